@@ -1,0 +1,63 @@
+"""The one place where a user's area and role decide what they may read and change.
+
+Every area-bound model's QuerySet subclasses :class:`ScopedQuerySet` and names the lookup of its
+area's materialised path. ``visible_to(user)`` is for reads, ``editable_by(user)`` for writes; views
+fetch single objects only through :func:`accounts.access.get_visible_or_404` and
+``get_editable_or_404``, which apply them.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from .models import Area
+
+READ_ROLES = frozenset({"officer", "board", "viewer", "admin"})
+
+
+class ScopedQuerySet(models.QuerySet):
+    #: the lookup from this model to its area's ``path`` (e.g. ``"village__path"``)
+    area_path_lookup: str = "area__path"
+    #: roles whose membership lets a user change rows of this model
+    edit_roles: frozenset[str] = frozenset({"officer", "board", "admin"})
+    #: True when a row attached to a higher unit (a commune's cycle) is visible to a lower member
+    ancestors_visible: bool = False
+
+    def within(self, area: Area) -> ScopedQuerySet:
+        return self.filter(**{f"{self.area_path_lookup}__startswith": area.path})
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        return self._scoped(user, READ_ROLES, self.ancestors_visible)
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        return self._scoped(user, self.edit_roles, False)
+
+    def _scoped(self, user, roles, with_ancestors: bool) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        memberships = user.scope_memberships()
+        if any(m.role == "admin" and "admin" in roles for m in memberships):
+            return self.all()
+        paths = {m.area_path for m in memberships if m.role in roles}
+        if not paths:
+            return self.none()
+        lookup = self.area_path_lookup
+        conditions = [Q(**{f"{lookup}__startswith": p}) for p in sorted(paths)]
+        if with_ancestors:
+            above = {a for p in paths for a in _ancestor_paths(p)}
+            if above:
+                conditions.append(Q(**{f"{lookup}__in": sorted(above)}))
+        return self.filter(reduce(or_, conditions))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]

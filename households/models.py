@@ -1,0 +1,355 @@
+"""The household registry and the yearly review.
+
+An ``Assessment`` is a snapshot: it keeps the standard it was judged by, the village and the
+member count at the time, the deprived indicators, the income/score and the resulting class, so
+editing a household later never changes last year's figures. Writes go through ``services.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from areas.scoping import ScopedQuerySet
+from indicators.rules import HouseholdClass, Measure
+
+citizen_id_validator = RegexValidator(
+    r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
+)
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    area_path_lookup = "village__path"
+
+    def in_registry_at(self, day) -> HouseholdQuerySet:
+        """Households on the registry on ``day`` (not yet left it)."""
+        return self.filter(Q(left_registry_on__isnull=True) | Q(left_registry_on__gt=day))
+
+
+class Household(models.Model):
+    class Material(models.TextChoices):
+        DURABLE = "durable", _("Kiên cố / bền chắc")
+        SEMI = "semi", _("Bán kiên cố")
+        NON_DURABLE = "non_durable", _("Không bền chắc")
+
+    class Water(models.TextChoices):
+        PIPED = "piped", _("Nước máy")
+        PROTECTED = "protected", _("Giếng khoan, giếng đào được bảo vệ, nước mưa")
+        UNSAFE = "unsafe", _("Nguồn không hợp vệ sinh")
+
+    class Latrine(models.TextChoices):
+        HYGIENIC = "hygienic", _("Hợp vệ sinh")
+        UNHYGIENIC = "unhygienic", _("Không hợp vệ sinh")
+        NONE = "none", _("Không có")
+
+    commune = models.ForeignKey(
+        Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey(
+        Area, verbose_name=_("thôn"), on_delete=models.PROTECT, related_name="households"
+    )
+    code = models.CharField(_("mã hộ"), max_length=30)
+    head_name = models.CharField(_("chủ hộ"), max_length=120)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    is_urban = models.BooleanField(_("thành thị"), default=False)
+    floor_area_m2 = models.DecimalField(
+        _("diện tích nhà ở (m²)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.1)],
+    )
+    house_material = models.CharField(
+        _("chất lượng nhà ở"), max_length=12, choices=Material.choices, blank=True
+    )
+    water_source = models.CharField(
+        _("nguồn nước sinh hoạt"), max_length=12, choices=Water.choices, blank=True
+    )
+    latrine = models.CharField(_("nhà tiêu"), max_length=12, choices=Latrine.choices, blank=True)
+    left_registry_on = models.DateField(_("ra khỏi danh sách ngày"), null=True, blank=True)
+    is_sample = models.BooleanField(_("dữ liệu mẫu"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "code"], name="household_code_per_commune"),
+            models.CheckConstraint(
+                condition=Q(floor_area_m2__isnull=True) | Q(floor_area_m2__gt=0),
+                name="household_floor_area_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.head_name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.village_id and self.village.kind != Area.Kind.VILLAGE:
+            raise ValidationError({"village": _("Hãy chọn một thôn / tổ dân phố.")})
+        if self.village_id and self.commune_id and self.village.parent_id != self.commune_id:
+            raise ValidationError({"village": _("Thôn này không thuộc xã của hộ.")})
+
+
+class MemberQuerySet(ScopedQuerySet):
+    area_path_lookup = "household__village__path"
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Nam")
+        FEMALE = "F", _("Nữ")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("Chủ hộ")
+        SPOUSE = "spouse", _("Vợ / chồng")
+        CHILD = "child", _("Con")
+        PARENT = "parent", _("Bố / mẹ")
+        GRANDCHILD = "grandchild", _("Cháu")
+        OTHER = "other", _("Khác")
+
+    class Schooling(models.TextChoices):
+        NONE = "none", _("Chưa đi học / không đi học")
+        IN_SCHOOL = "in_school", _("Đang đi học")
+        PRIMARY = "primary", _("Tốt nghiệp tiểu học")
+        LOWER_SECONDARY = "lower_secondary", _("Tốt nghiệp THCS")
+        UPPER_SECONDARY = "upper_secondary", _("Tốt nghiệp THPT")
+        VOCATIONAL = "vocational", _("Có chứng chỉ / bằng nghề")
+        HIGHER = "higher", _("Cao đẳng, đại học trở lên")
+
+    class Work(models.TextChoices):
+        EMPLOYED_CONTRACT = "contract", _("Làm công ăn lương có hợp đồng")
+        EMPLOYED_NO_CONTRACT = "no_contract", _("Làm công ăn lương không hợp đồng")
+        SELF_EMPLOYED = "self", _("Tự làm (nông nghiệp, kinh doanh)")
+        UNEMPLOYED = "unemployed", _("Không có việc làm")
+        NOT_IN_LABOUR_FORCE = "inactive", _("Không thuộc lực lượng lao động")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members"
+    )
+    full_name = models.CharField(_("họ và tên"), max_length=120)
+    sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("ngày sinh"), null=True, blank=True)
+    relation_to_head = models.CharField(
+        _("quan hệ với chủ hộ"), max_length=12, choices=Relation.choices
+    )
+    citizen_id = models.CharField(
+        _("số CCCD"), max_length=12, blank=True, validators=[citizen_id_validator]
+    )
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
+    has_health_insurance = models.BooleanField(_("có thẻ BHYT"), default=False)
+    schooling = models.CharField(
+        _("học vấn"), max_length=16, choices=Schooling.choices, blank=True
+    )
+    work_status = models.CharField(_("việc làm"), max_length=12, choices=Work.choices, blank=True)
+    has_disability = models.BooleanField(_("khuyết tật"), default=False)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("thành viên")
+        verbose_name_plural = _("thành viên")
+        ordering = ["household", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen_id"],
+                condition=~Q(citizen_id=""),
+                name="member_citizen_id_unique",
+                violation_error_message=_("Số CCCD này đã được dùng cho một người khác."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ReviewCycleQuerySet(ScopedQuerySet):
+    area_path_lookup = "commune__path"
+    ancestors_visible = True  # a village board works in its commune's cycles
+    edit_roles = frozenset({"officer", "admin"})
+
+
+class ReviewCycle(models.Model):
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Rà soát định kỳ")
+        AD_HOC = "ad_hoc", _("Rà soát thường xuyên")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang rà soát")
+        FINALISED = "finalised", _("Đã chốt")
+
+    commune = models.ForeignKey(
+        Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="review_cycles"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    kind = models.CharField(_("loại rà soát"), max_length=10, choices=Kind.choices)
+    reference_date = models.DateField(
+        _("ngày chốt số liệu"), help_text=_("Rà soát định kỳ: thường là 14/12 của năm.")
+    )
+    standard = models.ForeignKey(
+        "indicators.PovertyStandard", verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    finalised_at = models.DateTimeField(_("ngày chốt"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ReviewCycleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đợt rà soát")
+        verbose_name_plural = _("đợt rà soát")
+        ordering = ["-year", "-reference_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year"],
+                condition=Q(kind="periodic"),
+                name="one_periodic_review_per_commune_year",
+            ),
+            models.UniqueConstraint(
+                fields=["commune", "reference_date", "kind"], name="review_cycle_unique_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year} · {self.commune}"
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.status == self.Status.FINALISED
+
+
+class AssessmentQuerySet(ScopedQuerySet):
+    # The snapshot village: a household that moves later stays in last year's village figures.
+    area_path_lookup = "village__path"
+
+    def for_cycle(self, cycle: ReviewCycle) -> AssessmentQuerySet:
+        return self.filter(cycle=cycle)
+
+    def periodic_of_year(self, year: int) -> AssessmentQuerySet:
+        return self.filter(cycle__year=year, cycle__kind=ReviewCycle.Kind.PERIODIC)
+
+    def poor(self) -> AssessmentQuerySet:
+        return self.filter(household_class=HouseholdClass.POOR)
+
+    def near_poor(self) -> AssessmentQuerySet:
+        return self.filter(household_class=HouseholdClass.NEAR_POOR)
+
+    def class_totals(self) -> dict[str, dict[str, int]]:
+        """{class: {"households": n, "members": m}} in one query."""
+        rows = self.values("household_class").annotate(
+            households=Count("id"), members=Sum("member_count")
+        )
+        return {
+            r["household_class"]: {"households": r["households"], "members": r["members"] or 0}
+            for r in rows.order_by()
+        }
+
+
+class Assessment(models.Model):
+    CLASS_CHOICES = [
+        (HouseholdClass.POOR.value, _("Hộ nghèo")),
+        (HouseholdClass.NEAR_POOR.value, _("Hộ cận nghèo")),
+        (HouseholdClass.AVERAGE.value, _("Hộ có mức sống trung bình")),
+        (HouseholdClass.NOT_POOR.value, _("Hộ không nghèo")),
+    ]
+    MEASURE_CHOICES = [
+        (Measure.INCOME.value, _("Thu nhập bình quân")),
+        (Measure.B1_SCORE.value, _("Điểm B1")),
+    ]
+
+    cycle = models.ForeignKey(
+        ReviewCycle, verbose_name=_("đợt rà soát"), on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    village = models.ForeignKey(
+        Area, verbose_name=_("thôn (tại thời điểm rà soát)"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    standard = models.ForeignKey(
+        "indicators.PovertyStandard", verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_urban = models.BooleanField(_("thành thị"))
+    income_per_capita = models.PositiveIntegerField(
+        _("thu nhập bình quân (đồng/người/tháng)"), null=True, blank=True
+    )
+    b1_score = models.PositiveSmallIntegerField(_("điểm B1"), null=True, blank=True)
+    member_count = models.PositiveSmallIntegerField(_("số nhân khẩu"))
+    deprived_indicators = models.ManyToManyField(
+        "indicators.Indicator", through="Deprivation", related_name="+",
+        verbose_name=_("chỉ số thiếu hụt"),
+    )
+    deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"))
+    household_class = models.CharField(_("phân loại"), max_length=10, choices=CLASS_CHOICES)
+    decided_by = models.CharField(_("căn cứ phân loại"), max_length=6, choices=MEASURE_CHOICES)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("thời điểm nhập"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kết quả rà soát")
+        verbose_name_plural = _("kết quả rà soát")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "household"],
+                name="one_assessment_per_household_per_cycle",
+                violation_error_message=_("Hộ này đã có kết quả trong đợt rà soát này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(income_per_capita__isnull=False) | Q(b1_score__isnull=False),
+                name="assessment_has_income_or_b1",
+            ),
+            models.CheckConstraint(condition=Q(member_count__gte=1), name="assessment_members"),
+        ]
+        indexes = [models.Index(fields=["cycle", "household_class"], name="assess_cycle_class")]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.cycle}"
+
+    @property
+    def b2_score(self) -> int:
+        return self.deprivation_count * self.standard.b2_points_per_indicator
+
+
+class Deprivation(models.Model):
+    """One indicator in which an assessed household is deprived."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="deprivations"
+    )
+    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("thiếu hụt")
+        verbose_name_plural = _("thiếu hụt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="deprivation_unique"
+            )
+        ]

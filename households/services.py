@@ -1,0 +1,302 @@
+"""Every write to the registry and the review goes through these functions.
+
+Each runs in a transaction, validates with ``full_clean()`` and raises ``ValidationError`` with a
+message for the user; nothing is half-written. Classification always goes through
+:func:`indicators.rules.classify`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from indicators.models import Indicator, PovertyStandard
+from indicators.rules import ClassificationError, classify
+
+from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+
+
+def nfc(value):
+    """Text is stored in Unicode NFC with surrounding whitespace trimmed."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    return value
+
+
+def _clean_text_fields(fields: dict) -> dict:
+    return {key: nfc(value) for key, value in fields.items()}
+
+
+# --- registry -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_create(*, village: Area, code: str, head_name: str, **fields) -> Household:
+    household = Household(
+        commune=village.parent if village.kind == Area.Kind.VILLAGE else village,
+        village=village,
+        code=nfc(code),
+        head_name=nfc(head_name),
+        **_clean_text_fields(fields),
+    )
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def member_add(*, household: Household, **fields) -> Member:
+    member = Member(household=household, **_clean_text_fields(fields))
+    member.full_clean()
+    member.save()
+    return member
+
+
+# --- review cycles --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_cycle_create(
+    *,
+    commune: Area,
+    year: int,
+    kind: str = ReviewCycle.Kind.PERIODIC,
+    reference_date: datetime.date | None = None,
+    standard: PovertyStandard | None = None,
+) -> ReviewCycle:
+    if commune.kind != Area.Kind.COMMUNE:
+        raise ValidationError({"commune": _("Đợt rà soát phải thuộc một xã.")})
+    standard = standard or PovertyStandard.objects.for_year(year)
+    if standard is None:
+        raise ValidationError(
+            {"standard": _("Không có chuẩn nghèo nào áp dụng cho năm %(year)s.") % {"year": year}}
+        )
+    cycle = ReviewCycle(
+        commune=commune,
+        year=year,
+        kind=kind,
+        reference_date=reference_date or datetime.date(year, 12, 14),
+        standard=standard,
+    )
+    cycle.full_clean()
+    cycle.save()
+    return cycle
+
+
+@transaction.atomic
+def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
+    cycle = _lock_open_cycle(cycle)
+    cycle.status = ReviewCycle.Status.FINALISED
+    cycle.finalised_at = timezone.now()
+    cycle.finalised_by = user
+    cycle.save(update_fields=["status", "finalised_at", "finalised_by"])
+    return cycle
+
+
+def _lock_open_cycle(cycle: ReviewCycle) -> ReviewCycle:
+    """Re-read the cycle under a row lock and refuse if it is finalised."""
+    locked = ReviewCycle.objects.select_for_update().select_related("standard").get(pk=cycle.pk)
+    if locked.is_finalised:
+        raise ValidationError(
+            _("Đợt rà soát %(cycle)s đã chốt; không thể thay đổi số liệu của đợt này.")
+            % {"cycle": locked}
+        )
+    return locked
+
+
+# --- assessments ----------------------------------------------------------------------------
+
+CLASSIFICATION_MESSAGES = {
+    "missing_area_type": lambda p: _("Thiếu thông tin hộ ở thành thị hay nông thôn."),
+    "missing_measure": lambda p: _("Cần nhập thu nhập bình quân đầu người hoặc điểm B1."),
+    "negative_income": lambda p: _("Thu nhập không được âm."),
+    "negative_b1": lambda p: _("Điểm B1 không được âm."),
+    "unknown_indicator": lambda p: _(
+        "Chỉ số %(codes)s không thuộc chuẩn nghèo của đợt rà soát."
+    ) % p,
+    "no_b1_threshold": lambda p: _("Chuẩn nghèo này chưa có ngưỡng điểm B1; hãy nhập thu nhập."),
+}
+CLASSIFICATION_FIELDS = {
+    "negative_income": "income_per_capita",
+    "negative_b1": "b1_score",
+    "unknown_indicator": "deprived",
+    "missing_measure": "income_per_capita",
+}
+
+
+def _as_validation_error(exc: ClassificationError) -> ValidationError:
+    message = CLASSIFICATION_MESSAGES.get(exc.code, lambda p: str(exc))(exc.params)
+    field = CLASSIFICATION_FIELDS.get(exc.code)
+    return ValidationError({field: message} if field else message, code=exc.code)
+
+
+def _check_number(value, field: str):
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        try:
+            value = int(str(value).strip())
+        except ValueError:
+            raise ValidationError({field: _("Giá trị phải là một số nguyên.")}) from None
+    if value < 0:
+        raise ValidationError({field: _("Giá trị không được âm.")})
+    return value
+
+
+@dataclass(frozen=True)
+class AssessmentEntry:
+    household: Household
+    income_per_capita: int | None = None
+    b1_score: int | None = None
+    deprived: Sequence[str] = ()
+    member_count: int | None = None
+
+
+def assessment_record(
+    *,
+    cycle: ReviewCycle,
+    household: Household,
+    income_per_capita: int | None = None,
+    b1_score: int | None = None,
+    deprived: Iterable[str] = (),
+    member_count: int | None = None,
+    user=None,
+) -> Assessment:
+    """Create or update the household's result in ``cycle``, classified by the cycle's standard."""
+    entry = AssessmentEntry(household, income_per_capita, b1_score, tuple(deprived), member_count)
+    return assessments_record(cycle=cycle, entries=[entry], user=user)[0]
+
+
+@transaction.atomic
+def assessments_record(
+    *, cycle: ReviewCycle, entries: Sequence[AssessmentEntry], user=None
+) -> list[Assessment]:
+    """Record many results in one transaction: all are written, or none.
+
+    Uses a fixed number of queries for any number of entries (bulk paths), so imports and the
+    demo loader can use it for thousands of households.
+    """
+    cycle = _lock_open_cycle(cycle)
+    standard = cycle.standard
+    rule = standard.rule()
+    indicators = {i.code: i for i in Indicator.objects.of_standard(standard)}
+    household_ids = [e.household.pk for e in entries]
+    if len(set(household_ids)) != len(household_ids):
+        raise ValidationError(_("Một hộ xuất hiện hai lần trong cùng một lần ghi kết quả."))
+    member_counts = _member_counts(household_ids, entries)
+    existing = {
+        a.household_id: a
+        for a in Assessment.objects.filter(cycle=cycle, household_id__in=household_ids)
+    }
+    now = timezone.now()
+    to_create, to_update = [], []
+    for entry in entries:
+        household = entry.household
+        if household.commune_id != cycle.commune_id:
+            raise ValidationError(
+                _("Hộ %(code)s không thuộc xã của đợt rà soát.") % {"code": household.code}
+            )
+        income = _check_number(entry.income_per_capita, "income_per_capita")
+        b1 = _check_number(entry.b1_score, "b1_score")
+        members = _check_number(member_counts[household.pk], "member_count")
+        if not members:
+            raise ValidationError(
+                {"member_count": _("Hộ %(code)s chưa có thành viên nào.") % {"code": household.code}}
+            )
+        try:
+            result = classify(
+                rule, urban=household.is_urban, income=income, b1_score=b1, deprived=entry.deprived
+            )
+        except ClassificationError as exc:
+            raise _as_validation_error(exc) from exc
+        assessment = existing.get(household.pk) or Assessment(cycle=cycle, household=household)
+        assessment.village_id = household.village_id
+        assessment.standard = standard
+        assessment.is_urban = household.is_urban
+        assessment.income_per_capita = income
+        assessment.b1_score = b1
+        assessment.member_count = members
+        assessment.deprivation_count = result.deprivation_count
+        assessment.household_class = result.household_class.value
+        assessment.decided_by = result.measure.value
+        assessment.recorded_by = user
+        assessment.recorded_at = now
+        assessment._deprived_codes = frozenset(entry.deprived)
+        if assessment.pk:
+            assessment.version += 1
+            to_update.append(assessment)
+        else:
+            to_create.append(assessment)
+
+    Assessment.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        Assessment.objects.bulk_update(
+            to_update,
+            [
+                "village", "standard", "is_urban", "income_per_capita", "b1_score", "member_count",
+                "deprivation_count", "household_class", "decided_by", "recorded_by",
+                "recorded_at", "version",
+            ],
+            batch_size=1000,
+        )
+        Deprivation.objects.filter(assessment__in=to_update).delete()
+    saved = to_create + to_update
+    Deprivation.objects.bulk_create(
+        [
+            Deprivation(assessment=a, indicator=indicators[code])
+            for a in saved
+            for code in sorted(a._deprived_codes)
+        ],
+        batch_size=2000,
+    )
+    return saved
+
+
+def _member_counts(household_ids: list[int], entries: Sequence[AssessmentEntry]) -> dict:
+    from django.db.models import Count
+
+    missing = [e.household.pk for e in entries if e.member_count is None]
+    counted = dict(
+        Member.objects.filter(household_id__in=missing)
+        .values_list("household_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ) if missing else {}
+    return {
+        e.household.pk: e.member_count if e.member_count is not None else counted.get(
+            e.household.pk, 0
+        )
+        for e in entries
+    }
+
+
+@transaction.atomic
+def registry_bulk_load(
+    *, households: Sequence[Household], members: Sequence[Member], batch_size: int = 1000
+) -> None:
+    """Write many new households and their members at once (imports, the demo, generators).
+
+    Field rules are checked per object; uniqueness (household code per commune, citizen ID) is left
+    to the database constraints, so a duplicate aborts the whole load and nothing is written.
+    """
+    for household in households:
+        for name in ("code", "head_name", "address", "ethnicity", "phone"):
+            setattr(household, name, nfc(getattr(household, name)))
+        household.full_clean(validate_unique=False, validate_constraints=False,
+                             exclude=["commune", "village"])
+    for member in members:
+        for name in ("full_name", "citizen_id", "ethnicity"):
+            setattr(member, name, nfc(getattr(member, name)))
+        member.full_clean(validate_unique=False, validate_constraints=False, exclude=["household"])
+    Household.objects.bulk_create(households, batch_size=batch_size)
+    for member in members:
+        member.household_id = member.household.pk
+    Member.objects.bulk_create(members, batch_size=batch_size)
