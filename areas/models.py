@@ -104,20 +104,6 @@ class Area(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        allowed = self.ALLOWED_PARENTS[self.kind]
-        if self.parent is None and allowed and self.kind != self.Kind.PROVINCE:
-            raise ValidationError({"parent": _("Đơn vị cấp này phải thuộc một đơn vị cấp trên.")})
-        if self.parent is not None and self.parent.kind not in allowed:
-            raise ValidationError(
-                {"parent": _("Không thể đặt %(kind)s dưới %(parent)s.")
-                 % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}}
-            )
-        if self.kind != self.Kind.VILLAGE and not self.code:
-            raise ValidationError({"code": _("Đơn vị cấp tỉnh, huyện, xã phải có mã.")})
-
     def save(self, *args, **kwargs) -> None:
         # The path needs the primary key, so a new row is saved once, then its path is filled in.
         if self.pk is None:
@@ -126,6 +112,22 @@ class Area(models.Model):
             kwargs.pop("update_fields", None)
         self.path = self.build_path()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        allowed = self.ALLOWED_PARENTS[self.kind]
+        if self.parent is None and allowed and self.kind != self.Kind.PROVINCE:
+            raise ValidationError({"parent": _("Đơn vị cấp này phải thuộc một đơn vị cấp trên.")})
+        if self.parent is not None and self.parent.kind not in allowed:
+            raise ValidationError(
+                {
+                    "parent": _("Không thể đặt %(kind)s dưới %(parent)s.")
+                    % {"kind": self.get_kind_display(), "parent": self.parent.get_kind_display()}
+                }
+            )
+        if self.kind != self.Kind.VILLAGE and not self.code:
+            raise ValidationError({"code": _("Đơn vị cấp tỉnh, huyện, xã phải có mã.")})
 
     def build_path(self) -> str:
         prefix = self.parent.path if self.parent_id else "/"
@@ -162,7 +164,7 @@ def reportable_areas(user) -> AreaQuerySet:
     """Areas whose aggregate reports ``user`` may read: everything within the user's memberships,
     and for a village board also its commune (design.md: boards see the commune's figures)."""
     visible = Area.objects.visible_to(user)
-    own = Area.objects._scoped(user, {"officer", "board", "viewer", "admin"}, False)
+    own = Area.objects.all()._scoped(user, {"officer", "board", "viewer", "admin"}, False)
     board_communes = [
         m.area_path.rsplit("/", 2)[0] + "/"
         for m in (user.scope_memberships() if user.is_authenticated else [])

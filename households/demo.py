@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 import json
 import random
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -20,14 +20,66 @@ from django.conf import settings
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_vinh_hao.json"
 SEED = 20231214
 
-FAMILY_NAMES = ["Nguyễn", "Hoàng", "Nông", "Lục", "Triệu", "Bàn", "Lý", "Đặng", "Vương", "Ma",
-                "Phùng", "Lương", "Trần", "Lê", "Đỗ", "Phạm"]
+FAMILY_NAMES = [
+    "Nguyễn",
+    "Hoàng",
+    "Nông",
+    "Lục",
+    "Triệu",
+    "Bàn",
+    "Lý",
+    "Đặng",
+    "Vương",
+    "Ma",
+    "Phùng",
+    "Lương",
+    "Trần",
+    "Lê",
+    "Đỗ",
+    "Phạm",
+]
 MIDDLE_M = ["Văn", "Đức", "Quang", "Minh", "Xuân", "Hữu"]
 MIDDLE_F = ["Thị", "Thu", "Ngọc", "Minh", "Hồng"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Khánh", "Long", "Mạnh", "Nam",
-           "Phúc", "Quân", "Sơn", "Thắng", "Tiến", "Tuấn", "Việt"]
-GIVEN_F = ["Anh", "Chi", "Dung", "Giang", "Hà", "Hằng", "Hoa", "Huệ", "Lan", "Liên", "Mai",
-           "Nga", "Nhung", "Oanh", "Phương", "Thảo", "Thủy", "Yến"]
+GIVEN_M = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đức",
+    "Hải",
+    "Hùng",
+    "Khánh",
+    "Long",
+    "Mạnh",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Thắng",
+    "Tiến",
+    "Tuấn",
+    "Việt",
+]
+GIVEN_F = [
+    "Anh",
+    "Chi",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hằng",
+    "Hoa",
+    "Huệ",
+    "Lan",
+    "Liên",
+    "Mai",
+    "Nga",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Thảo",
+    "Thủy",
+    "Yến",
+]
 ETHNICITIES = ["Tày"] * 5 + ["Kinh"] * 3 + ["Dao"] * 2 + ["Nùng"]
 
 
@@ -176,7 +228,11 @@ def _plan_members(rng, size, family, deprived, serial):
         if k == 0:
             sex, age, relation = rng.choice("MMMF"), rng.randrange(28, 75), "head"
         elif k == 1 and size > 2:
-            sex, age, relation = "F" if members[0].sex == "M" else "M", rng.randrange(25, 70), "spouse"
+            sex, age, relation = (
+                "F" if members[0].sex == "M" else "M",
+                rng.randrange(25, 70),
+                "spouse",
+            )
         else:
             sex, age, relation = rng.choice("MF"), rng.randrange(1, 24), "child"
             if rng.random() < 0.12:
@@ -191,9 +247,12 @@ def _plan_members(rng, size, family, deprived, serial):
                 relation=relation,
                 citizen_id=_citizen_id(sex, born, serial) if age >= 14 else "",
                 has_health_insurance=True,
-                schooling="in_school" if 3 <= age < 18 else ("none" if age < 3 else "lower_secondary"),
+                schooling="in_school"
+                if 3 <= age < 18
+                else ("none" if age < 3 else "lower_secondary"),
                 work_status=(
-                    "inactive" if age < 15 or age >= 60
+                    "inactive"
+                    if age < 15 or age >= 60
                     else ("no_contract" if "1.1" in deprived and k == 0 else "self")
                 ),
             )
@@ -208,7 +267,9 @@ def _plan_members(rng, size, family, deprived, serial):
 def _plan_dwelling(rng: random.Random, plan: HouseholdPlan) -> None:
     size = len(plan.members)
     d = plan.deprived
-    plan.house_material = "non_durable" if "4.1" in d else rng.choice(["durable", "durable", "semi"])
+    plan.house_material = (
+        "non_durable" if "4.1" in d else rng.choice(["durable", "durable", "semi"])
+    )
     if "4.2" in d:
         plan.floor_area_m2 = Decimal(f"{rng.uniform(4.0, 7.5) * size:.1f}")
     else:
@@ -226,7 +287,6 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
 
     from accounts.models import Membership, User
     from areas.models import Area
-    from households import services
     from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 
     spec = load_spec()
@@ -253,9 +313,12 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
         loaded = existing is not None and existing.assessments.exists()
         if not loaded:
             _load_households_and_review(spec, commune, villages, log)
-        users = _demo_users(spec, {"commune": commune, "district": district,
-                                   "province": province, "villages": villages},
-                            User, Membership)
+        users = _demo_users(
+            spec,
+            {"commune": commune, "district": district, "province": province, "villages": villages},
+            User,
+            Membership,
+        )
     return {"commune": commune, "already_loaded": loaded, "users": users}
 
 
@@ -283,28 +346,49 @@ def _load_households_and_review(spec, commune, villages, log):
     for p in plans:
         village = villages[p.village_index]
         h = Household(
-            commune=commune, village=village, code=p.code, head_name=p.head_name,
-            address=village.name, ethnicity=p.ethnicity, is_urban=commune.is_urban,
-            floor_area_m2=p.floor_area_m2, house_material=p.house_material,
-            water_source=p.water_source, latrine=p.latrine, is_sample=True,
+            commune=commune,
+            village=village,
+            code=p.code,
+            head_name=p.head_name,
+            address=village.name,
+            ethnicity=p.ethnicity,
+            is_urban=commune.is_urban,
+            floor_area_m2=p.floor_area_m2,
+            house_material=p.house_material,
+            water_source=p.water_source,
+            latrine=p.latrine,
+            is_sample=True,
         )
         households.append(h)
         for m in p.members:
-            members.append(Member(
-                household=h, full_name=m.full_name, sex=m.sex, date_of_birth=m.date_of_birth,
-                relation_to_head=m.relation, citizen_id=m.citizen_id, ethnicity=p.ethnicity,
-                has_health_insurance=m.has_health_insurance, schooling=m.schooling,
-                work_status=m.work_status,
-            ))
+            members.append(
+                Member(
+                    household=h,
+                    full_name=m.full_name,
+                    sex=m.sex,
+                    date_of_birth=m.date_of_birth,
+                    relation_to_head=m.relation,
+                    citizen_id=m.citizen_id,
+                    ethnicity=p.ethnicity,
+                    has_health_insurance=m.has_health_insurance,
+                    schooling=m.schooling,
+                    work_status=m.work_status,
+                )
+            )
     services.registry_bulk_load(households=households, members=members)
     review = spec["review_2023"]
     cycle = services.review_cycle_create(
-        commune=commune, year=review["year"],
+        commune=commune,
+        year=review["year"],
         reference_date=datetime.date.fromisoformat(review["reference_date"]),
     )
     entries = [
-        services.AssessmentEntry(household=h, income_per_capita=p.income, deprived=p.deprived,
-                                 member_count=len(p.members))
+        services.AssessmentEntry(
+            household=h,
+            income_per_capita=p.income,
+            deprived=p.deprived,
+            member_count=len(p.members),
+        )
         for h, p in zip(households, plans, strict=True)
     ]
     services.assessments_record(cycle=cycle, entries=entries)
@@ -316,7 +400,11 @@ def _demo_users(spec, areas, User, Membership):
     created = []
     for u in spec["users"]:
         where = u["area"]
-        area = areas["villages"][int(where.split(":")[1])] if where.startswith("village:") else areas[where]
+        area = (
+            areas["villages"][int(where.split(":")[1])]
+            if where.startswith("village:")
+            else areas[where]
+        )
         user, new = User.objects.get_or_create(username=u["username"])
         if new:  # hashing is slow on purpose; an existing demo user keeps its password
             user.first_name = u["name"]

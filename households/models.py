@@ -152,9 +152,7 @@ class Member(models.Model):
     )
     ethnicity = models.CharField(_("dân tộc"), max_length=40, blank=True)
     has_health_insurance = models.BooleanField(_("có thẻ BHYT"), default=False)
-    schooling = models.CharField(
-        _("học vấn"), max_length=16, choices=Schooling.choices, blank=True
-    )
+    schooling = models.CharField(_("học vấn"), max_length=16, choices=Schooling.choices, blank=True)
     work_status = models.CharField(_("việc làm"), max_length=12, choices=Work.choices, blank=True)
     has_disability = models.BooleanField(_("khuyết tật"), default=False)
 
@@ -181,6 +179,12 @@ class ReviewCycleQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True  # a village board works in its commune's cycles
     edit_roles = frozenset({"officer", "admin"})
+
+    def covering(self, area: Area) -> ReviewCycleQuerySet:
+        """Cycles of the communes within ``area``, or of the commune ``area`` lies in."""
+        return self.filter(
+            Q(commune__path__startswith=area.path) | Q(commune__path__in=area.ancestor_paths())
+        )
 
 
 class ReviewCycle(models.Model):
@@ -276,18 +280,24 @@ class Assessment(models.Model):
     ]
 
     cycle = models.ForeignKey(
-        ReviewCycle, verbose_name=_("đợt rà soát"), on_delete=models.PROTECT,
+        ReviewCycle,
+        verbose_name=_("đợt rà soát"),
+        on_delete=models.PROTECT,
         related_name="assessments",
     )
     household = models.ForeignKey(
         Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="assessments"
     )
     village = models.ForeignKey(
-        Area, verbose_name=_("thôn (tại thời điểm rà soát)"), on_delete=models.PROTECT,
+        Area,
+        verbose_name=_("thôn (tại thời điểm rà soát)"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     standard = models.ForeignKey(
-        "indicators.PovertyStandard", verbose_name=_("chuẩn nghèo"), on_delete=models.PROTECT,
+        "indicators.PovertyStandard",
+        verbose_name=_("chuẩn nghèo"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     is_urban = models.BooleanField(_("thành thị"))
@@ -297,15 +307,20 @@ class Assessment(models.Model):
     b1_score = models.PositiveSmallIntegerField(_("điểm B1"), null=True, blank=True)
     member_count = models.PositiveSmallIntegerField(_("số nhân khẩu"))
     deprived_indicators = models.ManyToManyField(
-        "indicators.Indicator", through="Deprivation", related_name="+",
+        "indicators.Indicator",
+        through="Deprivation",
+        related_name="+",
         verbose_name=_("chỉ số thiếu hụt"),
     )
     deprivation_count = models.PositiveSmallIntegerField(_("số chỉ số thiếu hụt"))
     household_class = models.CharField(_("phân loại"), max_length=10, choices=CLASS_CHOICES)
     decided_by = models.CharField(_("căn cứ phân loại"), max_length=6, choices=MEASURE_CHOICES)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("người nhập"), null=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhập"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("thời điểm nhập"))
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -343,13 +358,16 @@ class Deprivation(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="deprivations"
     )
-    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("thiếu hụt")
         verbose_name_plural = _("thiếu hụt")
         constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "indicator"], name="deprivation_unique"
-            )
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="deprivation_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.indicator_id}"

@@ -119,9 +119,9 @@ CLASSIFICATION_MESSAGES = {
     "missing_measure": lambda p: _("Cần nhập thu nhập bình quân đầu người hoặc điểm B1."),
     "negative_income": lambda p: _("Thu nhập không được âm."),
     "negative_b1": lambda p: _("Điểm B1 không được âm."),
-    "unknown_indicator": lambda p: _(
-        "Chỉ số %(codes)s không thuộc chuẩn nghèo của đợt rà soát."
-    ) % p,
+    "unknown_indicator": lambda p: (
+        _("Chỉ số %(codes)s không thuộc chuẩn nghèo của đợt rà soát.") % p
+    ),
     "no_b1_threshold": lambda p: _("Chuẩn nghèo này chưa có ngưỡng điểm B1; hãy nhập thu nhập."),
 }
 CLASSIFICATION_FIELDS = {
@@ -209,7 +209,10 @@ def assessments_record(
         members = _check_number(member_counts[household.pk], "member_count")
         if not members:
             raise ValidationError(
-                {"member_count": _("Hộ %(code)s chưa có thành viên nào.") % {"code": household.code}}
+                {
+                    "member_count": _("Hộ %(code)s chưa có thành viên nào.")
+                    % {"code": household.code}
+                }
             )
         try:
             result = classify(
@@ -241,9 +244,18 @@ def assessments_record(
         Assessment.objects.bulk_update(
             to_update,
             [
-                "village", "standard", "is_urban", "income_per_capita", "b1_score", "member_count",
-                "deprivation_count", "household_class", "decided_by", "recorded_by",
-                "recorded_at", "version",
+                "village",
+                "standard",
+                "is_urban",
+                "income_per_capita",
+                "b1_score",
+                "member_count",
+                "deprivation_count",
+                "household_class",
+                "decided_by",
+                "recorded_by",
+                "recorded_at",
+                "version",
             ],
             batch_size=1000,
         )
@@ -264,16 +276,20 @@ def _member_counts(household_ids: list[int], entries: Sequence[AssessmentEntry])
     from django.db.models import Count
 
     missing = [e.household.pk for e in entries if e.member_count is None]
-    counted = dict(
-        Member.objects.filter(household_id__in=missing)
-        .values_list("household_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    ) if missing else {}
-    return {
-        e.household.pk: e.member_count if e.member_count is not None else counted.get(
-            e.household.pk, 0
+    counted = (
+        dict(
+            Member.objects.filter(household_id__in=missing)
+            .values_list("household_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
+        if missing
+        else {}
+    )
+    return {
+        e.household.pk: e.member_count
+        if e.member_count is not None
+        else counted.get(e.household.pk, 0)
         for e in entries
     }
 
@@ -290,8 +306,9 @@ def registry_bulk_load(
     for household in households:
         for name in ("code", "head_name", "address", "ethnicity", "phone"):
             setattr(household, name, nfc(getattr(household, name)))
-        household.full_clean(validate_unique=False, validate_constraints=False,
-                             exclude=["commune", "village"])
+        household.full_clean(
+            validate_unique=False, validate_constraints=False, exclude=["commune", "village"]
+        )
     for member in members:
         for name in ("full_name", "citizen_id", "ethnicity"):
             setattr(member, name, nfc(getattr(member, name)))

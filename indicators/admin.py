@@ -11,7 +11,11 @@ class DimensionInline(admin.TabularInline):
 @admin.register(PovertyStandard)
 class PovertyStandardAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "effective_from", "effective_to", "rural_poverty_line", "urban_poverty_line",
+        "name",
+        "effective_from",
+        "effective_to",
+        "rural_poverty_line",
+        "urban_poverty_line",
         "indicators_provisional",
     ]
     inlines = [DimensionInline]

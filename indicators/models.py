@@ -30,12 +30,8 @@ class PovertyStandard(models.Model):
     period_end_year = models.PositiveSmallIntegerField(_("giai đoạn đến năm"))
     effective_from = models.DateField(_("áp dụng từ"))
     effective_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
-    rural_poverty_line = models.PositiveIntegerField(
-        _("chuẩn nghèo nông thôn (đồng/người/tháng)")
-    )
-    urban_poverty_line = models.PositiveIntegerField(
-        _("chuẩn nghèo thành thị (đồng/người/tháng)")
-    )
+    rural_poverty_line = models.PositiveIntegerField(_("chuẩn nghèo nông thôn (đồng/người/tháng)"))
+    urban_poverty_line = models.PositiveIntegerField(_("chuẩn nghèo thành thị (đồng/người/tháng)"))
     rural_average_upper = models.PositiveIntegerField(
         _("mức sống trung bình nông thôn, cận trên"), null=True, blank=True
     )

@@ -77,7 +77,9 @@ def classify(
 ) -> Classification:
     """Classify one household's review result under ``rule``."""
     if urban is None:
-        raise ClassificationError("missing_area_type", "Thiếu thông tin hộ ở thành thị hay nông thôn.")
+        raise ClassificationError(
+            "missing_area_type", "Thiếu thông tin hộ ở thành thị hay nông thôn."
+        )
     if income is None and b1_score is None:
         raise ClassificationError(
             "missing_measure", "Cần nhập thu nhập bình quân đầu người hoặc điểm B1."

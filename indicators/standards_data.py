@@ -12,41 +12,103 @@ DIMENSIONS_2022 = [
 
 # (code, dimension, name, English name, definition as the 2024 plan of Vĩnh Hảo states it)
 INDICATORS_2022 = [
-    ("1.1", "1", "Việc làm", "Employment",
-     "Hộ gia đình có ít nhất một người không có việc làm; hoặc có việc làm công ăn lương nhưng "
-     "không có hợp đồng lao động"),
-    ("1.2", "1", "Người phụ thuộc trong hộ gia đình", "Dependants",
-     "Hộ gia đình có tỷ lệ người phụ thuộc trong tổng số nhân khẩu lớn hơn 50%"),
-    ("2.1", "2", "Dinh dưỡng", "Nutrition",
-     "Hộ gia đình có ít nhất một trẻ em dưới 16 tuổi suy dinh dưỡng chiều cao theo tuổi hoặc suy "
-     "dinh dưỡng cân nặng theo tuổi"),
-    ("2.2", "2", "Bảo hiểm y tế", "Health insurance",
-     "Hộ gia đình có ít nhất 1 thành viên từ 06 tuổi trở lên không có thẻ bảo hiểm y tế"),
-    ("3.1", "3", "Trình độ giáo dục của người lớn", "Adult education",
-     "Hộ gia đình có ít nhất một người trong độ tuổi từ 16 đến 30 tuổi không tham gia các khóa "
-     "đào tạo hoặc không có bằng cấp, chứng chỉ giáo dục đào tạo so với độ tuổi tương ứng"),
-    ("3.2", "3", "Tình trạng đi học của trẻ em", "School attendance of children",
-     "Hộ gia đình có ít nhất 1 trẻ em từ 3 đến dưới 16 tuổi không được học đúng bậc, cấp học "
-     "phù hợp với độ tuổi"),
-    ("4.1", "4", "Chất lượng nhà ở", "Housing quality",
-     "Hộ gia đình đang sống trong ngôi nhà/căn hộ thuộc loại không bền chắc"),
-    ("4.2", "4", "Diện tích nhà ở bình quân đầu người", "Floor area per person",
-     "Diện tích nhà ở bình quân dưới 8m²/người"),
-    ("5.1", "5", "Nguồn nước sinh hoạt", "Domestic water source",
-     "Hộ gia đình không tiếp cận được nguồn nước sạch trong sinh hoạt"),
-    ("5.2", "5", "Nhà tiêu hợp vệ sinh", "Hygienic latrine",
-     "Hộ gia đình không sử dụng hố xí/nhà tiêu hợp vệ sinh"),
-    ("6.1", "6", "Sử dụng dịch vụ viễn thông", "Use of telecom services",
-     "Hộ gia đình không có thành viên nào sử dụng internet"),
-    ("6.2", "6", "Phương tiện phục vụ tiếp cận thông tin", "Means of access to information",
-     "Hộ gia đình không có Tivi, dàn nghe nhạc, máy vi tính/máy tính, máy tính bảng, điện thoại "
-     "(cố định/di động)"),
+    (
+        "1.1",
+        "1",
+        "Việc làm",
+        "Employment",
+        "Hộ gia đình có ít nhất một người không có việc làm; hoặc có việc làm công ăn lương nhưng "
+        "không có hợp đồng lao động",
+    ),
+    (
+        "1.2",
+        "1",
+        "Người phụ thuộc trong hộ gia đình",
+        "Dependants",
+        "Hộ gia đình có tỷ lệ người phụ thuộc trong tổng số nhân khẩu lớn hơn 50%",
+    ),
+    (
+        "2.1",
+        "2",
+        "Dinh dưỡng",
+        "Nutrition",
+        "Hộ gia đình có ít nhất một trẻ em dưới 16 tuổi suy dinh dưỡng chiều cao theo tuổi "
+        "hoặc suy dinh dưỡng cân nặng theo tuổi",
+    ),
+    (
+        "2.2",
+        "2",
+        "Bảo hiểm y tế",
+        "Health insurance",
+        "Hộ gia đình có ít nhất 1 thành viên từ 06 tuổi trở lên không có thẻ bảo hiểm y tế",
+    ),
+    (
+        "3.1",
+        "3",
+        "Trình độ giáo dục của người lớn",
+        "Adult education",
+        "Hộ gia đình có ít nhất một người trong độ tuổi từ 16 đến 30 tuổi không tham gia các khóa "
+        "đào tạo hoặc không có bằng cấp, chứng chỉ giáo dục đào tạo so với độ tuổi tương ứng",
+    ),
+    (
+        "3.2",
+        "3",
+        "Tình trạng đi học của trẻ em",
+        "School attendance of children",
+        "Hộ gia đình có ít nhất 1 trẻ em từ 3 đến dưới 16 tuổi không được học đúng bậc, cấp học "
+        "phù hợp với độ tuổi",
+    ),
+    (
+        "4.1",
+        "4",
+        "Chất lượng nhà ở",
+        "Housing quality",
+        "Hộ gia đình đang sống trong ngôi nhà/căn hộ thuộc loại không bền chắc",
+    ),
+    (
+        "4.2",
+        "4",
+        "Diện tích nhà ở bình quân đầu người",
+        "Floor area per person",
+        "Diện tích nhà ở bình quân dưới 8m²/người",
+    ),
+    (
+        "5.1",
+        "5",
+        "Nguồn nước sinh hoạt",
+        "Domestic water source",
+        "Hộ gia đình không tiếp cận được nguồn nước sạch trong sinh hoạt",
+    ),
+    (
+        "5.2",
+        "5",
+        "Nhà tiêu hợp vệ sinh",
+        "Hygienic latrine",
+        "Hộ gia đình không sử dụng hố xí/nhà tiêu hợp vệ sinh",
+    ),
+    (
+        "6.1",
+        "6",
+        "Sử dụng dịch vụ viễn thông",
+        "Use of telecom services",
+        "Hộ gia đình không có thành viên nào sử dụng internet",
+    ),
+    (
+        "6.2",
+        "6",
+        "Phương tiện phục vụ tiếp cận thông tin",
+        "Means of access to information",
+        "Hộ gia đình không có Tivi, dàn nghe nhạc, máy vi tính/máy tính, máy tính bảng, điện thoại "
+        "(cố định/di động)",
+    ),
 ]
 
 STANDARD_2022 = {
     "code": "2022-2025",
     "name": "Chuẩn nghèo đa chiều giai đoạn 2022–2025",
-    "legal_basis": "Nghị định 07/2021/NĐ-CP; Nghị định 351/2025/NĐ-CP kéo dài hiệu lực đến hết 2026",
+    "legal_basis": (
+        "Nghị định 07/2021/NĐ-CP; Nghị định 351/2025/NĐ-CP kéo dài hiệu lực đến hết 2026"
+    ),
     "period_start_year": 2022,
     "period_end_year": 2025,
     "effective_from": "2022-01-01",
@@ -87,6 +149,12 @@ STANDARD_2027 = {
 }
 
 EXTRA_INDICATORS_2027 = [
-    ("5.3", "5", "Xử lý rác thải (tạm thời)", "Waste handling (provisional)",
-     "Hộ gia đình không thu gom, xử lý rác thải sinh hoạt đúng quy định (định nghĩa chưa xác nhận)"),
+    (
+        "5.3",
+        "5",
+        "Xử lý rác thải (tạm thời)",
+        "Waste handling (provisional)",
+        "Hộ gia đình không thu gom, xử lý rác thải sinh hoạt đúng quy định "
+        "(định nghĩa chưa xác nhận)",
+    ),
 ]

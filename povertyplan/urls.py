@@ -12,5 +12,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", report_views.dashboard, name="dashboard"),
+    path("households/", include("households.urls")),
     path("reports/", include("reports.urls")),
 ]

@@ -47,7 +47,7 @@ def baseline(area: Area, year: int) -> Report:
     if not totals:
         has_cycle = (
             ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
-            .within(area)
+            .covering(area)
             .exists()
         )
         raise ReportError(
@@ -72,7 +72,7 @@ def baseline(area: Area, year: int) -> Report:
     }
     standard_ids = (
         ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
-        .within(area)
+        .covering(area)
         .values("standard_id")
     )
     indicators = list(
@@ -94,14 +94,31 @@ def baseline(area: Area, year: int) -> Report:
             Column("rate", _("Tỷ lệ trên tổng số hộ"), "percent"),
         ],
         rows=[
-            {"key": "poor_and_near_poor", "label": _("Hộ nghèo và cận nghèo"), **both,
-             "rate": percent(both["households"], all_households)},
-            {"key": "poor", "label": _("Hộ nghèo"), **poor,
-             "rate": percent(poor["households"], all_households)},
-            {"key": "near_poor", "label": _("Hộ cận nghèo"), **near,
-             "rate": percent(near["households"], all_households)},
-            {"key": "all", "label": _("Tổng số hộ của địa bàn"), "households": all_households,
-             "members": None, "rate": None},
+            {
+                "key": "poor_and_near_poor",
+                "label": _("Hộ nghèo và cận nghèo"),
+                **both,
+                "rate": percent(both["households"], all_households),
+            },
+            {
+                "key": "poor",
+                "label": _("Hộ nghèo"),
+                **poor,
+                "rate": percent(poor["households"], all_households),
+            },
+            {
+                "key": "near_poor",
+                "label": _("Hộ cận nghèo"),
+                **near,
+                "rate": percent(near["households"], all_households),
+            },
+            {
+                "key": "all",
+                "label": _("Tổng số hộ của địa bàn"),
+                "households": all_households,
+                "members": None,
+                "rate": None,
+            },
         ],
     )
     poor_group, near_group = _("Hộ nghèo"), _("Hộ cận nghèo")
@@ -146,7 +163,7 @@ def baseline(area: Area, year: int) -> Report:
             _("Mẫu số: %(source)s.") % {"source": denominator_source},
         ],
         provenance={
-            "assessments": "periodic review %s" % year,
+            "assessments": f"periodic review {year}",
             "denominator": denominator_source,
             "households": all_households,
         },

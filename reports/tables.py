@@ -1,4 +1,4 @@
-"""The shape every report is built into once, and rendered from (HTML, CSV, JSON; later PDF/XLSX)."""
+"""The shape every report is built into once, then rendered from (HTML, CSV, JSON)."""
 
 from __future__ import annotations
 

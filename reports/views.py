@@ -50,7 +50,11 @@ def report_view(request, slug):
     errors = []
     if fmt not in FORMATS:
         errors.append(_("Định dạng không hỗ trợ: %(fmt)s.") % {"fmt": fmt})
-    area = reportable_areas(request.user).filter(pk=area_id).first() if (area_id or "").isdigit() else None
+    area = (
+        reportable_areas(request.user).filter(pk=area_id).first()
+        if (area_id or "").isdigit()
+        else None
+    )
     if area is None:
         errors.append(_("Không tìm thấy địa bàn hoặc bạn không có quyền xem địa bàn này."))
     if not (year or "").isdigit():

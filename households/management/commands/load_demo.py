@@ -14,6 +14,6 @@ class Command(BaseCommand):
         if result["already_loaded"]:
             self.stdout.write("Dữ liệu mẫu Vĩnh Hảo đã có sẵn; không tạo lại.")
         password = load_spec()["password"]
-        self.stdout.write("Tài khoản mẫu (mật khẩu: %s):" % password)
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu: {password}):")
         for username, role, area in result["users"]:
             self.stdout.write(f"  {username:<16} {role:<8} {area}")

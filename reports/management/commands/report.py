@@ -17,7 +17,9 @@ def resolve_area(term: str) -> Area:
     if not matches:
         raise CommandError(f"Không tìm thấy địa bàn “{term}” (theo mã hoặc tên chính xác).")
     if len(matches) > 1:
-        listed = "; ".join(f"{a.name} ({a.get_kind_display()}, mã {a.code or '–'})" for a in matches)
+        listed = "; ".join(
+            f"{a.name} ({a.get_kind_display()}, mã {a.code or '–'})" for a in matches
+        )
         raise CommandError(f"“{term}” khớp nhiều địa bàn: {listed}. Hãy dùng mã.")
     return matches[0]
 

@@ -1,0 +1,41 @@
+import datetime
+
+import factory
+
+from areas.tests.factories import VillageFactory
+from households.models import Household, Member, ReviewCycle
+from indicators.models import PovertyStandard
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    village = factory.SubFactory(VillageFactory)
+    commune = factory.SelfAttribute("village.parent")
+    code = factory.Sequence(lambda n: f"H{n:05d}")
+    head_name = "Nguyễn Văn Đức"
+    floor_area_m2 = 40
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    household = factory.SubFactory(HouseholdFactory)
+    full_name = factory.Sequence(lambda n: f"Thành viên {n}")
+    sex = Member.Sex.MALE
+    relation_to_head = Member.Relation.HEAD
+    date_of_birth = datetime.date(1980, 5, 1)
+    citizen_id = factory.Sequence(lambda n: f"0020800{n:05d}")
+
+
+class ReviewCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewCycle
+
+    commune = factory.SubFactory("areas.tests.factories.CommuneFactory")
+    year = 2023
+    kind = ReviewCycle.Kind.PERIODIC
+    reference_date = factory.LazyAttribute(lambda o: datetime.date(o.year, 12, 14))
+    standard = factory.LazyFunction(lambda: PovertyStandard.objects.get(code="2022-2025"))

@@ -1,0 +1,153 @@
+"""The Vĩnh Hảo demo reproduces section I of plan 193/KH-UBND (end-2023) exactly."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max, Min
+
+from households.demo import load_spec, plan_demo
+from households.models import Assessment, Household, Member
+from reports.queries import baseline
+
+SEED_POOR = {
+    "1.1": 37,
+    "1.2": 33,
+    "2.1": 10,
+    "2.2": 98,
+    "3.1": 22,
+    "3.2": 2,
+    "4.1": 53,
+    "4.2": 23,
+    "5.1": 19,
+    "5.2": 26,
+    "6.1": 36,
+    "6.2": 8,
+}
+SEED_NEAR = {
+    "1.1": 1,
+    "1.2": 7,
+    "2.1": 1,
+    "2.2": 36,
+    "3.1": 1,
+    "3.2": 1,
+    "4.1": 9,
+    "4.2": 1,
+    "5.1": 4,
+    "5.2": 2,
+    "6.1": 2,
+    "6.2": 0,
+}
+# The percentages recomputed from the counts, two decimals, half-up (not the seed's typed ones).
+EXPECTED_POOR_RATES = {
+    "1.1": "37.76",
+    "1.2": "33.67",
+    "2.1": "10.20",
+    "2.2": "100.00",
+    "3.1": "22.45",
+    "3.2": "2.04",
+    "4.1": "54.08",
+    "4.2": "23.47",
+    "5.1": "19.39",
+    "5.2": "26.53",
+    "6.1": "36.73",
+    "6.2": "8.16",
+}
+EXPECTED_NEAR_RATES = {
+    "1.1": "2.78",
+    "1.2": "19.44",
+    "2.1": "2.78",
+    "2.2": "100.00",
+    "3.1": "2.78",
+    "3.2": "2.78",
+    "4.1": "25.00",
+    "4.2": "2.78",
+    "5.1": "11.11",
+    "5.2": "5.56",
+    "6.1": "5.56",
+    "6.2": "0.00",
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=io.StringIO())
+        yield Household.objects.get(code="VH01-0001").commune
+        call_command("flush", interactive=False, verbosity=0)
+        # flush empties the standards too; put them back for the tests that follow
+        from importlib import import_module
+
+        from django.apps import apps as global_apps
+
+        import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
+
+
+@pytest.mark.django_db
+def test_the_demo_section_one_equals_the_seed(demo):
+    report = baseline(demo, 2023)
+    summary = {row["key"]: row for row in report.tables[0].rows}
+    assert summary["all"]["households"] == 1295
+    assert (summary["poor"]["households"], summary["poor"]["members"]) == (98, 400)
+    assert (summary["near_poor"]["households"], summary["near_poor"]["members"]) == (36, 150)
+    assert (
+        summary["poor_and_near_poor"]["households"],
+        summary["poor_and_near_poor"]["members"],
+    ) == (134, 550)
+    assert str(summary["poor"]["rate"]) == "7.57"
+    assert str(summary["near_poor"]["rate"]) == "2.78"
+    assert str(summary["poor_and_near_poor"]["rate"]) == "10.35"
+
+    rows = {row["code"]: row for row in report.tables[1].rows}
+    assert {c: r["poor"] for c, r in rows.items()} == SEED_POOR
+    assert {c: r["near_poor"] for c, r in rows.items()} == SEED_NEAR
+    assert {c: str(r["poor_rate"]) for c, r in rows.items()} == EXPECTED_POOR_RATES
+    assert {c: str(r["near_poor_rate"]) for c, r in rows.items()} == EXPECTED_NEAR_RATES
+
+
+@pytest.mark.django_db
+def test_every_demo_class_is_consistent_with_its_deprivations_and_income(demo):
+    by_class = {
+        row["household_class"]: row
+        for row in Assessment.objects.values("household_class").annotate(
+            lo=Min("deprivation_count"),
+            hi=Max("deprivation_count"),
+            inc_lo=Min("income_per_capita"),
+            inc_hi=Max("income_per_capita"),
+            n=Count("id"),
+        )
+    }
+    assert by_class["poor"]["lo"] >= 3
+    assert by_class["near_poor"]["hi"] <= 2
+    assert by_class["poor"]["inc_hi"] <= 1_500_000 and by_class["near_poor"]["inc_hi"] <= 1_500_000
+    assert by_class["average"]["inc_lo"] > 1_500_000 and by_class["average"]["inc_hi"] <= 2_250_000
+    assert by_class["not_poor"]["inc_lo"] > 2_250_000
+    assert sum(r["n"] for r in by_class.values()) == 1295
+    # member counts in the snapshot agree with the registry
+    assert sum(a.member_count for a in Assessment.objects.all()) == Member.objects.count()
+
+
+@pytest.mark.django_db
+def test_dwelling_and_members_agree_with_the_deprivations(demo):
+    poor = Assessment.objects.filter(household_class="poor").select_related("household")
+    for a in poor.prefetch_related("deprivations__indicator", "household__members"):
+        codes = {d.indicator.code for d in a.deprivations.all()}
+        h = a.household
+        assert ("4.1" in codes) == (h.house_material == "non_durable")
+        assert ("5.1" in codes) == (h.water_source == "unsafe")
+        assert ("4.2" in codes) == (h.floor_area_m2 / a.member_count < 8)
+        assert ("2.2" in codes) == any(not m.has_health_insurance for m in h.members.all())
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing(demo):
+    before = (Household.objects.count(), Member.objects.count(), Assessment.objects.count())
+    call_command("load_demo", stdout=io.StringIO())
+    assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == before
+
+
+def test_the_demo_plan_is_the_same_on_every_run():
+    first, second = plan_demo(load_spec()), plan_demo(load_spec())
+    assert [(p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in first] == [
+        (p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in second
+    ]
