@@ -13,5 +13,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", report_views.dashboard, name="dashboard"),
     path("households/", include("households.urls")),
+    path("imports/", include("households.import_urls")),
     path("reports/", include("reports.urls")),
+    path("projects/", include("projects.urls")),
+    path("budget/", include("budget.urls")),
 ]

@@ -20,6 +20,7 @@ from indicators.rules import HouseholdClass
 
 from .formatting import percent
 from .models import HouseholdTotal
+from .registry import register
 from .tables import Column, Report, Table
 
 POOR, NEAR_POOR = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
@@ -39,6 +40,7 @@ def household_total(area: Area, year: int) -> tuple[int, str]:
     return count, _("số hộ trong sổ theo dõi của hệ thống tại 31/12/%(year)s") % {"year": year}
 
 
+@register("baseline")
 def baseline(area: Area, year: int) -> Report:
     """Section I of the plan: poor and near-poor households at the end of ``year`` and their
     deprivation in each of the 12 indicators (the periodic review of that year)."""
@@ -168,6 +170,3 @@ def baseline(area: Area, year: int) -> Report:
             "households": all_households,
         },
     )
-
-
-REGISTRY = {"baseline": baseline}

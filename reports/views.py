@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from areas.models import reportable_areas
 from households.models import ReviewCycle
 
-from . import queries
+from . import queries, registry
 from .render import CONTENT_TYPES, FORMATS
 from .render import render as render_report
 
@@ -42,7 +42,7 @@ def dashboard(request):
 
 
 def report_view(request, slug):
-    build = queries.REGISTRY.get(slug)
+    build = registry.get(slug)
     if build is None:
         raise Http404
     fmt = request.GET.get("format", "html")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from areas.models import Area
-from reports import queries
+from reports import registry
 from reports.render import render
 
 SHELL_FORMATS = ("csv", "json", "html")
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     help = "Lập một báo cáo cho một địa bàn và một năm (CSV, JSON hoặc HTML)."
 
     def add_arguments(self, parser):
-        parser.add_argument("slug", choices=sorted(queries.REGISTRY))
+        parser.add_argument("slug", choices=sorted(registry.REPORTS))
         parser.add_argument("--area", required=True, help="Mã hoặc tên chính xác của địa bàn")
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--format", default="csv", choices=SHELL_FORMATS)
@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, slug, area, year, format, output, **options):
         place = resolve_area(area)
         try:
-            report = queries.REGISTRY[slug](place, year)
+            report = registry.REPORTS[slug](place, year)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         text = render(report, format)
