@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from indicators.rules import HouseholdClass, Measure
+from simple_history.models import HistoricalRecords
+
+from .search import fold
 
 citizen_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
@@ -28,6 +31,14 @@ class HouseholdQuerySet(ScopedQuerySet):
     def in_registry_at(self, day) -> HouseholdQuerySet:
         """Households on the registry on ``day`` (not yet left it)."""
         return self.filter(Q(left_registry_on__isnull=True) | Q(left_registry_on__gt=day))
+
+    def search(self, query: str) -> HouseholdQuerySet:
+        """Every word of ``query`` in the head's or a member's name, the code or a citizen ID,
+        ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn")."""
+        qs = self
+        for word in fold(query).split():
+            qs = qs.filter(search_text__contains=word)
+        return qs
 
 
 class Household(models.Model):
@@ -75,11 +86,13 @@ class Household(models.Model):
     latrine = models.CharField(_("nhà tiêu"), max_length=12, choices=Latrine.choices, blank=True)
     left_registry_on = models.DateField(_("ra khỏi danh sách ngày"), null=True, blank=True)
     is_sample = models.BooleanField(_("dữ liệu mẫu"), default=False)
+    search_text = models.TextField(editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "created_at", "updated_at"])
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -157,6 +170,7 @@ class Member(models.Model):
     has_disability = models.BooleanField(_("khuyết tật"), default=False)
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("thành viên")
@@ -323,9 +337,16 @@ class Assessment(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("thời điểm nhập"))
+    deprived_codes = models.CharField(
+        _("các chỉ số thiếu hụt"),
+        max_length=120,
+        blank=True,
+        help_text=_("Bản sao để xem lịch sử thay đổi; số liệu báo cáo lấy từ bảng thiếu hụt."),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
 
     class Meta:
         verbose_name = _("kết quả rà soát")
@@ -371,3 +392,25 @@ class Deprivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.indicator_id}"
+
+
+class IndicatorOverride(models.Model):
+    """An officer's answer that differs from what member or dwelling data says, with the reason."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="overrides")
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.PROTECT, related_name="+"
+    )
+    derived_deprived = models.BooleanField(_("theo dữ liệu: thiếu hụt"))
+    recorded_deprived = models.BooleanField(_("cán bộ ghi: thiếu hụt"))
+    reason = models.CharField(_("lý do"), max_length=300)
+
+    class Meta:
+        verbose_name = _("điều chỉnh chỉ số")
+        verbose_name_plural = _("điều chỉnh chỉ số")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "indicator"], name="override_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}: {self.reason}"
