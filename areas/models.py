@@ -31,6 +31,14 @@ class AreaQuerySet(ScopedQuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
+    def editable_villages(self, user) -> AreaQuerySet:
+        """Villages whose households ``user`` may add and change (officers, boards, admins)."""
+        return self.all()._scoped(user, {"officer", "board", "admin"}, False).villages()
+
+    def editable_communes(self, user) -> AreaQuerySet:
+        """Communes whose review cycles ``user`` may create and finalise (officers, admins)."""
+        return self.all()._scoped(user, {"officer", "admin"}, False).communes()
+
     def lookup(self, term: str) -> AreaQuerySet:
         """Units whose code or exact name is ``term`` (what the shell commands accept)."""
         term = term.strip()

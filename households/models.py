@@ -12,11 +12,11 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from indicators.rules import HouseholdClass, Measure
-from simple_history.models import HistoricalRecords
 
 from .search import fold
 
@@ -33,12 +33,10 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(Q(left_registry_on__isnull=True) | Q(left_registry_on__gt=day))
 
     def search(self, query: str) -> HouseholdQuerySet:
-        """Every word of ``query`` in the head's or a member's name, the code or a citizen ID,
-        ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn")."""
-        qs = self
-        for word in fold(query).split():
-            qs = qs.filter(search_text__contains=word)
-        return qs
+        """``query`` within the head's or a member's name, the code or a citizen ID, ignoring
+        case and diacritics ("nguyen van" finds "Nguyễn Văn", "duc" finds "Đức")."""
+        phrase = fold(query)
+        return self.filter(search_text__contains=phrase) if phrase else self
 
 
 class Household(models.Model):
@@ -414,3 +412,43 @@ class IndicatorOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id}: {self.reason}"
+
+
+def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
+    """Per village of ``area``: households on the registry and results recorded in the cycles
+    selected by ``cycle_filter`` (on Assessment), in two queries."""
+    households = dict(
+        Household.objects.within(area)
+        .filter(left_registry_on__isnull=True)
+        .values_list("village_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    reviewed = {
+        row["village_id"]: row
+        for row in Assessment.objects.within(area)
+        .filter(cycle_filter)
+        .values("village_id")
+        .annotate(
+            n=Count("id"),
+            poor=Count("id", filter=Q(household_class=HouseholdClass.POOR)),
+            near=Count("id", filter=Q(household_class=HouseholdClass.NEAR_POOR)),
+        )
+        .order_by()
+    }
+    villages = Area.objects.within(area).filter(kind=Area.Kind.VILLAGE).order_by("name")
+    rows = []
+    for village in villages:
+        total = households.get(village.pk, 0)
+        done = reviewed.get(village.pk, {})
+        rows.append(
+            {
+                "village": village,
+                "households": total,
+                "reviewed": done.get("n", 0),
+                "remaining": max(total - done.get("n", 0), 0),
+                "poor": done.get("poor", 0),
+                "near_poor": done.get("near", 0),
+            }
+        )
+    return rows

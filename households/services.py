@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from areas.models import Area
 from indicators.models import Indicator, PovertyStandard
 from indicators.rules import ClassificationError, classify
 
-from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+from .models import Assessment, Deprivation, Household, IndicatorOverride, Member, ReviewCycle
+from .search import search_text_for
 
 
 def nfc(value):
@@ -38,6 +40,21 @@ def _clean_text_fields(fields: dict) -> dict:
 # --- registry -------------------------------------------------------------------------------
 
 
+class ConflictError(ValidationError):
+    """Someone else saved the record after this user opened it (optimistic version check)."""
+
+    def __init__(self, message, *, current):
+        super().__init__(message, code="conflict")
+        self.current = current
+
+
+def refresh_search_text(household: Household) -> None:
+    members = household.members.values_list("full_name", "citizen_id")
+    text = search_text_for(household.code, household.head_name, members)
+    Household.objects.filter(pk=household.pk).update(search_text=text)
+    household.search_text = text
+
+
 @transaction.atomic
 def household_create(*, village: Area, code: str, head_name: str, **fields) -> Household:
     household = Household(
@@ -49,7 +66,37 @@ def household_create(*, village: Area, code: str, head_name: str, **fields) -> H
     )
     household.full_clean()
     household.save()
+    refresh_search_text(household)
     return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, expected_version: int | None = None, user=None, **fields
+) -> Household:
+    """Change a household's fields; refused with :class:`ConflictError` if it changed meanwhile."""
+    current = Household.objects.select_for_update().get(pk=household.pk)
+    fields = _clean_text_fields(fields)
+    if expected_version is not None and current.version != expected_version:
+        unchanged = all(getattr(current, k) == v for k, v in fields.items())
+        if unchanged:  # the same edit sent twice (double submit): nothing to do
+            return current
+        raise ConflictError(
+            _(
+                "Hộ này vừa được người khác sửa sau khi bạn mở trang. Hãy xem lại thay đổi của họ "
+                "rồi lưu lại."
+            ),
+            current=current,
+        )
+    for key, value in fields.items():
+        setattr(current, key, value)
+    if "village" in fields:
+        current.commune = current.village.parent
+    current.version += 1
+    current.full_clean()
+    current.save()
+    refresh_search_text(current)
+    return current
 
 
 @transaction.atomic
@@ -57,7 +104,25 @@ def member_add(*, household: Household, **fields) -> Member:
     member = Member(household=household, **_clean_text_fields(fields))
     member.full_clean()
     member.save()
+    refresh_search_text(household)
     return member
+
+
+@transaction.atomic
+def members_save(
+    *, household: Household, changed: Sequence[Member], deleted: Sequence[Member]
+) -> None:
+    """Save a household's edited, new and removed members at once (the edit form's formset)."""
+    for member in deleted:
+        if member.pk and member.household_id == household.pk:
+            member.delete()
+    for member in changed:
+        member.household = household
+        for name in ("full_name", "citizen_id", "ethnicity"):
+            setattr(member, name, nfc(getattr(member, name)))
+        member.full_clean()
+        member.save()
+    refresh_search_text(household)
 
 
 # --- review cycles --------------------------------------------------------------------------
@@ -132,8 +197,14 @@ CLASSIFICATION_FIELDS = {
 }
 
 
+def classification_message(exc: ClassificationError) -> str:
+    """The rule's refusal in the user's language."""
+    translate = CLASSIFICATION_MESSAGES.get(exc.code)
+    return translate(exc.params) if translate else str(exc)
+
+
 def _as_validation_error(exc: ClassificationError) -> ValidationError:
-    message = CLASSIFICATION_MESSAGES.get(exc.code, lambda p: str(exc))(exc.params)
+    message = classification_message(exc)
     field = CLASSIFICATION_FIELDS.get(exc.code)
     return ValidationError({field: message} if field else message, code=exc.code)
 
@@ -160,6 +231,16 @@ class AssessmentEntry:
     member_count: int | None = None
 
 
+@dataclass(frozen=True)
+class Override:
+    """An indicator answered against what member/dwelling data says, and why."""
+
+    code: str
+    derived_deprived: bool
+    recorded_deprived: bool
+    reason: str
+
+
 def assessment_record(
     *,
     cycle: ReviewCycle,
@@ -168,11 +249,59 @@ def assessment_record(
     b1_score: int | None = None,
     deprived: Iterable[str] = (),
     member_count: int | None = None,
+    overrides: Sequence[Override] = (),
+    expected_version: int | None = None,
     user=None,
 ) -> Assessment:
-    """Create or update the household's result in ``cycle``, classified by the cycle's standard."""
-    entry = AssessmentEntry(household, income_per_capita, b1_score, tuple(deprived), member_count)
-    return assessments_record(cycle=cycle, entries=[entry], user=user)[0]
+    """Create or update the household's result in ``cycle``, classified by the cycle's standard.
+
+    ``expected_version`` is the version the user opened (None for a new result); a result saved by
+    someone else in between is refused with :class:`ConflictError`, unless the same values are
+    sent again (a double submit), which changes nothing.
+    """
+    deprived = tuple(sorted(set(deprived)))
+    with transaction.atomic():
+        cycle = _lock_open_cycle(cycle)
+        current = (
+            Assessment.objects.select_for_update().filter(cycle=cycle, household=household).first()
+        )
+        found_version = current.version if current is not None else 0
+        if expected_version is not None and found_version != expected_version:
+            same = current is not None and (
+                current.income_per_capita == _check_number(income_per_capita, "income_per_capita")
+                and current.b1_score == _check_number(b1_score, "b1_score")
+                and current.deprived_codes == ",".join(deprived)
+            )
+            if same:
+                return current
+            raise ConflictError(
+                _("Kết quả rà soát của hộ này vừa được người khác lưu sau khi bạn mở trang."),
+                current=current,
+            )
+        for override in overrides:
+            if not (override.reason or "").strip():
+                raise ValidationError(
+                    {
+                        "deprived": _("Chỉ số %(code)s khác với dữ liệu của hộ: hãy ghi lý do.")
+                        % {"code": override.code}
+                    }
+                )
+        entry = AssessmentEntry(household, income_per_capita, b1_score, deprived, member_count)
+        assessment = assessments_record(cycle=cycle, entries=[entry], user=user)[0]
+        IndicatorOverride.objects.filter(assessment=assessment).delete()
+        indicators = {i.code: i for i in Indicator.objects.of_standard(assessment.standard)}
+        IndicatorOverride.objects.bulk_create(
+            IndicatorOverride(
+                assessment=assessment,
+                indicator=indicators[o.code],
+                derived_deprived=o.derived_deprived,
+                recorded_deprived=o.recorded_deprived,
+                reason=nfc(o.reason),
+            )
+            for o in overrides
+            if o.code in indicators
+        )
+        return assessment
 
 
 @transaction.atomic
@@ -233,16 +362,19 @@ def assessments_record(
         assessment.recorded_by = user
         assessment.recorded_at = now
         assessment._deprived_codes = frozenset(entry.deprived)
+        assessment.deprived_codes = ",".join(sorted(assessment._deprived_codes))
         if assessment.pk:
             assessment.version += 1
             to_update.append(assessment)
         else:
             to_create.append(assessment)
 
-    Assessment.objects.bulk_create(to_create, batch_size=1000)
+    if to_create:
+        bulk_create_with_history(to_create, Assessment, batch_size=1000, default_user=user)
     if to_update:
-        Assessment.objects.bulk_update(
+        bulk_update_with_history(
             to_update,
+            Assessment,
             [
                 "village",
                 "standard",
@@ -255,9 +387,11 @@ def assessments_record(
                 "decided_by",
                 "recorded_by",
                 "recorded_at",
+                "deprived_codes",
                 "version",
             ],
             batch_size=1000,
+            default_user=user,
         )
         Deprivation.objects.filter(assessment__in=to_update).delete()
     saved = to_create + to_update
@@ -296,7 +430,11 @@ def _member_counts(household_ids: list[int], entries: Sequence[AssessmentEntry])
 
 @transaction.atomic
 def registry_bulk_load(
-    *, households: Sequence[Household], members: Sequence[Member], batch_size: int = 1000
+    *,
+    households: Sequence[Household],
+    members: Sequence[Member],
+    batch_size: int = 1000,
+    user=None,
 ) -> None:
     """Write many new households and their members at once (imports, the demo, generators).
 
@@ -313,7 +451,16 @@ def registry_bulk_load(
         for name in ("full_name", "citizen_id", "ethnicity"):
             setattr(member, name, nfc(getattr(member, name)))
         member.full_clean(validate_unique=False, validate_constraints=False, exclude=["household"])
-    Household.objects.bulk_create(households, batch_size=batch_size)
+    by_household: dict[int, list[tuple[str, str]]] = {}
+    for member in members:
+        by_household.setdefault(id(member.household), []).append(
+            (member.full_name, member.citizen_id)
+        )
+    for household in households:
+        household.search_text = search_text_for(
+            household.code, household.head_name, by_household.get(id(household), [])
+        )
+    bulk_create_with_history(households, Household, batch_size=batch_size, default_user=user)
     for member in members:
         member.household_id = member.household.pk
-    Member.objects.bulk_create(members, batch_size=batch_size)
+    bulk_create_with_history(members, Member, batch_size=batch_size, default_user=user)

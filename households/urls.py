@@ -3,5 +3,18 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("<int:pk>/", views.household_detail, name="household_detail"),
+    path("", views.dashboard, name="dashboard"),
+    path("households/", views.household_list_view, name="household_list"),
+    path("households/new/", views.household_edit, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/review/<int:cycle_pk>/", views.review_entry, name="review_entry"),
+    path(
+        "households/<int:pk>/review/<int:cycle_pk>/preview/",
+        views.review_preview,
+        name="review_preview",
+    ),
+    path("cycles/", views.cycle_list, name="cycle_list"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("cycles/<int:pk>/finalise/", views.cycle_finalise, name="cycle_finalise"),
 ]

@@ -1,22 +1,404 @@
-from django.shortcuts import render
+"""Pages of the registry and the review.
 
-from accounts.access import get_visible_or_404
+Short views: fetch (scoped), act (through services), redirect.
+"""
 
-from .models import Household
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_editable_or_404, get_visible_or_404
+from areas.models import Area
+from indicators.models import Indicator
+from indicators.rules import ClassificationError, classify
+
+from . import services
+from .derive import derived_indicators
+from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycleForm, ReviewForm
+from .history import household_history
+from .models import Assessment, Household, ReviewCycle, village_progress
+from .queries import household_list, latest_periodic_year
+
+
+def dashboard(request):
+    area = request.user.home_area()
+    context = {"area": area}
+    if area is not None:
+        commune_or_wider = area.parent if area.kind == Area.Kind.VILLAGE else area
+        cycles = ReviewCycle.objects.visible_to(request.user)
+        year = latest_periodic_year(cycles)
+        context.update(year=year, summary=None)
+        if year is not None:
+            from reports.queries import baseline
+
+            try:
+                context["summary"] = baseline(commune_or_wider, year)
+            except ValidationError as exc:
+                context["summary_error"] = " ".join(exc.messages)
+            current = cycles.order_by("-year", "-reference_date").first()
+            context["current_cycle"] = current
+            context["progress"] = village_progress(
+                area, Q(cycle__year=current.year, cycle__kind=current.kind)
+            )
+    return render(request, "households/dashboard.html", context)
+
+
+def household_list_view(request):
+    user = request.user
+    cycles = ReviewCycle.objects.visible_to(user).select_related("commune")
+    form = HouseholdFilterForm(request.GET or None)
+    scope = Household.objects.visible_to(user)
+    form.fields["village"].queryset = (
+        Area.objects.visible_to(user).villages().filter(pk__in=scope.values("village_id"))
+    )
+    form.fields["cycle"].queryset = cycles
+    standard_indicators = Indicator.objects.filter(
+        dimension__standard__in=cycles.values("standard")
+    ).select_related("dimension")
+    form.fields["household_class"].choices = [("", "—")] + [
+        *Assessment.CLASS_CHOICES,
+        ("unreviewed", _("Chưa rà soát")),
+    ]
+    form.fields["indicator"].choices = [("", "—")] + sorted(
+        {(i.code, f"{i.code} {i.name}") for i in standard_indicators}
+    )
+    form.fields["dimension"].choices = [("", "—")] + sorted(
+        {(i.dimension.code, f"{i.dimension.code}. {i.dimension.name}") for i in standard_indicators}
+    )
+    ethnicities = scope.exclude(ethnicity="").values_list("ethnicity", flat=True).distinct()
+    form.fields["ethnicity"].choices = [("", "—")] + [(e, e) for e in sorted(ethnicities)]
+    filters = form.cleaned_data if form.is_valid() else {}
+    cycle = filters.get("cycle")
+    year = None if cycle else latest_periodic_year(cycles)
+    households = household_list(
+        user,
+        cycle=cycle,
+        year=year,
+        village=filters.get("village"),
+        household_class=filters.get("household_class", ""),
+        indicator=filters.get("indicator", ""),
+        dimension=filters.get("dimension", ""),
+        ethnicity=filters.get("ethnicity", ""),
+        q=filters.get("q", ""),
+        sort=filters.get("sort", "code"),
+    )
+    page = Paginator(households, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "year": year,
+            "cycle": cycle,
+            "query": query.urlencode(),
+            "can_create": Area.objects.editable_villages(user).exists(),
+            "class_labels": dict(Assessment.CLASS_CHOICES),
+        },
+    )
 
 
 def household_detail(request, pk):
     household = get_visible_or_404(
         Household.objects.select_related("village", "commune"), request.user, pk=pk
     )
-    members = household.members.all()
-    assessments = (
-        household.assessments.select_related("cycle", "standard")
-        .prefetch_related("deprivations__indicator__dimension")
+    assessments = list(
+        household.assessments.select_related("cycle__commune", "standard")
+        .prefetch_related("deprivations__indicator__dimension", "overrides__indicator")
         .order_by("-cycle__year", "-cycle__reference_date")
+    )
+    for a in assessments:
+        a.by_dimension = _group_by_dimension([d.indicator for d in a.deprivations.all()])
+    open_cycles = ReviewCycle.objects.visible_to(request.user).filter(
+        commune=household.commune, status=ReviewCycle.Status.DRAFT
     )
     return render(
         request,
         "households/household_detail.html",
-        {"household": household, "members": members, "assessments": assessments},
+        {
+            "household": household,
+            "members": household.members.all(),
+            "assessments": assessments,
+            "history": household_history(household),
+            "can_edit": Household.objects.editable_by(request.user).filter(pk=pk).exists(),
+            "open_cycles": open_cycles,
+        },
     )
+
+
+def _group_by_dimension(indicators):
+    groups: dict = {}
+    for indicator in sorted(indicators, key=lambda i: (i.dimension.order, i.order)):
+        groups.setdefault(indicator.dimension, []).append(indicator)
+    return list(groups.items())
+
+
+def household_edit(request, pk=None):
+    user = request.user
+    villages = Area.objects.editable_villages(user)
+    household = (
+        get_editable_or_404(Household.objects.select_related("village"), user, pk=pk)
+        if pk
+        else None
+    )
+    if household is None and not villages.exists():
+        raise PermissionDenied(_("Bạn không có quyền thêm hộ."))
+    form = HouseholdForm(request.POST or None, instance=household, villages=villages)
+    formset = MemberFormSet(request.POST or None, instance=household or Household())
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        if form.cleaned_data["member_count"] != formset.kept_count:
+            form.add_error(
+                "member_count",
+                _("Số nhân khẩu (%(stated)s) khác số dòng thành viên (%(rows)s).")
+                % {"stated": form.cleaned_data["member_count"], "rows": formset.kept_count},
+            )
+        else:
+            try:
+                household = _save_household(form, formset, household, user)
+            except services.ConflictError as exc:
+                form.add_error(None, exc.messages[0])
+                form.conflict = _describe_conflict(household, exc.current, form)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
+                return redirect("household_detail", pk=household.pk)
+    return render(
+        request,
+        "households/household_form.html",
+        {"form": form, "formset": formset, "household": household},
+    )
+
+
+@transaction.atomic
+def _save_household(form, formset, household, user):
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("member_count", "version")}
+    if household is None:
+        household = services.household_create(**data)
+    else:
+        household = services.household_update(
+            household=household, expected_version=form.cleaned_data.get("version"), **data
+        )
+    formset.instance = household
+    changed = [
+        f.save(commit=False)
+        for f in formset.forms
+        if f.has_changed() and not f.cleaned_data.get("DELETE")
+    ]
+    deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+    services.members_save(household=household, changed=changed, deleted=deleted)
+    return household
+
+
+def _attach_errors(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _describe_conflict(mine, current, form):
+    """The fields someone else changed, as (label, what they saved, what this user sent)."""
+    rows = []
+    for name, field in form.fields.items():
+        if name in ("version", "member_count"):
+            continue
+        theirs = getattr(current, name, None)
+        ours = form.cleaned_data.get(name)
+        if theirs != getattr(mine, name, None) or theirs != ours:
+            rows.append((field.label, theirs, ours))
+    return rows
+
+
+def review_entry(request, pk, cycle_pk):
+    user = request.user
+    household = get_editable_or_404(Household.objects.select_related("village"), user, pk=pk)
+    cycle = get_visible_or_404(
+        ReviewCycle.objects.select_related("standard"),
+        user,
+        pk=cycle_pk,
+        commune=household.commune,
+    )
+    assessment = Assessment.objects.filter(cycle=cycle, household=household).first()
+    members = list(household.members.all())
+    indicators = list(
+        Indicator.objects.of_standard(cycle.standard).order_by("dimension__order", "order")
+    )
+    derived = derived_indicators(household, members, cycle.reference_date)
+    initial = _review_initial(assessment, derived)
+    form = ReviewForm(request.POST or None, initial=initial, indicators=indicators, derived=derived)
+    if cycle.is_finalised:
+        messages.warning(request, _("Đợt rà soát này đã chốt; chỉ xem, không sửa được."))
+    if request.method == "POST" and not cycle.is_finalised and form.is_valid():
+        try:
+            services.assessment_record(
+                cycle=cycle,
+                household=household,
+                income_per_capita=form.cleaned_data["income_per_capita"],
+                b1_score=form.cleaned_data["b1_score"],
+                deprived=form.deprived(),
+                overrides=form.overrides(),
+                expected_version=form.cleaned_data.get("version") or 0,
+                user=user,
+            )
+        except services.ConflictError as exc:
+            form.add_error(None, exc.messages[0])
+            form.conflict = exc.current
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Đã lưu kết quả rà soát của hộ %(code)s.") % {"code": household.code}
+            )
+            return redirect("household_detail", pk=household.pk)
+    return render(
+        request,
+        "households/review_form.html",
+        {
+            "form": form,
+            "household": household,
+            "cycle": cycle,
+            "assessment": assessment,
+            "members": members,
+            "preview": _preview(cycle, household, form),
+        },
+    )
+
+
+def _review_initial(assessment, derived):
+    if assessment is None:
+        return {"version": 0} | {
+            f"ind_{code.replace('.', '_')}": True for code, value in derived.items() if value
+        }
+    initial = {
+        "income_per_capita": assessment.income_per_capita,
+        "b1_score": assessment.b1_score,
+        "version": assessment.version,
+    }
+    for code in filter(None, assessment.deprived_codes.split(",")):
+        initial[f"ind_{code.replace('.', '_')}"] = True
+    for override in assessment.overrides.select_related("indicator"):
+        initial[f"reason_{override.indicator.code.replace('.', '_')}"] = override.reason
+    return initial
+
+
+def _preview(cycle, household, form):
+    """The class the current inputs give, by the same rule the server stores with."""
+    data = form.data if form.is_bound else form.initial
+
+    def number(name):
+        value = str(data.get(name) or "").strip()
+        return int(value) if value.isdigit() else None
+
+    deprived = [
+        i.code
+        for i in form.indicators
+        if data.get(f"ind_{i.code.replace('.', '_')}") in (True, "on", "true", "1")
+    ]
+    try:
+        result = classify(
+            cycle.standard.rule(),
+            urban=household.is_urban,
+            income=number("income_per_capita"),
+            b1_score=number("b1_score"),
+            deprived=deprived,
+        )
+    except ClassificationError as exc:
+        return {"error": services.classification_message(exc)}
+    return {
+        "class": dict(Assessment.CLASS_CHOICES)[result.household_class.value],
+        "class_key": result.household_class.value,
+        "measure": dict(Assessment.MEASURE_CHOICES)[result.measure.value],
+        "count": result.deprivation_count,
+        "b2": result.b2_score,
+    }
+
+
+@require_POST
+def review_preview(request, pk, cycle_pk):
+    user = request.user
+    household = get_editable_or_404(Household, user, pk=pk)
+    cycle = get_visible_or_404(
+        ReviewCycle.objects.select_related("standard"),
+        user,
+        pk=cycle_pk,
+        commune=household.commune,
+    )
+    indicators = list(Indicator.objects.of_standard(cycle.standard))
+    form = ReviewForm(request.POST, indicators=indicators, derived={})
+    return render(
+        request,
+        "households/_partials/review_preview.html",
+        {"preview": _preview(cycle, household, form)},
+    )
+
+
+def cycle_list(request):
+    user = request.user
+    cycles = ReviewCycle.objects.visible_to(user).select_related("commune", "standard")
+    communes = Area.objects.editable_communes(user)
+    form = ReviewCycleForm(request.POST or None, communes=communes)
+    if request.method == "POST":
+        if not communes.exists():
+            raise PermissionDenied(_("Chỉ cán bộ xã được tạo đợt rà soát."))
+        if form.is_valid():
+            try:
+                cycle = services.review_cycle_create(**form.cleaned_data)
+            except ValidationError as exc:
+                _attach_errors(form, exc)
+            else:
+                messages.success(request, _("Đã tạo đợt rà soát."))
+                return redirect("cycle_detail", pk=cycle.pk)
+    return render(
+        request,
+        "households/cycle_list.html",
+        {
+            "cycles": cycles,
+            "form": form,
+            "can_create": communes.exists(),
+        },
+    )
+
+
+def cycle_detail(request, pk):
+    cycle = get_visible_or_404(
+        ReviewCycle.objects.select_related("commune", "standard", "finalised_by"),
+        request.user,
+        pk=pk,
+    )
+    area = cycle.commune
+    scopes = request.user.scope_memberships()
+    if not request.user.is_superuser and all(s.role == "board" for s in scopes):
+        area = request.user.home_area()  # a board follows its own village
+    return render(
+        request,
+        "households/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "progress": village_progress(area, Q(cycle=cycle)),
+            "can_finalise": ReviewCycle.objects.editable_by(request.user).filter(pk=pk).exists()
+            and not cycle.is_finalised,
+        },
+    )
+
+
+@require_POST
+def cycle_finalise(request, pk):
+    cycle = get_editable_or_404(ReviewCycle, request.user, pk=pk)
+    try:
+        services.review_cycle_finalise(cycle=cycle, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã chốt đợt rà soát; số liệu của đợt không còn sửa được."))
+    return redirect("cycle_detail", pk=pk)

@@ -1,0 +1,272 @@
+"""Forms for the registry and the review. Every field is validated on the server; the services
+re-check the rules when saving."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+
+from .models import Household, Member, ReviewCycle
+
+
+class BootstrapMixin:
+    """Give widgets Bootstrap's classes so templates can render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if "class" in widget.attrs:
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class HouseholdForm(BootstrapMixin, forms.ModelForm):
+    member_count = forms.IntegerField(
+        label=_("Số nhân khẩu"),
+        min_value=1,
+        help_text=_("Phải bằng số dòng thành viên bên dưới."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "village",
+            "code",
+            "head_name",
+            "address",
+            "ethnicity",
+            "phone",
+            "is_urban",
+            "floor_area_m2",
+            "house_material",
+            "water_source",
+            "latrine",
+        ]
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["village"].empty_label = None
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["member_count"].initial = self.instance.members.count()
+
+    def clean_floor_area_m2(self):
+        value = self.cleaned_data.get("floor_area_m2")
+        if value is not None and value <= 0:
+            raise ValidationError(_("Diện tích nhà ở phải lớn hơn 0 m²."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        village = cleaned.get("village")
+        code = cleaned.get("code")
+        if village and code:
+            clash = Household.objects.filter(commune_id=village.parent_id, code=code.strip())
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("code", _("Mã hộ này đã có trong xã."))
+        return cleaned
+
+
+class MemberForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "sex",
+            "date_of_birth",
+            "relation_to_head",
+            "citizen_id",
+            "ethnicity",
+            "has_health_insurance",
+            "schooling",
+            "work_status",
+            "has_disability",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            raise ValidationError(_("Ngày sinh không thể ở tương lai."))
+        if born and born < datetime.date(1890, 1, 1):
+            raise ValidationError(_("Ngày sinh không hợp lệ."))
+        return born
+
+
+class BaseMemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen: dict[str, int] = {}
+        for index, form in enumerate(self.forms):
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            citizen_id = (form.cleaned_data.get("citizen_id") or "").strip()
+            if citizen_id in seen:
+                form.add_error(
+                    "citizen_id",
+                    _("Số CCCD trùng với thành viên dòng %(n)s.") % {"n": seen[citizen_id]},
+                )
+            elif citizen_id:
+                seen[citizen_id] = index + 1
+
+    @property
+    def kept_count(self) -> int:
+        """Members the household will have after saving (existing or filled in, not removed)."""
+        count = 0
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data.get("DELETE") and (form.instance.pk or form.has_changed()):
+                count += 1
+        return count
+
+
+MemberFormSet = forms.inlineformset_factory(
+    Household,
+    Member,
+    form=MemberForm,
+    formset=BaseMemberFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+class ReviewForm(BootstrapMixin, forms.Form):
+    """Income and/or B1 score, and one checkbox per indicator of the cycle's standard."""
+
+    income_per_capita = forms.IntegerField(
+        label=_("Thu nhập bình quân (đồng/người/tháng)"), required=False, min_value=0
+    )
+    b1_score = forms.IntegerField(label=_("Điểm B1"), required=False, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, indicators, derived, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        self.derived = derived
+        for indicator in indicators:
+            key = indicator.code.replace(".", "_")
+            self.fields[f"ind_{key}"] = forms.BooleanField(
+                label=f"{indicator.code} {indicator.name}", required=False
+            )
+            self.fields[f"reason_{key}"] = forms.CharField(
+                label=_("Lý do khác với dữ liệu"), required=False, max_length=300
+            )
+        self.style_widgets()
+
+    def rows(self):
+        """(dimension, [(indicator, checkbox, reason field, derived value)]) for the template."""
+        groups: list = []
+        for indicator in self.indicators:
+            key = indicator.code.replace(".", "_")
+            item = (
+                indicator,
+                self[f"ind_{key}"],
+                self[f"reason_{key}"],
+                self.derived.get(indicator.code),
+            )
+            if groups and groups[-1][0] == indicator.dimension:
+                groups[-1][1].append(item)
+            else:
+                groups.append((indicator.dimension, [item]))
+        return groups
+
+    def deprived(self) -> list[str]:
+        return [
+            i.code
+            for i in self.indicators
+            if self.cleaned_data.get(f"ind_{i.code.replace('.', '_')}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = cleaned.get("income_per_capita") is None and cleaned.get("b1_score") is None
+        invalid = self.has_error("income_per_capita") or self.has_error("b1_score")
+        if missing and not invalid:
+            raise ValidationError(_("Cần nhập thu nhập bình quân đầu người hoặc điểm B1."))
+        for indicator in self.indicators:
+            key = indicator.code.replace(".", "_")
+            derived = self.derived.get(indicator.code)
+            ticked = bool(cleaned.get(f"ind_{key}"))
+            if derived is not None and derived != ticked and not cleaned.get(f"reason_{key}"):
+                self.add_error(
+                    f"reason_{key}",
+                    _("Khác với dữ liệu của hộ (%(derived)s): hãy ghi lý do.")
+                    % {"derived": _("thiếu hụt") if derived else _("không thiếu hụt")},
+                )
+        return cleaned
+
+    def overrides(self):
+        from .services import Override
+
+        result = []
+        for indicator in self.indicators:
+            key = indicator.code.replace(".", "_")
+            derived = self.derived.get(indicator.code)
+            ticked = bool(self.cleaned_data.get(f"ind_{key}"))
+            if derived is not None and derived != ticked:
+                result.append(
+                    Override(indicator.code, derived, ticked, self.cleaned_data[f"reason_{key}"])
+                )
+        return result
+
+
+class ReviewCycleForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ReviewCycle
+        fields = ["commune", "year", "kind", "reference_date"]
+        widgets = {"reference_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, communes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = communes
+        self.fields["commune"].empty_label = None
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= timezone.localdate().year + 1:
+            raise ValidationError(_("Năm rà soát không hợp lệ."))
+        return year
+
+
+class HouseholdFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Tìm kiếm"), required=False)
+    village = forms.ModelChoiceField(label=_("Thôn"), queryset=Area.objects.none(), required=False)
+    cycle = forms.ModelChoiceField(
+        label=_("Đợt rà soát"), queryset=ReviewCycle.objects.none(), required=False
+    )
+    household_class = forms.ChoiceField(label=_("Phân loại"), required=False)
+    indicator = forms.ChoiceField(label=_("Chỉ số thiếu hụt"), required=False)
+    dimension = forms.ChoiceField(label=_("Chiều thiếu hụt"), required=False)
+    ethnicity = forms.ChoiceField(label=_("Dân tộc"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sắp xếp"),
+        required=False,
+        choices=[
+            ("code", _("Mã hộ")),
+            ("head_name", _("Chủ hộ")),
+            ("village", _("Thôn")),
+            ("class", _("Phân loại")),
+            ("-income", _("Thu nhập (cao trước)")),
+            ("income", _("Thu nhập (thấp trước)")),
+        ],
+    )

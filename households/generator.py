@@ -1,0 +1,556 @@
+"""Large synthetic areas for benchmarks: a province (~200,000 households) or a district (~30,000).
+
+Everything generated is sample data and says so: the units are named "Tỉnh Tổng hợp 99",
+"Xã Tổng hợp 99001"…, the villages "Thôn Mẫu 01", every household has ``is_sample=True``. Names of
+people come from the demo's lists. The same seed gives the same area, household for household; the
+province code changes only the codes, so two areas built with one seed hold the same data.
+
+The shape follows design.md's scale figures: communes of about 1,000–1,500 households in villages of
+about 100–150, households of about 4 members, and a periodic review whose mix is roughly 5–10 % poor
+and 2–4 % near-poor per commune. The generator only plans incomes and deprivations; the class of
+each household is decided by the rule, because every row is written through ``services.py``
+(``registry_bulk_load`` then ``assessments_record``, one commune at a time).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from indicators.models import PovertyStandard
+from indicators.rules import StandardRule
+
+from . import services
+from .demo import FAMILY_NAMES, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
+from .models import Household, Member
+
+LEVELS = ("province", "district")
+COMMUNE_MEAN, VILLAGE_MEAN = 1250, 125  # households; sizes vary about ±16 % around these
+COMMUNES_PER_DISTRICT = 12
+MAX_COMMUNES = 999  # commune codes are the province code and a three-digit number
+URBAN_SHARE = 0.10  # share of communes that are wards (phường)
+
+# Chance that a poor / near-poor household is deprived in each indicator: the seed's end-2023
+# rates for Vĩnh Hảo (section I), softened for near-poor 2.2 so that not every household lacks it.
+# An indicator missing here (a later standard's new one) gets DEFAULT_RATE.
+POOR_RATES = {
+    "1.1": 0.38,
+    "1.2": 0.34,
+    "2.1": 0.10,
+    "2.2": 0.90,
+    "3.1": 0.22,
+    "3.2": 0.02,
+    "4.1": 0.54,
+    "4.2": 0.23,
+    "5.1": 0.19,
+    "5.2": 0.27,
+    "6.1": 0.37,
+    "6.2": 0.08,
+}
+NEAR_RATES = {
+    "1.1": 0.03,
+    "1.2": 0.19,
+    "2.1": 0.03,
+    "2.2": 0.60,
+    "3.1": 0.03,
+    "3.2": 0.03,
+    "4.1": 0.25,
+    "4.2": 0.03,
+    "5.1": 0.11,
+    "5.2": 0.06,
+    "6.1": 0.06,
+    "6.2": 0.01,
+}
+DEFAULT_RATE = 0.10
+HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7, 8)
+HOUSEHOLD_SIZE_WEIGHTS = (5, 12, 20, 28, 18, 10, 5, 2)  # mean 4.02 members
+ETHNICITIES = ("Kinh", "Tày", "Nùng", "Dao", "Mông", "Thái")
+ETHNICITY_WEIGHTS = (40, 20, 12, 10, 10, 8)
+
+
+@dataclass
+class PersonPlan:
+    full_name: str
+    sex: str
+    date_of_birth: datetime.date
+    relation: str
+    has_health_insurance: bool = True
+    schooling: str = ""
+    work_status: str = ""
+
+
+@dataclass
+class HouseholdPlan:
+    village_index: int
+    number: int
+    intended_class: str
+    income: int
+    deprived: list[str]
+    ethnicity: str
+    members: list[PersonPlan] = field(default_factory=list)
+    floor_area_m2: Decimal = Decimal(0)
+    house_material: str = Household.Material.DURABLE
+    water_source: str = Household.Water.PIPED
+    latrine: str = Household.Latrine.HYGIENIC
+
+
+@dataclass
+class CommunePlan:
+    index: int
+    district_index: int | None
+    is_urban: bool
+    village_sizes: list[int]
+    poor_rate: float
+    near_rate: float
+    average_rate: float
+
+    @property
+    def households(self) -> int:
+        return sum(self.village_sizes)
+
+
+@dataclass
+class GenerationResult:
+    area: Area
+    districts: int = 0
+    communes: int = 0
+    villages: int = 0
+    households: int = 0
+    members: int = 0
+    classes: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def split(total: int, parts: int, rng: random.Random, spread: float = 0.16) -> list[int]:
+    """``parts`` positive integers summing to ``total``, each within about ±``spread`` of the
+    mean (largest-remainder rounding of random weights)."""
+    parts = max(1, min(parts, total))
+    weights = [rng.uniform(1 - spread, 1 + spread) for _n in range(parts)]
+    scale = (total - parts) / sum(weights)  # one is reserved per part so none ends up empty
+    raw = [w * scale for w in weights]
+    sizes = [1 + int(r) for r in raw]
+    short = total - sum(sizes)
+    for i in sorted(range(parts), key=lambda i: raw[i] - int(raw[i]), reverse=True)[:short]:
+        sizes[i] += 1
+    return sizes
+
+
+def plan_layout(households: int, seed: int, *, with_districts: bool = True) -> list[CommunePlan]:
+    """The communes (with their district and village sizes) of an area of ``households``."""
+    rng = random.Random(f"layout:{seed}")
+    commune_sizes = split(households, max(1, round(households / COMMUNE_MEAN)), rng)
+    if len(commune_sizes) > MAX_COMMUNES:
+        raise ValidationError(
+            _("Tối đa %(max)s xã cho một tỉnh tổng hợp (khoảng %(households)s hộ).")
+            % {"max": MAX_COMMUNES, "households": MAX_COMMUNES * COMMUNE_MEAN}
+        )
+    n_districts = max(1, round(len(commune_sizes) / COMMUNES_PER_DISTRICT))
+    per_district = split(len(commune_sizes), n_districts, rng, spread=0.0)
+    district_of = [d for d, n in enumerate(per_district) for _n in range(n)]
+    plans = []
+    for index, size in enumerate(commune_sizes):
+        plans.append(
+            CommunePlan(
+                index=index,
+                district_index=district_of[index] if with_districts else None,
+                is_urban=rng.random() < URBAN_SHARE,
+                village_sizes=split(size, max(1, round(size / VILLAGE_MEAN)), rng),
+                poor_rate=rng.uniform(0.05, 0.10),
+                near_rate=rng.uniform(0.02, 0.04),
+                average_rate=rng.uniform(0.08, 0.15),
+            )
+        )
+    return plans
+
+
+def plan_households(
+    commune: CommunePlan, rule: StandardRule, seed: int, reference: datetime.date
+) -> list[HouseholdPlan]:
+    """The households of one commune. Each commune has its own random stream, so a commune's
+    households do not depend on how many communes came before it."""
+    rng = random.Random(f"commune:{seed}:{commune.index}")
+    codes = sorted(rule.indicator_codes)
+    line = rule.urban_line if commune.is_urban else rule.rural_line
+    upper = rule.urban_average_upper if commune.is_urban else rule.rural_average_upper
+    plans = []
+    for v_index, size in enumerate(commune.village_sizes):
+        for number in range(1, size + 1):
+            draw = rng.random()
+            if draw < commune.poor_rate:
+                klass = "poor"
+            elif draw < commune.poor_rate + commune.near_rate:
+                klass = "near_poor"
+            elif upper and draw < commune.poor_rate + commune.near_rate + commune.average_rate:
+                klass = "average"
+            else:
+                klass = "not_poor"
+            plan = HouseholdPlan(
+                village_index=v_index,
+                number=number,
+                intended_class=klass,
+                income=_income(rng, klass, line, upper),
+                deprived=_deprivations(rng, klass, codes, rule.deprivation_cutoff),
+                ethnicity=rng.choices(ETHNICITIES, ETHNICITY_WEIGHTS)[0],
+            )
+            size_ = rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0]
+            plan.members = _members(rng, size_, plan.deprived, reference)
+            _dwelling(rng, plan)
+            plans.append(plan)
+    return plans
+
+
+def _income(rng: random.Random, klass: str, line: int, upper: int | None) -> int:
+    step = 10_000
+    top = upper or line
+    if klass in ("poor", "near_poor"):
+        return rng.randrange(line * 43 // 100 // step * step, line + 1, step)
+    if klass == "average":
+        return rng.randrange(line + step, top + 1, step)
+    return rng.randrange(top + step, top * 3 + 1, step)
+
+
+def _deprivations(rng: random.Random, klass: str, codes: list[str], cutoff: int) -> list[str]:
+    if klass == "poor":
+        chosen = [c for c in codes if rng.random() < POOR_RATES.get(c, DEFAULT_RATE)]
+        # Under the line a household is poor only with ``cutoff`` deprivations (Decree 07/2021,
+        # art. 3), so a poor plan gets more of the common ones until it has them.
+        while len(chosen) < cutoff:
+            rest = [c for c in codes if c not in chosen]
+            chosen.append(rng.choices(rest, [POOR_RATES.get(c, DEFAULT_RATE) for c in rest])[0])
+    elif klass == "near_poor":
+        chosen = [c for c in codes if rng.random() < NEAR_RATES.get(c, DEFAULT_RATE)]
+        while len(chosen) >= cutoff:
+            chosen.remove(rng.choice(chosen))
+    else:
+        # Households above the line may lack something too; it does not change their class.
+        k = rng.choices((0, 1, 2), (70, 22, 8))[0]
+        chosen = rng.sample(codes, min(k, cutoff - 1, len(codes)))
+    return sorted(chosen)
+
+
+def _name(rng: random.Random, family: str, sex: str) -> str:
+    middle = rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
+    given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
+    return f"{family} {middle} {given}"
+
+
+def _members(
+    rng: random.Random, size: int, deprived: list[str], reference: datetime.date
+) -> list[PersonPlan]:
+    family = rng.choice(FAMILY_NAMES)
+    people: list[tuple[str, int, str]] = []  # (sex, age, relation)
+    for k in range(size):
+        if k == 0:
+            people.append((rng.choice("MMMF"), rng.randrange(25, 76), Member.Relation.HEAD))
+        elif k == 1 and size > 2:
+            people.append(("F" if people[0][0] == "M" else "M", rng.randrange(23, 72), "spouse"))
+        elif rng.random() < 0.1:
+            people.append((rng.choice("MF"), rng.randrange(60, 91), Member.Relation.PARENT))
+        else:
+            people.append((rng.choice("MF"), rng.randrange(0, 25), Member.Relation.CHILD))
+    members = []
+    for k, (sex, age, relation) in enumerate(people):
+        if age < 3:
+            schooling = Member.Schooling.NONE
+        elif age < 18:
+            schooling = Member.Schooling.IN_SCHOOL
+        else:
+            schooling = Member.Schooling.LOWER_SECONDARY
+        if age < 15 or age >= 60:
+            work = Member.Work.NOT_IN_LABOUR_FORCE
+        elif k == 0 and "1.1" in deprived:
+            work = Member.Work.EMPLOYED_NO_CONTRACT
+        else:
+            work = Member.Work.SELF_EMPLOYED
+        members.append(
+            PersonPlan(
+                full_name=_name(rng, family, sex),
+                sex=sex,
+                date_of_birth=reference
+                - datetime.timedelta(days=age * 365 + rng.randrange(0, 364)),
+                relation=relation,
+                schooling=schooling,
+                work_status=work,
+            )
+        )
+    ages = [age for _sex, age, _relation in people]
+    if "2.2" in deprived:
+        # 2.2: a member aged 6 or over without a health-insurance card.
+        uninsured = max(range(size), key=lambda i: (ages[i] >= 6, i))
+        members[uninsured].has_health_insurance = False
+    if "3.2" in deprived:
+        # 3.2: a child aged 3 to under 16 not at school.
+        for i in range(size):
+            if 3 <= ages[i] < 16:
+                members[i].schooling = Member.Schooling.NONE
+                break
+    return members
+
+
+def _dwelling(rng: random.Random, plan: HouseholdPlan) -> None:
+    size, d = len(plan.members), plan.deprived
+    plan.house_material = (
+        Household.Material.NON_DURABLE
+        if "4.1" in d
+        else rng.choice((Household.Material.DURABLE, Household.Material.SEMI))
+    )
+    per_person = rng.uniform(4.0, 7.5) if "4.2" in d else rng.uniform(9.0, 30.0)
+    plan.floor_area_m2 = Decimal(f"{per_person * size:.1f}")
+    plan.water_source = (
+        Household.Water.UNSAFE
+        if "5.1" in d
+        else rng.choice((Household.Water.PIPED, Household.Water.PROTECTED))
+    )
+    plan.latrine = (
+        rng.choice((Household.Latrine.UNHYGIENIC, Household.Latrine.NONE))
+        if "5.2" in d
+        else Household.Latrine.HYGIENIC
+    )
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def generate_area(
+    *,
+    households: int,
+    province_code: str = "99",
+    year: int = 2023,
+    seed: int = 1,
+    level: str = "province",
+    with_districts: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> GenerationResult:
+    """Build a synthetic province (or one district in a new synthetic province) with
+    ``households`` households and the periodic review of ``year``.
+
+    Refuses with a ValidationError when the province code (or a code it would create) is taken;
+    runs in one transaction, so a failure leaves nothing behind.
+    """
+    log = log or (lambda message: None)
+    started = time.perf_counter()
+    if households < 1:
+        raise ValidationError(_("Số hộ phải lớn hơn 0."))
+    if level not in LEVELS:
+        raise ValidationError(_("Cấp phải là “province” hoặc “district”."))
+    if not re.fullmatch(r"\d{2}", province_code or ""):
+        raise ValidationError(_("Mã tỉnh phải gồm đúng 2 chữ số."))
+    standard = PovertyStandard.objects.for_year(year)
+    if standard is None:
+        raise ValidationError(
+            _("Không có chuẩn nghèo nào áp dụng cho năm %(year)s.") % {"year": year}
+        )
+    rule = standard.rule()
+    reference = datetime.date(year, 12, 14)
+    layout = plan_layout(households, seed, with_districts=with_districts or level == "district")
+    if level == "district":
+        for commune in layout:
+            commune.district_index = 0
+    codes = _codes(province_code, layout)
+    _refuse_taken_codes(province_code, codes)
+
+    with transaction.atomic():
+        province = _new_area(
+            Area.Kind.PROVINCE,
+            codes["province"],
+            _("Tỉnh Tổng hợp %(code)s") % {"code": codes["province"]},
+            None,
+        )
+        district_indexes = sorted(
+            {c.district_index for c in layout if c.district_index is not None}
+        )
+        districts = {
+            d: _new_area(
+                Area.Kind.DISTRICT,
+                codes["districts"][d],
+                _("Huyện Tổng hợp %(code)s") % {"code": codes["districts"][d]},
+                province,
+            )
+            for d in district_indexes
+        }
+        top = districts[0] if level == "district" else province
+        result = GenerationResult(area=top, districts=len(districts))
+        for commune_plan in layout:
+            parent = (
+                districts[commune_plan.district_index]
+                if commune_plan.district_index is not None
+                else province
+            )
+            _write_commune(
+                commune_plan,
+                codes["communes"][commune_plan.index],
+                parent,
+                province_code,
+                rule,
+                seed,
+                reference,
+                year,
+                result,
+            )
+            done = commune_plan.index + 1
+            if done % 10 == 0 or done == len(layout):
+                log(
+                    _("%(done)s/%(total)s xã, %(households)s hộ, %(seconds).0f giây")
+                    % {
+                        "done": done,
+                        "total": len(layout),
+                        "households": result.households,
+                        "seconds": time.perf_counter() - started,
+                    }
+                )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _codes(province_code: str, layout: list[CommunePlan]) -> dict:
+    n_districts = max((c.district_index or 0) for c in layout) + 1
+    return {
+        "province": province_code,
+        "districts": [f"{province_code}{d + 1:02d}" for d in range(n_districts)],
+        "communes": [f"{province_code}{c.index + 1:03d}" for c in layout],
+    }
+
+
+def _refuse_taken_codes(province_code: str, codes: dict) -> None:
+    wanted = {
+        Area.Kind.PROVINCE: [codes["province"]],
+        Area.Kind.DISTRICT: codes["districts"],
+        Area.Kind.COMMUNE: codes["communes"],
+    }
+    for kind, kind_codes in wanted.items():
+        taken = (
+            Area.objects.filter(kind=kind, code__in=kind_codes, valid_to__isnull=True)
+            .order_by("code")
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                _(
+                    "Mã %(code)s đã được dùng cho “%(name)s”; không tạo lại. Hãy chọn mã tỉnh "
+                    "khác (--province-code)."
+                )
+                % {"code": taken.code, "name": taken.name}
+            )
+    if Member.objects.filter(citizen_id__startswith=_citizen_prefix(province_code)).exists():
+        raise ValidationError(
+            _("Đã có người mang số CCCD của tỉnh mã %(code)s; hãy chọn mã tỉnh khác.")
+            % {"code": province_code}
+        )
+
+
+def _citizen_prefix(province_code: str) -> str:
+    return f"0{province_code}"
+
+
+def _new_area(kind: str, code: str, name: str, parent: Area | None, **extra) -> Area:
+    area = Area(kind=kind, code=code, name=name, parent=parent, **extra)
+    area.full_clean(exclude=["path"])
+    area.save()
+    return area
+
+
+def _write_commune(
+    plan: CommunePlan,
+    code: str,
+    parent: Area,
+    province_code: str,
+    rule: StandardRule,
+    seed: int,
+    reference: datetime.date,
+    year: int,
+    result: GenerationResult,
+) -> None:
+    label = _("Phường Tổng hợp %(code)s") if plan.is_urban else _("Xã Tổng hợp %(code)s")
+    commune = _new_area(
+        Area.Kind.COMMUNE, code, label % {"code": code}, parent, is_urban=plan.is_urban
+    )
+    village_label = _("Tổ dân phố Mẫu %(code)s") if plan.is_urban else _("Thôn Mẫu %(code)s")
+    villages = [
+        _new_area(Area.Kind.VILLAGE, "", village_label % {"code": f"{i + 1:02d}"}, commune)
+        for i in range(len(plan.village_sizes))
+    ]
+    household_plans = plan_households(plan, rule, seed, reference)
+    households, members, serials = [], [], {}
+    for p in household_plans:
+        village = villages[p.village_index]
+        household = Household(
+            commune=commune,
+            village=village,
+            code=f"{code}-{p.village_index + 1:02d}-{p.number:04d}",
+            head_name=p.members[0].full_name,
+            address=f"{village.name}, {commune.name}",
+            ethnicity=p.ethnicity,
+            is_urban=commune.is_urban,
+            floor_area_m2=p.floor_area_m2,
+            house_material=p.house_material,
+            water_source=p.water_source,
+            latrine=p.latrine,
+            is_sample=True,
+        )
+        households.append(household)
+        for m in p.members:
+            members.append(
+                Member(
+                    household=household,
+                    full_name=m.full_name,
+                    sex=m.sex,
+                    date_of_birth=m.date_of_birth,
+                    relation_to_head=m.relation,
+                    citizen_id=_citizen_id(province_code, plan.index, m, reference, serials),
+                    ethnicity=p.ethnicity,
+                    has_health_insurance=m.has_health_insurance,
+                    schooling=m.schooling,
+                    work_status=m.work_status,
+                )
+            )
+    services.registry_bulk_load(households=households, members=members)
+    cycle = services.review_cycle_create(commune=commune, year=year, reference_date=reference)
+    entries = [
+        services.AssessmentEntry(
+            household=h,
+            income_per_capita=p.income,
+            deprived=p.deprived,
+            member_count=len(p.members),
+        )
+        for h, p in zip(households, household_plans, strict=True)
+    ]
+    saved = services.assessments_record(cycle=cycle, entries=entries)
+    services.review_cycle_finalise(cycle=cycle, user=None)
+    result.communes += 1
+    result.villages += len(villages)
+    result.households += len(households)
+    result.members += len(members)
+    for assessment in saved:
+        result.classes[assessment.household_class] = (
+            result.classes.get(assessment.household_class, 0) + 1
+        )
+
+
+def _citizen_id(
+    province_code: str, commune_index: int, person: PersonPlan, reference: datetime.date, serials
+) -> str:
+    """A 12-digit ID in the CCCD layout (province, century/sex, year of birth, serial) for people
+    aged 14 and over. The serial is the commune's number and a count per century/sex and year of
+    birth within the commune, so IDs never repeat and do not depend on the order of communes."""
+    born = person.date_of_birth
+    if (reference - born).days < 14 * 365:
+        return ""
+    century = (0 if born.year < 2000 else 2) + (1 if person.sex == "F" else 0)
+    key = (century, born.year % 100)
+    serials[key] = serials.get(key, 0) + 1
+    if serials[key] > 999:  # about 40 per key in a commune of 1,500 households
+        raise ValidationError(_("Xã quá lớn để cấp số CCCD mẫu."))
+    return (
+        f"{_citizen_prefix(province_code)}{century}{born.year % 100:02d}"
+        f"{commune_index + 1:03d}{serials[key]:03d}"
+    )

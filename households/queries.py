@@ -1,0 +1,83 @@
+"""Reads behind the household list and the dashboard: filters and annotations as QuerySet
+building blocks, so views only call them."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+
+from .models import Deprivation, Household, ReviewCycle
+
+SORTS = {
+    "code": ("code",),
+    "head_name": ("head_name", "code"),
+    "village": ("village__name", "code"),
+    "class": ("result__household_class", "code"),
+    "income": ("result__income_per_capita", "code"),
+    "-income": ("-result__income_per_capita", "code"),
+}
+
+
+def latest_periodic_year(cycles: QuerySet) -> int | None:
+    return (
+        cycles.filter(kind=ReviewCycle.Kind.PERIODIC)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def household_list(
+    user,
+    *,
+    cycle=None,
+    year=None,
+    village=None,
+    household_class="",
+    indicator="",
+    dimension="",
+    ethnicity="",
+    q="",
+    sort="code",
+) -> QuerySet:
+    """The households ``user`` may see, each with its result in the chosen cycle (or the periodic
+    review of ``year``) as ``result``, filtered and sorted."""
+    if cycle is not None:
+        condition = Q(assessments__cycle=cycle)
+        in_cycle = Q(assessment__cycle=cycle)
+    else:
+        # FilteredRelation takes no nested lookups, so the year's periodic cycles are listed first.
+        cycle_ids = list(
+            ReviewCycle.objects.visible_to(user)
+            .filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+            .values_list("pk", flat=True)
+        )
+        condition = Q(assessments__cycle_id__in=cycle_ids)
+        in_cycle = Q(assessment__cycle_id__in=cycle_ids)
+    qs = (
+        Household.objects.visible_to(user)
+        .select_related("village")
+        .annotate(result=FilteredRelation("assessments", condition=condition))
+        .annotate(
+            household_class=F("result__household_class"),
+            income=F("result__income_per_capita"),
+            deprivation_count=F("result__deprivation_count"),
+        )
+    )
+    if village is not None:
+        qs = qs.filter(village=village)
+    if household_class == "unreviewed":
+        qs = qs.filter(result__id__isnull=True)
+    elif household_class:
+        qs = qs.filter(result__household_class=household_class)
+    if indicator or dimension:
+        deprived = Deprivation.objects.filter(in_cycle, assessment__household=OuterRef("pk"))
+        if indicator:
+            deprived = deprived.filter(indicator__code=indicator)
+        if dimension:
+            deprived = deprived.filter(indicator__dimension__code=dimension)
+        qs = qs.filter(Exists(deprived))
+    if ethnicity:
+        qs = qs.filter(ethnicity=ethnicity)
+    if q:
+        qs = qs.search(q)
+    return qs.order_by(*SORTS.get(sort or "code", SORTS["code"]))

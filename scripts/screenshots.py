@@ -1,0 +1,57 @@
+"""Take screenshots of the main pages (desktop and phone width) into docs/screenshots/.
+
+Run against a server with the demo loaded (`make run`):
+    .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8000]
+"""
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PAGES = [
+    ("canbo.vinhhao", "dashboard", "/"),
+    ("canbo.vinhhao", "household-list", "/households/?q=nguyen+van"),
+    ("canbo.vinhhao", "cycles", "/cycles/"),
+    ("bqt.thon01", "board-dashboard", "/"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", default="http://127.0.0.1:8000")
+    parser.add_argument("--password", default="povertyplan-demo")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for width, height, suffix in ((1280, 900, "desktop"), (390, 844, "phone")):
+            for user in sorted({u for u, _, _ in PAGES}):
+                context = browser.new_context(viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto(f"{args.base}/login/")
+                page.fill("#id_username", user)
+                page.fill("#id_password", args.password)
+                page.click("button[type=submit]")
+                for who, name, path in PAGES:
+                    if who != user:
+                        continue
+                    page.goto(args.base + path)
+                    page.screenshot(path=str(OUT / f"{name}-{suffix}.png"), full_page=True)
+                if user == "canbo.vinhhao":
+                    page.goto(args.base + "/households/?q=VH01-0001")
+                    page.click("table a >> nth=0")
+                    page.screenshot(path=str(OUT / f"household-{suffix}.png"), full_page=True)
+                    link = page.locator("[data-testid=edit-controls] a.btn-primary")
+                    if link.count():
+                        link.first.click()
+                        page.screenshot(path=str(OUT / f"review-{suffix}.png"), full_page=True)
+                context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
