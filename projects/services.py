@@ -1,0 +1,370 @@
+"""Every write to projects, assignments, activities and beneficiaries goes through here.
+
+Each function takes keyword-only arguments, runs in a transaction, validates with
+``full_clean()`` and raises ``ValidationError`` with a Vietnamese message: nothing is half-written.
+Where a ``user`` is given, the rows it touches must be within what that user may change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from households.models import Household
+from households.services import nfc
+from indicators.models import Indicator
+
+from .models import (
+    OFFICER_ROLES,
+    Activity,
+    Assignment,
+    Beneficiary,
+    LegalDocument,
+    Project,
+    Responsibility,
+    SubProject,
+    SubProjectLegalBasis,
+    Unit,
+    communes_with_role,
+)
+
+# --- programme structure (reference data; also editable in the admin) ----------------------
+
+
+@transaction.atomic
+def legal_document_get_or_create(
+    *,
+    number: str,
+    kind: str,
+    issuer: str,
+    issued_on: datetime.date | None = None,
+    subject: str = "",
+) -> LegalDocument:
+    number, issuer = nfc(number), nfc(issuer)
+    document = LegalDocument.objects.filter(
+        number=number, issuer=issuer, issued_on=issued_on
+    ).first()
+    if document is not None:
+        return document
+    document = LegalDocument(
+        number=number, kind=nfc(kind), issuer=issuer, issued_on=issued_on, subject=nfc(subject)
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def subproject_create(
+    *,
+    project: Project,
+    code: str,
+    name: str,
+    number: int | None = None,
+    indicator_codes: Iterable[str] = (),
+    legal_bases: Iterable[tuple[LegalDocument, str]] = (),
+) -> SubProject:
+    """A sub-project with its legal bases ((document, articles) pairs, in order) and the codes of
+    the deprivation indicators it addresses (of any standard carrying those codes)."""
+    subproject = SubProject(
+        project=project, programme_id=project.programme_id, code=nfc(code), name=nfc(name)
+    )
+    subproject.number = number
+    subproject.full_clean()
+    subproject.save()
+    subproject_set_indicators(subproject=subproject, codes=indicator_codes)
+    for order, (document, articles) in enumerate(legal_bases, start=1):
+        link = SubProjectLegalBasis(
+            subproject=subproject, document=document, articles=nfc(articles), order=order
+        )
+        link.full_clean()
+        link.save()
+    return subproject
+
+
+@transaction.atomic
+def subproject_set_indicators(*, subproject: SubProject, codes: Iterable[str]) -> None:
+    codes = sorted(set(codes))
+    indicators = list(Indicator.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {i.code for i in indicators})
+    if unknown:
+        raise ValidationError(
+            {"indicators": _("Không có chỉ số thiếu hụt mã %(codes)s.") % {"codes": unknown}}
+        )
+    subproject.indicators.set(indicators)
+
+
+# --- units and their duties (section V) -----------------------------------------------------
+
+
+def _require_commune(area: Area) -> None:
+    if area.kind != Area.Kind.COMMUNE:
+        raise ValidationError({"commune": _("Hãy chọn một xã.")})
+
+
+@transaction.atomic
+def unit_create(*, commune: Area, name: str, kind: str, order: int = 0) -> Unit:
+    _require_commune(commune)
+    unit = Unit(commune=commune, name=nfc(name), kind=kind, order=order)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def responsibility_set(
+    *, unit: Unit, year: int, duties: str, order: int = 0, heading: str = ""
+) -> Responsibility:
+    """Create or replace a unit's duties in a year's plan."""
+    duties = nfc(duties)
+    if not duties:
+        raise ValidationError({"duties": _("Hãy nhập nhiệm vụ của đơn vị.")})
+    item = Responsibility.objects.filter(unit=unit, year=year).first() or Responsibility(
+        unit=unit, year=year
+    )
+    item.duties, item.order, item.heading = duties, order, nfc(heading)
+    item.full_clean()
+    item.save()
+    return item
+
+
+# --- yearly assignments ---------------------------------------------------------------------
+
+
+def _check_units(commune: Area, units: Iterable[Unit | None], field: str) -> None:
+    for unit in units:
+        if unit is not None and unit.commune_id != commune.pk:
+            raise ValidationError(
+                {
+                    field: _("Đơn vị “%(unit)s” không thuộc %(commune)s.")
+                    % {"unit": unit.name, "commune": commune.name}
+                }
+            )
+
+
+def _check_assignment(assignment: Assignment, coordinating: list[Unit]) -> None:
+    _require_commune(assignment.commune)
+    programme = assignment.subproject.project.programme
+    if not programme.covers(assignment.year):
+        raise ValidationError(
+            {
+                "year": _("Chương trình “%(name)s” chỉ áp dụng từ năm %(start)s đến %(end)s.")
+                % {"name": programme.name, "start": programme.start_year, "end": programme.end_year}
+            }
+        )
+    _check_units(assignment.commune, [assignment.lead_unit], "lead_unit")
+    _check_units(assignment.commune, [assignment.officer_in_charge], "officer_in_charge")
+    _check_units(assignment.commune, coordinating, "coordinating_units")
+    if assignment.lead_unit_id and any(u.pk == assignment.lead_unit_id for u in coordinating):
+        raise ValidationError(
+            {"coordinating_units": _("Đơn vị chủ trì không đồng thời là đơn vị phối hợp.")}
+        )
+
+
+def _require_planner(user, commune: Area) -> None:
+    if user is not None and not communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk):
+        raise ValidationError(
+            _("Bạn không có quyền lập, sửa phân công của %(commune)s.") % {"commune": commune.name}
+        )
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    commune: Area,
+    year: int,
+    subproject: SubProject,
+    lead_unit: Unit,
+    officer_in_charge: Unit | None = None,
+    coordinating_units: Iterable[Unit] = (),
+    tasks: str = "",
+    user=None,
+) -> Assignment:
+    _require_planner(user, commune)
+    coordinating = list(coordinating_units)
+    assignment = Assignment(
+        commune=commune,
+        year=year,
+        subproject=subproject,
+        lead_unit=lead_unit,
+        officer_in_charge=officer_in_charge,
+        tasks=nfc(tasks),
+    )
+    _check_assignment(assignment, coordinating)
+    assignment.full_clean()
+    assignment.save()
+    assignment.coordinating_units.set(coordinating)
+    return assignment
+
+
+ASSIGNMENT_FIELDS = {"lead_unit", "officer_in_charge", "tasks"}
+
+
+@transaction.atomic
+def assignment_update(
+    *, assignment: Assignment, coordinating_units: Iterable[Unit] | None = None, user=None, **fields
+) -> Assignment:
+    """Change who leads and what the tasks are; the commune, year and sub-project stay."""
+    unknown = set(fields) - ASSIGNMENT_FIELDS
+    if unknown:
+        raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    _require_planner(user, assignment.commune)
+    for name, value in fields.items():
+        setattr(assignment, name, nfc(value))
+    coordinating = (
+        list(assignment.coordinating_units.all())
+        if coordinating_units is None
+        else list(coordinating_units)
+    )
+    _check_assignment(assignment, coordinating)
+    assignment.full_clean()
+    assignment.save()
+    assignment.coordinating_units.set(coordinating)
+    return assignment
+
+
+# --- activities -----------------------------------------------------------------------------
+
+PLAN_FIELDS = {"title", "area", "planned_start", "planned_end", "status", "progress", "result"}
+PROGRESS_FIELDS = {"status", "progress", "result"}
+
+
+def _activity_save(activity: Activity, user) -> Activity:
+    activity.updated_by = user
+    activity.full_clean()
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    assignment: Assignment,
+    title: str,
+    planned_start: datetime.date,
+    planned_end: datetime.date,
+    area: Area | None = None,
+    status: str = Activity.Status.PLANNED,
+    progress: int = 0,
+    result: str = "",
+    is_sample: bool = False,
+    user=None,
+) -> Activity:
+    _require_planner(user, assignment.commune)
+    activity = Activity(
+        assignment=assignment,
+        area=area or assignment.commune,
+        title=nfc(title),
+        planned_start=planned_start,
+        planned_end=planned_end,
+        status=status,
+        progress=progress,
+        result=nfc(result),
+        is_sample=is_sample,
+    )
+    return _activity_save(activity, user)
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, user=None, **fields) -> Activity:
+    """An officer changes the activity's plan (title, place, period) and its progress."""
+    unknown = set(fields) - PLAN_FIELDS
+    if unknown:
+        raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _require_planner(user, activity.assignment.commune)
+    for name, value in fields.items():
+        setattr(activity, name, nfc(value))
+    return _activity_save(activity, user)
+
+
+@transaction.atomic
+def activity_progress_record(
+    *, activity: Activity, status: str, progress: int, result: str = "", user=None
+) -> Activity:
+    """Status, progress and result: what a village board records for its village's activities."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    _require_editable(
+        Activity.objects.all(),
+        activity,
+        user,
+        _("Bạn chỉ cập nhật được tiến độ hoạt động trên địa bàn của mình."),
+    )
+    activity.status, activity.progress, activity.result = status, progress, nfc(result)
+    return _activity_save(activity, user)
+
+
+def _require_editable(queryset, obj, user, message: str) -> None:
+    if user is not None and not queryset.editable_by(user).filter(pk=obj.pk).exists():
+        raise ValidationError(message)
+
+
+# --- beneficiaries --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def beneficiary_record(
+    *,
+    assignment: Assignment,
+    household: Household,
+    support_kind: str,
+    description: str,
+    value: int | None = None,
+    supported_on: datetime.date | None = None,
+    activity: Activity | None = None,
+    note: str = "",
+    is_sample: bool = False,
+    user=None,
+) -> Beneficiary:
+    """Record that ``household`` received support from the assignment's sub-project.
+
+    A village board records households of its village only; an officer those of the commune.
+    The household must belong to the assignment's commune and be on the registry.
+    """
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValidationError({"value": _("Số tiền phải là một số nguyên (đồng).")})
+    if value is not None and value < 0:
+        raise ValidationError({"value": _("Số tiền hoặc giá trị hỗ trợ không được âm.")})
+    if user is not None and not (
+        Household.objects.editable_by(user).filter(pk=household.pk).exists()
+    ):
+        raise ValidationError(
+            {
+                "household": _("Hộ %(code)s nằm ngoài địa bàn bạn được giao; không ghi nhận được.")
+                % {"code": household.code}
+            }
+        )
+    beneficiary = Beneficiary(
+        assignment=assignment,
+        household=household,
+        village_id=household.village_id,
+        activity=activity,
+        support_kind=support_kind,
+        description=nfc(description),
+        value=value,
+        supported_on=supported_on,
+        note=nfc(note),
+        is_sample=is_sample,
+        recorded_by=user,
+    )
+    beneficiary.full_clean()
+    beneficiary.save()
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_delete(*, beneficiary: Beneficiary, user=None) -> None:
+    """Remove a record entered by mistake (the household's other records stay)."""
+    _require_editable(
+        Beneficiary.objects.all(),
+        beneficiary,
+        user,
+        _("Bạn không có quyền xóa bản ghi này."),
+    )
+    beneficiary.delete()
