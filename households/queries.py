@@ -51,6 +51,8 @@ def household_list(
             .filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
             .values_list("pk", flat=True)
         )
+        if not cycle_ids:  # no review yet: join nothing (an empty IN would empty the list)
+            cycle_ids = [0]
         condition = Q(assessments__cycle_id__in=cycle_ids)
         in_cycle = Q(assessment__cycle_id__in=cycle_ids)
     qs = (
