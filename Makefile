@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test serve demo migrate lint format migrations-check check-deploy reset-local-db bench
+.PHONY: run test demo migrate lint format migrations-check reset-local-db system-packages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ run: demo
 	@echo "Serving on http://$(HOST)/  (stop with Ctrl-C)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST)
 
-test: $(VENV)/.stamp-dev
+# Browser tests drive Debian's Chromium; install it (and pdftoppm, fonts) when missing.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation gettext
+system-packages:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && command -v msgfmt >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES))
+
+test: $(VENV)/.stamp-dev system-packages
 	SECRET_KEY=test-only-secret-key HTTPS=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-dev

@@ -8,6 +8,17 @@ from areas.tests.factories import CommuneFactory, DistrictFactory, VillageFactor
 
 
 @pytest.fixture
+def poverty_standards(db):
+    """The standards the data migration loads; tests that flush the database (browser tests with
+    a live server) need them put back."""
+    from django.apps import apps
+
+    from indicators import standards_data
+
+    standards_data.load(apps)
+
+
+@pytest.fixture
 def district(db):
     return DistrictFactory(name="Huyện Bắc Quang", code="034")
 

@@ -1,6 +1,9 @@
 """The poverty standards as first loaded by migration 0002 (kept here so the migration is frozen
 data, not code that changes). Later edits happen in the admin."""
 
+import datetime
+
+
 DIMENSIONS_2022 = [
     ("1", "Việc làm", "Employment"),
     ("2", "Y tế", "Health"),
@@ -158,3 +161,37 @@ EXTRA_INDICATORS_2027 = [
         "(định nghĩa chưa xác nhận)",
     ),
 ]
+
+
+def load(apps) -> None:
+    """Create or update both standards (used by migration 0002 and by tests that flush)."""
+    Standard = apps.get_model("indicators", "PovertyStandard")
+    Dimension = apps.get_model("indicators", "Dimension")
+    Indicator = apps.get_model("indicators", "Indicator")
+
+    for spec, extra in ((STANDARD_2022, []), (STANDARD_2027, EXTRA_INDICATORS_2027)):
+        fields = dict(spec)
+        for key in ("effective_from", "effective_to"):
+            if fields[key]:
+                fields[key] = datetime.date.fromisoformat(fields[key])
+        standard, _ = Standard.objects.update_or_create(code=fields.pop("code"), defaults=fields)
+        dims = {}
+        for order, (code, name, name_en) in enumerate(DIMENSIONS_2022, start=1):
+            dims[code], _ = Dimension.objects.update_or_create(
+                standard=standard,
+                code=code,
+                defaults={"name": name, "name_en": name_en, "order": order},
+            )
+        for order, (code, dim, name, name_en, definition) in enumerate(
+            INDICATORS_2022 + extra, start=1
+        ):
+            Indicator.objects.update_or_create(
+                dimension=dims[dim],
+                code=code,
+                defaults={
+                    "name": name,
+                    "name_en": name_en,
+                    "definition": definition,
+                    "order": order,
+                },
+            )

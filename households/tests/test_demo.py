@@ -76,11 +76,11 @@ def demo(django_db_setup, django_db_blocker):
         yield Household.objects.get(code="VH01-0001").commune
         call_command("flush", interactive=False, verbosity=0)
         # flush empties the standards too; put them back for the tests that follow
-        from importlib import import_module
-
         from django.apps import apps as global_apps
 
-        import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
+        from indicators import standards_data
+
+        standards_data.load(global_apps)
 
 
 @pytest.mark.django_db

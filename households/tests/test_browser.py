@@ -1,0 +1,153 @@
+"""The flows people use, in the system Chromium driven by Playwright (part of `make test`)."""
+
+import datetime
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from households import services
+from households.tests.factories import ReviewCycleFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
+# (fixtures, checks) are still synchronous, one at a time.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "secret-pass-123"  # UserFactory's
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), "install Debian's chromium (make test does)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def login(browser, live_server, username, viewport=None):
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 900}, locale="vi-VN"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+@pytest.fixture
+def homes(poverty_standards, village_a, village_b, commune):
+    def make(village, head):
+        home = services.household_create(
+            village=village,
+            code=head[-4:],
+            head_name=head,
+            floor_area_m2=40,
+            house_material="durable",
+            water_source="piped",
+            latrine="hygienic",
+        )
+        services.member_add(
+            household=home,
+            full_name=head,
+            sex="M",
+            relation_to_head="head",
+            date_of_birth=datetime.date(1975, 3, 4),
+            has_health_insurance=True,
+            work_status="self",
+        )
+        return home
+
+    cycle = ReviewCycleFactory(commune=commune, year=2024)
+    return {
+        "a": make(village_a, "Nguyễn Văn Đức"),
+        "b": make(village_b, "Hoàng Thị Bích"),
+        "cycle": cycle,
+    }
+
+
+def test_a_board_finds_a_household_ticks_indicators_and_saves_at_phone_width(
+    browser, live_server, board_a, homes
+):
+    page = login(browser, live_server, "board_a", PHONE)
+    page.goto(f"{live_server.url}/households/")
+    page.fill("#id_q", "nguyen van duc")
+    page.press("#id_q", "Enter")
+    page.get_by_role("link", name="Nguyễn Văn Đức").click()
+    page.get_by_role("link", name="Nhập kết quả 2024").click()
+    page.fill("#id_income_per_capita", "1200000")
+    page.check("#id_ind_6_1")
+    preview = page.get_by_test_id("preview-class")
+    expect(preview).to_have_text("Hộ cận nghèo")
+    page.check("#id_ind_6_2")
+    page.check("#id_ind_3_1")
+    expect(preview).to_have_text("Hộ nghèo")
+    page.get_by_test_id("save-review").click()
+    expect(page.get_by_test_id("class-over-years")).to_contain_text("Hộ nghèo")
+    history = page.get_by_test_id("history")
+    expect(history).to_contain_text("board_a")
+    expect(history).to_contain_text("3.1,6.1,6.2")
+    page.screenshot(path="/tmp/board-saved-phone.png", full_page=True)
+
+
+def test_a_board_gets_404_for_a_household_of_the_other_village(
+    browser, live_server, board_a, homes
+):
+    page = login(browser, live_server, "board_a", PHONE)
+    response = page.goto(f"{live_server.url}/households/{homes['b'].pk}/")
+    assert response.status == 404
+    assert "Hoàng Thị Bích" not in page.content()
+
+
+def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
+    browser, live_server, viewer, homes
+):
+    page = login(browser, live_server, "viewer")
+    page.goto(f"{live_server.url}/households/{homes['a'].pk}/")
+    expect(page.get_by_role("heading", name="Nguyễn Văn Đức")).to_be_visible()
+    expect(page.get_by_test_id("edit-controls")).to_have_count(0)
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post(
+        f"{live_server.url}/households/{homes['a'].pk}/review/{homes['cycle'].pk}/",
+        form={"income_per_capita": "100", "version": "0", "ind_6_1": "on"},
+        headers={"X-CSRFToken": token, "Referer": live_server.url + "/"},
+    )
+    assert response.status == 404
+    assert not homes["a"].assessments.exists()
+
+
+def test_two_people_editing_the_same_household_get_a_conflict(
+    browser, live_server, officer, board_a, homes
+):
+    url = f"{live_server.url}/households/{homes['a'].pk}/edit/"
+    first = login(browser, live_server, "officer")
+    second = login(browser, live_server, "board_a")
+    first.goto(url)
+    second.goto(url)
+    first.fill("#id_phone", "0912000111")
+    first.get_by_role("button", name="Lưu").click()
+    expect(first.get_by_role("heading", name="Nguyễn Văn Đức")).to_be_visible()
+    second.fill("#id_phone", "0987000222")
+    second.get_by_role("button", name="Lưu").click()
+    expect(second.get_by_test_id("conflict")).to_contain_text("0912000111")
+    homes["a"].refresh_from_db()
+    assert homes["a"].phone == "0912000111"
