@@ -3,7 +3,6 @@ data, not code that changes). Later edits happen in the admin."""
 
 import datetime
 
-
 DIMENSIONS_2022 = [
     ("1", "Việc làm", "Employment"),
     ("2", "Y tế", "Health"),
