@@ -72,7 +72,9 @@ def household_list_view(request):
     form.fields["dimension"].choices = [("", "—")] + sorted(
         {(i.dimension.code, f"{i.dimension.code}. {i.dimension.name}") for i in standard_indicators}
     )
-    ethnicities = scope.exclude(ethnicity="").values_list("ethnicity", flat=True).distinct()
+    ethnicities = (
+        scope.exclude(ethnicity="").order_by().values_list("ethnicity", flat=True).distinct()
+    )
     form.fields["ethnicity"].choices = [("", "—")] + [(e, e) for e in sorted(ethnicities)]
     filters = form.cleaned_data if form.is_valid() else {}
     cycle = filters.get("cycle")
