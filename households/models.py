@@ -415,20 +415,23 @@ class IndicatorOverride(models.Model):
 
 
 def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
-    """Per village of ``area``: households on the registry and results recorded in the cycles
-    selected by ``cycle_filter`` (on Assessment), in two queries."""
+    """Per village of a commune (per commune of a wider area): households on the registry and
+    results recorded in the cycles selected by ``cycle_filter`` (on Assessment), in three queries
+    whatever the number of households."""
+    wide = area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+    unit = "village__parent_id" if wide else "village_id"
     households = dict(
         Household.objects.within(area)
         .filter(left_registry_on__isnull=True)
-        .values_list("village_id")
+        .values_list(unit)
         .annotate(n=Count("id"))
         .order_by()
     )
     reviewed = {
-        row["village_id"]: row
+        row[unit]: row
         for row in Assessment.objects.within(area)
         .filter(cycle_filter)
-        .values("village_id")
+        .values(unit)
         .annotate(
             n=Count("id"),
             poor=Count("id", filter=Q(household_class=HouseholdClass.POOR)),
@@ -436,14 +439,15 @@ def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
         )
         .order_by()
     }
-    villages = Area.objects.within(area).filter(kind=Area.Kind.VILLAGE).order_by("name")
+    kind = Area.Kind.COMMUNE if wide else Area.Kind.VILLAGE
+    units = Area.objects.within(area).filter(kind=kind).order_by("name")
     rows = []
-    for village in villages:
-        total = households.get(village.pk, 0)
-        done = reviewed.get(village.pk, {})
+    for unit_area in units:
+        total = households.get(unit_area.pk, 0)
+        done = reviewed.get(unit_area.pk, {})
         rows.append(
             {
-                "village": village,
+                "village": unit_area,
                 "households": total,
                 "reviewed": done.get("n", 0),
                 "remaining": max(total - done.get("n", 0), 0),

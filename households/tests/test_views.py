@@ -483,3 +483,32 @@ def test_the_interface_switches_to_english(client, officer):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client.get(reverse("household_list")).content.decode()
     assert 'lang="en"' in html
+
+
+def test_the_dashboard_of_a_district_viewer_shows_progress_per_commune(
+    client, viewer, village_a, cycle, django_assert_max_num_queries
+):
+    services.assessment_record(
+        cycle=cycle,
+        household=make_home(village_a, "Hộ Một"),
+        income_per_capita=900_000,
+        deprived=["6.1", "6.2", "3.1"],
+    )
+    make_home(village_a, "Hộ Hai")
+    client.force_login(viewer)
+    client.get(reverse("dashboard"))
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("dashboard"))
+    rows = response.context["progress"]
+    assert [(r["village"].name, r["households"], r["reviewed"], r["poor"]) for r in rows] == [
+        ("Xã Vĩnh Hảo", 2, 1, 1)
+    ]
+
+
+def test_the_review_form_runs_a_bounded_number_of_queries(
+    client, officer, village_a, cycle, django_assert_max_num_queries
+):
+    home = make_home(village_a, "Hộ Ba", members=8)
+    client.force_login(officer)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("review_entry", args=[home.pk, cycle.pk])).status_code == 200
