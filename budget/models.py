@@ -200,6 +200,15 @@ class BudgetLine(models.Model):
         return f"{self.commune} {self.year} · {self.label}"
 
     @property
+    def rate(self) -> Decimal | None:
+        """Execution rate; needs ``disbursed`` from ``BudgetLine.objects.with_disbursed()``."""
+        return percent(self.disbursed, self.allocated)
+
+    @property
+    def remaining(self) -> int:
+        return self.allocated - self.disbursed
+
+    @property
     def label(self) -> str:
         what = self.subproject.code if self.subproject_id else str(_("Chung"))
         return f"{what} · {self.source} · {self.get_kind_display()}"

@@ -37,7 +37,9 @@ def _check_amount(value, field: str, *, positive: bool = False) -> int:
 
 
 def _require_finance(user, commune: Area) -> None:
-    if user is not None and not communes_with_role(user, BUDGET_EDIT_ROLES).filter(pk=commune.pk):
+    if user is None:
+        return
+    if not communes_with_role(user, BUDGET_EDIT_ROLES).filter(pk=commune.pk).exists():
         raise ValidationError(
             _("Bạn không có quyền sửa kinh phí của %(commune)s.") % {"commune": commune.name}
         )

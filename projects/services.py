@@ -167,7 +167,9 @@ def _check_assignment(assignment: Assignment, coordinating: list[Unit]) -> None:
 
 
 def _require_planner(user, commune: Area) -> None:
-    if user is not None and not communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk):
+    if user is None:
+        return
+    if not communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk).exists():
         raise ValidationError(
             _("Bạn không có quyền lập, sửa phân công của %(commune)s.") % {"commune": commune.name}
         )

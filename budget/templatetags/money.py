@@ -1,0 +1,27 @@
+"""Money and rates in pages: "3.326,6" (triệu đồng), "1.200.000" (đồng), "25,56 %".
+
+Vietnamese separators whatever the interface language, like the official documents
+(reports/formatting.py).
+"""
+
+from django import template
+
+from reports.formatting import format_int, format_million_dong, format_percent
+
+register = template.Library()
+
+
+@register.filter
+def trieu(amount_dong):
+    """Integer đồng as triệu đồng with one decimal."""
+    return format_million_dong(amount_dong)
+
+
+@register.filter
+def dong(amount_dong):
+    return format_int(amount_dong)
+
+
+@register.filter
+def pct(value):
+    return format_percent(value)

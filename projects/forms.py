@@ -1,0 +1,121 @@
+"""Forms of the projects pages. They parse input; the services check the rules and save."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+from households.forms import BootstrapMixin
+from households.models import Household
+
+from .models import Activity, Assignment, Beneficiary, Responsibility, SubProject, Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def attach_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ParseOnly:
+    """A ModelForm that only parses its fields: labels and widgets come from the model, but the
+    model is validated and saved by the service (the instance lacks what the view adds)."""
+
+    def _post_clean(self):
+        pass
+
+
+class AssignmentForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["subproject", "lead_unit", "officer_in_charge", "coordinating_units", "tasks"]
+        widgets = {
+            "coordinating_units": forms.CheckboxSelectMultiple(attrs={"class": "list-unstyled"}),
+            "tasks": forms.Textarea(attrs={"rows": 8}),
+        }
+
+    def __init__(self, *args, commune: Area, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.filter(commune=commune)
+        for name in ("lead_unit", "officer_in_charge", "coordinating_units"):
+            self.fields[name].queryset = units
+        self.fields["subproject"].queryset = SubProject.objects.filter(
+            project__programme__start_year__lte=year, project__programme__end_year__gte=year
+        ).select_related("project")
+        if self.instance.pk:
+            self.fields["subproject"].disabled = True
+
+
+class ActivityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["title", "area", "planned_start", "planned_end", "status", "progress", "result"]
+        widgets = {
+            "planned_start": DATE,
+            "planned_end": DATE,
+            "result": forms.Textarea({"rows": 3}),
+        }
+
+    def __init__(self, *args, commune: Area, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.filter(pk=commune.pk) | commune.children.all()
+        self.fields["area"].empty_label = None
+
+
+class ProgressForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["status", "progress", "result"]
+        widgets = {"result": forms.Textarea({"rows": 3})}
+
+
+class BeneficiaryForm(BootstrapMixin, forms.Form):
+    household_code = forms.CharField(
+        label=_("Mã hộ"),
+        max_length=30,
+        help_text=_("Gõ mã hộ; danh sách gợi ý các hộ bạn quản lý."),
+    )
+    support_kind = forms.ChoiceField(label=_("Hình thức hỗ trợ"), choices=Beneficiary.Kind.choices)
+    description = forms.CharField(label=_("Nội dung hỗ trợ"), max_length=300)
+    value = forms.IntegerField(label=_("Số tiền hoặc giá trị hiện vật (đồng)"), required=False)
+    supported_on = forms.DateField(label=_("Ngày hỗ trợ"), required=False, widget=DATE)
+    activity = forms.ModelChoiceField(
+        label=_("Hoạt động"), queryset=Activity.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)
+
+    def __init__(self, *args, assignment: Assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["household_code"].widget.attrs["list"] = "household-codes"
+        self.fields["activity"].queryset = assignment.activities.all()
+
+    def clean_household_code(self) -> Household:
+        code = self.cleaned_data["household_code"].strip()
+        household = Household.objects.filter(commune=self.assignment.commune, code=code).first()
+        if household is None:
+            raise ValidationError(
+                _("Không có hộ mã “%(code)s” ở %(commune)s.")
+                % {"code": code, "commune": self.assignment.commune.name}
+            )
+        return household
+
+
+class UnitForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "order"]
+
+
+class ResponsibilityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = Responsibility
+        fields = ["heading", "order", "duties"]
+        widgets = {"duties": forms.Textarea({"rows": 10})}

@@ -1,0 +1,354 @@
+"""Pages of the programme: assignments, activities, beneficiaries, units and coverage.
+
+Short views: fetch (scoped through accounts.access), act (through services), redirect.
+Officers plan (assignments, activities, units); village boards record beneficiaries and the
+progress of activities in their village; viewers read.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_editable_or_404, get_visible_or_404
+from areas.models import Area
+from households.models import Household
+
+from . import services
+from .coverage import indicator_coverage, not_reached_households
+from .forms import (
+    ActivityForm,
+    AssignmentForm,
+    BeneficiaryForm,
+    ProgressForm,
+    ResponsibilityForm,
+    UnitForm,
+    attach_errors,
+)
+from .models import (
+    OFFICER_ROLES,
+    Activity,
+    Assignment,
+    Beneficiary,
+    Responsibility,
+    SubProject,
+    Unit,
+    communes_with_role,
+)
+from .selection import FIRST_YEAR, LAST_YEAR, pick
+
+
+def _latest_assignment_year(commune: Area) -> int | None:
+    return (
+        Assignment.objects.filter(commune=commune)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def _can_plan(user, commune: Area | None) -> bool:
+    if commune is None:
+        return False
+    return communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk).exists()
+
+
+def overview(request):
+    sel = pick(request, _latest_assignment_year)
+    assignments = []
+    if sel.commune is not None:
+        assignments = list(
+            Assignment.objects.visible_to(request.user)
+            .filter(commune=sel.commune, year=sel.year)
+            .for_listing()
+        )
+    return render(
+        request,
+        "projects/overview.html",
+        {"sel": sel, "assignments": assignments, "can_plan": _can_plan(request.user, sel.commune)},
+    )
+
+
+def assignment_detail(request, pk):
+    user = request.user
+    assignment = get_visible_or_404(
+        Assignment.objects.select_related(
+            "commune", "subproject__project__programme", "lead_unit", "officer_in_charge"
+        ),
+        user,
+        pk=pk,
+    )
+    activities = list(
+        Activity.objects.visible_to(user).filter(assignment=assignment).select_related("area")
+    )
+    progress_ids = set(
+        Activity.objects.editable_by(user)
+        .filter(assignment=assignment)
+        .values_list("pk", flat=True)
+    )
+    beneficiaries = Beneficiary.objects.visible_to(user).filter(assignment=assignment)
+    return render(
+        request,
+        "projects/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "coordinating": assignment.coordinating_units.all(),
+            "bases": assignment.subproject.basis_links.select_related("document"),
+            "indicators": assignment.subproject.indicators.order_by("code").distinct(),
+            "activities": activities,
+            "progress_ids": progress_ids,
+            "beneficiaries": beneficiaries.for_listing()[:200],
+            "beneficiary_totals": beneficiaries.aggregate(n=Count("id"), value=Sum("value")),
+            "can_plan": _can_plan(user, assignment.commune),
+            "can_record": _recording_villages(user, assignment.commune).exists(),
+        },
+    )
+
+
+def _recording_villages(user, commune: Area):
+    return Area.objects.editable_villages(user).filter(parent=commune)
+
+
+def assignment_edit(request, pk=None):
+    user = request.user
+    if pk is None:
+        sel = pick(request)
+        if not _can_plan(user, sel.commune):
+            raise PermissionDenied(_("Bạn không có quyền phân công thực hiện ở xã này."))
+        commune, year, assignment = sel.commune, sel.year, None
+    else:
+        assignment = get_editable_or_404(Assignment, user, pk=pk)
+        commune, year = assignment.commune, assignment.year
+    form = AssignmentForm(request.POST or None, instance=assignment, commune=commune, year=year)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if assignment is None:
+                assignment = services.assignment_create(
+                    commune=commune, year=year, user=user, **data
+                )
+            else:
+                data.pop("subproject", None)
+                coordinating = data.pop("coordinating_units")
+                services.assignment_update(
+                    assignment=assignment, coordinating_units=coordinating, user=user, **data
+                )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu phân công thực hiện."))
+            return redirect("assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "projects/assignment_form.html",
+        {"form": form, "assignment": assignment, "commune": commune, "year": year},
+    )
+
+
+def activity_create(request, pk):
+    assignment = get_editable_or_404(
+        Assignment.objects.select_related("commune"), request.user, pk=pk
+    )
+    form = ActivityForm(request.POST or None, commune=assignment.commune)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_create(assignment=assignment, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm hoạt động."))
+            return redirect("assignment_detail", pk=assignment.pk)
+    return render(request, "projects/activity_form.html", {"form": form, "assignment": assignment})
+
+
+def activity_edit(request, pk):
+    user = request.user
+    activity = get_editable_or_404(
+        Activity.objects.plannable_by(user).select_related("assignment__commune"), user, pk=pk
+    )
+    assignment = activity.assignment
+    form = ActivityForm(request.POST or None, instance=activity, commune=assignment.commune)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(activity=activity, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu hoạt động."))
+            return redirect("assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "projects/activity_form.html",
+        {"form": form, "assignment": assignment, "activity": activity},
+    )
+
+
+def activity_progress(request, pk):
+    user = request.user
+    activity = get_editable_or_404(
+        Activity.objects.select_related("assignment__subproject", "area"), user, pk=pk
+    )
+    form = ProgressForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_progress_record(activity=activity, user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã cập nhật tiến độ."))
+            return redirect("assignment_detail", pk=activity.assignment_id)
+    return render(request, "projects/progress_form.html", {"form": form, "activity": activity})
+
+
+def beneficiary_create(request, pk):
+    user = request.user
+    assignment = get_visible_or_404(
+        Assignment.objects.select_related("commune", "subproject"), user, pk=pk
+    )
+    if not _recording_villages(user, assignment.commune).exists():
+        raise PermissionDenied(_("Bạn không có quyền ghi nhận người thụ hưởng ở xã này."))
+    form = BeneficiaryForm(request.POST or None, assignment=assignment)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        household = data.pop("household_code")
+        try:
+            services.beneficiary_record(
+                assignment=assignment, household=household, user=user, **data
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận hộ %(code)s.") % {"code": household.code})
+            return redirect("assignment_detail", pk=assignment.pk)
+    suggestions = (
+        Household.objects.editable_by(user)
+        .filter(commune=assignment.commune)
+        .in_registry_at(datetime.date.today())
+        .order_by("code")
+        .values_list("code", "head_name")
+    )
+    return render(
+        request,
+        "projects/beneficiary_form.html",
+        {"form": form, "assignment": assignment, "suggestions": suggestions},
+    )
+
+
+@require_POST
+def beneficiary_delete(request, pk):
+    beneficiary = get_editable_or_404(Beneficiary, request.user, pk=pk)
+    services.beneficiary_delete(beneficiary=beneficiary, user=request.user)
+    messages.success(request, _("Đã xóa bản ghi người thụ hưởng."))
+    return redirect("assignment_detail", pk=beneficiary.assignment_id)
+
+
+def beneficiary_list(request):
+    sel = pick(request, _latest_assignment_year)
+    rows = Beneficiary.objects.none()
+    if sel.commune is not None:
+        rows = Beneficiary.objects.visible_to(request.user).filter(
+            assignment__commune=sel.commune, assignment__year=sel.year
+        )
+    page = Paginator(rows.for_listing(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/beneficiary_list.html",
+        {"sel": sel, "page": page, "totals": rows.aggregate(n=Count("id"), value=Sum("value"))},
+    )
+
+
+def coverage(request):
+    sel = pick(request, _latest_assignment_year)
+    rows, lists, error = [], {}, None
+    if sel.commune is not None:
+        try:
+            rows = indicator_coverage(sel.commune, sel.year)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        # Counts are the commune's aggregate; names only of the households the user may see.
+        lists = not_reached_households(rows, Household.objects.visible_to(request.user))
+    for row in rows:
+        row.listed = lists.get(row.code, [])
+    return render(request, "projects/coverage.html", {"sel": sel, "rows": rows, "error": error})
+
+
+def subproject_detail(request, pk):
+    # Programme structure is reference data every signed-in user may read.
+    subproject = get_object_or_404(SubProject.objects.select_related("project__programme"), pk=pk)
+    return render(
+        request,
+        "projects/subproject_detail.html",
+        {
+            "subproject": subproject,
+            "bases": subproject.basis_links.select_related("document"),
+            "indicators": subproject.indicators.select_related("dimension__standard"),
+            "assignments": Assignment.objects.visible_to(request.user)
+            .filter(subproject=subproject)
+            .select_related("commune", "lead_unit")
+            .order_by("-year", "commune__name"),
+        },
+    )
+
+
+def units(request):
+    sel = pick(request, _latest_assignment_year)
+    unit_rows, duties = [], {}
+    if sel.commune is not None:
+        unit_rows = list(Unit.objects.visible_to(request.user).filter(commune=sel.commune))
+        duties = {
+            r.unit_id: r
+            for r in Responsibility.objects.visible_to(request.user).filter(
+                unit__commune=sel.commune, year=sel.year
+            )
+        }
+    for unit in unit_rows:
+        unit.duty = duties.get(unit.pk)
+    return render(
+        request,
+        "projects/units.html",
+        {"sel": sel, "units": unit_rows, "can_plan": _can_plan(request.user, sel.commune)},
+    )
+
+
+def unit_create(request):
+    sel = pick(request)
+    if not _can_plan(request.user, sel.commune):
+        raise PermissionDenied(_("Bạn không có quyền thêm đơn vị ở xã này."))
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_create(commune=sel.commune, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã thêm đơn vị."))
+            return redirect(f"{reverse('project_units')}?{sel.query()}")
+    return render(request, "projects/unit_form.html", {"form": form, "sel": sel})
+
+
+def responsibility_edit(request, pk, year):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    unit = get_editable_or_404(Unit.objects.select_related("commune"), request.user, pk=pk)
+    current = Responsibility.objects.filter(unit=unit, year=year).first()
+    form = ResponsibilityForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.responsibility_set(unit=unit, year=year, **form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu nhiệm vụ của %(unit)s.") % {"unit": unit.name})
+            return redirect(f"{reverse('project_units')}?commune={unit.commune_id}&year={year}")
+    return render(
+        request, "projects/responsibility_form.html", {"form": form, "unit": unit, "year": year}
+    )
