@@ -1,0 +1,308 @@
+"""Excel (.xlsx) exports and import templates.
+
+One layout per kind of list, shared with the importer (``imports.household_sheet()`` etc.), so an
+exported file imports again with no changes and a template is an export with no rows:
+
+- the registry: sheet “Hộ gia đình” plus sheet “Thành viên”;
+- the review results of a cycle, and the lists of poor and near-poor households: one sheet with the
+  household code, member count, income, B1 score and one column per indicator.
+
+Headers are in Vietnamese with a hint on each (a comment, and the input message of the cell's
+validation), numbers are stored as numbers, dates as dates, column widths are set, drop-downs
+offer the villages, sexes, yes/no and other choices, and any text that starts with = + - @ gets a
+leading apostrophe so that no spreadsheet runs it as a formula. Callers pass querysets that are
+already scoped to the user (``visible_to``), so exports show what the pages show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from areas.models import Area
+from indicators.models import Indicator
+from indicators.rules import HouseholdClass
+
+from .imports import SheetSpec, assessment_sheet, household_sheet, member_sheet
+from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+VALIDATED_ROWS = 5000  # rows below the header that get the drop-downs and hints
+_FORMULA_START = ("=", "+", "-", "@")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FDE9D9")
+_REQUIRED_FILL = PatternFill("solid", fgColor="F4B183")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+
+def neutralise(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (the importer
+    takes it off again)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _yes_no(flag: bool) -> str:
+    return _("có") if flag else _("không")
+
+
+class _Writer:
+    """A write-only workbook (rows are streamed to disk, memory stays flat) with a hidden sheet
+    of the drop-down lists and an instructions sheet."""
+
+    def __init__(self):
+        self.wb = Workbook(write_only=True)
+        self._lists: list[tuple[str, list[str]]] = []
+        self._help: list[tuple[str, str, bool, str]] = []
+
+    def list_range(self, title: str, items: Sequence[str]) -> str | None:
+        if not items:
+            return None
+        self._lists.append((title, [str(i) for i in items]))
+        column = get_column_letter(len(self._lists))
+        sheet = quote_sheetname(_("Danh mục"))
+        return f"{sheet}!${column}$2:${column}${len(items) + 1}"
+
+    def sheet(self, spec: SheetSpec, rows: Iterable[list], *, lists: dict[str, Sequence[str]]):
+        ws = self.wb.create_sheet(spec.name)
+        ws.freeze_panes = "A2"
+        end = VALIDATED_ROWS + 1
+        for index, column in enumerate(spec.columns, start=1):
+            letter = get_column_letter(index)
+            ws.column_dimensions[letter].width = column.width
+            hint = str(column.hint) if column.hint else ""
+            if column.informative:
+                hint = _("Để đọc; bỏ qua khi nhập.")
+            self._help.append((spec.name, str(column.header), column.required, hint))
+            choices = lists.get(column.key) or [str(c) for c in column.choices]
+            source = self.list_range(str(column.header), choices) if choices else None
+            validation = DataValidation(
+                type="list" if source else None,
+                formula1=f"={source}" if source else None,
+                allow_blank=True,
+                showErrorMessage=bool(source),
+                errorTitle=str(column.header)[:32],
+                error=_("Hãy chọn một giá trị trong danh sách.") if source else None,
+                showInputMessage=bool(hint),
+                promptTitle=str(column.header)[:32],
+                prompt=hint[:255] or None,
+            )
+            if source or hint:
+                validation.add(f"{letter}2:{letter}{end}")
+                ws.data_validations.append(validation)  # write-only sheets lack the helper
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(ws, value=str(column.header))
+            cell.font = _HEADER_FONT
+            cell.fill = _REQUIRED_FILL if column.required else _HEADER_FILL
+            cell.alignment = _HEADER_ALIGN
+            if column.hint and not column.informative:
+                cell.comment = Comment(str(column.hint), "povertyplan", width=240, height=90)
+            header.append(cell)
+        ws.append(header)
+        formats = [c.number_format for c in spec.columns]
+        for values in rows:
+            ws.append([self._cell(ws, v, f) for v, f in zip(values, formats, strict=True)])
+        return ws
+
+    @staticmethod
+    def _cell(ws, value, number_format):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            value = neutralise(value)
+            if number_format == "@":
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = "@"
+                return cell
+            return value
+        if isinstance(value, datetime.date):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "DD/MM/YYYY"
+            return cell
+        if isinstance(value, int | float | Decimal) and number_format:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = number_format
+            return cell
+        return value
+
+    def finish(self) -> bytes:
+        if self._help:
+            ws = self.wb.create_sheet(_("Hướng dẫn"))
+            for letter, width in zip("ABCD", (16, 34, 10, 70), strict=True):
+                ws.column_dimensions[letter].width = width
+            ws.append([_("Trang"), _("Cột"), _("Bắt buộc"), _("Hướng dẫn")])
+            for sheet, column, required, hint in self._help:
+                ws.append([sheet, column, _yes_no(required), hint])
+            ws.append([])
+            ws.append(
+                [
+                    _(
+                        "Ngày: dd/mm/yyyy hoặc ô ngày tháng của Excel. Có/không: có, không, x, 1, "
+                        "0 hoặc để trống (= không). Không dùng công thức; không gộp ô ở dòng tiêu "
+                        "đề. Mã hộ và số CCCD nhập dạng văn bản."
+                    )
+                ]
+            )
+        if self._lists:
+            ws = self.wb.create_sheet(_("Danh mục"))
+            ws.sheet_state = "hidden"
+            longest = max(len(items) for _t, items in self._lists)
+            ws.append([title for title, _items in self._lists])
+            for i in range(longest):
+                ws.append([items[i] if i < len(items) else None for _t, items in self._lists])
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        return buffer.getvalue()
+
+
+def response(content: bytes, filename: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX
+    )
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def _household_rows(households) -> Iterable[list]:
+    for h in households:
+        yield [
+            h.code,
+            h.village.name,
+            h.head_name,
+            h.address,
+            h.ethnicity,
+            h.phone,
+            _yes_no(h.is_urban),
+            h.floor_area_m2,
+            h.get_house_material_display() if h.house_material else "",
+            h.get_water_source_display() if h.water_source else "",
+            h.get_latrine_display() if h.latrine else "",
+            h.left_registry_on,
+        ]
+
+
+def _member_rows(members) -> Iterable[list]:
+    for m in members:
+        yield [
+            m.household.code,
+            m.full_name,
+            m.get_sex_display(),
+            m.date_of_birth,
+            m.get_relation_to_head_display(),
+            m.citizen_id,
+            m.ethnicity,
+            _yes_no(m.has_health_insurance),
+            m.get_schooling_display() if m.schooling else "",
+            m.get_work_status_display() if m.work_status else "",
+            _yes_no(m.has_disability),
+        ]
+
+
+def households_workbook(households, *, villages: Sequence[Area] | None = None) -> bytes:
+    """The households of ``households`` (a scoped queryset, e.g. the list page's filtered one)
+    with their members, in the import layout."""
+    ids = households.order_by().values("pk")
+    rows = (
+        Household.objects.filter(pk__in=ids)
+        .select_related("village")
+        .order_by("commune_id", "code")
+        .iterator(chunk_size=2000)
+    )
+    members = (
+        Member.objects.filter(household_id__in=ids)
+        .select_related("household")
+        .order_by("household__commune_id", "household__code", "id")
+        .iterator(chunk_size=4000)
+    )
+    if villages is None:
+        villages = Area.objects.filter(pk__in=households.order_by().values("village_id"))
+    names = sorted({v.name for v in villages})
+    writer = _Writer()
+    writer.sheet(household_sheet(), _household_rows(rows), lists={"village": names})
+    writer.sheet(member_sheet(), _member_rows(members), lists={})
+    return writer.finish()
+
+
+def household_template(commune: Area) -> bytes:
+    """An empty registry workbook for ``commune``: headers, hints, drop-downs with its villages."""
+    villages = list(Area.objects.villages().filter(parent=commune).order_by("name"))
+    return households_workbook(Household.objects.none(), villages=villages)
+
+
+# --- review results -------------------------------------------------------------------------
+
+
+def _indicators(cycle: ReviewCycle) -> list[Indicator]:
+    return list(Indicator.objects.of_standard(cycle.standard).order_by("dimension__order", "order"))
+
+
+def _assessment_rows(assessments, indicators) -> Iterable[list]:
+    labels = dict(Assessment.CLASS_CHOICES)
+    ids = list(assessments.order_by().values_list("pk", flat=True))
+    deprived: dict[int, set[str]] = {}
+    for start in range(0, len(ids), 5000):
+        for assessment_id, code in Deprivation.objects.filter(
+            assessment_id__in=ids[start : start + 5000]
+        ).values_list("assessment_id", "indicator__code"):
+            deprived.setdefault(assessment_id, set()).add(code)
+    rows = (
+        Assessment.objects.filter(pk__in=ids)
+        .select_related("household", "village")
+        .order_by("household__code")
+        .iterator(chunk_size=2000)
+    )
+    for a in rows:
+        mine = deprived.get(a.pk, set())
+        yield [
+            a.household.code,
+            a.household.head_name,
+            a.village.name,
+            a.member_count,
+            a.income_per_capita,
+            a.b1_score,
+            *[_yes_no(i.code in mine) for i in indicators],
+            str(labels.get(a.household_class, a.household_class)),
+        ]
+
+
+def assessments_workbook(cycle: ReviewCycle, assessments, *, title: str | None = None) -> bytes:
+    """The results in ``assessments`` (scoped, of ``cycle``) in the import layout."""
+    indicators = _indicators(cycle)
+    spec = assessment_sheet(indicators)
+    if title:
+        spec = SheetSpec(title, spec.columns)
+    writer = _Writer()
+    writer.sheet(spec, _assessment_rows(assessments, indicators), lists={})
+    return writer.finish()
+
+
+def assessment_template(cycle: ReviewCycle) -> bytes:
+    """An empty results workbook for ``cycle``: one column per indicator of its standard."""
+    return assessments_workbook(cycle, Assessment.objects.none())
+
+
+def class_list_workbook(cycle: ReviewCycle, assessments, household_class: str) -> bytes:
+    """The list of poor (or near-poor) households of ``cycle``: the results layout, one class."""
+    titles = {
+        HouseholdClass.POOR.value: _("Hộ nghèo"),
+        HouseholdClass.NEAR_POOR.value: _("Hộ cận nghèo"),
+    }
+    return assessments_workbook(
+        cycle,
+        assessments.filter(household_class=household_class),
+        title=titles[household_class],
+    )

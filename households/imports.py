@@ -1,0 +1,1952 @@
+"""Reading a commune's registry and review results from Excel (.xlsx): checks, a preview, and an
+all-or-nothing commit through ``services.py``.
+
+The same code serves the browser (upload → preview → confirm) and the shell commands
+(``import_households``, ``import_assessments``):
+
+1. the file is checked as a whole (size, that it really is an .xlsx, headers);
+2. each sheet is read as a stream, row by row (openpyxl read-only opens the workbook, shared
+   strings and styles; the cells of each row are taken from the sheet's XML as it is parsed, which
+   is several times cheaper per cell than openpyxl's cell objects — see docs/decisions-import.md);
+3. every cell is parsed (text in NFC and trimmed, dd/mm/yyyy or Excel dates, yes/no/có/không/x/1/0
+   or blank) and every row checked; each problem is reported with its sheet, row number, column
+   and a reason in Vietnamese;
+4. the database is read once per table (a few thousand keys per query) to find duplicates, scope
+   and what changes;
+5. only if no row is invalid, and only when asked, everything is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import time
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import ParseError, iterparse
+
+import openpyxl
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+from areas.models import Area
+from indicators.models import Indicator
+from indicators.rules import ClassificationError, classify
+
+from . import services
+from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+from .search import fold
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    """The largest file accepted (settings.IMPORT_MAX_BYTES, 20 MB by default)."""
+    return int(getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_rows() -> int:
+    """The most rows read from one sheet, blank ones included (settings.IMPORT_MAX_ROWS)."""
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 300_000))
+
+
+# A zip may expand far beyond its size ("zip bomb"); the parts of a real workbook expand about
+# 10–15 times, so more than 40 times the size limit is refused before anything is parsed.
+UNPACKED_FACTOR = 40
+PROGRESS_EVERY = 2000
+HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".replace(".", ",")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be used; ``message`` tells the user why."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class CellProblem(ValueError):
+    """One cell's value cannot be used; the message is for the user."""
+
+
+class Formula(str):
+    """The text of a formula found in a cell (formulas are refused: their result is unchecked)."""
+
+
+class ErrorValue(str):
+    """An Excel error value such as ``#N/A``."""
+
+
+# --- reading the workbook -------------------------------------------------------------------
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _C, _V, _F, _IS, _T, _R = (_MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r"))
+_SHEET_DATA = _MAIN + "sheetData"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _column_index(ref: str) -> int:
+    """ "C12" -> 2 (0-based)."""
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n - 1
+
+
+def _inline_text(element) -> str:
+    if element is None:
+        return ""
+    direct = element.find(_T)
+    if direct is not None:
+        return direct.text or ""
+    # Rich text: the runs' texts, without phonetic guides.
+    return "".join(run.findtext(_T) or "" for run in element.iter(_R))
+
+
+def _sniff(head: bytes) -> str:
+    """Why a file that is not a zip archive cannot be an .xlsx."""
+    if head.startswith(_OLE2):
+        return _(
+            "Tệp là định dạng Excel cũ (.xls, Excel 97–2003) hoặc tệp Excel có đặt mật khẩu. "
+            "Hãy mở tệp bằng Excel, bỏ mật khẩu nếu có, rồi lưu lại dưới dạng "
+            "“Excel Workbook (.xlsx)”."
+        )
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text[:1] == b"<":
+        return _("Tệp là HTML hoặc XML, không phải bảng tính .xlsx. Hãy lưu lại dưới dạng .xlsx.")
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = ""
+    if decoded and all(ch.isprintable() or ch in "\r\n\t" for ch in decoded[:-4]):
+        return _(
+            "Tệp là văn bản (CSV) được đổi đuôi thành .xlsx. Hãy mở bằng Excel rồi lưu lại dưới "
+            "dạng “Excel Workbook (.xlsx)”."
+        )
+    return _("Tệp không phải là bảng tính Excel .xlsx.")
+
+
+class Workbook:
+    """An .xlsx opened for streaming: sheet names, and the rows of a sheet one at a time."""
+
+    def __init__(self, source):
+        self._own = isinstance(source, str | os.PathLike)
+        self._fh = open(source, "rb") if self._own else source  # noqa: SIM115 (closed in close())
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        fh = self._fh
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(0)
+        if size == 0:
+            raise ImportFileError(_("Tệp trống (0 byte)."))
+        if size > max_bytes():
+            raise ImportFileError(
+                _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
+                % {"size": _megabytes(size), "limit": _megabytes(max_bytes())}
+            )
+        head = fh.read(4096)
+        fh.seek(0)
+        if not head.startswith(b"PK\x03\x04"):
+            raise ImportFileError(_sniff(head))
+        try:
+            archive = zipfile.ZipFile(fh)
+            names = set(archive.namelist())
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+            raise ImportFileError(
+                _("Tệp .xlsx bị hỏng (không giải nén được). Hãy mở bằng Excel và lưu lại.")
+            ) from None
+        if "mimetype" in names:
+            raise ImportFileError(
+                _("Tệp là bảng tính OpenDocument (.ods). Hãy lưu lại dưới dạng .xlsx.")
+            )
+        if "word/document.xml" in names:
+            raise ImportFileError(_("Tệp là văn bản Word (.docx), không phải bảng tính .xlsx."))
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise ImportFileError(_("Tệp nén này không phải là bảng tính Excel .xlsx."))
+        unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > max_bytes() * UNPACKED_FACTOR:
+            raise ImportFileError(
+                _(
+                    "Tệp giải nén ra %(size)s MB, quá lớn so với một bảng kê (có thể là tệp độc "
+                    "hại). Không nhập."
+                )
+                % {"size": _megabytes(unpacked)}
+            )
+        try:
+            self._wb = openpyxl.load_workbook(fh, read_only=True, data_only=False, keep_links=False)
+        except Exception as exc:  # any failure of a third-party parser on untrusted input
+            raise ImportFileError(
+                _(
+                    "Tệp .xlsx bị hỏng hoặc không đúng cấu trúc, không đọc được (%(detail)s). Hãy "
+                    "mở bằng Excel và lưu lại."
+                )
+                % {"detail": type(exc).__name__}
+            ) from None
+        self.sheet_names = list(self._wb.sheetnames)
+
+    def close(self) -> None:
+        wb = getattr(self, "_wb", None)
+        if wb is not None:
+            wb.close()
+        if self._own:
+            self._fh.close()
+
+    def declared_rows(self, name: str) -> int:
+        """The row count the sheet declares (0 if it declares none)."""
+        return self._wb[name].max_row or 0
+
+    def rows(self, name: str) -> Iterator[tuple[int, list]]:
+        """(row number, [values]) for each row present in the sheet, in order.
+
+        Values are ``str``, ``int``, ``float``, ``bool``, ``datetime``, ``None``, or a
+        :class:`Formula` / :class:`ErrorValue`. More than :func:`max_rows` rows (blank ones
+        included) is refused.
+        """
+        ws = self._wb[name]
+        limit = max_rows()
+        if not hasattr(ws, "_get_source"):  # pragma: no cover - openpyxl internals moved
+            yield from self._rows_openpyxl(ws, limit)
+            return
+        shared = ws._shared_strings
+        date_styles = self._wb._date_formats
+        epoch = self._wb.epoch
+        number = 0
+        sheet_data = None
+        source = ws._get_source()
+        try:
+            for event, element in iterparse(source, events=("start", "end")):
+                if event == "start":
+                    if element.tag == _SHEET_DATA:
+                        sheet_data = element
+                    continue
+                if element.tag != _ROW:
+                    continue
+                ref = element.get("r")
+                number = int(ref) if ref else number + 1
+                if number > limit + 1:
+                    raise ImportFileError(self._too_many_rows(name, limit))
+                values: list = []
+                for cell in element:
+                    if cell.tag != _C:
+                        continue
+                    ref = cell.get("r")
+                    index = _column_index(ref) if ref else len(values)
+                    kind = cell.get("t")
+                    formula = cell.find(_F)
+                    if formula is not None:
+                        value = Formula("=" + (formula.text or ""))
+                    elif kind == "inlineStr":
+                        value = _inline_text(cell.find(_IS))
+                    else:
+                        raw = cell.findtext(_V)
+                        if raw is None:
+                            value = None
+                        elif kind == "s":
+                            value = shared[int(raw)]
+                        elif kind is None or kind == "n":
+                            value = (
+                                float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+                            )
+                            style = cell.get("s")
+                            if style and int(style) in date_styles:
+                                value = from_excel(value, epoch)
+                        elif kind == "str":
+                            value = raw
+                        elif kind == "b":
+                            value = raw == "1"
+                        elif kind == "d":
+                            value = from_ISO8601(raw)
+                        else:
+                            value = ErrorValue(raw)
+                    if index > len(values):
+                        values.extend([None] * (index - len(values)))
+                    if index == len(values):
+                        values.append(value)
+                    else:
+                        values[index] = value
+                element.clear()
+                if sheet_data is not None:
+                    sheet_data.clear()  # keep memory flat: drop the rows already read
+                yield number, values
+        except ParseError as exc:
+            raise ImportFileError(
+                _("Trang “%(sheet)s” bị hỏng (lỗi XML ở dòng %(line)s), không đọc được.")
+                % {"sheet": name, "line": exc.position[0]}
+            ) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, ValueError):
+            raise ImportFileError(
+                _("Trang “%(sheet)s” bị hỏng, không đọc được. Hãy mở bằng Excel và lưu lại.")
+                % {"sheet": name}
+            ) from None
+        finally:
+            source.close()
+
+    def _rows_openpyxl(self, ws, limit: int) -> Iterator[tuple[int, list]]:
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if number > limit + 1:
+                raise ImportFileError(self._too_many_rows(ws.title, limit))
+            yield (
+                number,
+                [Formula(v) if isinstance(v, str) and v.startswith("=") else v for v in row],
+            )
+
+    @staticmethod
+    def _too_many_rows(name: str, limit: int) -> str:
+        return _(
+            "Trang “%(sheet)s” có hơn %(limit)s dòng (kể cả dòng trống). Hãy xoá các dòng trống "
+            "thừa ở cuối trang hoặc chia thành nhiều tệp."
+        ) % {"sheet": name, "limit": f"{limit:,}".replace(",", ".")}
+
+
+def open_workbook(source) -> Workbook:
+    """Open ``source`` (a path or a binary file object) for reading, or raise ImportFileError."""
+    return Workbook(source)
+
+
+# --- parsing one cell -----------------------------------------------------------------------
+
+_NEUTRALISED = re.compile(r"^'[=+\-@]")
+_THOUSANDS = re.compile(r"^-?\d{1,3}([.,  ]\d{3})+$")
+_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_text(raw) -> str:
+    """Any cell as text: NFC, trimmed. A leading apostrophe that an export added before = + - @
+    (to stop formula injection) is removed again."""
+    if raw is None:
+        return ""
+    if type(raw) is str:
+        text = raw.strip()
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        if text[:1] == "'" and _NEUTRALISED.match(text):
+            text = text[1:]
+        return text
+    if isinstance(raw, bool):
+        return _("có") if raw else _("không")
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, datetime.datetime | datetime.date):
+        return raw.strftime("%d/%m/%Y")
+    raise CellProblem(_("Giá trị không đọc được."))
+
+
+def parse_number(raw, *, integer: bool = True):
+    """A non-negative number; text with Vietnamese separators ("1.500.000", "45,5") accepted."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool | datetime.date):
+        raise CellProblem(_("Phải là một số."))
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float):
+        value = Decimal(repr(raw))
+    else:
+        text = parse_text(raw).replace("\u00a0", " ")
+        if not text:
+            return None
+        if _THOUSANDS.match(text) and integer:
+            text = re.sub(r"[.,  ]", "", text)
+        elif "," in text and "." not in text:
+            text = text.replace(",", ".")  # Vietnamese decimal comma
+        try:
+            value = Decimal(text.replace(" ", ""))
+        except InvalidOperation:
+            raise CellProblem(
+                _("“%(value)s” không phải là một số.") % {"value": text[:40]}
+            ) from None
+        if not value.is_finite():
+            raise CellProblem(_("“%(value)s” không phải là một số.") % {"value": text[:40]})
+    if value < 0:
+        raise CellProblem(_("Không được là số âm."))
+    if integer:
+        if value != int(value):
+            raise CellProblem(_("Phải là số nguyên."))
+        return int(value)
+    return value
+
+
+def parse_integer(raw) -> int | None:
+    return parse_number(raw, integer=True)
+
+
+def parse_decimal(raw) -> Decimal | None:
+    return parse_number(raw, integer=False)
+
+
+def parse_date(raw) -> datetime.date | None:
+    """dd/mm/yyyy text (also d/m/yyyy, with - or .), yyyy-mm-dd, or an Excel date cell."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raise CellProblem(
+            _("Ngày phải có dạng dd/mm/yyyy (ví dụ 05/09/1980) hoặc là ô ngày tháng của Excel.")
+        )
+    text = parse_text(raw)
+    if not text:
+        return None
+    match = _DMY.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        raise CellProblem(
+            _("“%(value)s” không phải là ngày dạng dd/mm/yyyy (ví dụ 05/09/1980).")
+            % {"value": text[:40]}
+        )
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise CellProblem(_("Ngày “%(value)s” không có thật.") % {"value": text[:40]}) from None
+
+
+_YES = frozenset({"co", "yes", "y", "x", "1", "true", "dung", "c"})
+_NO = frozenset({"khong", "no", "n", "0", "false", "sai", "k", ""})
+
+
+def parse_yes_no(raw) -> bool | None:
+    """có/không, yes/no, x, 1/0, TRUE/FALSE; blank is None (the caller decides: usually no)."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        key = fold(raw)
+        if key in _YES:
+            return True
+        if key in _NO:
+            return None if key == "" else False
+    raise CellProblem(
+        _("“%(value)s” không hợp lệ: hãy dùng có/không, x (có) hoặc 1/0, hoặc để trống (không).")
+        % {"value": str(raw)[:40]}
+    )
+
+
+def parse_flag(raw) -> bool:
+    """A yes/no cell where blank means no (indicators, health insurance, disability)."""
+    return bool(parse_yes_no(raw))
+
+
+def _choice_parser(choices) -> Callable:
+    """Accept a choice by its code or its label (Vietnamese or English, any case, with or
+    without diacritics)."""
+    keys: dict[str, str] = {}
+    for code, label in choices:
+        keys[fold(code)] = code
+        for language in ("vi", "en"):
+            with translation.override(language):
+                keys[fold(str(label))] = code
+    labels = [label for _code, label in choices]
+
+    def parse(raw) -> str:
+        text = parse_text(raw)
+        if not text:
+            return ""
+        code = keys.get(fold(text))
+        if code is None:
+            raise CellProblem(
+                _("“%(value)s” không có trong danh sách: %(choices)s.")
+                % {"value": text[:40], "choices": "; ".join(str(x) for x in labels)}
+            )
+        return code
+
+    return parse
+
+
+def parse_citizen_id(raw) -> str:
+    """12 digits. A number cell lost its leading zeros (every CCCD starts with a 0 province
+    code), so they are put back."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw < 10**12:
+        return f"{raw:012d}"
+    if isinstance(raw, float) and raw.is_integer() and 0 <= raw < 10**12:
+        return f"{int(raw):012d}"
+    return parse_text(raw).replace(" ", "")
+
+
+# --- columns and sheets ---------------------------------------------------------------------
+
+
+def header_key(text) -> str:
+    """A header as compared: no diacritics, case, spaces, punctuation or unit marks."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("đ", "d").replace("Đ", "D").casefold()
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # lazily translated; the Vietnamese source is always accepted too
+    parse: Callable
+    hint: str = ""
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple = ()  # labels offered by the template's drop-down
+    width: int = 16
+    number_format: str | None = None
+    informative: bool = False  # written by exports, ignored when importing
+
+    def header_keys(self) -> set[str]:
+        names = {str(self.header), *self.aliases}
+        with translation.override("vi"):
+            names.add(str(self.header))
+        return {header_key(n) for n in names}
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def name(self) -> str:
+        return str(self.title)
+
+    def names(self) -> set[str]:
+        with translation.override("vi"):
+            vi = str(self.title)
+        return {header_key(vi), header_key(str(self.title))}
+
+
+YES_NO = (gettext_lazy("có"), gettext_lazy("không"))
+
+
+def _labels(choices) -> tuple:
+    return tuple(label for _code, label in choices)
+
+
+def household_sheet() -> SheetSpec:
+    H = Household
+    return SheetSpec(
+        gettext_lazy("Hộ gia đình"),
+        (
+            Column(
+                "code",
+                gettext_lazy("Mã hộ"),
+                parse_text,
+                gettext_lazy("Bắt buộc. Mã hộ, duy nhất trong xã (ví dụ VH01-0001)."),
+                required=True,
+                aliases=("mã hộ gia đình", "mã số hộ"),
+                width=14,
+                number_format="@",
+            ),
+            Column(
+                "village",
+                gettext_lazy("Thôn"),
+                parse_text,
+                gettext_lazy("Bắt buộc. Tên thôn / tổ dân phố trong xã, chọn từ danh sách."),
+                required=True,
+                aliases=("thôn, tổ dân phố", "thôn/tổ", "tên thôn", "thôn bản"),
+                width=18,
+            ),
+            Column(
+                "head_name",
+                gettext_lazy("Chủ hộ"),
+                parse_text,
+                gettext_lazy("Bắt buộc. Họ và tên chủ hộ."),
+                required=True,
+                aliases=("họ tên chủ hộ", "tên chủ hộ", "họ và tên chủ hộ"),
+                width=24,
+            ),
+            Column("address", gettext_lazy("Địa chỉ"), parse_text, width=24),
+            Column("ethnicity", gettext_lazy("Dân tộc"), parse_text, width=10),
+            Column(
+                "phone",
+                gettext_lazy("Điện thoại"),
+                parse_text,
+                gettext_lazy("Nhập dạng văn bản để giữ số 0 ở đầu."),
+                aliases=("số điện thoại",),
+                width=13,
+                number_format="@",
+            ),
+            Column(
+                "is_urban",
+                gettext_lazy("Thành thị"),
+                parse_yes_no,
+                gettext_lazy("có / không. Để trống: theo thôn."),
+                choices=YES_NO,
+                width=10,
+            ),
+            Column(
+                "floor_area_m2",
+                gettext_lazy("Diện tích nhà ở (m²)"),
+                parse_decimal,
+                gettext_lazy("Số, lớn hơn 0, một chữ số thập phân (ví dụ 45,5)."),
+                aliases=("diện tích nhà ở", "diện tích nhà", "diện tích"),
+                width=12,
+                number_format="0.0",
+            ),
+            Column(
+                "house_material",
+                gettext_lazy("Chất lượng nhà ở"),
+                _choice_parser(H.Material.choices),
+                gettext_lazy("Chọn từ danh sách."),
+                choices=_labels(H.Material.choices),
+                width=20,
+            ),
+            Column(
+                "water_source",
+                gettext_lazy("Nguồn nước sinh hoạt"),
+                _choice_parser(H.Water.choices),
+                gettext_lazy("Chọn từ danh sách."),
+                aliases=("nguồn nước",),
+                choices=_labels(H.Water.choices),
+                width=24,
+            ),
+            Column(
+                "latrine",
+                gettext_lazy("Nhà tiêu"),
+                _choice_parser(H.Latrine.choices),
+                gettext_lazy("Chọn từ danh sách."),
+                choices=_labels(H.Latrine.choices),
+                width=16,
+            ),
+            Column(
+                "left_registry_on",
+                gettext_lazy("Ra khỏi danh sách ngày"),
+                parse_date,
+                gettext_lazy("dd/mm/yyyy. Để trống nếu hộ vẫn ở trong danh sách."),
+                width=14,
+                number_format="DD/MM/YYYY",
+            ),
+        ),
+    )
+
+
+def member_sheet() -> SheetSpec:
+    M = Member
+    return SheetSpec(
+        gettext_lazy("Thành viên"),
+        (
+            Column(
+                "household",
+                gettext_lazy("Mã hộ"),
+                parse_text,
+                gettext_lazy("Bắt buộc. Mã hộ như ở trang Hộ gia đình."),
+                required=True,
+                aliases=("mã hộ gia đình", "mã số hộ"),
+                width=14,
+                number_format="@",
+            ),
+            Column(
+                "full_name",
+                gettext_lazy("Họ và tên"),
+                parse_text,
+                gettext_lazy("Bắt buộc."),
+                required=True,
+                aliases=("họ tên",),
+                width=24,
+            ),
+            Column(
+                "sex",
+                gettext_lazy("Giới tính"),
+                _choice_parser(M.Sex.choices),
+                gettext_lazy("Bắt buộc. Nam / Nữ."),
+                required=True,
+                choices=_labels(M.Sex.choices),
+                width=9,
+            ),
+            Column(
+                "date_of_birth",
+                gettext_lazy("Ngày sinh"),
+                parse_date,
+                gettext_lazy("dd/mm/yyyy (ví dụ 05/09/1980)."),
+                width=12,
+                number_format="DD/MM/YYYY",
+            ),
+            Column(
+                "relation_to_head",
+                gettext_lazy("Quan hệ với chủ hộ"),
+                _choice_parser(M.Relation.choices),
+                gettext_lazy("Bắt buộc. Chọn từ danh sách."),
+                required=True,
+                aliases=("quan hệ",),
+                choices=_labels(M.Relation.choices),
+                width=14,
+            ),
+            Column(
+                "citizen_id",
+                gettext_lazy("Số CCCD"),
+                parse_citizen_id,
+                gettext_lazy("12 chữ số, nhập dạng văn bản. Không trùng với người khác."),
+                aliases=("cccd", "số định danh", "số định danh cá nhân", "cmnd/cccd"),
+                width=15,
+                number_format="@",
+            ),
+            Column("ethnicity", gettext_lazy("Dân tộc"), parse_text, width=10),
+            Column(
+                "has_health_insurance",
+                gettext_lazy("Có thẻ BHYT"),
+                parse_flag,
+                gettext_lazy("có / không. Để trống: không."),
+                aliases=("bhyt", "thẻ bhyt"),
+                choices=YES_NO,
+                width=10,
+            ),
+            Column(
+                "schooling",
+                gettext_lazy("Học vấn"),
+                _choice_parser(M.Schooling.choices),
+                gettext_lazy("Chọn từ danh sách."),
+                aliases=("trình độ học vấn",),
+                choices=_labels(M.Schooling.choices),
+                width=22,
+            ),
+            Column(
+                "work_status",
+                gettext_lazy("Việc làm"),
+                _choice_parser(M.Work.choices),
+                gettext_lazy("Chọn từ danh sách."),
+                choices=_labels(M.Work.choices),
+                width=26,
+            ),
+            Column(
+                "has_disability",
+                gettext_lazy("Khuyết tật"),
+                parse_flag,
+                gettext_lazy("có / không. Để trống: không."),
+                choices=YES_NO,
+                width=10,
+            ),
+        ),
+    )
+
+
+def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
+    """Household code, income and/or B1 score, one yes/no column per indicator of the standard.
+    Head, village and class are written by the export for reading and ignored on import."""
+    columns = [
+        Column(
+            "code",
+            gettext_lazy("Mã hộ"),
+            parse_text,
+            gettext_lazy("Bắt buộc. Mã hộ đã có trong danh sách hộ của xã."),
+            required=True,
+            aliases=("mã hộ gia đình", "mã số hộ"),
+            width=14,
+            number_format="@",
+        ),
+        Column("head_name", gettext_lazy("Chủ hộ"), parse_text, width=24, informative=True),
+        Column("village", gettext_lazy("Thôn"), parse_text, width=16, informative=True),
+        Column(
+            "member_count",
+            gettext_lazy("Số nhân khẩu"),
+            parse_integer,
+            gettext_lazy("Số nguyên ≥ 1. Để trống: đếm theo danh sách thành viên."),
+            aliases=("nhân khẩu", "số người"),
+            width=10,
+            number_format="0",
+        ),
+        Column(
+            "income_per_capita",
+            gettext_lazy("Thu nhập bình quân (đồng/người/tháng)"),
+            parse_integer,
+            gettext_lazy("Số nguyên không âm, đồng/người/tháng. Cần thu nhập hoặc điểm B1."),
+            aliases=("thu nhập bình quân", "thu nhập", "thu nhập bình quân đầu người"),
+            width=16,
+            number_format="#,##0",
+        ),
+        Column(
+            "b1_score",
+            gettext_lazy("Điểm B1"),
+            parse_integer,
+            gettext_lazy("Số nguyên không âm (điểm thu nhập của phiếu B)."),
+            aliases=("b1", "điểm thu nhập"),
+            width=9,
+            number_format="0",
+        ),
+    ]
+    for indicator in indicators:
+        columns.append(
+            Column(
+                f"indicator:{indicator.code}",
+                f"{indicator.code} {indicator.name}",
+                parse_flag,
+                gettext_lazy("Thiếu hụt? có / không (x hoặc 1 = có; để trống = không)."),
+                required=True,
+                choices=YES_NO,
+                width=11,
+            )
+        )
+    columns.append(
+        Column("class", gettext_lazy("Phân loại"), parse_text, width=16, informative=True)
+    )
+    return SheetSpec(gettext_lazy("Kết quả rà soát"), tuple(columns))
+
+
+_INDICATOR_HEADER = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![\d.])")
+
+
+@dataclass
+class HeaderMap:
+    row: int
+    positions: dict[str, int]  # column key -> 0-based index
+    labels: dict[str, str]  # column key -> header as written in the file
+    unknown: list[str]
+
+
+def map_headers(wb: Workbook, sheet: str, spec: SheetSpec) -> tuple[HeaderMap, Iterator]:
+    """Find the header row (one of the first rows) and map it to ``spec``'s columns; return the
+    map and the iterator positioned after the header row."""
+    rows = wb.rows(sheet)
+    required = [c for c in spec.columns if c.required]
+    by_key: dict[str, Column] = {}
+    for column in spec.columns:
+        if not column.key.startswith("indicator:"):
+            for key in column.header_keys():
+                by_key.setdefault(key, column)
+    indicators = {c.key.split(":", 1)[1]: c for c in spec.columns if c.key.startswith("indicator:")}
+    best = None
+    for seen, (number, values) in enumerate(rows, start=1):
+        headers = [parse_text(v) if not isinstance(v, Formula) else "" for v in values]
+        found = _match(headers, by_key, indicators)
+        if any(headers) and (best is None or len(found[0]) > len(best[1][0])):
+            best = (number, found, headers)
+        if any(headers) and all(c.key in found[0] for c in required):
+            return _checked_header(sheet, number, headers, found, spec), rows
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    if best is None:
+        raise ImportFileError(
+            _("Trang “%(sheet)s” trống: không có dòng tiêu đề, không có dữ liệu.")
+            % {"sheet": sheet}
+        )
+    number, (positions, _labels_found, _unknown), headers = best
+    missing = [str(c.header) for c in required if c.key not in positions]
+    raise ImportFileError(
+        _(
+            "Trang “%(sheet)s” thiếu cột bắt buộc: %(missing)s. Dòng tiêu đề (dòng %(row)s) có: "
+            "%(present)s. Hãy dùng tệp mẫu, không đổi tên cột."
+        )
+        % {
+            "sheet": sheet,
+            "missing": ", ".join(f"“{m}”" for m in missing),
+            "row": number,
+            "present": ", ".join(f"“{h}”" for h in headers if h) or _("(trống)"),
+        }
+    )
+
+
+def _match(headers, by_key, indicators):
+    positions: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    unknown: list[str] = []
+    duplicates: list[str] = []
+    for index, header in enumerate(headers):
+        if not header:
+            continue
+        column = by_key.get(header_key(header))
+        key = column.key if column else None
+        if key is None and indicators:
+            match = _INDICATOR_HEADER.search(header)
+            if match and match.group(1) in indicators:
+                key = indicators[match.group(1)].key
+        if key is None:
+            unknown.append(header)
+        elif key in positions:
+            duplicates.append(header)
+        else:
+            positions[key] = index
+            labels[key] = header
+    if duplicates:
+        labels["__duplicates__"] = duplicates  # type: ignore[assignment]
+    return positions, labels, unknown
+
+
+def _checked_header(sheet, number, headers, found, spec) -> HeaderMap:
+    positions, labels, unknown = found
+    duplicates = labels.pop("__duplicates__", [])
+    if duplicates:
+        raise ImportFileError(
+            _("Trang “%(sheet)s”: cột “%(column)s” xuất hiện hai lần ở dòng tiêu đề %(row)s.")
+            % {"sheet": sheet, "column": duplicates[0], "row": number}
+        )
+    last = max(i for i, h in enumerate(headers) if h)
+    for index in range(last):
+        if not headers[index]:
+            raise ImportFileError(
+                _(
+                    "Trang “%(sheet)s”: ô tiêu đề ở cột %(letter)s (dòng %(row)s) trống — có thể "
+                    "do gộp ô. Mỗi cột cần một tiêu đề riêng; hãy bỏ gộp ô ở dòng tiêu đề."
+                )
+                % {"sheet": sheet, "letter": _letter(index), "row": number}
+            )
+    return HeaderMap(number, positions, labels, unknown)
+
+
+def _letter(index: int) -> str:
+    return openpyxl.utils.get_column_letter(index + 1)
+
+
+def find_sheet(wb: Workbook, spec: SheetSpec, *, others: Sequence[SheetSpec] = ()) -> str | None:
+    """The sheet named like ``spec`` (any case, with or without diacritics); else, when only one
+    sheet is neither an instructions sheet nor named like one of ``others``, that one."""
+    wanted = spec.names()
+    for name in wb.sheet_names:
+        if header_key(name) in wanted:
+            return name
+    skip = set(IGNORED_SHEETS)
+    for other in others:
+        skip |= other.names()
+    candidates = [n for n in wb.sheet_names if header_key(n) not in skip]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+IGNORED_SHEETS = {header_key(n) for n in ("Hướng dẫn", "Danh mục", "Huong dan", "Instructions")}
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class RowIssue:
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Trang “%(sheet)s”, dòng %(row)s, cột “%(column)s”: %(message)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class RowChange:
+    sheet: str
+    row: int | None
+    code: str
+    status: str  # new / updated / unchanged
+    details: str = ""
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    filename: str = ""
+    counts: dict = field(
+        default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0}
+    )
+    member_counts: dict = field(
+        default_factory=lambda: {"new": 0, "updated": 0, "removed": 0, "unchanged": 0}
+    )
+    issues: list[RowIssue] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    file_error: str = ""
+    committed: bool = False
+    rows_read: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and not self.issues
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.counts["new"] or self.counts["updated"])
+
+    def add(self, sheet: str, row: int, column: str, message: str) -> None:
+        self.issues.append(RowIssue(sheet, row, column, message))
+
+    def finish_counts(self) -> None:
+        self.counts["invalid"] = len({(i.sheet, i.row) for i in self.issues})
+
+    def lines(self) -> list[str]:
+        """The report as text lines: the problems, then the summary."""
+        return self.problem_lines() + self.summary_lines()
+
+    def problem_lines(self) -> list[str]:
+        out = []
+        if self.file_error:
+            out.append(_("Lỗi: %(message)s") % {"message": self.file_error})
+        out.extend(str(issue) for issue in self.issues)
+        return out
+
+    def summary_lines(self) -> list[str]:
+        out = list(self.notices)
+        c = self.counts
+        out.append(
+            _("Dòng mới: %(new)s · cập nhật: %(updated)s · không đổi: %(unchanged)s · lỗi: %(bad)s")
+            % {
+                "new": c["new"],
+                "updated": c["updated"],
+                "unchanged": c["unchanged"],
+                "bad": c["invalid"],
+            }
+        )
+        if self.kind == "households":
+            m = self.member_counts
+            out.append(
+                _(
+                    "Thành viên mới: %(new)s · cập nhật: %(updated)s · bỏ khỏi hộ: %(removed)s · "
+                    "không đổi: %(unchanged)s"
+                )
+                % m
+            )
+        return out
+
+
+# --- the importers --------------------------------------------------------------------------
+
+ProgressCallback = Callable[[int, int], None]
+
+_H_FIELDS = services.HOUSEHOLD_IMPORT_FIELDS
+_M_FIELDS = services.MEMBER_IMPORT_FIELDS
+_HOUSEHOLD_RULES = services.FieldRules(Household, _H_FIELDS)
+_MEMBER_RULES = services.FieldRules(Member, _M_FIELDS)
+EARLIEST_DATE = datetime.date(1890, 1, 1)
+
+
+def _blank(values: list) -> bool:
+    for value in values:
+        if value is None or value == "":
+            continue
+        if type(value) is str and not value.strip():
+            continue
+        return False
+    return True
+
+
+def _chunks(items: Sequence, size: int = services.IN_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Import:
+    kind = ""
+
+    def __init__(self, *, source, user=None, filename: str = "", progress=None):
+        self.source = source
+        self.user = user
+        self.filename = filename or os.path.basename(str(getattr(source, "name", source)))
+        self.progress = progress
+        self.report = ImportReport(self.kind, self.filename)
+        self._rows_total = 0
+        self._rows_done = 0
+
+    def run(self, *, commit: bool = False) -> ImportReport:
+        """Check the file; if ``commit`` and nothing is invalid, write it all in one transaction."""
+        started = time.perf_counter()
+        report = self.report
+        try:
+            with transaction.atomic():
+                workbook = open_workbook(self.source)
+                try:
+                    self._rows_total = sum(workbook.declared_rows(n) for n in workbook.sheet_names)
+                    self.analyse(workbook)
+                finally:
+                    workbook.close()
+                report.finish_counts()
+                if commit and report.ok:
+                    self.write()
+                    report.committed = True
+        except ImportFileError as exc:
+            report.file_error = exc.message
+        except IntegrityError:
+            report.committed = False
+            report.file_error = _(
+                "Dữ liệu của xã vừa bị thay đổi trong khi nhập (trùng mã hộ hoặc số CCCD). "
+                "Không có gì được ghi; hãy xem trước và nhập lại."
+            )
+        except ValidationError as exc:
+            report.committed = False
+            report.file_error = " ".join(exc.messages)
+        report.finish_counts()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def read(self, workbook: Workbook, sheet: str, spec: SheetSpec):
+        """Yield (row number, parsed values in ``spec`` order, keys of cells that failed) for
+        each non-blank row after the header; cell problems go to the report. Sets
+        ``self.present`` to the keys of the columns the file has."""
+        header, rows = map_headers(workbook, sheet, spec)
+        if header.unknown:
+            self.report.notices.append(
+                _("Trang “%(sheet)s”: bỏ qua các cột không dùng: %(columns)s.")
+                % {"sheet": sheet, "columns": ", ".join(f"“{u}”" for u in header.unknown)}
+            )
+        present = [
+            (index, header.positions[c.key], c, header.labels[c.key])
+            for index, c in enumerate(spec.columns)
+            if c.key in header.positions and not c.informative
+        ]
+        self.present = {c.key for _i, _p, c, _l in present}
+        self.labels = {c.key: label for _i, _p, c, label in present}
+        width = len(spec.columns)
+        report = self.report
+        progress, total = self.progress, max(self._rows_total, 1)
+        for number, values in rows:
+            self._rows_done += 1
+            if progress and self._rows_done % PROGRESS_EVERY == 0:
+                progress(self._rows_done, max(total, self._rows_done))
+            if _blank(values):
+                continue
+            report.rows_read += 1
+            parsed: list = [None] * width
+            failed: set[str] = set()
+            size = len(values)
+            for index, position, column, label in present:
+                raw = values[position] if position < size else None
+                if raw is not None and type(raw) in (Formula, ErrorValue):
+                    failed.add(column.key)
+                    report.add(
+                        sheet,
+                        number,
+                        label,
+                        _("Ô chứa công thức (%(formula)s); hãy nhập giá trị, không dùng công thức.")
+                        % {"formula": raw[:40]}
+                        if type(raw) is Formula
+                        else _("Ô có lỗi Excel %(error)s.") % {"error": raw},
+                    )
+                    continue
+                try:
+                    value = parsed[index] = column.parse(raw)
+                except CellProblem as exc:
+                    failed.add(column.key)
+                    report.add(sheet, number, label, str(exc))
+                    continue
+                if column.required and (value is None or value == ""):
+                    failed.add(column.key)
+                    report.add(sheet, number, label, _("Bắt buộc, không được để trống."))
+            yield number, parsed, failed
+
+    def rule_problems(self, rules, values: dict, failed: set, sheet: str, number: int) -> bool:
+        """Check ``values`` against the model's field rules; report each problem. True if any."""
+        found = False
+        for name, message in rules.problems(values).items():
+            if name not in failed:
+                self.report.add(sheet, number, self.labels.get(name, name), message)
+                failed.add(name)
+                found = True
+        return found
+
+    def analyse(self, workbook: Workbook) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def write(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _scope_villages(commune: Area, user) -> tuple[dict[int, Area], set[int]]:
+    """The commune's villages, and those ``user`` may change households and results in."""
+    villages = {v.pk: v for v in Area.objects.villages().filter(parent=commune)}
+    if user is None:  # the shell without --user: the operator imports for the whole commune
+        return villages, set(villages)
+    editable = set(
+        Area.objects.editable_villages(user).filter(parent=commune).values_list("pk", flat=True)
+    )
+    return villages, editable
+
+
+def _village_index(villages: dict[int, Area]) -> dict[str, Area]:
+    """Village by folded name or code; where two share a name, the one still valid wins."""
+    index: dict[str, Area] = {}
+    for village in sorted(villages.values(), key=lambda v: (v.valid_to is None, v.pk)):
+        index[fold(village.name)] = village
+        if village.code:
+            index[fold(village.code)] = village
+    return index
+
+
+class HouseholdRow:
+    __slots__ = ("row", "code", "village", "values", "bad", "existing", "members", "changed")
+
+    def __init__(self, row, code, village, values, bad):
+        self.row, self.code, self.village, self.values, self.bad = row, code, village, values, bad
+        self.existing: dict | None = None  # the registry's values when the code is known
+        self.members: list[MemberRow] | None = None  # None: the file does not list its members
+        self.changed: list[str] = []
+
+
+class MemberRow:
+    __slots__ = ("row", "values", "bad")
+
+    def __init__(self, row, values, bad):
+        self.row, self.values, self.bad = row, values, bad
+
+
+class HouseholdImport(_Import):
+    """Households (sheet “Hộ gia đình”) and their members (sheet “Thành viên”) of one commune.
+
+    A household code already in the commune updates that household; the members listed for a
+    household are its whole list (matched to the registry by citizen ID, else by name and date
+    of birth; members no longer listed are removed). Columns left out of the file are kept.
+    """
+
+    kind = "households"
+
+    def __init__(self, *, commune: Area, **kwargs):
+        super().__init__(**kwargs)
+        self.commune = commune
+        self.citizen_rows: dict[str, tuple[str, MemberRow]] = {}
+
+    def analyse(self, workbook: Workbook) -> None:
+        self.villages, self.editable = _scope_villages(self.commune, self.user)
+        if not self.editable:
+            raise ImportFileError(
+                _("Bạn không có quyền nhập hộ gia đình của %(commune)s.")
+                % {"commune": self.commune.name}
+            )
+        self.village_index = _village_index(self.villages)
+        h_spec, m_spec = household_sheet(), member_sheet()
+        h_sheet = find_sheet(workbook, h_spec, others=[m_spec])
+        if h_sheet is None:
+            raise ImportFileError(
+                _("Không tìm thấy trang “%(sheet)s” trong tệp (tệp có: %(sheets)s).")
+                % {"sheet": h_spec.name, "sheets": ", ".join(workbook.sheet_names)}
+            )
+        m_sheet = next((n for n in workbook.sheet_names if header_key(n) in m_spec.names()), None)
+        self.h_sheet, self.m_sheet = h_sheet, m_sheet or m_spec.name
+        households = self._read_households(workbook, h_sheet, h_spec)
+        self.h_present, self.h_labels = self.present, dict(self.labels)
+        members: dict[str, list[MemberRow]] = {}
+        self.m_present: set[str] = set()
+        self.m_labels: dict[str, str] = {}
+        if m_sheet is not None:
+            members = self._read_members(workbook, m_sheet, m_spec)
+            self.m_present, self.m_labels = self.present, dict(self.labels)
+        else:
+            self.report.notices.append(
+                _("Tệp không có trang “%(sheet)s”: thành viên của các hộ đã có được giữ nguyên.")
+                % {"sheet": m_spec.name}
+            )
+        if not households and not members:
+            raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
+        self._compare(households, members)
+
+    # -- reading the two sheets --
+
+    def _read_households(self, workbook, sheet, spec) -> dict[str, HouseholdRow]:
+        report = self.report
+        pos = {c.key: i for i, c in enumerate(spec.columns)}
+        households: dict[str, HouseholdRow] = {}
+        unknown: dict[str, list[int]] = {}
+        today = timezone.localdate()
+        for number, parsed, failed in self.read(workbook, sheet, spec):
+            present = self.present
+            code = parsed[pos["code"]] or ""
+            village = None
+            name = parsed[pos["village"]]
+            if name:
+                village = self.village_index.get(fold(name))
+                if village is None:
+                    unknown.setdefault(name, []).append(number)
+                    failed.add("village")
+                elif village.pk not in self.editable:
+                    failed.add("village")
+                    report.add(
+                        sheet,
+                        number,
+                        self.labels["village"],
+                        _("Thôn “%(village)s” ngoài phạm vi bạn được nhập.")
+                        % {"village": village.name},
+                    )
+            values = {k: parsed[pos[k]] for k in _H_FIELDS if k in present and k not in failed}
+            if "is_urban" in values and values["is_urban"] is None:
+                values["is_urban"] = bool(village and (village.is_urban or self.commune.is_urban))
+            left = values.get("left_registry_on")
+            if left and (left > today or left < EARLIEST_DATE):
+                failed.add("left_registry_on")
+                report.add(sheet, number, self.labels["left_registry_on"], _("Ngày không hợp lệ."))
+            floor = values.get("floor_area_m2")
+            if floor is not None and floor <= 0:
+                failed.add("floor_area_m2")
+                report.add(
+                    sheet,
+                    number,
+                    self.labels["floor_area_m2"],
+                    _("Diện tích nhà ở phải lớn hơn 0 m²."),
+                )
+            self.rule_problems(_HOUSEHOLD_RULES, values, failed, sheet, number)
+            if code in households:
+                report.add(
+                    sheet,
+                    number,
+                    self.labels["code"],
+                    _("Mã hộ “%(code)s” trùng với dòng %(row)s.")
+                    % {"code": code, "row": households[code].row},
+                )
+                households[code].bad = True
+                continue
+            if code:
+                households[code] = HouseholdRow(number, code, village, values, bool(failed))
+        for name, numbers in unknown.items():
+            elsewhere = (
+                Area.objects.villages()
+                .filter(name__iexact=name)
+                .exclude(parent=self.commune)
+                .select_related("parent")
+                .first()
+            )
+            message = _("Không có thôn “%(village)s” trong %(commune)s.") % {
+                "village": name,
+                "commune": self.commune.name,
+            }
+            if elsewhere is not None:
+                message += " " + _("Thôn này thuộc %(other)s: dòng của xã khác.") % {
+                    "other": elsewhere.parent.name
+                }
+            for number in numbers:
+                report.add(sheet, number, self.labels["village"], message)
+        return households
+
+    def _read_members(self, workbook, sheet, spec) -> dict[str, list[MemberRow]]:
+        report = self.report
+        pos = {c.key: i for i, c in enumerate(spec.columns)}
+        order = [pos[k] for k in _M_FIELDS]
+        members: dict[str, list[MemberRow]] = {}
+        seen_ids: dict[str, int] = {}
+        today = timezone.localdate()
+        for number, parsed, failed in self.read(workbook, sheet, spec):
+            present = self.present
+            values = tuple(parsed[i] for i in order)
+            checked = {k: v for k, v in zip(_M_FIELDS, values, strict=True) if k in present}
+            born = checked.get("date_of_birth")
+            if born and "date_of_birth" not in failed:
+                if born > today:
+                    failed.add("date_of_birth")
+                    report.add(
+                        sheet,
+                        number,
+                        self.labels["date_of_birth"],
+                        _("Ngày sinh không thể ở tương lai."),
+                    )
+                elif born < EARLIEST_DATE:
+                    failed.add("date_of_birth")
+                    report.add(
+                        sheet, number, self.labels["date_of_birth"], _("Ngày sinh không hợp lệ.")
+                    )
+            for key in failed:
+                checked.pop(key, None)
+            self.rule_problems(_MEMBER_RULES, checked, failed, sheet, number)
+            row = MemberRow(number, values, bool(failed))
+            citizen_id = checked.get("citizen_id") if "citizen_id" not in failed else ""
+            if citizen_id:
+                if citizen_id in seen_ids:
+                    report.add(
+                        sheet,
+                        number,
+                        self.labels["citizen_id"],
+                        _("Số CCCD %(id)s trùng với dòng %(row)s.")
+                        % {"id": citizen_id, "row": seen_ids[citizen_id]},
+                    )
+                    row.bad = True
+                else:
+                    seen_ids[citizen_id] = number
+            code = parsed[pos["household"]] or ""
+            if code:
+                members.setdefault(code, []).append(row)
+                if citizen_id and not row.bad:
+                    self.citizen_rows[citizen_id] = (code, row)
+        return members
+
+    # -- comparing with the registry --
+
+    def _compare(self, households: dict[str, HouseholdRow], members: dict[str, list]) -> None:
+        report = self.report
+        commune = self.commune
+        codes = sorted(households.keys() | members.keys())
+        registry: dict[str, dict] = {}
+        for chunk in _chunks(codes):
+            for row in Household.objects.filter(commune=commune, code__in=chunk).values(
+                "pk", "village_id", "version", *_H_FIELDS
+            ):
+                registry[row["code"]] = row
+        for code, rows in members.items():
+            if code in households:
+                households[code].members = rows
+                continue
+            if code not in registry:
+                for row in rows:
+                    report.add(
+                        self.m_sheet,
+                        row.row,
+                        self.m_labels["household"],
+                        _("Không có hộ mã “%(code)s” ở trang “%(sheet)s” hay trong %(commune)s.")
+                        % {"code": code, "sheet": self.h_sheet, "commune": commune.name},
+                    )
+                continue
+            # Members of a household already registered, not listed on the household sheet.
+            household = HouseholdRow(
+                None, code, self.villages.get(registry[code]["village_id"]), {}, False
+            )
+            household.members = rows
+            households[code] = household
+        for code, household in households.items():
+            existing = registry.get(code)
+            if existing is None:
+                continue
+            household.existing = existing
+            if existing["village_id"] not in self.editable:
+                sheet, number, column = (
+                    (self.h_sheet, household.row, self.h_labels["code"])
+                    if household.row is not None
+                    else (self.m_sheet, household.members[0].row, self.m_labels["household"])
+                )
+                report.add(
+                    sheet,
+                    number,
+                    column,
+                    _("Hộ “%(code)s” đang thuộc %(village)s, ngoài phạm vi bạn được nhập.")
+                    % {
+                        "code": code,
+                        "village": getattr(self.villages.get(existing["village_id"]), "name", ""),
+                    },
+                )
+                household.bad = True
+        self._check_citizen_ids()
+        registry_members = self._registry_members(households)
+        plan_new, plan_changed = [], []
+        member_changes: list[tuple] = []
+        for code, household in households.items():
+            bad = household.bad or any(m.bad for m in household.members or ())
+            if household.existing is None:
+                if not household.members:
+                    report.add(
+                        self.h_sheet,
+                        household.row,
+                        self.h_labels["code"],
+                        _("Hộ mới cần ít nhất một thành viên ở trang “%(sheet)s”.")
+                        % {"sheet": self.m_sheet},
+                    )
+                    bad = True
+                if not bad:
+                    plan_new.append(household)
+                    report.counts["new"] += 1
+                    report.member_counts["new"] += len(household.members)
+                    report.changes.append(
+                        RowChange(
+                            self.h_sheet, household.row, code, "new", household.values["head_name"]
+                        )
+                    )
+                continue
+            if bad:
+                continue
+            changed = self._household_changes(household)
+            diff = (
+                self._member_diff(household, registry_members.get(household.existing["pk"], []))
+                if household.members is not None
+                else None
+            )
+            details = [self.h_labels.get(k, k) for k in changed]
+            if diff is not None:
+                created, updated, removed, unchanged = diff
+                counts = report.member_counts
+                counts["new"] += len(created)
+                counts["updated"] += len(updated)
+                counts["removed"] += len(removed)
+                counts["unchanged"] += unchanged
+                if created or updated or removed:
+                    member_changes.append((household, created, updated, removed))
+                    details.append(
+                        _("thành viên: %(new)s mới, %(updated)s sửa, %(removed)s bỏ")
+                        % {"new": len(created), "updated": len(updated), "removed": len(removed)}
+                    )
+            household.changed = changed
+            if changed or (diff is not None and (diff[0] or diff[1] or diff[2])):
+                report.counts["updated"] += 1
+                report.changes.append(
+                    RowChange(
+                        self.h_sheet if household.row else self.m_sheet,
+                        household.row,
+                        code,
+                        "updated",
+                        ", ".join(str(d) for d in details),
+                    )
+                )
+                if changed:
+                    plan_changed.append(household)
+            elif household.row is not None:
+                report.counts["unchanged"] += 1
+        self.plan_new, self.plan_changed, self.member_changes = (
+            plan_new,
+            plan_changed,
+            member_changes,
+        )
+
+    def _household_changes(self, household: HouseholdRow) -> list[str]:
+        existing = household.existing
+        changed = [
+            key
+            for key, value in household.values.items()
+            if key != "code" and existing[key] != value
+        ]
+        village = household.village
+        if (
+            village is not None
+            and household.row is not None
+            and existing["village_id"] != village.pk
+        ):
+            changed.insert(0, "village")
+        return changed
+
+    def _check_citizen_ids(self) -> None:
+        """A citizen ID in the file that the registry gives to someone of another household."""
+        ids = sorted(self.citizen_rows)
+        commune = self.commune
+        for chunk in _chunks(ids):
+            for citizen_id, name, code, commune_id, commune_name in Member.objects.filter(
+                citizen_id__in=chunk
+            ).values_list(
+                "citizen_id",
+                "full_name",
+                "household__code",
+                "household__commune_id",
+                "household__commune__name",
+            ):
+                file_code, row = self.citizen_rows[citizen_id]
+                if commune_id == commune.pk and code == file_code:
+                    continue  # the same person, in the same household
+                row.bad = True
+                self.report.add(
+                    self.m_sheet,
+                    row.row,
+                    self.m_labels["citizen_id"],
+                    _(
+                        "Số CCCD %(id)s đã thuộc về “%(name)s” của hộ %(code)s (%(commune)s); "
+                        "không ghi đè."
+                    )
+                    % {"id": citizen_id, "name": name, "code": code, "commune": commune_name},
+                )
+
+    def _registry_members(self, households) -> dict[int, list[dict]]:
+        ids = sorted(
+            h.existing["pk"] for h in households.values() if h.existing and h.members is not None
+        )
+        found: dict[int, list[dict]] = {}
+        for chunk in _chunks(ids):
+            for row in (
+                Member.objects.filter(household_id__in=chunk)
+                .order_by("household_id", "id")
+                .values("pk", "household_id", *_M_FIELDS)
+            ):
+                found.setdefault(row["household_id"], []).append(row)
+        return found
+
+    def _member_diff(self, household, registered: list[dict]):
+        """(new rows, [(pk, {field: value})], removed pks, unchanged count)."""
+        present = self.m_present
+        by_id = {m["citizen_id"]: m for m in registered if m["citizen_id"]}
+        by_name: dict[tuple, list[dict]] = {}
+        for m in registered:
+            by_name.setdefault((fold(m["full_name"]), m["date_of_birth"]), []).append(m)
+        used: set[int] = set()
+        created, updated = [], []
+        unchanged = 0
+        for row in household.members:
+            values = dict(zip(_M_FIELDS, row.values, strict=True))
+            match = None
+            citizen_id = values["citizen_id"]
+            if citizen_id and citizen_id in by_id and by_id[citizen_id]["pk"] not in used:
+                match = by_id[citizen_id]
+            else:
+                key = (fold(values["full_name"]), values["date_of_birth"])
+                match = next((m for m in by_name.get(key, ()) if m["pk"] not in used), None)
+            if match is None:
+                created.append(row)
+                continue
+            used.add(match["pk"])
+            changes = {k: values[k] for k in _M_FIELDS if k in present and match[k] != values[k]}
+            if changes:
+                updated.append((match["pk"], changes))
+            else:
+                unchanged += 1
+        removed = [m["pk"] for m in registered if m["pk"] not in used]
+        return created, updated, removed, unchanged
+
+    # -- writing --
+
+    def write(self, batch: int = 2000) -> None:
+        reason = _("Nhập từ Excel: %(file)s") % {"file": self.filename}
+        commune = self.commune
+        for chunk in _chunks(self.plan_new, batch):
+            new_households, new_members = [], []
+            for row in chunk:
+                household = Household(
+                    commune=commune,
+                    village=row.village,
+                    **{
+                        "is_urban": bool(row.village.is_urban or commune.is_urban),
+                        **{k: v for k, v in row.values.items() if v is not None or k in _NULLABLE},
+                    },
+                )
+                new_households.append(household)
+                for member in row.members:
+                    new_members.append(Member(household=household, **self._member_fields(member)))
+            services.registry_import(
+                commune=commune,
+                new_households=new_households,
+                new_members=new_members,
+                user=self.user,
+                change_reason=reason,
+            )
+        changed = {h.existing["pk"]: h for h in self.plan_changed}
+        by_household = {h.existing["pk"]: (h, c, u, r) for h, c, u, r in self.member_changes}
+        ids = sorted(changed.keys() | by_household.keys())
+        for chunk in _chunks(ids, batch):
+            instances = {h.pk: h for h in Household.objects.filter(pk__in=chunk)}
+            changed_households, fields = [], set()
+            for pk in chunk:
+                row = changed.get(pk)
+                if row is None:
+                    continue
+                instance = instances[pk]
+                for key in row.changed:
+                    if key == "village":
+                        instance.village = row.village
+                    else:
+                        setattr(instance, key, row.values[key])
+                    fields.add(key)
+                changed_households.append(instance)
+            member_ids = [
+                pk
+                for _h, _c, updated, _r in (by_household[i] for i in chunk if i in by_household)
+                for pk, _changes in updated
+            ]
+            current = {m.pk: m for m in Member.objects.filter(pk__in=member_ids)}
+            changed_members, member_fields, new_members, removed = [], set(), [], []
+            for pk in chunk:
+                if pk not in by_household:
+                    continue
+                _row, created, updated, gone = by_household[pk]
+                for member_pk, changes in updated:
+                    member = current[member_pk]
+                    for key, value in changes.items():
+                        setattr(member, key, value)
+                    member_fields.update(changes)
+                    changed_members.append(member)
+                for member in created:
+                    new_members.append(
+                        Member(household=instances[pk], **self._member_fields(member))
+                    )
+                removed.extend(gone)
+            services.registry_import(
+                commune=commune,
+                changed_households=changed_households,
+                household_fields=sorted(fields),
+                changed_members=changed_members,
+                member_fields=sorted(member_fields),
+                new_members=new_members,
+                removed_member_ids=removed,
+                user=self.user,
+                change_reason=reason,
+            )
+
+    def _member_fields(self, row: MemberRow) -> dict:
+        values = dict(zip(_M_FIELDS, row.values, strict=True))
+        return {
+            k: (v if v is not None or k in _NULLABLE else _MEMBER_DEFAULTS[k])
+            for k, v in values.items()
+            if k in self.m_present
+        }
+
+
+_NULLABLE = {"floor_area_m2", "left_registry_on", "date_of_birth"}
+_MEMBER_DEFAULTS = {
+    "full_name": "",
+    "sex": "",
+    "relation_to_head": "",
+    "citizen_id": "",
+    "ethnicity": "",
+    "has_health_insurance": False,
+    "schooling": "",
+    "work_status": "",
+    "has_disability": False,
+}
+
+
+class AssessmentImport(_Import):
+    """The review results of one cycle (sheet “Kết quả rà soát”): per household code, the income
+    and/or B1 score and one yes/no column per indicator of the cycle's standard. Results are
+    classified by the same rule and written by the same service as the review form."""
+
+    kind = "assessments"
+
+    def __init__(self, *, cycle: ReviewCycle, **kwargs):
+        super().__init__(**kwargs)
+        self.cycle = cycle
+
+    def analyse(self, workbook: Workbook) -> None:
+        cycle = self.cycle
+        report = self.report
+        if cycle.is_finalised:
+            raise ImportFileError(
+                _("Đợt rà soát %(cycle)s đã chốt; không thể nhập kết quả.") % {"cycle": cycle}
+            )
+        commune = cycle.commune
+        self.villages, self.editable = _scope_villages(commune, self.user)
+        if not self.editable:
+            raise ImportFileError(
+                _("Bạn không có quyền nhập kết quả rà soát của %(commune)s.")
+                % {"commune": commune.name}
+            )
+        indicators = list(
+            Indicator.objects.of_standard(cycle.standard).order_by("dimension__order", "order")
+        )
+        spec = assessment_sheet(indicators)
+        sheet = self._find_sheet(workbook, spec)
+        pos = {c.key: i for i, c in enumerate(spec.columns)}
+        codes = [i.code for i in indicators]
+        rows: dict[str, tuple] = {}
+        for number, parsed, failed in self.read(workbook, sheet, spec):
+            code = parsed[pos["code"]] or ""
+            if code in rows:
+                report.add(
+                    sheet,
+                    number,
+                    self.labels["code"],
+                    _("Mã hộ “%(code)s” trùng với dòng %(row)s.")
+                    % {"code": code, "row": rows[code][0]},
+                )
+                continue
+            count = parsed[pos["member_count"]]
+            if count == 0 and "member_count" not in failed:
+                failed.add("member_count")
+                report.add(sheet, number, self.labels["member_count"], _("Phải từ 1 trở lên."))
+            deprived = tuple(c for c in codes if parsed[pos[f"indicator:{c}"]])
+            if code:
+                rows[code] = (
+                    number,
+                    count,
+                    parsed[pos["income_per_capita"]],
+                    parsed[pos["b1_score"]],
+                    deprived,
+                    bool(failed),
+                )
+        if not rows:
+            raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
+        self.sheet = sheet
+        self._compare(rows, indicators)
+
+    def _find_sheet(self, workbook, spec) -> str:
+        wanted = spec.names()
+        for name in workbook.sheet_names:
+            if header_key(name) in wanted:
+                return name
+        # An export of the poor / near-poor lists is importable too: find it by its headers.
+        candidates = [n for n in workbook.sheet_names if header_key(n) not in IGNORED_SHEETS]
+        for candidate in candidates:
+            try:
+                map_headers(workbook, candidate, spec)
+                return candidate
+            except ImportFileError:
+                continue
+        if len(candidates) == 1:
+            return candidates[0]  # reading it reports which columns are missing
+        raise ImportFileError(
+            _("Không tìm thấy trang “%(sheet)s” trong tệp (tệp có: %(sheets)s).")
+            % {"sheet": spec.name, "sheets": ", ".join(workbook.sheet_names)}
+        )
+
+    def _compare(self, rows: dict[str, tuple], indicators) -> None:
+        report, cycle, sheet = self.report, self.cycle, self.sheet
+        households: dict[str, Household] = {}
+        codes = sorted(rows)
+        for chunk in _chunks(codes):
+            for household in Household.objects.filter(commune=cycle.commune, code__in=chunk).only(
+                "pk", "code", "commune_id", "village_id", "is_urban"
+            ):
+                households[household.code] = household
+        ids = [h.pk for h in households.values()]
+        registry_counts: dict[int, int] = {}
+        existing: dict[int, tuple] = {}
+        deprivations: dict[int, set[str]] = {}
+        for chunk in _chunks(ids):
+            registry_counts.update(
+                Member.objects.filter(household_id__in=chunk)
+                .values_list("household_id")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for household_id, income, b1, members in Assessment.objects.filter(
+                cycle=cycle, household_id__in=chunk
+            ).values_list("household_id", "income_per_capita", "b1_score", "member_count"):
+                existing[household_id] = (income, b1, members)
+            for household_id, code in Deprivation.objects.filter(
+                assessment__cycle=cycle, assessment__household_id__in=chunk
+            ).values_list("assessment__household_id", "indicator__code"):
+                deprivations.setdefault(household_id, set()).add(code)
+        rule = cycle.standard.rule()
+        labels = dict(Assessment.CLASS_CHOICES)
+        entries = []
+        for code, (number, count, income, b1, deprived, bad) in rows.items():
+            household = households.get(code)
+            if household is None:
+                report.add(
+                    sheet,
+                    number,
+                    self.labels["code"],
+                    _("Không có hộ mã “%(code)s” trong %(commune)s.")
+                    % {"code": code, "commune": cycle.commune.name},
+                )
+                continue
+            if household.village_id not in self.editable:
+                report.add(
+                    sheet,
+                    number,
+                    self.labels["code"],
+                    _("Hộ “%(code)s” thuộc %(village)s, ngoài phạm vi bạn được nhập.")
+                    % {
+                        "code": code,
+                        "village": getattr(self.villages.get(household.village_id), "name", ""),
+                    },
+                )
+                continue
+            members = count if count is not None else registry_counts.get(household.pk, 0)
+            if not members:
+                report.add(
+                    sheet,
+                    number,
+                    self.labels.get("member_count", self.labels["code"]),
+                    _("Hộ chưa có thành viên nào; hãy nhập số nhân khẩu hoặc thêm thành viên."),
+                )
+                continue
+            try:
+                result = classify(
+                    rule, urban=household.is_urban, income=income, b1_score=b1, deprived=deprived
+                )
+            except ClassificationError as exc:
+                column = {"negative_b1": "b1_score"}.get(exc.code, "income_per_capita")
+                report.add(
+                    sheet,
+                    number,
+                    self.labels.get(column, column),
+                    services.classification_message(exc),
+                )
+                continue
+            if bad:
+                continue
+            before = existing.get(household.pk)
+            label = str(labels.get(result.household_class.value, ""))
+            if before is None:
+                status = "new"
+            elif before == (income, b1, members) and deprivations.get(household.pk, set()) == set(
+                deprived
+            ):
+                status = "unchanged"
+            else:
+                status = "updated"
+            report.counts[status] += 1
+            if status != "unchanged":
+                report.changes.append(RowChange(sheet, number, code, status, label))
+                entries.append(
+                    services.AssessmentEntry(
+                        household=household,
+                        income_per_capita=income,
+                        b1_score=b1,
+                        deprived=deprived,
+                        member_count=count,
+                    )
+                )
+        self.entries = entries
+
+    def write(self) -> None:
+        if self.entries:
+            services.assessments_record(cycle=self.cycle, entries=self.entries, user=self.user)
+
+
+# --- shared by the shell commands -----------------------------------------------------------
+
+
+def commune_for(term: str) -> Area:
+    """The commune whose code or exact name is ``term``; ValueError with a message otherwise."""
+    matches = list(Area.objects.communes().lookup(term)[:5])
+    if not matches:
+        raise ValueError(
+            _("Không tìm thấy xã “%(term)s” (theo mã hoặc tên chính xác).") % {"term": term}
+        )
+    if len(matches) > 1:
+        listed = "; ".join(f"{a.name} ({a.code})" for a in matches)
+        raise ValueError(
+            _("“%(term)s” khớp nhiều xã: %(list)s. Hãy dùng mã.") % {"term": term, "list": listed}
+        )
+    return matches[0]
+
+
+def periodic_cycle(commune: Area, year: int) -> ReviewCycle:
+    cycle = (
+        ReviewCycle.objects.select_related("standard", "commune")
+        .filter(commune=commune, year=year, kind=ReviewCycle.Kind.PERIODIC)
+        .first()
+    )
+    if cycle is None:
+        raise ValueError(
+            _("%(commune)s chưa có đợt rà soát định kỳ năm %(year)s; hãy tạo đợt rà soát trước.")
+            % {"commune": commune.name, "year": year}
+        )
+    return cycle
+
+
+def user_for(username: str | None):
+    """The active user called ``username`` (None for none); ValueError with a message if absent."""
+    if not username:
+        return None
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model().objects.get(username=username, is_active=True)
+    except get_user_model().DoesNotExist:
+        raise ValueError(_("Không có người dùng “%(name)s”.") % {"name": username}) from None
+
+
+def print_report(command, report: ImportReport, *, dry_run: bool) -> None:
+    """How the shell commands end: problems on stderr, the summary on stdout, and a non-zero
+    exit (CommandError) when anything was refused."""
+    from django.core.management.base import CommandError
+
+    for line in report.problem_lines():
+        command.stderr.write(line)
+    for line in report.summary_lines():
+        command.stdout.write(line)
+    if not report.ok:
+        raise CommandError(
+            _("Không nhập gì: %(n)s dòng lỗi.") % {"n": report.counts["invalid"]}
+            if not report.file_error
+            else _("Không nhập gì.")
+        )
+    if dry_run:
+        command.stdout.write(_("Chạy thử (--dry-run): không ghi gì."))
+    else:
+        command.stdout.write(
+            _("Đã ghi trong một giao dịch (%(seconds)s giây).")
+            % {"seconds": f"{report.seconds:.1f}".replace(".", ",")}
+        )
