@@ -1,13 +1,18 @@
 """Poverty standards, their dimensions and indicators (data, not constants: standards change
-per period, and some figures are unconfirmed — see ``PovertyStandard.notes``)."""
+per period, and some figures are unconfirmed — see ``PovertyStandard.notes``), and the yearly
+targets of an area with the progress officers record against them."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from areas.scoping import ScopedQuerySet
 
 from .rules import StandardRule
 
@@ -145,3 +150,127 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class TargetQuerySet(ScopedQuerySet):
+    area_path_lookup = "area__path"
+    ancestors_visible = True  # a village board sees its commune's targets
+    edit_roles = frozenset({"officer", "admin"})
+
+    def for_year(self, year: int) -> TargetQuerySet:
+        return self.filter(year=year)
+
+
+class Target(models.Model):
+    """One figure a plan sets for an area and a year (section II of the seed, Appendix 01)."""
+
+    class Metric(models.TextChoices):
+        POOR_REDUCTION = "poor_reduction", _("Giảm số hộ nghèo (hộ)")
+        NEAR_POOR_REDUCTION = "near_poor_reduction", _("Giảm số hộ cận nghèo (hộ)")
+        POVERTY_RATE = "poverty_rate", _("Tỷ lệ hộ nghèo, cận nghèo đa chiều cuối năm (%)")
+        JOBS = "jobs", _("Giải quyết việc làm (lao động)")
+        JOBS_OTHER_PROVINCES = "jobs_other_provinces", _("Trong đó: làm việc ở tỉnh khác")
+        JOBS_LOCAL = "jobs_local", _("Trong đó: lao động tại địa phương")
+        HEALTH_INSURANCE = "health_insurance", _("Hộ nghèo, cận nghèo có bảo hiểm y tế (%)")
+        SCHOOLING = "schooling", _("Trẻ em hộ nghèo, cận nghèo đi học đúng độ tuổi (%)")
+        CLEAN_WATER = "clean_water", _("Hộ nghèo, cận nghèo dùng nước sinh hoạt hợp vệ sinh (%)")
+        LATRINE = "latrine", _("Hộ nghèo, cận nghèo dùng nhà tiêu hợp vệ sinh (%)")
+        TELECOM = "telecom", _("Hộ nghèo, cận nghèo tiếp cận dịch vụ viễn thông, internet (%)")
+
+    #: metrics the review data measures: the share of poor and near-poor households that are NOT
+    #: deprived in this indicator (household-level, from the snapshot of each assessment)
+    REVIEW_INDICATOR = {
+        Metric.HEALTH_INSURANCE: "2.2",
+        Metric.SCHOOLING: "3.2",
+        Metric.CLEAN_WATER: "5.1",
+        Metric.LATRINE: "5.2",
+        Metric.TELECOM: "6.1",
+    }
+    PERCENT_METRICS = frozenset(
+        {
+            Metric.POVERTY_RATE,
+            Metric.HEALTH_INSURANCE,
+            Metric.SCHOOLING,
+            Metric.CLEAN_WATER,
+            Metric.LATRINE,
+            Metric.TELECOM,
+        }
+    )
+
+    area = models.ForeignKey(
+        "areas.Area", verbose_name=_("địa bàn"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    metric = models.CharField(_("chỉ tiêu"), max_length=30, choices=Metric.choices)
+    value = models.DecimalField(_("giá trị"), max_digits=12, decimal_places=2)
+    source = models.CharField(
+        _("nguồn"),
+        max_length=300,
+        help_text=_("Văn bản giao chỉ tiêu, ví dụ: Kế hoạch 193/KH-UBND, mục II.2."),
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        ordering = ["year", "area__path", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "metric"],
+                name="target_unique_per_area_year_metric",
+                violation_error_message=_("Địa bàn này đã có chỉ tiêu đó trong năm; hãy sửa nó."),
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year} · {self.get_metric_display()}: {self.value}"
+
+    @property
+    def is_percent(self) -> bool:
+        return self.metric in self.PERCENT_METRICS
+
+
+class ProgressRecordQuerySet(ScopedQuerySet):
+    area_path_lookup = "target__area__path"
+    ancestors_visible = True
+    edit_roles = frozenset({"officer", "admin"})
+
+
+class ProgressRecord(models.Model):
+    """A value reached so far for a target the review data does not measure (jobs), as reported
+    by whoever knows it; the progress report says the figure comes from here."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("chỉ tiêu"), on_delete=models.CASCADE, related_name="progress"
+    )
+    as_of = models.DateField(_("số liệu đến ngày"))
+    value = models.DecimalField(_("giá trị đạt được"), max_digits=12, decimal_places=2)
+    source = models.CharField(
+        _("nguồn"), max_length=300, help_text=_("Ví dụ: báo cáo của công chức LĐ-TBXH xã.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressRecordQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kết quả thực hiện chỉ tiêu")
+        verbose_name_plural = _("kết quả thực hiện chỉ tiêu")
+        ordering = ["target", "-as_of", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="progress_value_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} · {self.as_of}: {self.value}"

@@ -1,21 +1,60 @@
-"""Render a :class:`~reports.tables.Report` into a format. The figures are never recomputed here."""
+"""Render a :class:`~reports.tables.Report` into a format. The figures are never recomputed here.
+
+- HTML: the page template, tables and inline SVG charts;
+- PDF: WeasyPrint from HTML in the Decree 30/2020 layout (``static/css/print.css``, shipped fonts).
+  Long reports are rendered in chunks of rows, each chunk a separate WeasyPrint document whose
+  page numbers continue the previous one, written to a temporary file and joined with pypdf at the
+  end, so the layout memory does not grow with the number of rows;
+- XLSX: openpyxl in write-only mode (constant memory), the same rows and headers as the HTML,
+  numbers as numbers with number formats, and a print layout (A4, header rows repeated, page
+  numbers, fitted to the page width);
+- CSV and JSON: plain data for machines.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from .tables import Report
+from .charts import render_svg
+from .tables import Column, Report, Table
 
-FORMATS = ("html", "csv", "json")
+FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
 }
+BINARY = frozenset({"pdf", "xlsx"})
+
+#: rows per WeasyPrint document when a PDF is rendered in chunks
+PDF_CHUNK_ROWS = 500
+#: seconds per row and fixed seconds per format, measured (docs/benchmarks-reports.md) and
+#: rounded up, to refuse in the browser what would take too long
+COST_PER_ROW = {"pdf": 0.012, "xlsx": 0.0004, "html": 0.0008, "csv": 0.00005, "json": 0.00005}
+COST_FIXED = {"pdf": 1.0, "xlsx": 0.2, "html": 0.2, "csv": 0.05, "json": 0.05}
+
+
+def estimate_seconds(fmt: str, rows: int) -> float:
+    return COST_FIXED[fmt] + COST_PER_ROW[fmt] * rows
+
+
+# --- JSON / CSV -----------------------------------------------------------------------------
 
 
 def to_json(report: Report) -> str:
@@ -36,9 +75,360 @@ def to_csv(report: Report) -> str:
     return out.getvalue()
 
 
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def charts_svg(report: Report) -> list[tuple[Any, str]]:
+    return [(chart, render_svg(chart)) for chart in report.charts]
+
+
 def to_html(report: Report, request=None) -> str:
-    return render_to_string("reports/report.html", {"report": report}, request=request)
+    return render_to_string(
+        "reports/report.html",
+        {"report": report, "charts": charts_svg(report)},
+        request=request,
+    )
 
 
-def render(report: Report, fmt: str, request=None) -> str:
-    return {"html": lambda r: to_html(r, request), "csv": to_csv, "json": to_json}[fmt](report)
+# --- PDF ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """The rows of one table that one PDF chunk holds, group by group."""
+
+    table: Table
+    first_of_table: bool
+    groups: list[tuple[str, list[dict], bool]] = field(default_factory=list)
+
+
+def plan_chunks(report: Report, chunk_rows: int = PDF_CHUNK_ROWS) -> list[list[Part]]:
+    """Split the report's tables into chunks of about ``chunk_rows`` rows, at group boundaries
+    (a village's list starts a new page anyway) unless a group alone is larger than a chunk."""
+    chunks: list[list[Part]] = [[]]
+    count = 0
+    for table in report.tables:
+        part = Part(table, first_of_table=True)
+        chunks[-1].append(part)
+        for label, rows in table.groups():
+            if count and len(rows) <= chunk_rows and count + len(rows) > chunk_rows:
+                count = chunk_rows  # the group fits in a fresh chunk: start one
+            start, continued = 0, False
+            while start < len(rows):
+                if count >= chunk_rows:
+                    chunks.append([])
+                    count = 0
+                    part = Part(table, first_of_table=False)
+                    chunks[-1].append(part)
+                take = rows[start : start + chunk_rows - count]
+                part.groups.append((label, take, continued))
+                count += len(take)
+                start += len(take)
+                continued = True
+    return chunks
+
+
+def _cell(column: Column, value: Any) -> str:
+    text = escape(column.format(value))
+    return f'<td class="n">{text}</td>' if column.numeric else f"<td>{text}</td>"
+
+
+def _auto_width(column: Column, rows: list[dict]) -> float:
+    """A width for a column without one: its longest text (first rows, longest header word),
+    within bounds, so short codes do not get as much room as names."""
+    longest_word = max((len(word) for word in column.label.split()), default=4)
+    longest_cell = max((len(column.format(r.get(column.key))) for r in rows[:200]), default=4)
+    if column.numeric:  # digits are wider than the average letter and never wrap
+        return float(max(longest_word + 2, longest_cell * 1.25 + 2, 5))
+    return float(min(max(longest_word + 2, min(longest_cell, 40) + 1, 5), 42))
+
+
+def table_html(table: Table, rows: list[dict], columns: list[Column]) -> str:
+    """One HTML table for the PDF. Built with f-strings rather than the template engine: a list
+    of ten thousand households would spend seconds in template loops."""
+    weights = [c.width or _auto_width(c, rows) for c in columns]
+    css = "figures" + (" wide" if len(columns) > 9 else "")
+    # Fixed layout: the widths are known before the rows are read (much faster on long lists).
+    scale = 100 / sum(weights)
+    out = [f'<table class="{css}"><colgroup>']
+    out.extend(f'<col style="width:{w * scale:.2f}%">' for w in weights)
+    out.append("</colgroup><thead>")
+    for header_row in table.header_rows(columns):
+        out.append("<tr>")
+        for label, colspan, rowspan in header_row:
+            span = (f' colspan="{colspan}"' if colspan > 1 else "") + (
+                f' rowspan="{rowspan}"' if rowspan > 1 else ""
+            )
+            out.append(f"<th{span}>{escape(label)}</th>")
+        out.append("</tr>")
+    out.append("</thead><tbody>")
+    if not rows:
+        out.append(f'<tr><td colspan="{len(columns)}">{escape(_("Không có."))}</td></tr>')
+    for row in rows:
+        style = row.get("_style")
+        out.append(f'<tr class="{style}">' if style else "<tr>")
+        out.extend(_cell(c, row.get(c.key)) for c in columns)
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def chunk_body(report: Report, chunk: list[Part], first_chunk: bool) -> str:
+    out = []
+    first_group = first_chunk
+    for part in chunk:
+        table = part.table
+        columns = table.shown_columns
+        if part.first_of_table and not table.group_by:
+            out.append(f"<h2>{escape(table.title)}</h2>")
+        if not part.groups and part.first_of_table:
+            if table.group_by:
+                out.append(f"<h2>{escape(table.title)}</h2>")
+            out.append(table_html(table, [], columns))
+        for label, rows, continued in part.groups:
+            if table.group_by:
+                heading = f"{table.title} — {label}"
+                if continued:
+                    heading += " " + _("(tiếp theo)")
+                css = "group first" if first_group else "group"
+                out.append(f'<h3 class="{css}">{escape(heading)}</h3>')
+            out.append(table_html(table, rows, columns))
+            first_group = False
+        for note in table.footnotes if part.first_of_table else []:
+            out.append(f'<p class="footnote">{escape(note)}</p>')
+    return "".join(out)
+
+
+def _stylesheet_path() -> str:
+    path = finders.find("css/print.css")
+    if path is None:  # collected static files only (production)
+        path = str(Path(settings.STATIC_ROOT) / "css" / "print.css")
+    return path
+
+
+def _weasy_document(report: Report, blocks, body: str, *, first, last, first_page):
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    # @font-face rules only apply with a font configuration shared by the CSS and the render.
+    fonts = FontConfiguration()
+
+    html = render_to_string(
+        "reports/pdf.html",
+        {
+            "report": report,
+            "blocks": blocks,
+            "body": body,
+            "first": first,
+            "last": last,
+            "first_page": first_page,
+            "charts": charts_svg(report) if last else [],
+        },
+    )
+    stylesheet = CSS(filename=_stylesheet_path(), font_config=fonts)
+    return HTML(string=html, base_url=str(Path(_stylesheet_path()).parent)).render(
+        stylesheets=[stylesheet], font_config=fonts
+    )
+
+
+def to_pdf(
+    report: Report,
+    *,
+    blocks=None,
+    chunk_rows: int = PDF_CHUNK_ROWS,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """The report as an official document. Up to ``chunk_rows`` rows are laid out at once."""
+    from .documents import document_blocks
+
+    blocks = blocks or document_blocks(report)
+    chunks = plan_chunks(report, chunk_rows)
+    if len(chunks) == 1:
+        document = _weasy_document(
+            report,
+            blocks,
+            chunk_body(report, chunks[0], True),
+            first=True,
+            last=True,
+            first_page=1,
+        )
+        return document.write_pdf()
+
+    from pypdf import PdfWriter
+
+    page = 1
+    with tempfile.TemporaryDirectory(prefix="report-pdf-") as folder:
+        paths = []
+        for index, chunk in enumerate(chunks):
+            document = _weasy_document(
+                report,
+                blocks,
+                chunk_body(report, chunk, index == 0),
+                first=index == 0,
+                last=index == len(chunks) - 1,
+                first_page=page,
+            )
+            path = Path(folder) / f"{index:05d}.pdf"
+            document.write_pdf(path)
+            page += len(document.pages)
+            del document  # free the layout before the next chunk
+            paths.append(path)
+            if progress:
+                progress(index + 1, len(chunks))
+        writer = PdfWriter()
+        for path in paths:
+            writer.append(str(path))
+        out = io.BytesIO()
+        writer.write(out)
+        writer.close()
+    return out.getvalue()
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+XLSX_FORMATS = {"int": "#,##0", "percent": "0.00%"}
+
+
+def _xlsx_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    if column.kind == "percent":
+        return float(Decimal(value) / 100)
+    if column.kind == "int":
+        return int(value)
+    if column.kind == "decimal":
+        return float(value)
+    return str(value)
+
+
+def _sheet_title(table: Table, index: int, used: set[str]) -> str:
+    bad = "[]:*?/\\"
+    base = "".join(ch for ch in (table.title or f"Bảng {index + 1}") if ch not in bad)[:28]
+    title, n = base, 2
+    while title in used:
+        title, n = f"{base[:25]}_{n}", n + 1
+    used.add(title)
+    return title
+
+
+def xlsx_header(columns: list[Column], first_row: int) -> tuple[list[list], list[tuple]]:
+    """Header rows and merged ranges (col1, row1, col2, row2): a grouped column's label sits
+    under its group's merged label; an ungrouped column's label spans both rows."""
+    if not any(c.group for c in columns):
+        return [[c.label for c in columns]], []
+    top: list = []
+    bottom: list = []
+    merges = []
+    for i, column in enumerate(columns, start=1):
+        if not column.group:
+            top.append(column.label)
+            bottom.append(None)
+            merges.append((i, first_row, i, first_row + 1))
+        elif i > 1 and columns[i - 2].group == column.group:
+            top.append(None)
+            bottom.append(column.label)
+            c1, r1, _c2, r2 = merges[-1]
+            merges[-1] = (c1, r1, i, r2)
+        else:
+            top.append(column.group)
+            bottom.append(column.label)
+            merges.append((i, first_row, i, first_row))
+    return [top, bottom], [m for m in merges if m[0] != m[2] or m[1] != m[3]]
+
+
+def to_xlsx(report: Report) -> bytes:
+    """One sheet per table: title lines, the header (two rows when columns are grouped, merged),
+    then the rows; numbers are numbers, percentages fractions shown as "0.00%"."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold = Font(name="Times New Roman", bold=True, size=12)
+    normal = Font(name="Times New Roman", size=12)
+    title_font = Font(name="Times New Roman", bold=True, size=14)
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    used: set[str] = set()
+    for index, table in enumerate(report.tables):
+        sheet = workbook.create_sheet(_sheet_title(table, index, used))
+        columns = table.columns
+        widths = [
+            max(
+                [len(c.label) * 0.9] + [len(c.format(r.get(c.key))) for r in table.rows[:500]] + [6]
+            )
+            for c in columns
+        ]
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, 50)
+
+        def text_cell(value, font=normal, alignment=None, sheet=sheet):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = font
+            if alignment is not None:
+                cell.alignment = alignment
+            return cell
+
+        sheet.append([text_cell(f"{report.title} — {report.area.name}", title_font)])
+        sheet.append([text_cell(table.title, bold)])
+        sheet.append([])
+        header_start = 4
+        header, merges = xlsx_header(columns, header_start)
+        for labels in header:
+            line = [text_cell(label, bold, centred) for label in labels]
+            for cell in line:
+                cell.border = border
+            sheet.append(line)
+        for c1, r1, c2, r2 in merges:
+            sheet.merged_cells.add(f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}")
+        first_data = header_start + len(header)
+        for row in table.rows:
+            font = bold if row.get("_style") == "total" else normal
+            cells = []
+            for column in columns:
+                cell = WriteOnlyCell(sheet, value=_xlsx_value(column, row.get(column.key)))
+                cell.font = font
+                cell.border = border
+                if column.kind in XLSX_FORMATS:
+                    cell.number_format = XLSX_FORMATS[column.kind]
+                elif column.kind == "decimal":
+                    cell.number_format = "#,##0" + (
+                        "." + "0" * column.places if column.places else ""
+                    )
+                else:
+                    cell.alignment = wrapped
+                cells.append(cell)
+            sheet.append(cells)
+        for note in [*table.footnotes, *report.footnotes]:
+            sheet.append([text_cell(note, Font(name="Times New Roman", italic=True, size=11))])
+        sheet.freeze_panes = f"A{first_data}"
+        sheet.print_title_rows = f"{header_start}:{first_data - 1}"
+        sheet.page_setup.paperSize = 9  # A4
+        sheet.page_setup.orientation = "landscape" if report.landscape else "portrait"
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_margins.left, sheet.page_margins.right = 1.18, 0.59  # 30 mm, 15 mm
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.79  # 20 mm
+        sheet.oddHeader.center.text = "&P"
+        sheet.oddFooter.left.text = f"{report.area.name} · {report.year}"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+RENDERERS: dict[str, Callable] = {
+    "csv": to_csv,
+    "json": to_json,
+    "pdf": to_pdf,
+    "xlsx": to_xlsx,
+}
+
+
+def render(report: Report, fmt: str, request=None) -> str | bytes:
+    if fmt == "html":
+        return to_html(report, request)
+    return RENDERERS[fmt](report)

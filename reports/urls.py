@@ -3,5 +3,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("area/", views.area_view, name="report_area"),
+    path("targets/", views.targets_view, name="report_targets"),
+    path("reconcile/", views.reconcile_view, name="report_reconcile"),
+    path("document/", views.document_settings_view, name="report_document_settings"),
     path("<slug:slug>/", views.report_view, name="report"),
 ]

@@ -1,30 +1,83 @@
+"""Report pages: the dashboard, the one report view serving every format, the district view, and
+the officer pages for targets, stated figures (reconciliation) and document blocks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from areas.models import reportable_areas
+from areas.models import Area, reportable_areas
 from households.models import ReviewCycle
+from indicators import services as target_services
+from indicators.models import ProgressRecord, Target
 
 from . import queries, registry
-from .render import CONTENT_TYPES, FORMATS
+from . import services as report_services
+from .documents import issuing_area
+from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm
+from .models import DocumentSettings, StatedDocument
+from .render import CONTENT_TYPES, FORMATS, charts_svg, estimate_seconds
 from .render import render as render_report
+
+#: a browser request expected to take longer than this is refused (use the batch command)
+WEB_LIMIT_SECONDS = 10.0
 
 
 def _latest_year(area) -> int | None:
-    cycle = (
+    return (
         ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC)
-        .within(area.commune or area)
+        .covering(area)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
     )
-    return cycle
+
+
+def _area_param(request, name: str = "area") -> Area | None:
+    value = request.GET.get(name) or request.POST.get(name) or ""
+    return reportable_areas(request.user).filter(pk=value).first() if value.isdigit() else None
+
+
+def _year_param(request, area: Area) -> int | None:
+    value = request.GET.get("year") or ""
+    if value.isdigit() and 1990 <= int(value) <= 2100:
+        return int(value)
+    return None if value else _latest_year(area)
+
+
+def _report_links(area: Area, year: int | None) -> list[dict]:
+    """The reports one can open for ``area``, with their URLs per format."""
+    links = []
+    aggregate = area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+    for spec in registry.SPECS.values():
+        if not spec.per_commune and not aggregate:
+            continue  # e.g. "communes" compares the communes of a district
+        base = (
+            reverse("report", args=[spec.slug]) + "?" + urlencode({"area": area.pk, "year": year})
+        )
+        links.append(
+            {
+                "slug": spec.slug,
+                "title": spec.title or spec.slug,
+                "html": base,
+                "formats": {fmt: f"{base}&format={fmt}" for fmt in ("pdf", "xlsx", "csv")},
+            }
+        )
+    return links
 
 
 def dashboard(request):
     area = request.user.home_area()
-    report, error = None, None
+    if area is not None and area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT):
+        return redirect(reverse("report_area") + "?" + urlencode({"area": area.pk}))
+    report, error, year = None, None, None
     if area is not None:
         if area.kind == area.Kind.VILLAGE:
             area = area.parent  # boards see their commune's aggregate figures
@@ -37,38 +90,321 @@ def dashboard(request):
             except ValidationError as exc:
                 error = " ".join(exc.messages)
     return render(
-        request, "reports/dashboard.html", {"area": area, "report": report, "error": error}
+        request,
+        "reports/dashboard.html",
+        {
+            "area": area,
+            "report": report,
+            "error": error,
+            "links": _report_links(area, year) if area is not None and year else [],
+            "can_edit": area is not None and target_services.can_edit(request.user, area),
+        },
+    )
+
+
+def _refuse(request, errors, status=400):
+    return render(request, "reports/error.html", {"errors": errors}, status=status)
+
+
+def batch_command(slug: str, area: Area, year, fmt: str) -> str:
+    where = area.code or area.name
+    return (
+        f'python manage.py report {slug} --area "{where}" --year {year} --format {fmt} '
+        f"--output {slug}-{area.code or area.pk}-{year}.{fmt}"
     )
 
 
 def report_view(request, slug):
-    build = registry.get(slug)
-    if build is None:
+    spec = registry.spec(slug)
+    if spec is None:
         raise Http404
     fmt = request.GET.get("format", "html")
-    area_id, year = request.GET.get("area"), request.GET.get("year")
     errors = []
     if fmt not in FORMATS:
         errors.append(_("Định dạng không hỗ trợ: %(fmt)s.") % {"fmt": fmt})
-    area = (
-        reportable_areas(request.user).filter(pk=area_id).first()
-        if (area_id or "").isdigit()
-        else None
-    )
+    area = _area_param(request)
     if area is None:
         errors.append(_("Không tìm thấy địa bàn hoặc bạn không có quyền xem địa bàn này."))
-    if not (year or "").isdigit():
-        errors.append(_("Năm không hợp lệ."))
-    report = None
-    if not errors:
-        try:
-            report = build(area, int(year))
-        except ValidationError as exc:
-            errors.extend(exc.messages)
+    year = _year_param(request, area) if area is not None else None
+    if area is not None and year is None:
+        errors.append(_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào."))
     if errors:
-        return render(request, "reports/error.html", {"errors": errors}, status=400)
+        return _refuse(request, errors)
+    options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
+    seconds = estimate_seconds(fmt, queries.expected_rows(slug, area, year))
+    if seconds > WEB_LIMIT_SECONDS:
+        return _refuse(
+            request,
+            [
+                _(
+                    "Báo cáo này quá lớn để lập trên trình duyệt (ước tính %(s)s giây). Hãy lập "
+                    "bằng lệnh chạy nền: %(command)s"
+                )
+                % {"s": f"{seconds:.0f}", "command": batch_command(slug, area, year, fmt)}
+            ],
+            status=413,
+        )
+    try:
+        report = spec.build(area, year, **options)
+    except ValidationError as exc:
+        return _refuse(request, exc.messages)
     if fmt == "html":
-        return render(request, "reports/report_page.html", {"report": report})
+        return render(
+            request,
+            "reports/report_page.html",
+            {
+                "report": report,
+                "charts": charts_svg(report),
+                "links": _report_links(area, year),
+                "downloads": {
+                    f: request.get_full_path().split("&format=")[0] + f"&format={f}"
+                    for f in ("pdf", "xlsx", "csv", "json")
+                },
+                "can_edit": target_services.can_edit(request.user, area),
+                "commune_links": slug == "communes",
+            },
+        )
     response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{slug}-{area.pk}-{year}.{fmt}"'
+    name = f"{slug}-{area.code or area.pk}-{year}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def area_view(request):
+    """The district view: every commune below a viewer's area side by side, each with links to
+    its reports; the aggregate reports cover the whole area."""
+    area = _area_param(request)
+    if area is None:
+        return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
+    if area.kind in (Area.Kind.COMMUNE, Area.Kind.VILLAGE):
+        commune = issuing_area(area)
+        return redirect(reverse("report", args=["baseline"]) + f"?area={commune.pk}")
+    year = _year_param(request, area)
+    report, error = None, None
+    if year is None:
+        error = _("Chưa có đợt rà soát định kỳ nào trong %(area)s.") % {"area": area.name}
+    else:
+        try:
+            report = queries.communes(area, year)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    commune_reports = [s for s in registry.SPECS.values() if s.per_commune]
+    rows = []
+    if report is not None:
+        for row in report.tables[0].rows:
+            if row.get("_area_id"):
+                rows.append(
+                    {
+                        "row": row,
+                        "cells": [(c, c.format(row.get(c.key))) for c in report.tables[0].columns],
+                        "links": [
+                            (
+                                s.title or s.slug,
+                                reverse("report", args=[s.slug])
+                                + "?"
+                                + urlencode({"area": row["_area_id"], "year": year}),
+                            )
+                            for s in commune_reports
+                        ],
+                    }
+                )
+    total = []
+    if report is not None:
+        table = report.tables[0]
+        total = [(c, c.format(table.rows[-1].get(c.key))) for c in table.columns]
+    years = list(
+        ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC)
+        .within(area)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "reports/area.html",
+        {
+            "area": area,
+            "year": year,
+            "years": years,
+            "report": report,
+            "rows": rows,
+            "total": total,
+            "error": error,
+            "aggregate_links": _report_links(area, year) if year else [],
+        },
+    )
+
+
+# --- officer pages --------------------------------------------------------------------------
+
+
+def _commune_and_year(request):
+    area = _area_param(request)
+    if area is None:
+        return None, None
+    commune = issuing_area(area)
+    year = _year_param(request, commune)
+    return commune, year or datetime.date.today().year
+
+
+def targets_view(request):
+    commune, year = _commune_and_year(request)
+    if commune is None or commune.kind != Area.Kind.COMMUNE:
+        return _refuse(request, [_("Hãy chọn một xã trong phạm vi của bạn.")])
+    if "year" not in request.GET:
+        year = year + 1 if Target.objects.filter(area=commune, year=year + 1).exists() else year
+    areas = Area.objects.filter(path__startswith=commune.path).order_by("path")
+    targets = (
+        Target.objects.filter(area__in=areas, year=year)
+        .select_related("area")
+        .order_by("area__path", "metric")
+    )
+    editable = target_services.can_edit(request.user, commune)
+    target_form = TargetForm(request.POST or None, areas=areas, prefix="t")
+    progress_form = ProgressForm(request.POST or None, targets=targets, prefix="p")
+    if request.method == "POST":
+        if not editable:
+            return _refuse(request, [_("Bạn chỉ có quyền xem chỉ tiêu.")], status=403)
+        form = target_form if request.POST.get("action") == "target" else progress_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if form is target_form:
+                    target_services.target_set(
+                        area=data["area"],
+                        year=year,
+                        metric=data["metric"],
+                        value=data["value"],
+                        source=data["source"],
+                        user=request.user,
+                    )
+                else:
+                    target_services.progress_record(
+                        target=data["target"],
+                        as_of=data["as_of"],
+                        value=data["value"],
+                        source=data["source"],
+                        user=request.user,
+                    )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã lưu."))
+                return redirect(request.get_full_path())
+    records = ProgressRecord.objects.filter(target__in=targets).select_related("target__area")
+    return render(
+        request,
+        "reports/targets.html",
+        {
+            "commune": commune,
+            "year": year,
+            "targets": targets,
+            "records": records,
+            "editable": editable,
+            "target_form": target_form,
+            "progress_form": progress_form,
+        },
+    )
+
+
+def reconcile_view(request):
+    area = _area_param(request)
+    if area is None:
+        return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
+    year = _year_param(request, area)
+    if year is None:
+        return _refuse(request, [_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào.")])
+    editable = target_services.can_edit(request.user, area)
+    form = StatedForm(request.POST or None)
+    if request.method == "POST":
+        if not editable:
+            return _refuse(request, [_("Bạn chỉ có quyền xem.")], status=403)
+        if form.is_valid():
+            try:
+                report_services.stated_document_save(
+                    area=area,
+                    year=year,
+                    reference=form.cleaned_data["reference"],
+                    text=form.cleaned_data["text"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã lưu số liệu văn bản nêu."))
+                url = reverse("report", args=["reconciliation"])
+                return redirect(f"{url}?{urlencode({'area': area.pk, 'year': year})}")
+    try:
+        cells = [
+            (
+                f"{r}; {c}",
+                table.title,
+                row.get("label") or row.get("indicator"),
+                column.label,
+                column.format(row.get(column.key)),
+            )
+            for (r, c), (table, row, column) in queries.cells_of(
+                queries.baseline(area, year)
+            ).items()
+        ]
+    except ValidationError as exc:
+        return _refuse(request, exc.messages)
+    documents = StatedDocument.objects.filter(area=area, year=year).order_by("reference")
+    return render(
+        request,
+        "reports/reconcile.html",
+        {
+            "area": area,
+            "year": year,
+            "form": form,
+            "cells": cells,
+            "documents": documents,
+            "editable": editable,
+        },
+    )
+
+
+def document_settings_view(request):
+    area = _area_param(request)
+    if area is None:
+        return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
+    area = issuing_area(area)
+    slug = request.GET.get("report", "")
+    if slug and registry.spec(slug) is None:
+        return _refuse(request, [_("Không có báo cáo “%(slug)s”.") % {"slug": slug}])
+    instance = DocumentSettings.objects.filter(area=area, report=slug).first()
+    editable = target_services.can_edit(request.user, area)
+    form = DocumentSettingsForm(
+        request.POST or None,
+        instance=instance,
+        initial={"version": instance.version if instance else None},
+    )
+    if request.method == "POST":
+        if not editable:
+            return _refuse(request, [_("Bạn chỉ có quyền xem.")], status=403)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                report_services.document_settings_save(
+                    area=area,
+                    report=slug,
+                    user=request.user,
+                    expected_version=form.cleaned_data.get("version"),
+                    **values,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Đã lưu thể thức văn bản."))
+                return redirect(request.get_full_path())
+    return render(
+        request,
+        "reports/document_settings.html",
+        {
+            "area": area,
+            "slug": slug,
+            "form": form,
+            "editable": editable,
+            "specs": registry.SPECS.values(),
+        },
+    )

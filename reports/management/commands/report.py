@@ -1,5 +1,12 @@
-"""python manage.py report baseline --area <code or exact name> --year 2023 --format csv|json"""
+"""python manage.py report <slug> --area <code or exact name> --year 2023 --format pdf
 
+With ``--all-below`` it writes one file per commune under the area into the folder ``--output``
+and shows a progress bar. ``--option since=2022`` passes a report's extra parameter."""
+
+from __future__ import annotations
+
+import sys
+import time
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -7,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from areas.models import Area
 from reports import registry
-from reports.render import render
+from reports.render import BINARY, FORMATS, render
 
-SHELL_FORMATS = ("csv", "json", "html")
+SHELL_FORMATS = FORMATS
 
 
 def resolve_area(term: str) -> Area:
@@ -24,25 +31,93 @@ def resolve_area(term: str) -> Area:
     return matches[0]
 
 
+def progress_bar(done: int, total: int, label: str, width: int = 30) -> str:
+    filled = int(width * done / total) if total else width
+    return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}"
+
+
 class Command(BaseCommand):
-    help = "Lập một báo cáo cho một địa bàn và một năm (CSV, JSON hoặc HTML)."
+    help = "Lập một báo cáo cho một địa bàn và một năm (HTML, PDF, XLSX, CSV hoặc JSON)."
 
     def add_arguments(self, parser):
         parser.add_argument("slug", choices=sorted(registry.REPORTS))
         parser.add_argument("--area", required=True, help="Mã hoặc tên chính xác của địa bàn")
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--format", default="csv", choices=SHELL_FORMATS)
-        parser.add_argument("--output", help="Ghi ra tệp thay vì màn hình")
+        parser.add_argument(
+            "--output", help="Tệp cần ghi (hoặc thư mục, với --all-below); mặc định: màn hình"
+        )
+        parser.add_argument(
+            "--all-below",
+            action="store_true",
+            help="Một tệp cho mỗi xã thuộc địa bàn, ghi vào thư mục --output",
+        )
+        parser.add_argument(
+            "--option",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="Tham số riêng của báo cáo, ví dụ since=2022 (movement)",
+        )
 
-    def handle(self, *args, slug, area, year, format, output, **options):
+    def handle(self, *args, slug, area, year, format, output, all_below, option, **options):
+        spec = registry.spec(slug)
+        extra = {}
+        for item in option:
+            key, sep, value = item.partition("=")
+            if not sep or key not in spec.options:
+                allowed = ", ".join(spec.options) or "không có"
+                raise CommandError(f"Tham số “{item}” không hợp lệ (báo cáo này nhận: {allowed}).")
+            extra[key] = value
         place = resolve_area(area)
+        if all_below:
+            return self.write_all_below(spec, place, year, format, output, extra)
         try:
-            report = registry.REPORTS[slug](place, year)
+            report = spec.build(place, year, **extra)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        text = render(report, format)
+        content = render(report, format)
         if output:
-            Path(output).write_text(text, encoding="utf-8")
+            self.write(Path(output), content)
             self.stderr.write(f"Đã ghi {output}")
+        elif format in BINARY:
+            raise CommandError(f"Định dạng {format} cần --output TỆP.")
         else:
-            self.stdout.write(text, ending="")
+            self.stdout.write(content, ending="")
+
+    @staticmethod
+    def write(path: Path, content) -> None:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+    def write_all_below(self, spec, place, year, fmt, output, extra) -> None:
+        if not output:
+            raise CommandError("--all-below cần --output THƯ_MỤC.")
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        communes = list(
+            Area.objects.communes().filter(path__startswith=place.path).order_by("code")
+        )
+        if not communes:
+            raise CommandError(f"{place.name} không có xã nào.")
+        tty = sys.stderr.isatty()
+        written, skipped, started = 0, [], time.monotonic()
+        for index, commune in enumerate(communes, start=1):
+            self.stderr.write(progress_bar(index - 1, len(communes), commune.name), ending="")
+            if not tty:
+                self.stderr.write("")
+            try:
+                report = spec.build(commune, year, **extra)
+            except ValidationError as exc:
+                skipped.append(f"{commune.name}: {' '.join(exc.messages)}")
+                continue
+            path = folder / f"{spec.slug}-{commune.code or commune.pk}-{year}.{fmt}"
+            self.write(path, render(report, fmt))
+            written += 1
+        self.stderr.write(progress_bar(len(communes), len(communes), "xong"))
+        seconds = time.monotonic() - started
+        self.stderr.write(f"Đã ghi {written} tệp vào {folder} trong {seconds:.1f} giây.")
+        for line in skipped:
+            self.stderr.write(f"Bỏ qua {line}")

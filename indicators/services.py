@@ -1,0 +1,147 @@
+"""Writes of targets and progress records. Each runs in a transaction, validates with
+``full_clean()`` and raises ``ValidationError`` with a Vietnamese message; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+
+from .models import ProgressRecord, Target
+
+EDIT_ROLES = frozenset({"officer", "admin"})
+
+
+def parse_number(value, field: str = "value") -> Decimal:
+    """A number as officers type it: "7,64", "7.64", "1.295" (thousands) or "130"."""
+    if isinstance(value, bool):
+        raise ValidationError({field: _("Giá trị phải là một số.")})
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    text = str(value or "").strip().replace("%", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        # Vietnamese: "." groups thousands, "," is the decimal mark.
+        text = text.replace(".", "").replace(",", ".")
+    elif text.count(".") == 1 and len(text.split(".")[1]) == 3 and len(text) > 4:
+        text = text.replace(".", "")  # "1.295" is one thousand two hundred and ninety-five
+    elif text.count(".") > 1:
+        text = text.replace(".", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(
+            {field: _("“%(value)s” không phải là một số.") % {"value": value}}
+        ) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("“%(value)s” không phải là một số.") % {"value": value}})
+    return number
+
+
+def can_edit(user, area: Area) -> bool:
+    """Officers and administrators change targets of the areas within their memberships."""
+    if user is None:  # the shell and the demo loader
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.role in EDIT_ROLES and (m.role == "admin" or area.path.startswith(m.area_path))
+        for m in user.scope_memberships()
+    )
+
+
+def _require_editor(user, area: Area) -> None:
+    if not can_edit(user, area):
+        raise ValidationError(
+            _("Bạn không có quyền sửa chỉ tiêu của %(area)s.") % {"area": area.name}
+        )
+
+
+def _check_value(metric: str, value) -> Decimal:
+    number = parse_number(value)
+    if number < 0:
+        raise ValidationError({"value": _("Giá trị không được âm.")})
+    if metric in Target.PERCENT_METRICS and number > 100:
+        raise ValidationError({"value": _("Tỷ lệ phải từ 0 đến 100 %.")})
+    return number.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def target_set(
+    *,
+    area: Area,
+    year: int,
+    metric: str,
+    value,
+    source: str,
+    user=None,
+    expected_version: int | None = None,
+) -> Target:
+    """Create the target of ``area`` for ``year`` and ``metric``, or change it.
+
+    ``expected_version`` is the version the editor saw: if someone saved in between, the change is
+    refused with a conflict message instead of silently overwriting theirs.
+    """
+    _require_editor(user, area)
+    target = Target.objects.select_for_update().filter(area=area, year=year, metric=metric).first()
+    if target is None:
+        target = Target(area=area, year=year, metric=metric)
+    elif expected_version is not None and target.version != expected_version:
+        raise ValidationError(
+            _(
+                "Chỉ tiêu “%(metric)s” của %(area)s vừa được người khác sửa; hãy tải lại trang "
+                "và nhập lại."
+            )
+            % {"metric": target.get_metric_display(), "area": area.name}
+        )
+    else:
+        target.version += 1
+    target.value = _check_value(metric, value)
+    target.source = (source or "").strip()
+    target.updated_by = user
+    target.full_clean()
+    if user is not None:
+        target._history_user = user
+    target.save()
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target, user=None) -> None:
+    _require_editor(user, target.area)
+    if user is not None:
+        target._history_user = user
+    target.delete()
+
+
+@transaction.atomic
+def progress_record(
+    *, target: Target, as_of: datetime.date, value, source: str, user=None
+) -> ProgressRecord:
+    """Record the value reached so far for ``target`` (e.g. jobs found), as of a date."""
+    _require_editor(user, target.area)
+    if as_of is None:
+        raise ValidationError({"as_of": _("Hãy nhập ngày của số liệu.")})
+    if as_of.year != target.year:
+        raise ValidationError(
+            {"as_of": _("Ngày của số liệu phải thuộc năm %(year)s.") % {"year": target.year}}
+        )
+    record = ProgressRecord(
+        target=target,
+        as_of=as_of,
+        value=_check_value(target.metric, value),
+        source=(source or "").strip(),
+        recorded_by=user,
+    )
+    record.full_clean()
+    if user is not None:
+        record._history_user = user
+    record.save()
+    return record

@@ -1,0 +1,136 @@
+"""The blocks of an official document (Decree 30/2020/NĐ-CP, Appendix I) around a report:
+issuing body, national motto, number and symbol, place and date, document type and subject,
+signature and recipients. Configured per area and per report (:class:`DocumentSettings`), with
+defaults derived from the area's name."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+
+from .models import DocumentSettings
+from .tables import Report
+
+FIELDS = (
+    "superior_body",
+    "issuing_body",
+    "number",
+    "symbol",
+    "place",
+    "document_date",
+    "document_type",
+    "title",
+    "signing_authority",
+    "signer_position",
+    "signer_name",
+    "recipients",
+)
+# "Xã Vĩnh Hảo" -> "Vĩnh Hảo": the place name in "Vĩnh Hảo, ngày …" drops the unit's kind.
+KIND_PREFIX = re.compile(
+    r"^(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|thôn|tổ dân phố)\s+", re.IGNORECASE
+)
+
+
+@dataclass
+class DocumentBlocks:
+    superior_body: str
+    issuing_body: list[str]
+    number_symbol: str
+    place_date: str
+    document_type: str
+    subject: str
+    signing_authority: str
+    signer_position: str
+    signer_name: str
+    recipients: list[str] = field(default_factory=list)
+
+
+def issuing_area(area: Area) -> Area:
+    """A village's documents are issued by its commune."""
+    return area.parent if area.kind == Area.Kind.VILLAGE and area.parent_id else area
+
+
+def place_name(area: Area) -> str:
+    return KIND_PREFIX.sub("", area.name).strip() or area.name
+
+
+def in_running_text(name: str) -> str:
+    """ "Xã Vĩnh Hảo" as it reads inside a sentence: "xã Vĩnh Hảo"."""
+    return name[:1].lower() + name[1:] if KIND_PREFIX.match(name) else name
+
+
+def date_line(place: str, day: datetime.date | None, year: int) -> str:
+    """ "Vĩnh Hảo, ngày 05 tháng 01 năm 2025" (day and month below 10 with a leading zero), or
+    blanks to be filled in by hand when the document is signed."""
+    if day is None:
+        blank = "\u00a0" * 6
+        return _("%(place)s, ngày %(blank)s tháng %(blank)s năm %(year)s") % {
+            "place": place,
+            "blank": blank,
+            "year": year,
+        }
+    return _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
+        "place": place,
+        "d": f"{day.day:02d}",
+        "m": f"{day.month:02d}",
+        "y": day.year,
+    }
+
+
+def settings_for(area: Area, slug: str) -> dict:
+    """The configured values for ``slug`` in ``area`` (one query): the report's own row first,
+    then the area's row for every document; empty fields fall through."""
+    values: dict = {}
+    rows = {
+        s.report: s
+        for s in DocumentSettings.objects.filter(area=issuing_area(area), report__in=[slug, ""])
+    }
+    for key in (slug, ""):
+        row = rows.get(key)
+        if row is None:
+            continue
+        for name in FIELDS:
+            value = getattr(row, name)
+            if value not in (None, "") and name not in values:
+                values[name] = value
+    return values
+
+
+def document_blocks(report: Report, values: dict | None = None) -> DocumentBlocks:
+    area = report.area
+    issuer = issuing_area(area)
+    values = settings_for(area, report.slug) if values is None else values
+    issuing = values.get("issuing_body") or "\n".join([_("ỦY BAN NHÂN DÂN"), issuer.name.upper()])
+    number = values.get("number", "")
+    symbol = values.get("symbol") or f"{report.symbol}-UBND"
+    number_symbol = _("Số: %(number)s/%(symbol)s") % {
+        "number": number or "\u00a0" * 8,
+        "symbol": symbol,
+    }
+    subject = values.get("title") or _("%(title)s trên địa bàn %(area)s") % {
+        "title": report.title,
+        "area": in_running_text(area.name),
+    }
+    recipients = values.get("recipients") or _("- Lưu: VT.")
+    return DocumentBlocks(
+        superior_body=values.get("superior_body", ""),
+        issuing_body=[line.strip() for line in issuing.splitlines() if line.strip()],
+        number_symbol=number_symbol,
+        place_date=date_line(
+            values.get("place") or place_name(issuer),
+            values.get("document_date"),
+            timezone.localdate().year,
+        ),
+        document_type=values.get("document_type") or report.document_type or _("BÁO CÁO"),
+        subject=subject,
+        signing_authority=values.get("signing_authority") or _("TM. ỦY BAN NHÂN DÂN"),
+        signer_position=values.get("signer_position") or _("CHỦ TỊCH"),
+        signer_name=values.get("signer_name", ""),
+        recipients=[line.strip() for line in recipients.splitlines() if line.strip()],
+    )

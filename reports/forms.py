@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Target
+
+from .documents import FIELDS
+from .models import DocumentSettings
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+def _bootstrap(form: forms.Form) -> forms.Form:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(widget, forms.HiddenInput):
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+class TargetForm(forms.Form):
+    area = forms.ModelChoiceField(queryset=None, label=_("Địa bàn"))
+    metric = forms.ChoiceField(choices=Target.Metric.choices, label=_("Chỉ tiêu"))
+    value = forms.CharField(label=_("Giá trị"), max_length=20, help_text=_("Ví dụ: 30 hoặc 7,64"))
+    source = forms.CharField(label=_("Nguồn"), max_length=300)
+
+    def __init__(self, *args, areas=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas
+        _bootstrap(self)
+
+
+class ProgressForm(forms.Form):
+    target = forms.ModelChoiceField(queryset=None, label=_("Chỉ tiêu"))
+    as_of = forms.DateField(label=_("Số liệu đến ngày"), widget=DATE_INPUT)
+    value = forms.CharField(label=_("Giá trị đạt được"), max_length=20)
+    source = forms.CharField(label=_("Nguồn"), max_length=300)
+
+    def __init__(self, *args, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+        _bootstrap(self)
+
+
+class StatedForm(forms.Form):
+    reference = forms.CharField(label=_("Văn bản"), max_length=300)
+    text = forms.CharField(
+        label=_("Số liệu văn bản nêu"),
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text=_("Mỗi dòng: mã dòng; mã cột; giá trị — ví dụ: 1.1; poor_rate; 37,75"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+
+class DocumentSettingsForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = DocumentSettings
+        fields = list(FIELDS)
+        widgets = {
+            "issuing_body": forms.Textarea(attrs={"rows": 2}),
+            "recipients": forms.Textarea(attrs={"rows": 6}),
+            "document_date": DATE_INPUT,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)

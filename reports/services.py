@@ -1,0 +1,174 @@
+"""Writes of report data: the figures a document states (for reconciliation) and the blocks of
+official documents. Each runs in a transaction, validates and raises ``ValidationError`` with a
+Vietnamese message; a pasted table with one bad line writes nothing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from areas.models import Area
+from indicators.services import can_edit, parse_number
+
+from . import queries
+from .documents import FIELDS
+from .models import DocumentSettings, StatedDocument, StatedFigure
+
+SEPARATORS = re.compile(r"\s*[;\t|]\s*")
+
+
+@dataclass(frozen=True)
+class StatedLine:
+    row: str
+    column: str
+    text: str
+
+
+def _require_editor(user, area: Area) -> None:
+    if not can_edit(user, area):
+        raise ValidationError(
+            _("Bạn không có quyền sửa số liệu của %(area)s.") % {"area": area.name}
+        )
+
+
+def parse_stated(text: str) -> list[StatedLine]:
+    """Lines of ``row; column; value`` (also tab- or |-separated). Blank lines and lines starting
+    with # are skipped. Raises one ValidationError listing every malformed line."""
+    lines, errors = [], []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p for p in SEPARATORS.split(line) if p != ""]
+        if len(parts) != 3:
+            errors.append(
+                _("Dòng %(n)s: cần ba phần “mã dòng; mã cột; giá trị”, có “%(line)s”.")
+                % {"n": number, "line": line}
+            )
+            continue
+        lines.append(StatedLine(parts[0], parts[1], parts[2]))
+    if errors:
+        raise ValidationError(errors)
+    return lines
+
+
+@transaction.atomic
+def stated_document_save(
+    *,
+    area: Area,
+    year: int,
+    reference: str,
+    text: str,
+    report: str = "baseline",
+    user=None,
+) -> StatedDocument:
+    """Create or replace the stated figures of a document. Every row and column must exist in the
+    computed report and every value must be a number; otherwise nothing is written."""
+    _require_editor(user, area)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError(
+            {"reference": _("Hãy ghi tên văn bản (ví dụ: Kế hoạch 193/KH-UBND).")}
+        )
+    build = queries.REPORT_BUILDERS_FOR_RECONCILIATION.get(report)
+    if build is None:
+        raise ValidationError(_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": report})
+    computed = build(area, year)  # raises ReportError (a ValidationError) when there is no data
+    cells = queries.cells_of(computed)
+    lines = parse_stated(text)
+    if not lines:
+        raise ValidationError({"text": _("Chưa có dòng số liệu nào.")})
+    errors, figures, seen = [], [], set()
+    for order, line in enumerate(lines):
+        key = (line.row, line.column)
+        if key not in cells:
+            errors.append(
+                _("Không có ô “%(row)s; %(column)s” trong báo cáo.")
+                % {"row": line.row, "column": line.column}
+            )
+            continue
+        if key in seen:
+            errors.append(
+                _("Ô “%(row)s; %(column)s” được nêu hai lần.")
+                % {"row": line.row, "column": line.column}
+            )
+            continue
+        seen.add(key)
+        try:
+            value = parse_number(line.text)
+        except ValidationError:
+            errors.append(
+                _("Giá trị “%(value)s” của ô “%(row)s; %(column)s” không phải là một số.")
+                % {"value": line.text, "row": line.row, "column": line.column}
+            )
+            continue
+        table = cells[key][0]
+        figures.append(
+            StatedFigure(
+                table=table.key,
+                row=line.row,
+                column=line.column,
+                value=value,
+                text=line.text.strip(),
+                order=order,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    document, _created = StatedDocument.objects.get_or_create(
+        area=area,
+        year=year,
+        report=report,
+        reference=reference,
+        defaults={"created_by": user},
+    )
+    document.figures.all().delete()
+    for figure in figures:
+        figure.document = document
+        figure.full_clean(exclude=["document"])
+    StatedFigure.objects.bulk_create(figures)
+    document.save(update_fields=["updated_at"])
+    return document
+
+
+@transaction.atomic
+def stated_document_delete(*, document: StatedDocument, user=None) -> None:
+    _require_editor(user, document.area)
+    document.delete()
+
+
+@transaction.atomic
+def document_settings_save(
+    *,
+    area: Area,
+    report: str = "",
+    user=None,
+    expected_version: int | None = None,
+    **values,
+) -> DocumentSettings:
+    """Create or change the document blocks of ``area`` (for one report, or every document)."""
+    _require_editor(user, area)
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    settings = DocumentSettings.objects.select_for_update().filter(area=area, report=report).first()
+    if settings is None:
+        settings = DocumentSettings(area=area, report=report)
+    elif expected_version is not None and settings.version != expected_version:
+        raise ValidationError(
+            _("Thể thức văn bản này vừa được người khác sửa; hãy tải lại trang và nhập lại.")
+        )
+    else:
+        settings.version += 1
+    for name, value in values.items():
+        setattr(settings, name, value.strip() if isinstance(value, str) else value)
+    settings.updated_by = user
+    settings.full_clean()
+    if user is not None:
+        settings._history_user = user
+    settings.save()
+    return settings
