@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Dự án, tiểu dự án")
+
+    def ready(self) -> None:
+        from . import reports  # noqa: F401  (registers the "projects" report)

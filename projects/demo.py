@@ -199,7 +199,8 @@ def _samples(spec, commune, assignments, lines, log) -> int:
 
     year, sample = spec["year"], spec["sample"]
     created = 0
-    villages = list(commune.children.order_by("path"))
+    # Creation order, as in fixtures/demo_vinh_hao.json (paths sort "/10/" before "/2/").
+    villages = list(commune.children.order_by("pk"))
     activities = []
     if not Activity.objects.filter(assignment__commune=commune, assignment__year=year).exists():
         for a in sample["activities"]:
