@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("", views.index, name="report_index"),
     path("area/", views.area_view, name="report_area"),
     path("targets/", views.targets_view, name="report_targets"),
     path("reconcile/", views.reconcile_view, name="report_reconcile"),

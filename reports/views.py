@@ -73,29 +73,21 @@ def _report_links(area: Area, year: int | None) -> list[dict]:
     return links
 
 
-def dashboard(request):
+def index(request):
+    """The reports of the user's area: a district or province opens the district view."""
     area = request.user.home_area()
     if area is not None and area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT):
         return redirect(reverse("report_area") + "?" + urlencode({"area": area.pk}))
-    report, error, year = None, None, None
+    year = None
     if area is not None:
-        if area.kind == area.Kind.VILLAGE:
-            area = area.parent  # boards see their commune's aggregate figures
+        area = issuing_area(area)  # boards see their commune's aggregate figures
         year = _latest_year(area)
-        if year is None:
-            error = _("Chưa có đợt rà soát định kỳ nào.")
-        else:
-            try:
-                report = queries.baseline(area, year)
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
     return render(
         request,
-        "reports/dashboard.html",
+        "reports/index.html",
         {
             "area": area,
-            "report": report,
-            "error": error,
+            "year": year,
             "links": _report_links(area, year) if area is not None and year else [],
             "can_edit": area is not None and target_services.can_edit(request.user, area),
         },

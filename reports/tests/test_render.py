@@ -1,0 +1,256 @@
+"""Rendering: the shipped font in the PDF, PDF chunks joined with continuous page numbers, the
+charts, the command line and a bounded number of queries per report."""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from reports import queries
+from reports.charts import render_svg
+from reports.render import plan_chunks, to_pdf
+from reports.tables import Chart, Column, Report, Table
+from reports.tests.factories import cycle_of, households, populate, record
+
+pytestmark = pytest.mark.django_db
+
+
+def embedded_fonts(pdf: bytes) -> list[TTFont]:
+    fonts = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
+            data = descriptor.get_object()["/FontFile2"].get_data()
+            fonts.append(TTFont(io.BytesIO(data)))
+    return fonts
+
+
+def test_the_pdf_embeds_the_shipped_liberation_serif_with_vietnamese_glyphs(village_a):
+    populate(village_a, 10, poor=2, near=1)
+    pdf = to_pdf(queries.baseline(village_a.parent, 2023))
+    fonts = embedded_fonts(pdf)
+    assert fonts
+    for font in fonts:
+        # The system's Liberation 1.07 has no Vietnamese letters; the shipped 2.x has them.
+        assert font["name"].getDebugName(5).startswith("Version 2.")
+        assert "Liberation" in font["name"].getDebugName(4)
+    cmap = {}
+    for font in fonts:
+        cmap.update(font.getBestCmap() or {})
+    assert all(ord(ch) in cmap for ch in "ệộựơư")
+
+
+def synthetic_report(rows: int, villages: int = 3) -> Report:
+    columns = [
+        Column("village", "Thôn"),
+        Column("n", "STT", "int", width=10),
+        Column("name", "Họ và tên", width=60),
+    ]
+    data = [
+        {"village": f"Thôn {i % villages}", "n": i, "name": f"Nguyễn Văn Đức {i}"}
+        for i in sorted(range(rows), key=lambda i: i % villages)
+    ]
+    area = type(
+        "A",
+        (),
+        {
+            "code": "1",
+            "name": "Xã Thử",
+            "kind": "commune",
+            "parent_id": None,
+            "path": "/1/",
+            "pk": 1,
+        },
+    )()
+    return Report(
+        slug="lists",
+        title="Danh sách thử",
+        area=area,
+        year=2024,
+        landscape=True,
+        tables=[Table("Danh sách", columns, data, key="t", group_by="village")],
+    )
+
+
+def test_chunks_break_at_village_boundaries_unless_a_village_is_too_long():
+    chunks = plan_chunks(synthetic_report(30, villages=3), chunk_rows=12)
+    sizes = [[len(rows) for _l, rows, _c in part.groups] for chunk in chunks for part in chunk]
+    assert sizes == [[10], [10], [10]]
+    chunks = plan_chunks(synthetic_report(30, villages=1), chunk_rows=12)
+    sizes = [[len(rows) for _l, rows, _c in part.groups] for chunk in chunks for part in chunk]
+    assert sizes == [[12], [12], [6]]
+    assert [g[2] for chunk in chunks for part in chunk for g in part.groups] == [
+        False,
+        True,
+        True,
+    ]
+
+
+def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
+    report = synthetic_report(90, villages=2)
+    pdf = to_pdf(report, blocks=_blocks(), chunk_rows=20)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    for i in range(90):
+        assert f"Nguyễn Văn Đức {i} " in text + " "
+    tops = [
+        next(
+            line.strip()
+            for line in p.extract_text(extraction_mode="layout").splitlines()
+            if line.strip()
+        )
+        for p in reader.pages
+    ]
+    assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
+    assert "(tiếp theo)" in text
+
+
+def _blocks():
+    from reports.documents import DocumentBlocks
+
+    return DocumentBlocks(
+        superior_body="",
+        issuing_body=["ỦY BAN NHÂN DÂN", "XÃ THỬ"],
+        number_symbol="Số: 1/DS",
+        place_date="Thử, ngày 01 tháng 01 năm 2024",
+        document_type="DANH SÁCH",
+        subject="Danh sách thử",
+        signing_authority="TM. ỦY BAN NHÂN DÂN",
+        signer_position="CHỦ TỊCH",
+        signer_name="",
+        recipients=["- Lưu: VT."],
+    )
+
+
+def test_charts_are_svg_with_escaped_text():
+    chart = Chart("c", "A & B", "bars", ["1.1 <x>", "1.2"], [("Hộ nghèo", [50, None])])
+    svg = render_svg(chart)
+    assert svg.startswith("<svg") and "A &amp; B" in svg and "&lt;x&gt;" in svg
+    line = render_svg(Chart("t", "T", "lines", ["2022", "2023"], [("Hộ nghèo", [10, 7.5])]))
+    assert "<polyline" in line and "7,50 %" in line
+
+
+def test_the_report_command_writes_pdf_xlsx_and_one_file_per_commune(
+    village_a, other_village, district, tmp_path, capsys
+):
+    from areas.tests.factories import CommuneFactory, VillageFactory
+
+    populate(village_a, 6, poor=2, near=1)
+    second = VillageFactory(parent=CommuneFactory(name="Xã Hai", code="01091", parent=district))
+    populate(second, 4, poor=1)
+    CommuneFactory(name="Xã Trống", code="01092", parent=district)  # no review: skipped
+    commune = village_a.parent
+    target = tmp_path / "b.pdf"
+    call_command(
+        "report",
+        "baseline",
+        "--area",
+        commune.code,
+        "--year",
+        "2023",
+        "--format",
+        "pdf",
+        "--output",
+        str(target),
+    )
+    assert target.read_bytes().startswith(b"%PDF")
+    with pytest.raises(CommandError, match="--output"):
+        call_command(
+            "report", "baseline", "--area", commune.code, "--year", "2023", "--format", "xlsx"
+        )
+    folder = tmp_path / "all"
+    call_command(
+        "report",
+        "lists",
+        "--area",
+        district.code,
+        "--year",
+        "2023",
+        "--format",
+        "xlsx",
+        "--all-below",
+        "--output",
+        str(folder),
+    )
+    err = capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "lists-01090-2023.xlsx",
+        "lists-01091-2023.xlsx",
+    ]
+    assert "3/3" in err and "Bỏ qua Xã Trống" in err and "[####" in err
+    with pytest.raises(CommandError, match="since"):
+        call_command(
+            "report", "movement", "--area", commune.code, "--year", "2023", "--option", "until=1"
+        )
+
+
+def test_the_command_passes_a_report_option(village_a, capsys):
+    hs = households(village_a, 3)
+    commune = village_a.parent
+    record(cycle_of(commune, 2021), {hs[0]: "poor"})
+    record(cycle_of(commune, 2022), {hs[0]: "out"})
+    record(cycle_of(commune, 2023), {hs[0]: "poor", hs[1]: "poor"})
+    call_command(
+        "report",
+        "movement",
+        "--area",
+        commune.code,
+        "--year",
+        "2023",
+        "--format",
+        "json",
+        "--option",
+        "since=2021",
+    )
+    data = json.loads(capsys.readouterr().out)
+    total = next(r for r in data["tables"][0]["rows"] if r["key"] == "total")
+    assert data["title"].startswith("Biến động") and "2021" in data["title"]
+    assert total["start_poor"] == 1 and total["end_poor"] == 2 and total["newly_poor"] == 1
+
+
+BUILDERS = {
+    "baseline": lambda a: queries.baseline_report(a, 2024),
+    "lists": lambda a: queries.lists(a, 2024),
+    "movement": lambda a: queries.movement(a, 2024),
+    "mpi": lambda a: queries.mpi(a, 2024),
+    "progress": lambda a: queries.progress(a, 2024),
+}
+
+
+@pytest.mark.parametrize("slug", sorted(BUILDERS))
+def test_the_query_count_of_each_report_does_not_grow_with_households(
+    slug, village_a, village_b, django_assert_max_num_queries
+):
+    from indicators import services as target_services
+
+    commune = village_a.parent
+    for year in (2023, 2024):
+        populate(village_a, 4, poor=1, near=1, year=year)
+    target_services.target_set(area=commune, year=2024, metric="jobs", value=1, source="x")
+    with django_assert_max_num_queries(12) as small:
+        BUILDERS[slug](commune)
+    for year in (2023, 2024):
+        populate(village_a, 20, poor=6, near=3, year=year)
+        populate(village_b, 20, poor=5, near=2, year=year)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        BUILDERS[slug](commune)
+
+
+def test_the_reconciliation_and_communes_queries_are_bounded(
+    village_a, district, django_assert_max_num_queries
+):
+    from reports.services import stated_document_save
+
+    populate(village_a, 5, poor=1)
+    stated_document_save(
+        area=village_a.parent, year=2023, reference="X", text="poor; households; 1"
+    )
+    with django_assert_max_num_queries(10):
+        queries.reconciliation(village_a.parent, 2023)
+    with django_assert_max_num_queries(8):
+        queries.communes(district, 2023)
