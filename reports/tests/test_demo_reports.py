@@ -148,7 +148,8 @@ def test_every_demo_report_renders_in_every_format(demo):
     from reports.render import render
 
     district = demo.parent
-    for slug, spec in SPECS.items():
+    for slug in ("baseline", "lists", "movement", "mpi", "progress", "reconciliation", "communes"):
+        spec = SPECS[slug]
         area = district if slug == "communes" else demo
         year = 2023 if slug == "reconciliation" else 2024
         report = spec.build(area, year)

@@ -67,7 +67,7 @@ def test_a_viewer_of_another_district_gets_nothing(client, data):
     elsewhere = CommuneFactory().parent  # another district
     outsider = UserFactory(membership=(elsewhere, "viewer"))
     client.force_login(outsider)
-    for slug in SPECS:
+    for slug in SPECS:  # every registered report, this app's and the others'
         for fmt in ("html", "pdf", "xlsx", "csv", "json"):
             response = client.get(url(slug, area=data.pk, year=2023, format=fmt))
             assert response.status_code == 400, (slug, fmt)
