@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from reports.formatting import format_decimal
@@ -59,7 +60,7 @@ def _execution_row(e: Execution, label_key: str, **extra) -> dict:
     }
 
 
-@register("budget")
+@register("budget", title=gettext_lazy("Kinh phí và tình hình giải ngân (mục IV)"))
 def budget_report(area: Area, year: int) -> Report:
     """Section IV for ``area`` (a commune, its village's commune, or every commune below a wider
     area) and ``year``: lines, execution per source and per sub-project, stated-total checks."""
@@ -189,7 +190,7 @@ def _checks_table(checks, several: bool) -> Table:
                 "parts": million(c.parts),
                 "difference": million(c.difference),
                 "status": _("Khớp") if c.agrees else _("KHÔNG KHỚP"),
-                "_style": "" if c.agrees else "warning",
+                "_style": "" if c.agrees else "wrong",
             }
             for c in checks
         ],

@@ -7,4 +7,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Dự án, tiểu dự án")
 
     def ready(self) -> None:
-        from . import reports  # noqa: F401  (registers the "projects" report)
+        from . import plan, reports  # noqa: F401  (register the "projects" and "plan" reports)

@@ -43,6 +43,7 @@ def load_projects_demo(commune, *, log=print) -> dict:
         _responsibilities(spec, units)
         lines = _budget(spec, commune, subprojects)
         samples = _samples(spec, commune, assignments, lines, log)
+        _plan(spec, commune)
     log(
         f"Dự án, tiểu dự án: {len(subprojects)}; phân công năm {spec['year']}: "
         f"{len(assignments)}; dòng kinh phí: {len(lines)}; dữ liệu mẫu mới: {samples}."
@@ -252,6 +253,21 @@ def _samples(spec, commune, assignments, lines, log) -> int:
             )
             created += 1
     return created
+
+
+def _plan(spec, commune) -> None:
+    """The 2024 plan's number, date and narrative parts as the seed words them."""
+    from .models import Plan
+    from .services import plan_details_set, plan_text_set
+
+    year, plan = spec["year"], spec["plan"]
+    if Plan.objects.filter(commune=commune, year=year).exists():
+        return
+    plan_details_set(
+        commune=commune, year=year, number=plan["number"], issued_on=_date(plan["issued_on"])
+    )
+    for key, text in plan["texts"].items():
+        plan_text_set(commune=commune, year=year, key=key, text=text)
 
 
 def _deprived_households(commune, review_year, code, villages, count):

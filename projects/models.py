@@ -621,3 +621,71 @@ class Beneficiary(models.Model):
             errors["value"] = _("Số tiền hoặc giá trị hỗ trợ không được âm.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- the plan document (Kế hoạch) of a commune and year -------------------------------------
+
+
+class PlanQuerySet(ScopedQuerySet):
+    area_path_lookup = "commune__path"
+    ancestors_visible = True
+    edit_roles = OFFICER_ROLES
+
+
+class Plan(models.Model):
+    """A commune's yearly plan as a document: its number and date once signed, and the narrative
+    paragraphs typed in (``PlanText``); every figure comes from the data (``projects/plan.py``)."""
+
+    commune = models.ForeignKey(
+        Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    number = models.CharField(
+        _("số văn bản"), max_length=20, blank=True, help_text=_("Để trống để điền tay khi ký.")
+    )
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kế hoạch năm")
+        verbose_name_plural = _("kế hoạch năm")
+        ordering = ["commune", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year"],
+                name="plan_per_commune_year",
+                violation_error_message=_("Xã đã có kế hoạch của năm này."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} · {self.year}"
+
+
+class PlanTextQuerySet(ScopedQuerySet):
+    area_path_lookup = "plan__commune__path"
+    ancestors_visible = True
+    edit_roles = OFFICER_ROLES
+
+
+class PlanText(models.Model):
+    """One narrative part of a plan (keys in ``projects/plan_defaults.py``)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="texts")
+    key = models.CharField(_("phần"), max_length=40)
+    text = models.TextField(_("nội dung"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PlanTextQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đoạn văn của kế hoạch")
+        verbose_name_plural = _("đoạn văn của kế hoạch")
+        constraints = [models.UniqueConstraint(fields=["plan", "key"], name="plan_text_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.key}"

@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from budget.reports import MillionColumn, million
@@ -36,7 +37,7 @@ def _assignments(scope: Area, year: int) -> list[Assignment]:
     return list(Assignment.objects.within(scope).for_year(year).for_listing())
 
 
-def _bases_by_subproject(assignments) -> dict[int, list[str]]:
+def bases_by_subproject(assignments) -> dict[int, list[str]]:
     bases = defaultdict(list)
     for link in (
         SubProjectLegalBasis.objects.filter(subproject__in={a.subproject_id for a in assignments})
@@ -48,7 +49,7 @@ def _bases_by_subproject(assignments) -> dict[int, list[str]]:
     return bases
 
 
-def _indicators_by_subproject(assignments) -> dict[int, list[str]]:
+def indicators_by_subproject(assignments) -> dict[int, list[str]]:
     out = defaultdict(set)
     for sp_id, code in SubProject.indicators.through.objects.filter(
         subproject_id__in={a.subproject_id for a in assignments}
@@ -57,7 +58,7 @@ def _indicators_by_subproject(assignments) -> dict[int, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-@register("projects")
+@register("projects", title=gettext_lazy("Dự án, tiểu dự án và phân công thực hiện (mục III, V)"))
 def projects_report(area: Area, year: int) -> Report:
     """Sections III and V for a commune (a village: its commune's programme, the village's
     beneficiaries), or for every commune below a wider area."""
@@ -70,16 +71,16 @@ def projects_report(area: Area, year: int) -> Report:
         )
     several = scope.kind != Area.Kind.COMMUNE
     tables = [
-        _assignment_table(assignments, year, several),
-        _activity_table(scope, year, several),
-        _beneficiary_table(area, year),
+        assignment_table(assignments, year, several),
+        activity_table(scope, year, several),
+        beneficiary_table(area, year),
     ]
     footnotes = []
     try:
-        tables.append(_coverage_table(area, year))
+        tables.append(coverage_table(area, year))
     except ValidationError as exc:
         footnotes.extend(exc.messages)
-    tables.append(_responsibility_table(scope, year, several))
+    tables.append(responsibility_table(scope, year, several))
     samples = (
         Activity.objects.within(scope).filter(assignment__year=year, is_sample=True).exists()
         or Beneficiary.objects.within(area).filter(assignment__year=year, is_sample=True).exists()
@@ -99,9 +100,9 @@ def projects_report(area: Area, year: int) -> Report:
     )
 
 
-def _assignment_table(assignments, year: int, several: bool) -> Table:
-    bases = _bases_by_subproject(assignments)
-    indicators = _indicators_by_subproject(assignments)
+def assignment_table(assignments, year: int, several: bool) -> Table:
+    bases = bases_by_subproject(assignments)
+    indicators = indicators_by_subproject(assignments)
     columns = [
         Column("project", _("Dự án")),
         Column("subproject", _("Tiểu dự án")),
@@ -144,7 +145,7 @@ def _assignment_table(assignments, year: int, several: bool) -> Table:
     )
 
 
-def _activity_table(scope: Area, year: int, several: bool) -> Table:
+def activity_table(scope: Area, year: int, several: bool) -> Table:
     activities = (
         Activity.objects.within(scope)
         .filter(assignment__year=year)
@@ -183,7 +184,7 @@ def _activity_table(scope: Area, year: int, several: bool) -> Table:
     )
 
 
-def _beneficiary_table(area: Area, year: int) -> Table:
+def beneficiary_table(area: Area, year: int) -> Table:
     grouped = (
         Beneficiary.objects.within(area)
         .filter(assignment__year=year)
@@ -236,7 +237,7 @@ def _beneficiary_table(area: Area, year: int) -> Table:
     )
 
 
-def _coverage_table(area: Area, year: int) -> Table:
+def coverage_table(area: Area, year: int) -> Table:
     rows = []
     for r in indicator_coverage(area, year):
         rows.append(
@@ -271,7 +272,7 @@ def _coverage_table(area: Area, year: int) -> Table:
     )
 
 
-def _responsibility_table(scope: Area, year: int, several: bool) -> Table:
+def responsibility_table(scope: Area, year: int, several: bool) -> Table:
     items = (
         Responsibility.objects.within(scope)
         .filter(year=year)

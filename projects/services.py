@@ -25,6 +25,8 @@ from .models import (
     Assignment,
     Beneficiary,
     LegalDocument,
+    Plan,
+    PlanText,
     Project,
     Responsibility,
     SubProject,
@@ -370,3 +372,70 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user=None) -> None:
         _("Bạn không có quyền xóa bản ghi này."),
     )
     beneficiary.delete()
+
+
+# --- the plan document ----------------------------------------------------------------------
+
+
+def _plan_for(commune: Area, year: int, user) -> Plan:
+    _require_planner(user, commune)
+    _require_commune(commune)
+    plan = Plan.objects.select_for_update().filter(commune=commune, year=year).first()
+    if plan is None:
+        plan = Plan(commune=commune, year=year)
+        plan.full_clean()
+        plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_details_set(
+    *,
+    commune: Area,
+    year: int,
+    number: str = "",
+    issued_on: datetime.date | None = None,
+    user=None,
+) -> Plan:
+    """The plan's number and date once it is signed (empty: filled in by hand)."""
+    _require_planner(user, commune)
+    number = nfc(number)
+    if not number and issued_on is None:
+        existing = Plan.objects.filter(commune=commune, year=year).first()
+        if existing is None:  # nothing to record: no empty row
+            return Plan(commune=commune, year=year)
+    plan = _plan_for(commune, year, user)
+    plan.number, plan.issued_on = number, issued_on
+    if issued_on is not None and issued_on.year not in (year - 1, year):
+        raise ValidationError(
+            {
+                "issued_on": _("Kế hoạch năm %(year)s ban hành trong năm %(prev)s hoặc %(year)s.")
+                % {"year": year, "prev": year - 1}
+            }
+        )
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_text_set(*, commune: Area, year: int, key: str, text: str, user=None) -> PlanText:
+    """Type in one narrative part of the plan (the commune's own text replaces the default)."""
+    from .plan_defaults import BY_KEY
+
+    if key not in BY_KEY:
+        raise ValidationError(_("Không có phần “%(key)s” trong kế hoạch.") % {"key": key})
+    plan = _plan_for(commune, year, user)
+    item = PlanText.objects.filter(plan=plan, key=key).first() or PlanText(plan=plan, key=key)
+    item.text = "\n".join(line.rstrip() for line in nfc(text).splitlines())
+    item.updated_by = user
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def plan_text_reset(*, commune: Area, year: int, key: str, user=None) -> None:
+    """Go back to the default text of a part."""
+    _require_planner(user, commune)
+    PlanText.objects.filter(plan__commune=commune, plan__year=year, key=key).delete()

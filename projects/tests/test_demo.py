@@ -9,8 +9,10 @@ from django.core.management import call_command
 
 from budget.models import BudgetLine, Disbursement, StatedTotal
 from budget.reports import budget_report
+from households.demo_followup import load_followup
 from households.models import Household
 from projects.models import Activity, Assignment, Beneficiary, Responsibility, SubProject
+from projects.plan import plan_report
 from projects.reports import projects_report
 from reports.render import render
 
@@ -50,8 +52,11 @@ def counts():
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_demo", stdout=io.StringIO())
+        commune = Household.objects.get(code="VH01-0001").commune
+        # the 2024 targets and the end-2024 review, so that next year's plan can be issued
+        load_followup(commune=commune, log=lambda *a: None)
         call_command("load_demo_projects", stdout=io.StringIO())
-        yield Household.objects.get(code="VH01-0001").commune
+        yield commune
         call_command("flush", interactive=False, verbosity=0)
         # flush empties the data migrations' rows too; put them back for the tests that follow
         import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
@@ -139,3 +144,67 @@ def test_loading_the_projects_demo_twice_changes_nothing(demo):
     before = counts()
     call_command("load_demo_projects", stdout=io.StringIO())
     assert counts() == before
+
+
+SECTION_HEADINGS = [
+    "I. Thực trạng hộ nghèo đa chiều cuối năm 2023",
+    "II. Mục tiêu năm 2024",
+    "III. Nhiệm vụ và giải pháp",
+    "IV. Kinh phí thực hiện",
+    "V. Tổ chức thực hiện",
+    "Phụ lục 01",
+]
+
+
+def plan_text(report):
+    return "\n".join(b.text for b in report.blocks)
+
+
+@pytest.mark.django_db
+def test_the_2024_plan_says_what_the_seed_says(demo):
+    report = plan_report(demo, 2024)
+    text = plan_text(report)
+    for heading in SECTION_HEADINGS:
+        assert heading in text, heading
+    # section I, recomputed from the review
+    assert "134 hộ, chiếm 10,35 %" in text
+    assert "98/400 khẩu, chiếm tỷ lệ 7,57%" in text and "36/150 khẩu, chiếm tỷ lệ 2,78%" in text
+    # section II, from the targets
+    assert "giảm 35 hộ nghèo, cận nghèo đa chiều (trong đó 30 hộ nghèo và 5 hộ cận nghèo)" in text
+    assert "xuống còn 7,64 %" in text and "130 lao động" in text
+    # section III: a project without sub-projects, lettered sub-projects, their legal bases
+    assert "1.1. Dự án 2: Đa dạng hóa sinh kế, phát triển mô hình giảm nghèo" in text
+    assert "c) Tiểu dự án 3: Hỗ trợ việc làm bền vững" in text
+    assert "Thông tư số 11/2022/TT-BLĐTBXH ngày 30/6/2022" in text
+    # section IV, with the discrepancy flagged
+    assert "3.326,6 triệu đồng (NSTW: 2.975 triệu đồng, NSĐP: 74,3 triệu đồng)" in text
+    assert [b.text for b in report.blocks if b.kind == "warning"] == [
+        StatedTotal.objects.all().checked()[0].message()
+    ]
+    assert report.document_values["number"] == "193"
+    appendix = table(report, "appendix01").rows[-1]
+    assert (appendix["poor"], appendix["poor_reduction"]) == (98, 30)
+
+
+@pytest.mark.django_db
+def test_the_plan_pdf_holds_each_section_heading_and_the_section_one_and_four_figures(demo):
+    from pypdf import PdfReader
+
+    pdf = render(plan_report(demo, 2024), "pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    for heading in SECTION_HEADINGS:
+        assert heading in text, heading
+    for figure in ("134", "550", "10,35 %", "7,57 %", "2,78 %", "2.975,0", "74,3", "3.326,6"):
+        assert figure in text, figure
+    assert "277,3" in text
+
+
+@pytest.mark.django_db
+def test_next_years_plan_is_issued_with_defaults_for_the_narrative(demo):
+    report = plan_report(demo, 2025)
+    text = plan_text(report)
+    assert "I. Thực trạng hộ nghèo đa chiều cuối năm 2024" in text
+    assert "Ủy ban nhân dân xã Vĩnh Hảo xây dựng Kế hoạch" in text  # a default paragraph
+    assert "Chưa phân công thực hiện dự án" in text  # nothing assigned for 2025 yet
+    assert "Kế hoạch số 592" not in text  # 2024's typed bases stay with 2024

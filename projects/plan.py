@@ -1,0 +1,707 @@
+"""The whole plan document (Kế hoạch) of a commune and year, composed from the data.
+
+The plan follows the structure of plan 193/KH-UBND: the bases and an opening sentence; I. the
+end-of-previous-year situation (from the periodic review); II. the year's targets (from
+``indicators.Target``) with Appendix 01 per village; III. tasks — each assigned project and
+sub-project with its tasks and legal bases, then two narrative parts; IV. the budget (stated
+totals, their breakdown by source, and a warning when the parts do not make the total); V. what
+each unit is charged with; a closing paragraph. Only the narrative parts are typed in
+(``PlanText``, with defaults in ``plan_defaults.py``); every figure comes from the data.
+
+The result is a :class:`PlanReport`: a ``Report`` whose ``tables`` hold every table (so CSV, JSON,
+XLSX and a table-only PDF work as for any report) and whose ``blocks`` give the document's flow —
+headings, paragraphs, bullets, warnings and the place of each table — for a renderer that lays the
+document out as the official text (see ``docs/decisions-projects.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area
+from budget.models import BudgetLine, StatedTotal
+from budget.reports import MillionColumn, million
+from households.models import Assessment
+from indicators.models import Target
+from indicators.rules import HouseholdClass
+from reports.formatting import format_decimal
+from reports.queries import ReportError, baseline
+from reports.registry import register
+from reports.tables import Column, Report, Table
+
+from .models import Assignment, Plan, PlanText, Responsibility
+from .plan_defaults import PARTS, default_text
+from .reports import assignment_table, bases_by_subproject, responsibility_table
+
+SUBHEADING = re.compile(r"^\d+(\.\d+)+\.\s")
+BULLET = re.compile(r"^[-+]\s+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One element of the document's flow."""
+
+    kind: str  # heading | paragraph | bullet | table | warning
+    text: str = ""
+    #: heading depth: 1 "I.", 2 "1.", 3 "1.1." or "a)", 4 below that
+    level: int = 0
+    #: for kind "table": the key of a table in ``PlanReport.tables``
+    table: str = ""
+    #: the narrative part (``plan_defaults``) this block was typed in, if any
+    part: str = ""
+
+
+@dataclass
+class PlanReport(Report):
+    blocks: list[Block] = field(default_factory=list)
+    #: number, date and subject of this year's plan, over the commune's document settings
+    document_values: dict[str, Any] = field(default_factory=dict)
+
+    def as_data(self) -> dict[str, Any]:
+        data = super().as_data()
+        data["blocks"] = [asdict(b) for b in self.blocks]
+        data["document"] = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in self.document_values.items()
+        }
+        return data
+
+
+def running_name(area: Area) -> str:
+    """ "Xã Vĩnh Hảo" as it reads inside a sentence: "xã Vĩnh Hảo"."""
+    return area.name[:1].lower() + area.name[1:]
+
+
+def number_text(value) -> str:
+    """A figure as plans print it: "7,64", "100", "3.326,6" (no trailing zeros)."""
+    text = format_decimal(Decimal(value), 3)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
+def million_text(amount_dong: int) -> str:
+    return number_text(million(amount_dong))
+
+
+def plan_texts(commune: Area, year: int) -> tuple[Plan | None, dict[str, str]]:
+    """The plan row, and every narrative part: the commune's own text or the default."""
+    plan = Plan.objects.filter(commune=commune, year=year).first()
+    own = dict(PlanText.objects.filter(plan=plan).values_list("key", "text")) if plan else {}
+    name = running_name(commune)
+    texts = {
+        p.key: own[p.key] if p.key in own else default_text(p.key, commune=name, year=year)
+        for p in PARTS
+    }
+    return plan, texts
+
+
+def narrative(text: str, part: str) -> list[Block]:
+    """Typed text as blocks: "3.1. Việc làm" lines are sub-headings, "- "/"+ " lines bullets."""
+    blocks = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        if SUBHEADING.match(line) and len(line) < 160:
+            blocks.append(Block("heading", line, level=3, part=part))
+        elif BULLET.match(line):
+            blocks.append(Block("bullet", line, part=part))
+        else:
+            blocks.append(Block("paragraph", line, part=part))
+    return blocks
+
+
+@register(
+    "plan",
+    title=gettext_lazy("Kế hoạch thực hiện Chương trình (toàn văn, mục I–V và Phụ lục 01)"),
+)
+def plan_report(area: Area, year: int) -> PlanReport:
+    commune = area if area.kind == Area.Kind.COMMUNE else area.commune
+    if commune is None:
+        raise ReportError(_("Kế hoạch được lập cho từng xã; hãy chọn một xã."))
+    plan, texts = plan_texts(commune, year)
+    blocks: list[Block] = []
+    tables: list[Table] = []
+    footnotes: list[str] = []
+
+    for line in texts["bases"].splitlines():
+        if line.strip():
+            blocks.append(Block("paragraph", line.strip(), part="bases"))
+    blocks += narrative(texts["intro"], "intro")
+    _section_one(commune, year, blocks, tables)
+    _section_two(commune, year, texts, blocks, tables)
+    _section_three(commune, year, texts, blocks, tables)
+    _section_four(commune, year, texts, blocks, tables, footnotes)
+    _section_five(commune, year, blocks, tables)
+    blocks += narrative(texts["closing"], "closing")
+    _appendix(commune, year, blocks, tables)
+
+    subject = _(
+        "Thực hiện Chương trình mục tiêu quốc gia Giảm nghèo bền vững trên địa bàn %(commune)s "
+        "năm %(year)s"
+    ) % {"commune": running_name(commune), "year": year}
+    values: dict[str, Any] = {"title": subject, "document_type": _("KẾ HOẠCH")}
+    if plan and plan.number:
+        values["number"] = plan.number
+    if plan and plan.issued_on:
+        values["document_date"] = plan.issued_on
+    return PlanReport(
+        slug="plan",
+        # Renderers that only know Report add "trên địa bàn <commune>" after the title.
+        title=_("Thực hiện Chương trình mục tiêu quốc gia Giảm nghèo bền vững năm %(year)s")
+        % {"year": year},
+        area=commune,
+        year=year,
+        tables=tables,
+        footnotes=footnotes,
+        provenance={"baseline_review": year - 1, "narrative_parts_typed": _typed(plan)},
+        blocks=blocks,
+        document_values=values,
+        document_type=_("KẾ HOẠCH"),
+        symbol="KH",
+    )
+
+
+def _typed(plan: Plan | None) -> list[str]:
+    return sorted(plan.texts.values_list("key", flat=True)) if plan else []
+
+
+# --- I. situation at the end of the previous year ------------------------------------------
+
+
+def _section_one(commune, year, blocks, tables) -> None:
+    previous = year - 1
+    blocks.append(
+        Block(
+            "heading",
+            _("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
+            level=1,
+        )
+    )
+    try:
+        base = baseline(commune, previous)
+    except ValidationError as exc:
+        blocks.append(Block("warning", " ".join(exc.messages)))
+        return
+    summary = {row["key"]: row for row in base.tables[0].rows}
+    both, poor, near = summary["poor_and_near_poor"], summary["poor"], summary["near_poor"]
+    blocks.append(
+        Block(
+            "paragraph",
+            _(
+                "Theo kết quả rà soát hộ nghèo, hộ cận nghèo cuối năm %(year)s: Số hộ nghèo, cận "
+                "nghèo đa chiều trên địa bàn xã: %(n)s hộ, chiếm %(rate)s %% trong đó:"
+            )
+            % {"year": previous, "n": both["households"], "rate": number_text(both["rate"] or 0)},
+        )
+    )
+    for row, label, end in ((poor, _("hộ nghèo"), ";"), (near, _("hộ cận nghèo"), ".")):
+        blocks.append(
+            Block(
+                "bullet",
+                _(
+                    "+ Số hộ thuộc diện %(label)s: %(n)s/%(m)s khẩu, chiếm tỷ lệ %(rate)s%% tổng "
+                    "số hộ toàn xã%(end)s"
+                )
+                % {
+                    "label": label,
+                    "n": row["households"],
+                    "m": row["members"],
+                    "rate": number_text(row["rate"] or 0),
+                    "end": end,
+                },
+            )
+        )
+    blocks.append(
+        Block(
+            "heading",
+            _("Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều."),
+            level=4,
+        )
+    )
+    dimension = None
+    rows = base.tables[1].rows
+    for number, row in enumerate(rows, start=1):
+        if row["dimension"] != dimension:
+            dimension = row["dimension"]
+            order = row["code"].split(".")[0]
+            blocks.append(
+                Block("bullet", _("- Tiêu chí %(n)s: %(name)s") % {"n": order, "name": dimension})
+            )
+        end = "." if number == len(rows) else ";"
+        blocks.append(
+            Block(
+                "bullet",
+                _(
+                    "+ Chỉ số %(code)s. %(definition)s: %(poor)s hộ nghèo, chiếm %(poor_rate)s%% "
+                    "tổng số hộ nghèo; %(near)s hộ cận nghèo, chiếm %(near_rate)s%% tổng số hộ "
+                    "cận nghèo%(end)s"
+                )
+                % {
+                    "code": row["code"],
+                    "definition": row["definition"].rstrip(". "),
+                    "poor": row["poor"],
+                    "poor_rate": number_text(row["poor_rate"] or 0),
+                    "near": row["near_poor"],
+                    "near_rate": number_text(row["near_poor_rate"] or 0),
+                    "end": end,
+                },
+            )
+        )
+    first, second = base.tables[0], base.tables[1]
+    tables.append(
+        Table(
+            key="section1_summary",
+            title=_("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
+            columns=first.columns,
+            rows=first.rows,
+            footnotes=list(base.footnotes),
+        )
+    )
+    tables.append(
+        Table(key="section1_indicators", title=second.title, columns=second.columns, rows=rows)
+    )
+
+
+# --- II. targets ----------------------------------------------------------------------------
+
+
+def _section_two(commune, year, texts, blocks, tables) -> None:
+    blocks.append(Block("heading", _("II. Mục tiêu năm %(year)s") % {"year": year}, level=1))
+    blocks.append(Block("heading", _("1. Mục tiêu tổng quát"), level=2))
+    blocks += narrative(texts["general_objectives"], "general_objectives")
+    blocks.append(Block("heading", _("2. Mục tiêu cụ thể"), level=2))
+    targets = {
+        t.metric: t for t in Target.objects.filter(area=commune, year=year).order_by("metric")
+    }
+    M = Target.Metric
+    blocks.append(Block("heading", _("2.1. Mục tiêu giảm tỷ lệ nghèo đa chiều"), level=3))
+    poor, near = targets.get(M.POOR_REDUCTION), targets.get(M.NEAR_POOR_REDUCTION)
+    rate = targets.get(M.POVERTY_RATE)
+    if poor or near or rate:
+        parts = []
+        if poor or near:
+            total = (poor.value if poor else 0) + (near.value if near else 0)
+            text = _("Phấn đấu giảm %(n)s hộ nghèo, cận nghèo đa chiều") % {"n": number_text(total)}
+            if poor and near:
+                text += _(" (trong đó %(p)s hộ nghèo và %(q)s hộ cận nghèo)") % {
+                    "p": number_text(poor.value),
+                    "q": number_text(near.value),
+                }
+            parts.append(text)
+        if rate:
+            parts.append(
+                _("giảm tỷ lệ nghèo đa chiều xuống còn %(r)s %%") % {"r": number_text(rate.value)}
+            )
+        blocks.append(Block("bullet", "- " + ", ".join(parts) + "."))
+    else:
+        blocks.append(
+            Block("warning", _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year})
+        )
+    blocks += narrative(texts["rate_targets_note"], "rate_targets_note")
+    if Target.objects.filter(area__parent=commune, year=year).exists():
+        blocks.append(Block("paragraph", _("(có phụ lục 01 đính kèm)")))
+    blocks.append(
+        Block(
+            "heading",
+            _("2.2. Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản"),
+            level=3,
+        )
+    )
+    blocks += _service_target_bullets(targets)
+    blocks += narrative(texts["service_targets_note"], "service_targets_note")
+    tables.append(
+        Table(
+            key="section2_targets",
+            title=_("II. Mục tiêu năm %(year)s") % {"year": year},
+            columns=[
+                Column("metric", _("Chỉ tiêu")),
+                Column("value", _("Giá trị"), "decimal"),
+                Column("source", _("Nguồn")),
+            ],
+            rows=[
+                {
+                    "key": t.metric,
+                    "metric": t.get_metric_display(),
+                    "value": t.value,
+                    "source": t.source,
+                }
+                for t in targets.values()
+            ],
+        )
+    )
+
+
+def _service_target_bullets(targets) -> list[Block]:
+    M = Target.Metric
+
+    def v(metric):
+        t = targets.get(metric)
+        return number_text(t.value) if t else None
+
+    out = []
+    if v(M.JOBS):
+        text = _("- Chiều thiếu hụt về việc làm: giải quyết việc làm cho %(n)s lao động") % {
+            "n": v(M.JOBS)
+        }
+        if v(M.JOBS_OTHER_PROVINCES) and v(M.JOBS_LOCAL):
+            text += _(
+                ", trong đó đi làm việc ở các tỉnh trong nước là %(a)s lao động và lao động tại "
+                "địa phương là %(b)s lao động"
+            ) % {"a": v(M.JOBS_OTHER_PROVINCES), "b": v(M.JOBS_LOCAL)}
+        out.append(text + ".")
+    if v(M.HEALTH_INSURANCE):
+        out.append(
+            _(
+                "- Chiều thiếu hụt về y tế: %(v)s%% người thuộc hộ nghèo, hộ cận nghèo được hỗ "
+                "trợ bảo hiểm y tế."
+            )
+            % {"v": v(M.HEALTH_INSURANCE)}
+        )
+    if v(M.SCHOOLING):
+        out.append(
+            _(
+                "- Chiều thiếu hụt về giáo dục, đào tạo: tỷ lệ trẻ em thuộc hộ nghèo, hộ cận "
+                "nghèo đi học đúng độ tuổi đạt %(v)s%%."
+            )
+            % {"v": v(M.SCHOOLING)}
+        )
+    water = []
+    if v(M.CLEAN_WATER):
+        water.append(
+            _("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nước sinh hoạt hợp vệ sinh")
+            % {"v": v(M.CLEAN_WATER)}
+        )
+    if v(M.LATRINE):
+        water.append(
+            _("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh") % {"v": v(M.LATRINE)}
+        )
+    if water:
+        out.append(
+            _("- Chiều thiếu hụt về nước sinh hoạt và vệ sinh: phấn đấu %(t)s.")
+            % {"t": "; ".join(water)}
+        )
+    if v(M.TELECOM):
+        out.append(
+            _(
+                "- Chiều thiếu hụt về thông tin: %(v)s%% hộ nghèo, hộ cận nghèo có nhu cầu được "
+                "tiếp cận sử dụng các dịch vụ viễn thông, internet."
+            )
+            % {"v": v(M.TELECOM)}
+        )
+    return [Block("bullet", text) for text in out]
+
+
+# --- III. tasks -----------------------------------------------------------------------------
+
+
+def _section_three(commune, year, texts, blocks, tables) -> None:
+    blocks.append(Block("heading", _("III. Nhiệm vụ và giải pháp"), level=1))
+    blocks.append(
+        Block(
+            "heading",
+            _(
+                "1. Tổ chức thực hiện các dự án, tiểu dự án và hoạt động thuộc chương trình mục "
+                "tiêu quốc gia giảm nghèo bền vững năm %(year)s, bao gồm:"
+            )
+            % {"year": year},
+            level=2,
+        )
+    )
+    blocks += narrative(texts["tasks_intro"], "tasks_intro")
+    assignments = list(Assignment.objects.filter(commune=commune, year=year).for_listing())
+    if not assignments:
+        blocks.append(
+            Block(
+                "warning",
+                _("Chưa phân công thực hiện dự án, tiểu dự án nào trong năm %(year)s.")
+                % {"year": year},
+            )
+        )
+    bases = bases_by_subproject(assignments)
+    project_number, project_index = None, 0
+    for a in assignments:
+        sp = a.subproject
+        if sp.project_id != project_number:
+            project_number = sp.project_id
+            project_index += 1
+            blocks.append(
+                Block(
+                    "heading",
+                    f"1.{project_index}. "
+                    + _("Dự án %(n)s: %(name)s")
+                    % {"n": sp.project.number, "name": sp.project.name},
+                    level=3,
+                )
+            )
+        if sp.number is not None:
+            letter = chr(ord("a") + sp.number - 1) if 1 <= sp.number <= 26 else str(sp.number)
+            blocks.append(
+                Block(
+                    "heading",
+                    _("%(letter)s) Tiểu dự án %(n)s: %(name)s")
+                    % {"letter": letter, "n": sp.number, "name": sp.name},
+                    level=4,
+                )
+            )
+        tasks = a.tasks.strip() or _("%(lead)s chủ trì%(with)s tổ chức thực hiện.") % {
+            "lead": a.lead_unit.name,
+            "with": (
+                _(", phối hợp với %(units)s,")
+                % {"units": ", ".join(u.name for u in a.coordinating_units.all())}
+                if a.coordinating_units.all()
+                else ""
+            ),
+        }
+        blocks += narrative(tasks, "")
+        if bases.get(sp.pk):
+            blocks.append(
+                Block(
+                    "paragraph",
+                    _("Căn cứ thực hiện: %(bases)s.") % {"bases": "; ".join(bases[sp.pk])},
+                )
+            )
+    blocks.append(
+        Block(
+            "heading",
+            _(
+                "2. Phát triển sản xuất, kinh doanh, tạo việc làm, nâng cao thu nhập cho hộ "
+                "nghèo, cận nghèo, hộ mới thoát nghèo"
+            ),
+            level=2,
+        )
+    )
+    blocks += narrative(texts["production"], "production")
+    blocks.append(
+        Block(
+            "heading",
+            _(
+                "3. Bảo đảm mức tối thiểu về một số dịch vụ xã hội cơ bản cho người dân, đặc biệt "
+                "là người nghèo, người có hoàn cảnh khó khăn và đồng bào dân tộc thiểu số"
+            ),
+            level=2,
+        )
+    )
+    blocks += narrative(texts["basic_services"], "basic_services")
+    if assignments:
+        table = assignment_table(assignments, year, several=False)
+        # Tasks and legal bases are in the text above; as narrow table cells they would triple
+        # the PDF's layout time (bench/plan_bench.py). The rows keep them for JSON.
+        table.columns = [c for c in table.columns if c.key not in ("tasks", "bases")]
+        table.key = "section3_assignments"
+        table.title = _("III. Nhiệm vụ và giải pháp: phân công thực hiện các dự án, tiểu dự án")
+        tables.append(table)
+
+
+# --- IV. budget -----------------------------------------------------------------------------
+
+
+def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
+    blocks.append(Block("heading", _("IV. Kinh phí thực hiện"), level=1))
+    blocks += narrative(texts["budget_intro"], "budget_intro")
+    lines = list(
+        BudgetLine.objects.filter(commune=commune, year=year)
+        .select_related("source", "subproject")
+        .order_by("source__order", "subproject__code", "id")
+    )
+    checks = StatedTotal.objects.filter(commune=commune, year=year).checked()
+    number = 0
+    for check in checks:
+        number += 1
+        stated = check.stated
+        sources = {s.pk for s in stated.sources.all()}
+        by_source: dict[str, int] = {}
+        for line in lines:
+            if (not sources or line.source_id in sources) and (
+                stated.subproject_id is None or line.subproject_id == stated.subproject_id
+            ):
+                key = line.source.short_name or line.source.name
+                by_source[key] = by_source.get(key, 0) + line.allocated
+        breakdown = ", ".join(
+            _("%(source)s: %(amount)s triệu đồng") % {"source": s, "amount": million_text(a)}
+            for s, a in by_source.items()
+        )
+        text = f"{number}. {stated.label}"
+        if stated.document:
+            text += f" ({_('Theo')} {stated.document})"
+        text += f": {million_text(stated.amount)} {_('triệu đồng')}"
+        if breakdown:
+            text += f" ({breakdown})"
+        blocks.append(Block("paragraph", text + "."))
+        if not check.agrees:
+            blocks.append(Block("warning", check.message()))
+            footnotes.append(check.message())
+    if not checks and lines:
+        number += 1
+        total = sum(line.allocated for line in lines)
+        blocks.append(
+            Block(
+                "paragraph",
+                _("%(n)s. Tổng kinh phí được giao: %(amount)s triệu đồng.")
+                % {"n": number, "amount": million_text(total)},
+            )
+        )
+    if texts["budget_other"].strip():
+        blocks += narrative(f"{number + 1}. {texts['budget_other'].strip()}", "budget_other")
+    if lines:
+        blocks.append(Block("table", table="section4_budget"))
+        tables.append(
+            Table(
+                key="section4_budget",
+                title=_("IV. Kinh phí thực hiện năm %(year)s") % {"year": year},
+                columns=[
+                    Column("subproject", _("Dự án, tiểu dự án")),
+                    Column("source", _("Nguồn vốn")),
+                    Column("kind", _("Loại vốn")),
+                    MillionColumn("allocated", _("Kinh phí (triệu đồng)")),
+                    Column("document", _("Văn bản giao vốn")),
+                ],
+                rows=[
+                    {
+                        "key": f"line-{line.pk}",
+                        "subproject": str(line.subproject) if line.subproject_id else _("Chung"),
+                        "source": line.source.name,
+                        "kind": line.get_kind_display(),
+                        "allocated": million(line.allocated),
+                        "document": line.document,
+                    }
+                    for line in lines
+                ]
+                + [
+                    {
+                        "key": "total",
+                        "_style": "total",
+                        "subproject": _("Tổng cộng các dòng"),
+                        "allocated": million(sum(line.allocated for line in lines)),
+                    }
+                ],
+            )
+        )
+    if checks:
+        tables.append(
+            Table(
+                key="section4_checks",
+                title=_("Đối chiếu tổng số nêu trong văn bản với các dòng kinh phí"),
+                columns=[
+                    Column("label", _("Tổng số nêu trong văn bản")),
+                    MillionColumn("stated", _("Tổng số (triệu đồng)")),
+                    MillionColumn("parts", _("Cộng các dòng (triệu đồng)")),
+                    MillionColumn("difference", _("Chênh lệch (triệu đồng)")),
+                    Column("status", _("Đối chiếu")),
+                ],
+                rows=[
+                    {
+                        "key": f"check-{c.stated.pk}",
+                        "label": c.stated.label,
+                        "stated": million(c.stated.amount),
+                        "parts": million(c.parts),
+                        "difference": million(c.difference),
+                        "status": _("Khớp") if c.agrees else _("KHÔNG KHỚP"),
+                        "_style": "" if c.agrees else "wrong",
+                    }
+                    for c in checks
+                ],
+            )
+        )
+
+
+# --- V. who does what -----------------------------------------------------------------------
+
+
+def _section_five(commune, year, blocks, tables) -> None:
+    blocks.append(Block("heading", _("V. Tổ chức thực hiện"), level=1))
+    items = list(
+        Responsibility.objects.filter(unit__commune=commune, year=year)
+        .select_related("unit")
+        .order_by("order", "id")
+    )
+    if not items:
+        blocks.append(
+            Block("warning", _("Chưa giao nhiệm vụ cho đơn vị nào trong năm %(y)s.") % {"y": year})
+        )
+    for index, item in enumerate(items, start=1):
+        blocks.append(Block("heading", f"{item.order or index}. {item.title}", level=2))
+        for paragraph in item.paragraphs():
+            blocks += narrative(paragraph, "")
+    if items:
+        table = responsibility_table(commune, year, several=False)
+        table.key = "section5_units"
+        table.title = _("V. Tổ chức thực hiện")
+        tables.append(table)
+
+
+# --- Appendix 01: targets per village -------------------------------------------------------
+
+
+def _appendix(commune, year, blocks, tables) -> None:
+    M = Target.Metric
+    metrics = [M.POOR_REDUCTION, M.NEAR_POOR_REDUCTION]
+    village_targets = {
+        (t.area_id, t.metric): int(t.value) if t.value == int(t.value) else t.value
+        for t in Target.objects.filter(area__parent=commune, year=year, metric__in=metrics)
+    }
+    if not village_targets:
+        return
+    villages = list(commune.children.filter(kind=Area.Kind.VILLAGE).order_by("name"))
+    poor, near = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
+    counts = {
+        (r["village_id"], r["household_class"]): r["n"]
+        for r in Assessment.objects.periodic_of_year(year - 1)
+        .within(commune)
+        .filter(Q(household_class=poor) | Q(household_class=near))
+        .values("village_id", "household_class")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    rows = []
+    for v in villages:
+        rows.append(
+            {
+                "key": f"village-{v.pk}",
+                "village": v.name,
+                "poor": counts.get((v.pk, poor), 0),
+                "near_poor": counts.get((v.pk, near), 0),
+                "poor_reduction": village_targets.get((v.pk, M.POOR_REDUCTION)),
+                "near_poor_reduction": village_targets.get((v.pk, M.NEAR_POOR_REDUCTION)),
+            }
+        )
+    rows.append(
+        {
+            "key": "total",
+            "_style": "total",
+            "village": _("Toàn xã"),
+            "poor": sum(r["poor"] for r in rows),
+            "near_poor": sum(r["near_poor"] for r in rows),
+            "poor_reduction": sum((r["poor_reduction"] or 0) for r in rows),
+            "near_poor_reduction": sum((r["near_poor_reduction"] or 0) for r in rows),
+        }
+    )
+    title = _("Phụ lục 01: Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm %(year)s theo thôn") % {
+        "year": year
+    }
+    end = _("Cuối năm %(y)s") % {"y": year - 1}
+    goal = _("Chỉ tiêu giảm năm %(y)s") % {"y": year}
+    blocks.append(Block("heading", title, level=1))
+    blocks.append(Block("table", table="appendix01"))
+    tables.append(
+        Table(
+            key="appendix01",
+            title=title,
+            columns=[
+                Column("village", _("Thôn")),
+                Column("poor", _("Hộ nghèo"), "int", end),
+                Column("near_poor", _("Hộ cận nghèo"), "int", end),
+                Column("poor_reduction", _("Hộ nghèo"), "int", goal),
+                Column("near_poor_reduction", _("Hộ cận nghèo"), "int", goal),
+            ],
+            rows=rows,
+        )
+    )

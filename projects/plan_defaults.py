@@ -1,0 +1,112 @@
+"""The narrative parts of a plan (Kế hoạch) that a commune types in, with the text each starts
+from when the commune has not written its own. ``{commune}`` is the commune as it reads in a
+sentence ("xã Vĩnh Hảo"), ``{year}`` the plan year, ``{previous}`` the year before.
+
+In a text, a line starting with "- " or "+ " is a bullet and a line such as "3.1. Việc làm" a
+sub-heading (``projects/plan.py`` reads them so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    label: str
+    default: str
+
+
+PARTS = [
+    Part(
+        "bases",
+        _("Căn cứ ban hành kế hoạch (mỗi dòng một căn cứ)"),
+        "Căn cứ Nghị quyết số 24/2021/QH15 của Quốc hội về phê duyệt chủ trương đầu tư Chương "
+        "trình mục tiêu quốc gia giảm nghèo bền vững giai đoạn 2021-2025;\n"
+        "Căn cứ kế hoạch của cấp trên về thực hiện Chương trình mục tiêu quốc gia giảm nghèo bền "
+        "vững năm {year};\n"
+        "Căn cứ Nghị quyết của Hội đồng nhân dân {commune} về nhiệm vụ phát triển kinh tế - xã "
+        "hội, quốc phòng - an ninh năm {year}.",
+    ),
+    Part(
+        "intro",
+        _("Đoạn mở đầu"),
+        "Ủy ban nhân dân {commune} xây dựng Kế hoạch thực hiện Chương trình mục tiêu quốc gia "
+        "Giảm nghèo bền vững trên địa bàn {commune} năm {year}, cụ thể như sau:",
+    ),
+    Part(
+        "general_objectives",
+        _("II.1. Mục tiêu tổng quát"),
+        "- Phát huy vai trò lãnh đạo, chỉ đạo của cấp ủy, chính quyền, Mặt trận Tổ quốc, các tổ "
+        "chức chính trị - xã hội và sự đồng lòng của nhân dân về công tác giảm nghèo bền vững, "
+        "coi đây là nhiệm vụ trọng tâm của cả hệ thống chính trị.\n"
+        "- Thực hiện mục tiêu giảm nghèo bền vững, hạn chế tái nghèo và phát sinh nghèo; tạo điều "
+        "kiện cho người nghèo, hộ nghèo tiếp cận các dịch vụ xã hội cơ bản (việc làm, y tế, giáo "
+        "dục, nhà ở, nước sinh hoạt và vệ sinh, tiếp cận thông tin).",
+    ),
+    Part("rate_targets_note", _("II.2.1. Nội dung thêm sau chỉ tiêu giảm nghèo"), ""),
+    Part("service_targets_note", _("II.2.2. Nội dung thêm về các chỉ tiêu thiếu hụt"), ""),
+    Part(
+        "tasks_intro",
+        _("III.1. Đoạn mở đầu phần tổ chức thực hiện các dự án"),
+        "Các ngành, Ban quản lý thôn phối hợp tổ chức thực hiện hiệu quả các dự án, tiểu dự án và "
+        "hoạt động thuộc Chương trình mục tiêu quốc gia giảm nghèo bền vững năm {year} theo nhiệm "
+        "vụ được phân công, bao gồm:",
+    ),
+    Part(
+        "production",
+        _("III.2. Phát triển sản xuất, kinh doanh, tạo việc làm, nâng cao thu nhập"),
+        "Tổ chức hiệu quả các dự án hỗ trợ phát triển sản xuất, đa dạng hóa sinh kế, phát triển "
+        "mô hình giảm nghèo; lồng ghép các chương trình, dự án trên địa bàn để nâng cao thu nhập "
+        "cho hộ nghèo, hộ cận nghèo, hộ mới thoát nghèo.\n"
+        "Tạo điều kiện cho hộ nghèo, hộ cận nghèo và hộ mới thoát nghèo tiếp cận và sử dụng hiệu "
+        "quả các nguồn vốn, nhất là vốn tín dụng ưu đãi.",
+    ),
+    Part(
+        "basic_services",
+        _("III.3. Bảo đảm mức tối thiểu về dịch vụ xã hội cơ bản"),
+        "3.1. Việc làm\n"
+        "Tăng cường tư vấn, giới thiệu việc làm, kết nối lao động thuộc hộ nghèo, hộ cận nghèo "
+        "với thị trường lao động.\n"
+        "3.2. Y tế\n"
+        "Duy trì tỷ lệ người dân có thẻ bảo hiểm y tế; thực hiện hiệu quả nội dung cải thiện "
+        "dinh dưỡng.\n"
+        "3.3. Giáo dục, đào tạo\n"
+        "Vận động trẻ em đi học đúng độ tuổi; thực hiện đầy đủ các chính sách hỗ trợ học sinh "
+        "và đào tạo nghề cho người lao động thuộc hộ nghèo, hộ cận nghèo.\n"
+        "3.4. Nhà ở\n"
+        "Huy động các nguồn lực hỗ trợ hộ nghèo, hộ cận nghèo có khó khăn về nhà ở.\n"
+        "3.5. Nước sinh hoạt và vệ sinh\n"
+        "Vận động và hỗ trợ hộ nghèo, hộ cận nghèo sử dụng nước sinh hoạt và nhà tiêu hợp vệ "
+        "sinh.\n"
+        "3.6. Tiếp cận thông tin\n"
+        "Triển khai hiệu quả Dự án Truyền thông và giảm nghèo về thông tin.",
+    ),
+    Part(
+        "budget_intro",
+        _("IV. Đoạn mở đầu phần kinh phí"),
+        "Kinh phí thực hiện Kế hoạch này được đảm bảo từ nguồn NSNN theo phân cấp quản lý hiện "
+        "hành và các nguồn kinh phí hợp pháp khác theo quy định; lồng ghép với nguồn kinh phí các "
+        "chương trình mục tiêu quốc gia để thực hiện gồm:",
+    ),
+    Part(
+        "budget_other",
+        _("IV. Các nguồn vốn khác"),
+        "Vốn tín dụng, vốn huy động của các tổ chức, cá nhân và các nguồn vốn hợp pháp khác.",
+    ),
+    Part(
+        "closing",
+        _("Đoạn kết"),
+        "Trên đây là Kế hoạch thực hiện Chương trình mục tiêu quốc gia Giảm nghèo bền vững năm "
+        "{year} trên địa bàn {commune}. Ủy ban nhân dân xã đề nghị các ban, ngành, đoàn thể, các "
+        "đơn vị, các thôn nghiêm túc tổ chức triển khai thực hiện./.",
+    ),
+]
+BY_KEY = {part.key: part for part in PARTS}
+
+
+def default_text(key: str, *, commune: str, year: int) -> str:
+    return BY_KEY[key].default.format(commune=commune, year=year, previous=year - 1)

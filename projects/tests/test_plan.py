@@ -1,0 +1,127 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from projects import services
+from projects.models import PlanText
+from projects.plan import narrative, number_text, plan_report
+from projects.tests.factories import AssignmentFactory, SubProjectFactory, UnitFactory
+from reports.queries import ReportError
+
+pytestmark = pytest.mark.django_db
+
+
+def plan_url(commune, year=2024):
+    return f"{reverse('plan_document')}?commune={commune.pk}&year={year}"
+
+
+def text_url(key, commune, year=2024):
+    return f"{reverse('plan_text_edit', args=[key])}?commune={commune.pk}&year={year}"
+
+
+def test_typed_text_becomes_headings_bullets_and_paragraphs():
+    blocks = narrative("3.1. Việc làm\nTăng cường tư vấn.\n- Kết nối lao động\n\n+ Ý phụ", "x")
+    assert [(b.kind, b.level) for b in blocks] == [
+        ("heading", 3),
+        ("paragraph", 0),
+        ("bullet", 0),
+        ("bullet", 0),
+    ]
+    assert {b.part for b in blocks} == {"x"}
+
+
+def test_figures_read_as_plans_print_them():
+    assert number_text(7.64) == "7,64"
+    assert number_text(100) == "100"
+    assert number_text(3326.6) == "3.326,6"
+
+
+def test_a_plan_is_built_without_review_targets_or_budget_and_says_what_is_missing(commune):
+    report = plan_report(commune, 2024)
+    warnings = [b.text for b in report.blocks if b.kind == "warning"]
+    assert any("2023" in w for w in warnings)  # no review at the end of 2023
+    assert any("chỉ tiêu" in w for w in warnings)
+    assert any("Chưa phân công" in w for w in warnings)
+
+
+def test_a_plan_is_per_commune(district):
+    with pytest.raises(ReportError, match="từng xã"):
+        plan_report(district, 2024)
+
+
+def test_a_typed_part_replaces_the_default_and_a_reset_brings_it_back(commune, officer):
+    services.plan_text_set(
+        commune=commune, year=2024, key="closing", text="Đoạn kết riêng./.", user=officer
+    )
+    assert any(b.text == "Đoạn kết riêng./." for b in plan_report(commune, 2024).blocks)
+    assert not any(b.text == "Đoạn kết riêng./." for b in plan_report(commune, 2025).blocks)
+    services.plan_text_reset(commune=commune, year=2024, key="closing", user=officer)
+    assert not PlanText.objects.exists()
+
+
+def test_an_unknown_part_or_a_date_in_another_year_is_refused(commune, officer):
+    with pytest.raises(ValidationError, match="Không có phần"):
+        services.plan_text_set(commune=commune, year=2024, key="nope", text="x", user=officer)
+    with pytest.raises(ValidationError, match="ban hành trong năm"):
+        services.plan_details_set(
+            commune=commune, year=2024, issued_on=datetime.date(2021, 1, 1), user=officer
+        )
+
+
+def test_the_officer_edits_a_part_on_the_page(client, officer, commune):
+    client.force_login(officer)
+    response = client.post(text_url("production", commune), {"text": "Nội dung do xã soạn."})
+    assert response.status_code == 302
+    page = client.get(plan_url(commune)).content.decode()
+    assert "Nội dung do xã soạn." in page
+
+
+@pytest.mark.parametrize("persona", ["board_a", "viewer"])
+def test_readers_read_the_plan_but_cannot_type_it(client, persona, request, commune):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(plan_url(commune)).status_code == 200
+    response = client.post(text_url("production", commune), {"text": "Giả mạo"})
+    assert response.status_code == 403
+    details = f"{reverse('plan_details_edit')}?commune={commune.pk}&year=2024"
+    assert client.post(details, {"number": "1"}).status_code == 403
+    assert not PlanText.objects.exists()
+
+
+def test_an_officer_of_another_commune_gets_nothing(client, other_officer, commune):
+    client.force_login(other_officer)
+    assert client.get(plan_url(commune)).status_code == 404
+    assert client.post(text_url("production", commune), {"text": "x"}).status_code == 404
+
+
+def test_the_plan_runs_a_bounded_number_of_queries(
+    commune, village_a, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            a = AssignmentFactory(
+                commune=commune,
+                lead_unit=UnitFactory(commune=commune),
+                subproject=SubProjectFactory(),
+            )
+            a.coordinating_units.add(UnitFactory(commune=commune))
+            services.responsibility_set(unit=a.lead_unit, year=2024, duties="Việc.\n\nViệc khác.")
+
+    grow(2)
+    with django_assert_max_num_queries(40) as ctx:
+        plan_report(commune, 2024)
+    grow(10)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        plan_report(commune, 2024)
+
+
+def test_empty_details_record_nothing_and_a_number_is_kept(commune, officer):
+    from projects.models import Plan
+
+    services.plan_details_set(commune=commune, year=2024, user=officer)
+    assert not Plan.objects.exists()
+    services.plan_details_set(
+        commune=commune, year=2024, number="12", issued_on=datetime.date(2024, 3, 1), user=officer
+    )
+    assert plan_report(commune, 2024).document_values["number"] == "12"
