@@ -126,7 +126,7 @@ def load_followup(*, commune, log=print) -> None:
     place when it is already there."""
     with transaction.atomic():
         villages = list(commune.children.filter(kind="village").order_by("name"))
-        _review_2024(commune, log)
+        review_2024(commune, log)
         _targets_2024(commune, villages)
         _stated_section_one(commune)
         _document_settings(commune)
@@ -211,7 +211,7 @@ def plan_2024(results: dict) -> dict[str, tuple[int, list[str]]]:
     return plan
 
 
-def _review_2024(commune, log) -> None:
+def review_2024(commune, log=print) -> None:
     from households import services
     from households.models import ReviewCycle
 

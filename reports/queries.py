@@ -456,6 +456,28 @@ def lists(area: Area, year: int) -> Report:
 
     poor = table(POOR, "poor", _("Danh sách hộ nghèo năm %(year)s") % {"year": year})
     near = table(NEAR_POOR, "near_poor", _("Danh sách hộ cận nghèo năm %(year)s") % {"year": year})
+    per_unit: dict[int, Counter] = defaultdict(Counter)
+    for r in rows:
+        per_unit[units.unit_of.get(r["village_id"])][r["household_class"]] += 1
+    summary = Table(
+        key="summary",
+        title=_("Số hộ trong danh sách theo %(unit)s") % {"unit": units.heading.lower()},
+        columns=[
+            Column("unit", units.heading),
+            Column("poor", _("Hộ nghèo"), "int"),
+            Column("near_poor", _("Hộ cận nghèo"), "int"),
+        ],
+        rows=[
+            {
+                "key": str(u),
+                "unit": units.name(u),
+                "poor": per_unit[u][POOR],
+                "near_poor": per_unit[u][NEAR_POOR],
+            }
+            for u in units.ids
+        ]
+        + [_total(_("Tổng cộng"), poor=len(poor.rows), near_poor=len(near.rows))],
+    )
     no_b1 = sum(1 for r in rows if r["b1_score"] is None)
     footnotes = [
         _("Điểm B2 = 10 điểm cho mỗi chỉ số thiếu hụt (Thông tư 07/2021/TT-BLĐTBXH)."),
@@ -472,7 +494,7 @@ def lists(area: Area, year: int) -> Report:
         title=_("Danh sách hộ nghèo, hộ cận nghèo năm %(year)s") % {"year": year},
         area=area,
         year=year,
-        tables=[poor, near],
+        tables=[summary, poor, near],
         footnotes=footnotes,
         provenance={"assessments": f"periodic review {year}", "rows": len(rows)},
         landscape=True,
@@ -1041,12 +1063,12 @@ def progress(area: Area, year: int) -> Report:
             Column("unit", units.heading),
             Column("households", _("Tổng số hộ"), "int"),
             Column("poor_start", _("Đầu năm"), "int", poor_g),
-            Column("poor_target", _("Chỉ tiêu giảm"), "decimal", poor_g, places=0),
+            Column("poor_target", _("Chỉ tiêu giảm"), "number", poor_g),
             Column("poor_now", _("Hiện nay"), "int", poor_g),
             Column("poor_done", _("Đã giảm"), "int", poor_g),
             Column("poor_achieved", _("% đạt"), "percent", poor_g),
             Column("near_start", _("Đầu năm"), "int", near_g),
-            Column("near_target", _("Chỉ tiêu giảm"), "decimal", near_g, places=0),
+            Column("near_target", _("Chỉ tiêu giảm"), "number", near_g),
             Column("near_now", _("Hiện nay"), "int", near_g),
             Column("near_done", _("Đã giảm"), "int", near_g),
             Column("near_achieved", _("% đạt"), "percent", near_g),
@@ -1109,8 +1131,8 @@ def progress(area: Area, year: int) -> Report:
         title=_("Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản"),
         columns=[
             Column("metric", _("Chỉ tiêu")),
-            Column("target", _("Kế hoạch"), "decimal", places=2),
-            Column("value", _("Thực hiện"), "decimal", places=2),
+            Column("target", _("Kế hoạch"), "number"),
+            Column("value", _("Thực hiện"), "number"),
             Column("unit", _("Đơn vị")),
             Column("achieved", _("% so với kế hoạch"), "percent"),
             Column("how", _("Nguồn số liệu thực hiện")),
@@ -1297,12 +1319,12 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
                 key=f"document_{doc.pk}",
                 title=_("Đối chiếu: %(reference)s") % {"reference": doc.reference},
                 columns=[
-                    Column("row", _("Chỉ tiêu")),
-                    Column("column", _("Cột")),
-                    Column("stated", _("Văn bản nêu")),
-                    Column("computed", _("Tính từ dữ liệu")),
-                    Column("difference", _("Chênh lệch"), "decimal"),
-                    Column("verdict", _("Kết luận")),
+                    Column("row", _("Chỉ tiêu"), width=27),
+                    Column("column", _("Cột"), width=25),
+                    Column("stated", _("Văn bản nêu"), width=11),
+                    Column("computed", _("Tính từ dữ liệu"), width=12),
+                    Column("difference", _("Chênh lệch"), "decimal", width=11),
+                    Column("verdict", _("Kết luận"), width=14),
                 ],
                 rows=rows,
             )

@@ -104,7 +104,7 @@ class Part:
 
 def plan_chunks(report: Report, chunk_rows: int = PDF_CHUNK_ROWS) -> list[list[Part]]:
     """Split the report's tables into chunks of about ``chunk_rows`` rows, at group boundaries
-    (a village's list starts a new page anyway) unless a group alone is larger than a chunk."""
+    unless a group alone is larger than a chunk (each chunk starts on a new page)."""
     chunks: list[list[Part]] = [[]]
     count = 0
     for table in report.tables:
@@ -143,9 +143,13 @@ def _auto_width(column: Column, rows: list[dict]) -> float:
     return float(min(max(longest_word + 2, min(longest_cell, 40) + 1, 5), 42))
 
 
-def table_html(table: Table, rows: list[dict], columns: list[Column]) -> str:
-    """One HTML table for the PDF. Built with f-strings rather than the template engine: a list
-    of ten thousand households would spend seconds in template loops."""
+def table_html(
+    table: Table, groups: list[tuple[str, list[dict], bool]], columns: list[Column]
+) -> str:
+    """One HTML table for the PDF; a grouped table gets a heading row where each group starts.
+    Built with f-strings rather than the template engine: a list of ten thousand households
+    would spend seconds in template loops."""
+    rows = [row for _label, group_rows, _continued in groups for row in group_rows]
     weights = [c.width or _auto_width(c, rows) for c in columns]
     css = "figures" + (" wide" if len(columns) > 9 else "")
     # Fixed layout: the widths are known before the rows are read (much faster on long lists).
@@ -164,36 +168,28 @@ def table_html(table: Table, rows: list[dict], columns: list[Column]) -> str:
     out.append("</thead><tbody>")
     if not rows:
         out.append(f'<tr><td colspan="{len(columns)}">{escape(_("Không có."))}</td></tr>')
-    for row in rows:
-        style = row.get("_style")
-        out.append(f'<tr class="{style}">' if style else "<tr>")
-        out.extend(_cell(c, row.get(c.key)) for c in columns)
-        out.append("</tr>")
+    for label, group_rows, continued in groups:
+        if table.group_by:
+            heading = f"{label} ({_('tiếp theo')})" if continued else label
+            out.append(
+                f'<tr class="group"><td colspan="{len(columns)}">{escape(heading)}</td></tr>'
+            )
+        for row in group_rows:
+            style = row.get("_style")
+            out.append(f'<tr class="{style}">' if style else "<tr>")
+            out.extend(_cell(c, row.get(c.key)) for c in columns)
+            out.append("</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
 
 def chunk_body(report: Report, chunk: list[Part], first_chunk: bool) -> str:
     out = []
-    first_group = first_chunk
     for part in chunk:
         table = part.table
-        columns = table.shown_columns
-        if part.first_of_table and not table.group_by:
-            out.append(f"<h2>{escape(table.title)}</h2>")
-        if not part.groups and part.first_of_table:
-            if table.group_by:
-                out.append(f"<h2>{escape(table.title)}</h2>")
-            out.append(table_html(table, [], columns))
-        for label, rows, continued in part.groups:
-            if table.group_by:
-                heading = f"{table.title} — {label}"
-                if continued:
-                    heading += " " + _("(tiếp theo)")
-                css = "group first" if first_group else "group"
-                out.append(f'<h3 class="{css}">{escape(heading)}</h3>')
-            out.append(table_html(table, rows, columns))
-            first_group = False
+        title = table.title if part.first_of_table else f"{table.title} ({_('tiếp theo')})"
+        out.append(f'<h2 class="table-title">{escape(title)}</h2>')
+        out.append(table_html(table, part.groups, table.shown_columns))
         for note in table.footnotes if part.first_of_table else []:
             out.append(f'<p class="footnote">{escape(note)}</p>')
     return "".join(out)
@@ -242,6 +238,8 @@ def to_pdf(
     from .documents import document_blocks
 
     blocks = blocks or document_blocks(report)
+    if any(t.group_by for t in report.tables) and not any(t.has_groups for t in report.tables):
+        return _to_pdf_fast(report, blocks)
     chunks = plan_chunks(report, chunk_rows)
     if len(chunks) == 1:
         document = _weasy_document(
@@ -284,6 +282,67 @@ def to_pdf(
     return out.getvalue()
 
 
+def fast_table(table: Table):
+    """A grouped list table as the direct PDF writer takes it (formatted cells, group rows)."""
+    from .fastpdf import FastColumn, FastTable
+
+    columns = table.shown_columns
+    sample = table.rows[:200]
+    fast = FastTable(
+        title=table.title,
+        columns=[
+            FastColumn(c.label, c.width or _auto_width(c, sample), c.numeric) for c in columns
+        ],
+    )
+    for label, rows in table.groups():
+        if table.group_by:
+            fast.items.append(("group", f"{label} ({len(rows)})"))
+        for row in rows:
+            fast.items.append(("row", [c.format(row.get(c.key)) for c in columns]))
+    if not table.rows:
+        fast.items.append(("row", [_("Không có.")] + [""] * (len(columns) - 1)))
+    return fast
+
+
+def _to_pdf_fast(report: Report, blocks) -> bytes:
+    """The document blocks and the small tables by WeasyPrint; the long grouped tables (lists)
+    drawn directly (``fastpdf``); joined with pypdf, the page numbers running on."""
+    from pypdf import PdfWriter
+
+    from .fastpdf import Writer, font_paths
+
+    small = [t for t in report.tables if not t.group_by]
+    long_tables = [t for t in report.tables if t.group_by]
+    front = _weasy_document(
+        report,
+        blocks,
+        chunk_body(report, [Part(t, True, [("", t.rows, False)]) for t in small], True),
+        first=True,
+        last=False,
+        first_page=1,
+    )
+    front_pages = len(front.pages)
+    writer = Writer(*font_paths(), landscape=report.landscape, first_page=front_pages + 1)
+    for table in long_tables:
+        writer.table(fast_table(table), new_page=True)
+    middle = writer.write()
+    back = _weasy_document(
+        report,
+        blocks,
+        "",
+        first=False,
+        last=True,
+        first_page=writer.number + 1,
+    )
+    out = PdfWriter()
+    for part in (front.write_pdf(), middle, back.write_pdf()):
+        out.append(io.BytesIO(part))
+    buffer = io.BytesIO()
+    out.write(buffer)
+    out.close()
+    return buffer.getvalue()
+
+
 # --- XLSX -----------------------------------------------------------------------------------
 
 XLSX_FORMATS = {"int": "#,##0", "percent": "0.00%"}
@@ -296,7 +355,7 @@ def _xlsx_value(column: Column, value: Any) -> Any:
         return float(Decimal(value) / 100)
     if column.kind == "int":
         return int(value)
-    if column.kind == "decimal":
+    if column.kind in ("decimal", "number"):
         return float(value)
     return str(value)
 
@@ -394,6 +453,8 @@ def to_xlsx(report: Report) -> bytes:
                 cell.border = border
                 if column.kind in XLSX_FORMATS:
                     cell.number_format = XLSX_FORMATS[column.kind]
+                elif column.kind == "number":
+                    cell.number_format = "#,##0.##"
                 elif column.kind == "decimal":
                     cell.number_format = "#,##0" + (
                         "." + "0" * column.places if column.places else ""

@@ -21,7 +21,7 @@ HINT_PREFIX = "_"
 class Column:
     key: str
     label: str
-    kind: str = "text"  # text | int | percent | decimal
+    kind: str = "text"  # text | int | percent | decimal | number (decimals only when needed)
     group: str = ""
     #: relative width for fixed table layouts (PDF); 0 means "share what is left"
     width: float = 0
@@ -35,11 +35,16 @@ class Column:
             return format_percent(value)
         if self.kind == "decimal":
             return format_decimal(value, self.places)
+        if self.kind == "number":
+            if value is None:
+                return format_int(None)
+            whole = Decimal(value) == Decimal(value).to_integral_value()
+            return format_int(int(value)) if whole else format_decimal(value, self.places)
         return "" if value is None else str(value)
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("int", "percent", "decimal")
+        return self.kind in ("int", "percent", "decimal", "number")
 
 
 @dataclass

@@ -45,7 +45,7 @@ def test_the_pdf_embeds_the_shipped_liberation_serif_with_vietnamese_glyphs(vill
     assert all(ord(ch) in cmap for ch in "ệộựơư")
 
 
-def synthetic_report(rows: int, villages: int = 3) -> Report:
+def synthetic_report(rows: int, villages: int = 3, grouped: bool = True) -> Report:
     columns = [
         Column("village", "Thôn"),
         Column("n", "STT", "int", width=10),
@@ -73,7 +73,7 @@ def synthetic_report(rows: int, villages: int = 3) -> Report:
         area=area,
         year=2024,
         landscape=True,
-        tables=[Table("Danh sách", columns, data, key="t", group_by="village")],
+        tables=[Table("Danh sách", columns, data, key="t", group_by="village" if grouped else "")],
     )
 
 
@@ -92,7 +92,7 @@ def test_chunks_break_at_village_boundaries_unless_a_village_is_too_long():
 
 
 def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
-    report = synthetic_report(90, villages=2)
+    report = synthetic_report(90, villages=2, grouped=False)
     pdf = to_pdf(report, blocks=_blocks(), chunk_rows=20)
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
@@ -107,7 +107,32 @@ def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
         for p in reader.pages
     ]
     assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
-    assert "(tiếp theo)" in text
+    assert "Danh sách (tiếp theo)" in text
+
+
+def test_long_grouped_lists_are_drawn_directly_with_headers_on_every_page():
+    report = synthetic_report(400, villages=4)
+    pdf = to_pdf(report, blocks=_blocks())
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = [" ".join(p.extract_text().split()) for p in reader.pages]
+    text = " ".join(pages)
+    for i in range(400):
+        assert f"Nguyễn Văn Đức {i} " in text + " "
+    table_pages = [p for p in pages if "Nguyễn Văn Đức" in p]
+    assert len(table_pages) > 5
+    assert all("STT Họ và tên" in p for p in table_pages)  # the header repeats
+    assert "Thôn 3 (100)" in text  # a group's heading row with its count
+    tops = [
+        next(
+            line.strip()
+            for line in p.extract_text(extraction_mode="layout").splitlines()
+            if line.strip()
+        )
+        for p in reader.pages
+    ]
+    assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
+    for font in embedded_fonts(pdf):
+        assert font["name"].getDebugName(5).startswith("Version 2.")
 
 
 def _blocks():

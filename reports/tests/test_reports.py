@@ -36,7 +36,10 @@ def test_lists_show_the_poor_and_near_poor_of_each_village_with_their_scores(vil
         },
     )
     report = queries.lists(village_a.parent, 2023)
-    poor, near = report.tables
+    poor, near = report.table("poor"), report.table("near_poor")
+    summary = {r["unit"]: r for r in report.table("summary").rows}
+    assert (summary["Thôn A"]["poor"], summary["Thôn A"]["near_poor"]) == (2, 1)
+    assert summary["Tổng cộng"]["poor"] == 3
     assert [(r["village"], r["number"], r["code"]) for r in poor.rows] == [
         ("Thôn A", 1, a[0].code),
         ("Thôn A", 2, a[3].code),
