@@ -492,10 +492,8 @@ def _section_three(commune, year, texts, blocks, tables) -> None:
     )
     blocks += narrative(texts["basic_services"], "basic_services")
     if assignments:
+        # Tasks and legal bases are in the text above; the table says who does what.
         table = assignment_table(assignments, year, several=False)
-        # Tasks and legal bases are in the text above; as narrow table cells they would triple
-        # the PDF's layout time (bench/plan_bench.py). The rows keep them for JSON.
-        table.columns = [c for c in table.columns if c.key not in ("tasks", "bases")]
         table.key = "section3_assignments"
         table.title = _("III. Nhiệm vụ và giải pháp: phân công thực hiện các dự án, tiểu dự án")
         tables.append(table)

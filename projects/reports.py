@@ -72,6 +72,7 @@ def projects_report(area: Area, year: int) -> Report:
     several = scope.kind != Area.Kind.COMMUNE
     tables = [
         assignment_table(assignments, year, several),
+        task_table(assignments, several),
         activity_table(scope, year, several),
         beneficiary_table(area, year),
     ]
@@ -97,21 +98,22 @@ def projects_report(area: Area, year: int) -> Report:
         tables=tables,
         footnotes=footnotes,
         provenance={"assignments": len(assignments)},
+        landscape=True,
     )
 
 
 def assignment_table(assignments, year: int, several: bool) -> Table:
-    bases = bases_by_subproject(assignments)
+    """Who leads and who coordinates each sub-project (short cells; the tasks and the legal
+    bases are in :func:`task_table`, one line per row, so that a long text never has to fit in
+    one table row of a printed page)."""
     indicators = indicators_by_subproject(assignments)
     columns = [
-        Column("project", _("Dự án")),
-        Column("subproject", _("Tiểu dự án")),
-        Column("lead", _("Đơn vị chủ trì")),
-        Column("officer", _("Công chức tham mưu")),
-        Column("coordinating", _("Đơn vị phối hợp")),
-        Column("tasks", _("Nhiệm vụ")),
-        Column("bases", _("Căn cứ thực hiện")),
-        Column("indicators", _("Chỉ số thiếu hụt giải quyết")),
+        Column("project", _("Dự án"), width=18),
+        Column("subproject", _("Tiểu dự án"), width=20),
+        Column("lead", _("Đơn vị chủ trì"), width=14),
+        Column("officer", _("Công chức tham mưu"), width=12),
+        Column("coordinating", _("Đơn vị phối hợp"), width=18),
+        Column("indicators", _("Chỉ số thiếu hụt giải quyết"), width=10),
     ]
     if several:
         columns.insert(0, Column("commune", _("Xã")))
@@ -132,14 +134,47 @@ def assignment_table(assignments, year: int, several: bool) -> Table:
                 "lead": a.lead_unit.name,
                 "officer": a.officer_in_charge.name if a.officer_in_charge_id else "",
                 "coordinating": "; ".join(u.name for u in a.coordinating_units.all()),
-                "tasks": "\n".join(a.task_list()),
-                "bases": "\n".join(bases.get(sp.pk, [])),
                 "indicators": ", ".join(indicators.get(sp.pk, [])),
             }
         )
     return Table(
         key="assignments",
         title=_("Tổ chức thực hiện các dự án, tiểu dự án năm %(year)s") % {"year": year},
+        columns=columns,
+        rows=rows,
+    )
+
+
+def task_table(assignments, several: bool) -> Table:
+    """The tasks and the legal bases of each assigned sub-project, one line per row."""
+    bases = bases_by_subproject(assignments)
+    task_kind, basis_kind = _("Nhiệm vụ"), _("Căn cứ thực hiện")
+    rows = []
+    for a in assignments:
+        sp = a.subproject
+        lines = [(task_kind, t) for t in a.task_list()] + [
+            (basis_kind, b) for b in bases.get(sp.pk, [])
+        ]
+        for n, (kind, text) in enumerate(lines, start=1):
+            rows.append(
+                {
+                    "key": f"{a.commune_id}-{sp.code}-{n}",
+                    "commune": a.commune.name,
+                    "subproject": sp.code,
+                    "kind": kind,
+                    "text": text,
+                }
+            )
+    columns = [
+        Column("subproject", _("Tiểu dự án"), width=10),
+        Column("kind", _("Nội dung"), width=12),
+        Column("text", _("Chi tiết"), width=60),
+    ]
+    if several:
+        columns.insert(0, Column("commune", _("Xã"), width=12))
+    return Table(
+        key="tasks",
+        title=_("Nhiệm vụ và căn cứ thực hiện từng tiểu dự án"),
         columns=columns,
         rows=rows,
     )
@@ -273,6 +308,7 @@ def coverage_table(area: Area, year: int) -> Table:
 
 
 def responsibility_table(scope: Area, year: int, several: bool) -> Table:
+    """Section V: each unit's duties, one paragraph per row."""
     items = (
         Responsibility.objects.within(scope)
         .filter(year=year)
@@ -280,24 +316,27 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
         .order_by("unit__commune__path", "order", "id")
     )
     columns = [
-        Column("order", _("STT"), "int"),
-        Column("unit", _("Đơn vị")),
-        Column("duties", _("Nhiệm vụ")),
+        Column("order", _("STT"), "int", width=5),
+        Column("unit", _("Đơn vị"), width=20),
+        Column("duties", _("Nhiệm vụ"), width=60),
     ]
     if several:
-        columns.insert(0, Column("commune", _("Xã")))
+        columns.insert(0, Column("commune", _("Xã"), width=12))
+    rows = []
+    for item in items:
+        for n, paragraph in enumerate(item.paragraphs(), start=1):
+            rows.append(
+                {
+                    "key": f"unit-{item.unit_id}-{n}",
+                    "commune": item.unit.commune.name,
+                    "order": item.order if n == 1 else None,
+                    "unit": item.title if n == 1 else "",
+                    "duties": paragraph,
+                }
+            )
     return Table(
         key="responsibilities",
         title=_("Tổ chức thực hiện: nhiệm vụ của các đơn vị"),
         columns=columns,
-        rows=[
-            {
-                "key": f"unit-{item.unit_id}",
-                "commune": item.unit.commune.name,
-                "order": item.order,
-                "unit": item.title,
-                "duties": "\n\n".join(item.paragraphs()),
-            }
-            for item in items
-        ],
+        rows=rows,
     )

@@ -130,7 +130,14 @@ def test_the_demos_sample_rows_are_labelled(demo):
 def test_the_projects_report_renders_in_every_format(demo):
     report = projects_report(demo, 2024)
     keys = [t.key for t in report.tables]
-    assert keys == ["assignments", "activities", "beneficiaries", "coverage", "responsibilities"]
+    assert keys == [
+        "assignments",
+        "tasks",
+        "activities",
+        "beneficiaries",
+        "coverage",
+        "responsibilities",
+    ]
     coverage = {r["code"]: r for r in table(report, "coverage").rows}
     assert coverage["2.2"]["deprived"] == 134  # every poor and near-poor household (section I)
     assert coverage["4.1"]["deprived"] == 62 and coverage["4.1"]["subprojects"]
