@@ -56,6 +56,24 @@ def load_projects_demo(commune, *, log=print) -> dict:
     }
 
 
+def remove_projects_samples(commune) -> int:
+    """Delete the commune's sample beneficiaries, activities and disbursements, so that the
+    household demo can be reset (a beneficiary protects its household from deletion)."""
+    from budget.models import Disbursement
+
+    from .models import Activity, Beneficiary
+
+    with transaction.atomic():
+        removed = Beneficiary.objects.filter(assignment__commune=commune, is_sample=True).delete()[
+            0
+        ]
+        removed += Activity.objects.filter(
+            assignment__commune=commune, is_sample=True, beneficiaries__isnull=True
+        ).delete()[0]
+        removed += Disbursement.objects.filter(line__commune=commune, is_sample=True).delete()[0]
+    return removed
+
+
 def _legal_documents(spec) -> dict:
     from .services import legal_document_get_or_create
 

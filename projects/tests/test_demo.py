@@ -215,3 +215,15 @@ def test_next_years_plan_is_issued_with_defaults_for_the_narrative(demo):
     assert "Ủy ban nhân dân xã Vĩnh Hảo xây dựng Kế hoạch" in text  # a default paragraph
     assert "Chưa phân công thực hiện dự án" in text  # nothing assigned for 2025 yet
     assert "Kế hoạch số 592" not in text  # 2024's typed bases stay with 2024
+
+
+@pytest.mark.django_db
+def test_the_samples_can_be_removed_and_loaded_again(demo):
+    from projects.demo import remove_projects_samples
+
+    before = counts()
+    assert remove_projects_samples(demo) > 0
+    assert not Beneficiary.objects.exists() and not Disbursement.objects.exists()
+    assert not Activity.objects.exists()
+    call_command("load_demo_projects", stdout=io.StringIO())
+    assert counts() == before
