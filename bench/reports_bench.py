@@ -121,7 +121,11 @@ def scaled_lists(code: str, year: int, rows: int):
 
 def child_lists(code: str, year: int, rows: int, chunk_rows: int) -> dict:
     setup()
+    from reports import render
     from reports.render import to_pdf
+
+    if chunk_rows == rows:  # --unchunked: the untuned path, one WeasyPrint document
+        render.FAST_LISTS = False
 
     report = scaled_lists(code, year, rows)
     before = rss_mb()
@@ -181,7 +185,11 @@ def main() -> None:
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--lists-scale", default="", help="row counts, e.g. 1000,2000,4000")
     parser.add_argument("--chunk-rows", type=int, default=0, help="0: the renderer's default")
-    parser.add_argument("--unchunked", action="store_true", help="lists: one document per PDF")
+    parser.add_argument(
+        "--unchunked",
+        action="store_true",
+        help="lists: the untuned path for comparison (WeasyPrint, one document)",
+    )
     parser.add_argument("--prepare-2024", action="store_true")
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()

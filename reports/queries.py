@@ -1464,4 +1464,11 @@ def expected_rows(slug: str, area: Area, year: int) -> int:
     request that would take too long to render."""
     if slug == "lists":
         return lists_row_count(area, year)
-    return Area.objects.filter(path__startswith=area.path).count() + 40
+    # by-unit tables: a few rows per village (commune) or per commune (district, province)
+    below = Area.objects.filter(path__startswith=area.path)
+    units = below.filter(
+        kind=Area.Kind.COMMUNE
+        if area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+        else Area.Kind.VILLAGE
+    ).count()
+    return 4 * units + 40

@@ -123,7 +123,9 @@ def report_view(request, slug):
     if errors:
         return _refuse(request, errors)
     options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
-    seconds = estimate_seconds(fmt, queries.expected_rows(slug, area, year))
+    seconds = estimate_seconds(
+        fmt, queries.expected_rows(slug, area, year), fast_pdf=slug == "lists"
+    )
     if seconds > WEB_LIMIT_SECONDS:
         return _refuse(
             request,
