@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import transaction
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_projects_2024.json"
@@ -178,6 +179,11 @@ def _budget(spec, commune, subprojects) -> dict:
 
     year = spec["year"]
     sources = {s.code: s for s in FundingSource.objects.all()}
+    missing = {item["source"] for item in spec["budget"]["lines"]} - set(sources)
+    if missing:
+        raise CommandError(
+            f"Chưa có nguồn vốn {', '.join(sorted(missing))}; hãy chạy `manage.py migrate`."
+        )
     lines = {}
     for item in spec["budget"]["lines"]:
         subproject = subprojects[item["subproject"]] if item["subproject"] else None

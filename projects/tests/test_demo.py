@@ -48,19 +48,28 @@ def counts():
     )
 
 
+def restore_migration_data():
+    """Rows the data migrations load (flush, used by the demo tests, empties them)."""
+    import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
+    import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_demo", stdout=io.StringIO())
-        commune = Household.objects.get(code="VH01-0001").commune
-        # the 2024 targets and the end-2024 review, so that next year's plan can be issued
-        load_followup(commune=commune, log=lambda *a: None)
-        call_command("load_demo_projects", stdout=io.StringIO())
-        yield commune
-        call_command("flush", interactive=False, verbosity=0)
-        # flush empties the data migrations' rows too; put them back for the tests that follow
-        import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
-        import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
+        try:
+            # Another module's demo test may have flushed the funding sources.
+            import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
+            call_command("load_demo", stdout=io.StringIO())
+            commune = Household.objects.get(code="VH01-0001").commune
+            # the 2024 targets and the end-2024 review, so that next year's plan can be issued
+            load_followup(commune=commune, log=lambda *a: None)
+            call_command("load_demo_projects", stdout=io.StringIO())
+            yield commune
+        finally:
+            # Whatever happened, leave an empty database to the tests that follow.
+            call_command("flush", interactive=False, verbosity=0)
+            restore_migration_data()
 
 
 @pytest.mark.django_db
