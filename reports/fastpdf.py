@@ -14,6 +14,7 @@ motto, title, signature) are still rendered by WeasyPrint and joined with pypdf.
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -141,7 +142,8 @@ class Writer:
         self.top = self.page_h - MARGINS["top"]
         self.bottom = MARGINS["bottom"]
         self.style = Style()
-        self.pages: list[list[bytes]] = []
+        #: each finished page's content stream, compressed at once so memory stays small
+        self.pages: list[bytes] = []
         self.number = first_page - 1
         self.ops: list[bytes] = []
         self.y = self.top
@@ -155,8 +157,7 @@ class Writer:
         )
 
     def new_page(self) -> None:
-        if self.ops:
-            self.pages.append(self.ops)
+        self.finish()
         self.ops = [b"%.2f w 0 G\n" % self.style.line_width]
         self.number += 1
         self.y = self.top
@@ -167,7 +168,7 @@ class Writer:
 
     def finish(self) -> None:
         if self.ops:
-            self.pages.append(self.ops)
+            self.pages.append(zlib.compress(b"".join(self.ops)))
             self.ops = []
 
     # -- tables ---------------------------------------------------------------------------
@@ -258,8 +259,8 @@ class Writer:
                 fonts[use.resource] = _embed(pdf, use).reference
         resources = pydyf.Dictionary({"Font": fonts})
         pdf.add_object(resources)
-        for ops in self.pages:
-            content = pydyf.Stream([b"".join(ops)], compress=True)
+        for data in self.pages:
+            content = pydyf.Stream([data], extra={"Filter": "/FlateDecode"})
             pdf.add_object(content)
             page = pydyf.Dictionary(
                 {

@@ -306,6 +306,13 @@ def reconcile_view(request):
     if area is None:
         return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
     year = _year_param(request, area)
+    if "year" not in request.GET:  # open on the latest year that has a stated document
+        year = (
+            StatedDocument.objects.filter(area=area)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        ) or year
     if year is None:
         return _refuse(request, [_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào.")])
     editable = target_services.can_edit(request.user, area)
