@@ -58,6 +58,12 @@ def _yes_no(flag: bool) -> str:
     return _("có") if flag else _("không")
 
 
+def _labels(choices) -> dict[str, str]:
+    """{code: label} in the active language, computed once per export: ``get_FOO_display()``
+    per row costs more than writing the cell."""
+    return {code: str(label) for code, label in choices}
+
+
 class _Writer:
     """A write-only workbook (rows are streamed to disk, memory stays flat) with a hidden sheet
     of the drop-down lists and an instructions sheet."""
@@ -82,6 +88,10 @@ class _Writer:
         for index, column in enumerate(spec.columns, start=1):
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = column.width
+            if column.number_format:
+                # What a user types later into the column gets the format (text keeps the 0 of
+                # a phone number or citizen ID); written cells carry their own below.
+                ws.column_dimensions[letter].number_format = column.number_format
             hint = str(column.hint) if column.hint else ""
             if column.informative:
                 hint = _("Để đọc; bỏ qua khi nhập.")
@@ -122,17 +132,12 @@ class _Writer:
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            value = neutralise(value)
-            if number_format == "@":
-                cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = "@"
-                return cell
-            return value
+            return neutralise(value)
         if isinstance(value, datetime.date):
             cell = WriteOnlyCell(ws, value=value)
             cell.number_format = "DD/MM/YYYY"
             return cell
-        if isinstance(value, int | float | Decimal) and number_format:
+        if isinstance(value, int | float | Decimal) and number_format and number_format != "@":
             cell = WriteOnlyCell(ws, value=value)
             cell.number_format = number_format
             return cell
@@ -178,37 +183,50 @@ def response(content: bytes, filename: str) -> FileResponse:
 
 
 def _household_rows(households) -> Iterable[list]:
+    yes_no = {True: _yes_no(True), False: _yes_no(False)}
+    material = _labels(Household.Material.choices)
+    water = _labels(Household.Water.choices)
+    latrine = _labels(Household.Latrine.choices)
+    villages: dict[int, str] = {}
     for h in households:
+        village = villages.get(h.village_id)
+        if village is None:
+            village = villages[h.village_id] = h.village.name
         yield [
             h.code,
-            h.village.name,
+            village,
             h.head_name,
             h.address,
             h.ethnicity,
             h.phone,
-            _yes_no(h.is_urban),
+            yes_no[h.is_urban],
             h.floor_area_m2,
-            h.get_house_material_display() if h.house_material else "",
-            h.get_water_source_display() if h.water_source else "",
-            h.get_latrine_display() if h.latrine else "",
+            material.get(h.house_material, ""),
+            water.get(h.water_source, ""),
+            latrine.get(h.latrine, ""),
             h.left_registry_on,
         ]
 
 
 def _member_rows(members) -> Iterable[list]:
-    for m in members:
+    yes_no = {True: _yes_no(True), False: _yes_no(False)}
+    sex = _labels(Member.Sex.choices)
+    relation = _labels(Member.Relation.choices)
+    schooling = _labels(Member.Schooling.choices)
+    work = _labels(Member.Work.choices)
+    for code, m in members:
         yield [
-            m.household.code,
-            m.full_name,
-            m.get_sex_display(),
-            m.date_of_birth,
-            m.get_relation_to_head_display(),
-            m.citizen_id,
-            m.ethnicity,
-            _yes_no(m.has_health_insurance),
-            m.get_schooling_display() if m.schooling else "",
-            m.get_work_status_display() if m.work_status else "",
-            _yes_no(m.has_disability),
+            code,
+            m["full_name"],
+            sex.get(m["sex"], m["sex"]),
+            m["date_of_birth"],
+            relation.get(m["relation_to_head"], m["relation_to_head"]),
+            m["citizen_id"],
+            m["ethnicity"],
+            yes_no[m["has_health_insurance"]],
+            schooling.get(m["schooling"], ""),
+            work.get(m["work_status"], ""),
+            yes_no[m["has_disability"]],
         ]
 
 
@@ -223,9 +241,10 @@ def households_workbook(households, *, villages: Sequence[Area] | None = None) -
         .iterator(chunk_size=2000)
     )
     members = (
-        Member.objects.filter(household_id__in=ids)
-        .select_related("household")
+        (m.pop("household__code"), m)
+        for m in Member.objects.filter(household_id__in=ids)
         .order_by("household__commune_id", "household__code", "id")
+        .values("household__code", *MEMBER_FIELDS)
         .iterator(chunk_size=4000)
     )
     if villages is None:
@@ -235,6 +254,20 @@ def households_workbook(households, *, villages: Sequence[Area] | None = None) -
     writer.sheet(household_sheet(), _household_rows(rows), lists={"village": names})
     writer.sheet(member_sheet(), _member_rows(members), lists={})
     return writer.finish()
+
+
+MEMBER_FIELDS = (
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "relation_to_head",
+    "citizen_id",
+    "ethnicity",
+    "has_health_insurance",
+    "schooling",
+    "work_status",
+    "has_disability",
+)
 
 
 def household_template(commune: Area) -> bytes:
@@ -251,7 +284,8 @@ def _indicators(cycle: ReviewCycle) -> list[Indicator]:
 
 
 def _assessment_rows(assessments, indicators) -> Iterable[list]:
-    labels = dict(Assessment.CLASS_CHOICES)
+    labels = _labels(Assessment.CLASS_CHOICES)
+    yes_no = {True: _yes_no(True), False: _yes_no(False)}
     ids = list(assessments.order_by().values_list("pk", flat=True))
     deprived: dict[int, set[str]] = {}
     for start in range(0, len(ids), 5000):
@@ -274,8 +308,8 @@ def _assessment_rows(assessments, indicators) -> Iterable[list]:
             a.member_count,
             a.income_per_capita,
             a.b1_score,
-            *[_yes_no(i.code in mine) for i in indicators],
-            str(labels.get(a.household_class, a.household_class)),
+            *[yes_no[i.code in mine] for i in indicators],
+            labels.get(a.household_class, a.household_class),
         ]
 
 

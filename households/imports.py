@@ -28,7 +28,8 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import ParseError, iterparse
+from operator import itemgetter
+from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 import openpyxl
 from django.conf import settings
@@ -38,7 +39,9 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.xml.constants import SHARED_STRINGS
 
 from areas.models import Area
 from indicators.models import Indicator
@@ -92,11 +95,15 @@ class ErrorValue(str):
     """An Excel error value such as ``#N/A``."""
 
 
+_SPECIAL = frozenset({Formula, ErrorValue})
+
+
 # --- reading the workbook -------------------------------------------------------------------
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _F, _IS, _T, _R = (_MAIN + t for t in ("row", "c", "v", "f", "is", "t", "r"))
-_SHEET_DATA = _MAIN + "sheetData"
+_SI = _MAIN + "si"
+_COLUMN_INDEX: dict[str, int] = {}  # "AB" -> 27, filled as columns are met
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -121,6 +128,199 @@ def _inline_text(element) -> str:
     return "".join(run.findtext(_T) or "" for run in element.iter(_R))
 
 
+class _Cells:
+    """What turns a cell's <v> text into a value: the shared strings, which styles are dates,
+    and the workbook's date epoch."""
+
+    __slots__ = ("shared", "date_styles", "epoch")
+
+    def __init__(self, shared, date_styles, epoch):
+        self.shared, self.date_styles, self.epoch = shared, date_styles, epoch
+
+    def decode(self, raw: str | None, kind: str | None, style: str | None):
+        if not raw:
+            return None
+        if kind == "s":
+            return self.shared[int(raw)]
+        if kind is None or kind == "n":
+            value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
+            if style and int(style) in self.date_styles:
+                return from_excel(value, self.epoch)
+            return value
+        if kind == "str":
+            return raw
+        if kind == "b":
+            return raw == "1"
+        if kind == "d":
+            return from_ISO8601(raw)
+        return ErrorValue(raw)
+
+
+def _place(values: list, index: int, value) -> None:
+    if index > len(values):
+        values.extend([None] * (index - len(values)))
+    if index == len(values):
+        values.append(value)
+    else:
+        values[index] = value
+
+
+def _index(ref: str | None, values: list) -> int:
+    if not ref:
+        return len(values)
+    letters = ref.rstrip("0123456789")
+    index = _COLUMN_INDEX.get(letters)
+    if index is None:
+        index = _COLUMN_INDEX[letters] = _column_index(letters)
+    return index
+
+
+def _row_values(row, cells: _Cells) -> list:
+    """The values of one parsed <row> element."""
+    values: list = []
+    for cell in row:
+        if cell.tag != _C:
+            continue
+        index = _index(cell.get("r"), values)
+        kind = cell.get("t")
+        # The common cell holds one <v>: take it without searching.
+        child = cell[0] if len(cell) == 1 else None
+        if child is not None and child.tag == _V:
+            value = cells.decode(child.text, kind, cell.get("s"))
+        elif (formula := cell.find(_F)) is not None:
+            value = Formula("=" + (formula.text or ""))
+        elif kind == "inlineStr":
+            value = _inline_text(cell.find(_IS))
+        else:
+            value = cells.decode(cell.findtext(_V), kind, cell.get("s"))
+        _place(values, index, value)
+    return values
+
+
+def _rows_parsed(source, cells: _Cells) -> Iterator[tuple[int, list]]:
+    """Rows through the XML parser. End events only: a start event per element would double
+    the Python-level work; the emptied row elements stay in the tree (a few dozen bytes each),
+    which the row limit bounds."""
+    number = 0
+    for _event, element in iterparse(source):
+        if element.tag == _ROW:
+            ref = element.get("r")
+            number = int(ref) if ref else number + 1
+            values = _row_values(element, cells)
+            element.clear()
+            yield number, values
+
+
+# The scanned path. A sheet written by Excel, LibreOffice or openpyxl is a long run of
+# <row r="…"><c r="…" s="…" t="…"><v>…</v></c>…</row>; finding those with regular expressions
+# costs a quarter of building elements for them (docs/decisions-import.md). It is used only for
+# plain sheets (Workbook._plain), and only for rows whose every cell is <v> or a plain inline
+# string and whose text is fully accounted for by the cells; any other row goes through the XML
+# parser, so formulas, rich text and anything unusual are read exactly as above.
+_PLAIN_HEAD = re.compile(
+    rb'<worksheet\b[^>]*\sxmlns="http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"'
+    rb"[^>]*>"
+)
+_DECLARATION = re.compile(rb'xmlns(?::\w+)?="[^"]*"')
+_OTHER_ENCODING = re.compile(rb'encoding="(?![Uu][Tt][Ff]-8")')
+_NOT_PLAIN = (b"<!--", b"<![CDATA[", b"<!DOCTYPE", b"<!ENTITY")
+_ROW_SCAN = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+# A plain cell: reference, optional style and type (in the order Excel, LibreOffice and
+# openpyxl write them), and nothing, a <v> or a plain inline string.
+_CELL_SCAN = re.compile(
+    rb'<c r="([A-Z]{1,3})[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+    rb'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+)
+_COLUMN_BYTES: dict[bytes, int] = {}
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape(text: str) -> str:
+    def one(match):
+        name = match.group(1)
+        if name[0] == "#":
+            return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+        return _NAMED[name]
+
+    return _ENTITY.sub(one, text)
+
+
+def _text(raw: bytes) -> str:
+    """Character data as an XML parser gives it: entities replaced, line ends normalised."""
+    text = raw.decode()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _unescape(text)
+    return text
+
+
+def _scan_cells(content: bytes, cells: _Cells) -> list | None:
+    """The values of a row's content, or None when a cell is not plain (the caller then parses
+    the row). One expression finds every plain cell; if it found fewer cells than the row has,
+    some cell is not plain."""
+    found = _CELL_SCAN.findall(content)
+    if len(found) != content.count(b"<c ") + content.count(b"<c>") + content.count(b"<c/>"):
+        return None
+    shared, date_styles = cells.shared, cells.date_styles
+    columns = _COLUMN_BYTES
+    values: list = []
+    for letters, style, kind, raw, inline in found:
+        index = columns.get(letters)
+        if index is None:
+            index = columns[letters] = _column_index(letters.decode())
+        if kind == b"inlineStr":
+            value = _text(inline)
+        elif not raw:
+            value = None
+        elif kind == b"s":
+            value = shared[int(raw)]
+        elif not kind or kind == b"n":
+            value = float(raw) if (b"." in raw or b"E" in raw or b"e" in raw) else int(raw)
+            if style and int(style) in date_styles:
+                value = from_excel(value, cells.epoch)
+        else:
+            value = cells.decode(_text(raw), kind.decode(), style.decode() or None)
+        if index == len(values):
+            values.append(value)
+        elif index > len(values):
+            values.extend([None] * (index - len(values)))
+            values.append(value)
+        else:
+            values[index] = value
+    return values
+
+
+def _rows_scanned(source, cells: _Cells, namespaces: bytes) -> Iterator[tuple[int, list]]:
+    # A row that is not plain is parsed on its own, inside the root's namespace declarations
+    # (Excel puts prefixed attributes such as x14ac:dyDescent on rows and cells).
+    opening = b"<row " + namespaces + b">"
+    number = 0
+    buffer = b""
+    while True:
+        chunk = source.read(1 << 20)
+        buffer += chunk
+        cut = len(buffer) if not chunk else buffer.rfind(b"</row>") + 6
+        if cut < 6 and chunk:
+            continue
+        for match in _ROW_SCAN.finditer(buffer, 0, cut):
+            attrs, content = match.group(1), match.group(2)
+            found = _ROW_NUMBER.search(attrs)
+            number = int(found.group(1)) if found else number + 1
+            values = _scan_cells(content, cells) if content else []
+            if values is None:
+                row = fromstring(opening + content + b"</row>")
+                values = _row_values(row, cells)
+            yield number, values
+        if not chunk:
+            if not buffer.rstrip().endswith(b"</worksheet>"):
+                raise EOFError("the sheet ends early")  # reported as a damaged sheet
+            return
+        buffer = buffer[cut:]
+
+
 def _sniff(head: bytes) -> str:
     """Why a file that is not a zip archive cannot be an .xlsx."""
     if head.startswith(_OLE2):
@@ -142,6 +342,28 @@ def _sniff(head: bytes) -> str:
             "dạng “Excel Workbook (.xlsx)”."
         )
     return _("Tệp không phải là bảng tính Excel .xlsx.")
+
+
+def _shared_strings(source) -> list[str]:
+    """The shared-strings table, read the way the cells are (openpyxl builds an object per
+    string, which costs about 0.1 ms each: 20 s for a file with 200,000 citizen IDs)."""
+    strings = []
+    for _event, element in iterparse(source):
+        if element.tag == _SI:
+            text = _inline_text(element)
+            strings.append(text.replace("x005F_", "") if "x005F_" in text else text)
+            element.clear()
+    return strings
+
+
+class _ExcelReader(ExcelReader):
+    """openpyxl's reader (workbook, sheets, styles) with a cheaper shared-strings table."""
+
+    def read_strings(self) -> None:
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = _shared_strings(source)
 
 
 class Workbook:
@@ -197,7 +419,9 @@ class Workbook:
                 % {"size": _megabytes(unpacked)}
             )
         try:
-            self._wb = openpyxl.load_workbook(fh, read_only=True, data_only=False, keep_links=False)
+            reader = _ExcelReader(fh, read_only=True, data_only=False, keep_links=False)
+            reader.read()
+            self._wb = reader.wb
         except Exception as exc:  # any failure of a third-party parser on untrusted input
             raise ImportFileError(
                 _(
@@ -219,78 +443,31 @@ class Workbook:
         """The row count the sheet declares (0 if it declares none)."""
         return self._wb[name].max_row or 0
 
-    def rows(self, name: str) -> Iterator[tuple[int, list]]:
+    def rows(self, name: str, *, fast: bool = True) -> Iterator[tuple[int, list]]:
         """(row number, [values]) for each row present in the sheet, in order.
 
         Values are ``str``, ``int``, ``float``, ``bool``, ``datetime``, ``None``, or a
         :class:`Formula` / :class:`ErrorValue`. More than :func:`max_rows` rows (blank ones
-        included) is refused.
+        included) is refused. ``fast=False`` forces the XML parser for every row (the tests
+        compare both ways).
         """
         ws = self._wb[name]
         limit = max_rows()
         if not hasattr(ws, "_get_source"):  # pragma: no cover - openpyxl internals moved
             yield from self._rows_openpyxl(ws, limit)
             return
-        shared = ws._shared_strings
-        date_styles = self._wb._date_formats
-        epoch = self._wb.epoch
-        number = 0
-        sheet_data = None
+        cells = _Cells(ws._shared_strings, self._wb._date_formats, self._wb.epoch)
+        namespaces = self._plain(ws) if fast else None
         source = ws._get_source()
         try:
-            for event, element in iterparse(source, events=("start", "end")):
-                if event == "start":
-                    if element.tag == _SHEET_DATA:
-                        sheet_data = element
-                    continue
-                if element.tag != _ROW:
-                    continue
-                ref = element.get("r")
-                number = int(ref) if ref else number + 1
+            numbered = (
+                _rows_scanned(source, cells, namespaces)
+                if namespaces is not None
+                else _rows_parsed(source, cells)
+            )
+            for number, values in numbered:
                 if number > limit + 1:
                     raise ImportFileError(self._too_many_rows(name, limit))
-                values: list = []
-                for cell in element:
-                    if cell.tag != _C:
-                        continue
-                    ref = cell.get("r")
-                    index = _column_index(ref) if ref else len(values)
-                    kind = cell.get("t")
-                    formula = cell.find(_F)
-                    if formula is not None:
-                        value = Formula("=" + (formula.text or ""))
-                    elif kind == "inlineStr":
-                        value = _inline_text(cell.find(_IS))
-                    else:
-                        raw = cell.findtext(_V)
-                        if raw is None:
-                            value = None
-                        elif kind == "s":
-                            value = shared[int(raw)]
-                        elif kind is None or kind == "n":
-                            value = (
-                                float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
-                            )
-                            style = cell.get("s")
-                            if style and int(style) in date_styles:
-                                value = from_excel(value, epoch)
-                        elif kind == "str":
-                            value = raw
-                        elif kind == "b":
-                            value = raw == "1"
-                        elif kind == "d":
-                            value = from_ISO8601(raw)
-                        else:
-                            value = ErrorValue(raw)
-                    if index > len(values):
-                        values.extend([None] * (index - len(values)))
-                    if index == len(values):
-                        values.append(value)
-                    else:
-                        values[index] = value
-                element.clear()
-                if sheet_data is not None:
-                    sheet_data.clear()  # keep memory flat: drop the rows already read
                 yield number, values
         except ParseError as exc:
             raise ImportFileError(
@@ -304,6 +481,26 @@ class Workbook:
             ) from None
         finally:
             source.close()
+
+    @staticmethod
+    def _plain(ws) -> bytes | None:
+        """The namespace declarations of the sheet's root when its XML can be scanned row by
+        row (UTF-8, the main namespace as the default one, no comment, CDATA section or DTD
+        anywhere); None otherwise."""
+        with ws._get_source() as source:
+            head = source.read(8192)
+            root = _PLAIN_HEAD.search(head)
+            if root is None or _OTHER_ENCODING.search(head[:200]):
+                return None
+            tail = b""
+            chunk = head
+            while chunk:
+                window = tail + chunk
+                if any(token in window for token in _NOT_PLAIN):
+                    return None
+                tail = window[-16:]
+                chunk = source.read(1 << 20)
+        return b" ".join(_DECLARATION.findall(root.group(0)))
 
     def _rows_openpyxl(self, ws, limit: int) -> Iterator[tuple[int, list]]:
         for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -436,10 +633,16 @@ _YES = frozenset({"co", "yes", "y", "x", "1", "true", "dung", "c"})
 _NO = frozenset({"khong", "no", "n", "0", "false", "sai", "k", ""})
 
 
+_YES_NO_AS_WRITTEN = {"có": True, "không": False, "x": True, "X": True, "Có": True, "Không": False}
+
+
 def parse_yes_no(raw) -> bool | None:
     """có/không, yes/no, x, 1/0, TRUE/FALSE; blank is None (the caller decides: usually no)."""
     if raw is None:
         return None
+    found = _YES_NO_AS_WRITTEN.get(raw) if type(raw) is str else None
+    if found is not None:
+        return found
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, int | float) and raw in (0, 1):
@@ -465,14 +668,19 @@ def _choice_parser(choices) -> Callable:
     """Accept a choice by its code or its label (Vietnamese or English, any case, with or
     without diacritics)."""
     keys: dict[str, str] = {}
+    as_written: dict[str, str] = {}  # the labels exactly as the template offers them
     for code, label in choices:
         keys[fold(code)] = code
         for language in ("vi", "en"):
             with translation.override(language):
                 keys[fold(str(label))] = code
+                as_written[str(label)] = code
     labels = [label for _code, label in choices]
 
     def parse(raw) -> str:
+        code = as_written.get(raw) if type(raw) is str else None
+        if code is not None:
+            return code
         text = parse_text(raw)
         if not text:
             return ""
@@ -1075,6 +1283,8 @@ class _Import:
                     self.analyse(workbook)
                 finally:
                     workbook.close()
+                rank = {name: i for i, name in enumerate(workbook.sheet_names)}
+                report.issues.sort(key=lambda i: (rank.get(i.sheet, len(rank)), i.row))
                 report.finish_counts()
                 if commit and report.ok:
                     self.write()
@@ -1105,29 +1315,30 @@ class _Import:
                 % {"sheet": sheet, "columns": ", ".join(f"“{u}”" for u in header.unknown)}
             )
         present = [
-            (index, header.positions[c.key], c, header.labels[c.key])
+            (index, header.positions[c.key], c.parse, c.required, c.key, header.labels[c.key])
             for index, c in enumerate(spec.columns)
             if c.key in header.positions and not c.informative
         ]
-        self.present = {c.key for _i, _p, c, _l in present}
-        self.labels = {c.key: label for _i, _p, c, label in present}
+        self.present = {key for *_rest, key, _label in present}
+        self.labels = {key: label for *_rest, key, label in present}
         width = len(spec.columns)
         report = self.report
         progress, total = self.progress, max(self._rows_total, 1)
+        done = self._rows_done
         for number, values in rows:
-            self._rows_done += 1
-            if progress and self._rows_done % PROGRESS_EVERY == 0:
-                progress(self._rows_done, max(total, self._rows_done))
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, max(total, done))
             if _blank(values):
                 continue
             report.rows_read += 1
             parsed: list = [None] * width
             failed: set[str] = set()
             size = len(values)
-            for index, position, column, label in present:
+            for index, position, parse, required, key, label in present:
                 raw = values[position] if position < size else None
-                if raw is not None and type(raw) in (Formula, ErrorValue):
-                    failed.add(column.key)
+                if raw is not None and type(raw) in _SPECIAL:
+                    failed.add(key)
                     report.add(
                         sheet,
                         number,
@@ -1139,15 +1350,17 @@ class _Import:
                     )
                     continue
                 try:
-                    value = parsed[index] = column.parse(raw)
+                    value = parsed[index] = parse(raw)
                 except CellProblem as exc:
-                    failed.add(column.key)
+                    failed.add(key)
                     report.add(sheet, number, label, str(exc))
                     continue
-                if column.required and (value is None or value == ""):
-                    failed.add(column.key)
+                if required and (value is None or value == ""):
+                    failed.add(key)
                     report.add(sheet, number, label, _("Bắt buộc, không được để trống."))
+            self._rows_done = done
             yield number, parsed, failed
+        self._rows_done = done
 
     def rule_problems(self, rules, values: dict, failed: set, sheet: str, number: int) -> bool:
         """Check ``values`` against the model's field rules; report each problem. True if any."""
@@ -1336,10 +1549,15 @@ class HouseholdImport(_Import):
         members: dict[str, list[MemberRow]] = {}
         seen_ids: dict[str, int] = {}
         today = timezone.localdate()
+        every = itemgetter(*order)
+        checks = None
         for number, parsed, failed in self.read(workbook, sheet, spec):
-            present = self.present
-            values = tuple(parsed[i] for i in order)
-            checked = {k: v for k, v in zip(_M_FIELDS, values, strict=True) if k in present}
+            if checks is None:  # the columns present are known once the header is read
+                keys = [k for k in _M_FIELDS if k in self.present]
+                # The household code is picked too, so that the getter always returns a tuple.
+                checks = (keys, itemgetter(*[pos[k] for k in keys], pos["household"]))
+            values = every(parsed)
+            checked = dict(zip(checks[0], checks[1](parsed), strict=False))
             born = checked.get("date_of_birth")
             if born and "date_of_birth" not in failed:
                 if born > today:

@@ -493,38 +493,46 @@ class FieldRules:
                     for v in field.validators
                     if not isinstance(v, MaxLengthValidator | ProhibitNullCharactersValidator)
                 ]
-                self._rules.append(
-                    (name, field, True, field.max_length, choices, field.blank, extra)
-                )
+                self._rules.append((name, field, "text", field.max_length, choices, extra))
+            elif isinstance(field, db_models.BooleanField):
+                self._rules.append((name, field, "bool", None, None, ()))
+            elif isinstance(field, db_models.DateField) and not isinstance(
+                field, db_models.DateTimeField
+            ):
+                self._rules.append((name, field, "date", None, None, ()))
             else:
-                self._rules.append((name, field, False, None, None, field.blank, ()))
+                self._rules.append((name, field, "other", None, None, ()))
 
     def problems(self, values, instance=None) -> dict[str, str]:
         """{field name: first message} for the values that break a rule (only names present)."""
         found: dict[str, str] = {}
-        for name, field, is_text, max_length, choices, blank, extra in self._rules:
+        for name, field, kind, max_length, choices, extra in self._rules:
             if name not in values:
                 continue
             value = values[name]
-            if (
-                is_text
-                and type(value) is str
-                and len(value) <= max_length
-                and "\x00" not in value
-                and (
-                    (value in choices or (blank and value == ""))
-                    if choices is not None
-                    else (blank or value != "")
-                )
+            if kind == "text":
+                if (
+                    type(value) is str
+                    and len(value) <= max_length
+                    and "\x00" not in value
+                    and (
+                        (value in choices or (field.blank and value == ""))
+                        if choices is not None
+                        else (field.blank or value != "")
+                    )
+                ):
+                    if extra and value:
+                        try:
+                            for validator in extra:
+                                validator(value)
+                        except ValidationError as exc:
+                            found[name] = exc.messages[0]
+                    continue
+            elif (kind == "bool" and type(value) is bool) or (
+                kind == "date" and (type(value) is datetime.date or (value is None and field.null))
             ):
-                if extra and value:
-                    try:
-                        for validator in extra:
-                            validator(value)
-                    except ValidationError as exc:
-                        found[name] = exc.messages[0]
                 continue
-            if blank and value in field.empty_values:
+            if field.blank and value in field.empty_values:
                 continue
             try:
                 field.clean(value, instance)

@@ -11,12 +11,26 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from areas.tests.factories import AreaFactory
 from households import services
 from households.imports import AssessmentImport, HouseholdImport
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _area_codes_stay_low():
+    """Area codes come from one factory sequence shared by the whole run ("00001", …). These
+    tests create many areas; putting the sequence back after each keeps later tests' generated
+    codes clear of the personas' fixed codes ("01090", "09999")."""
+    options = AreaFactory._meta
+    options._initialize_counter()
+    start = options._counter.seq
+    yield
+    options._counter.reset(start)
+
 
 CORPUS = Path(__file__).parent / "corpus"
 H = ["Mã hộ", "Thôn", "Chủ hộ", "Dân tộc", "Diện tích nhà ở (m²)", "Chất lượng nhà ở"]
@@ -479,3 +493,278 @@ def test_bad_results_file_gets_a_clear_message_and_writes_nothing(name, corpus_w
     assert not report.ok and not report.committed
     assert RESULTS_CORPUS[name] in messages(report)
     assert every_table_count() == before
+
+
+# --- the browser: upload → preview → confirm ------------------------------------------------
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
+    return settings.IMPORT_UPLOAD_DIR
+
+
+def good_registry():
+    source = registry_file(
+        [["VH-001", "Thôn A", "Nguyễn Văn Đức", "Tày", 40, ""]],
+        [["VH-001", "Nguyễn Văn Đức", "Nam", "05/09/1980", "Chủ hộ", "002080000001", "có"]],
+    )
+    source.name = "danh-sach.xlsx"
+    return source
+
+
+def upload(client, commune, source, token="a" * 22):
+    return client.post(
+        "/imports/upload/households/", {"commune": commune.pk, "file": source, "token": token}
+    )
+
+
+def test_upload_previews_then_confirm_writes_once(client, commune, village_a, officer, uploads):
+    client.force_login(officer)
+    page = client.get("/imports/")
+    assert page.status_code == 200 and "Nhập danh sách hộ và thành viên" in page.text
+    before = every_table_count()
+    preview = upload(client, commune, good_registry())
+    assert preview.status_code == 200
+    assert "Xem trước khi nhập" in preview.text and "VH-001" in preview.text
+    assert preview.context["report"].counts["new"] == 1
+    assert every_table_count() == before  # the preview wrote nothing
+    assert (uploads / f"{'a' * 22}.xlsx").exists()
+    done = client.post(f"/imports/{'a' * 22}/confirm/")
+    assert done.status_code == 302
+    assert Household.objects.count() == 1 and Member.objects.count() == 1
+    assert not (uploads / f"{'a' * 22}.xlsx").exists()
+    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 404  # no double import
+    assert Household.objects.count() == 1
+
+
+def test_confirm_uses_the_stored_file_not_a_new_upload(
+    client, commune, village_a, officer, uploads
+):
+    client.force_login(officer)
+    upload(client, commune, good_registry())
+    other = registry_file(
+        [["EVIL-1", "Thôn A", "Không Được Ghi", "", 40, ""]],
+        [["EVIL-1", "Không Được Ghi", "Nam", "", "Chủ hộ", "", ""]],
+    )
+    client.post(f"/imports/{'a' * 22}/confirm/", {"file": other})
+    assert list(Household.objects.values_list("code", flat=True)) == ["VH-001"]
+
+
+def test_preview_lists_each_invalid_row_and_offers_no_confirm(
+    client, commune, village_a, officer, uploads
+):
+    client.force_login(officer)
+    source = registry_file(
+        [["VH-001", "Thôn Không Có", "Nguyễn Văn Đức", "", 40, ""]],
+        [["VH-001", "Nguyễn Văn Đức", "Nam", "31/02/1980", "Chủ hộ", "", ""]],
+    )
+    preview = upload(client, commune, source)
+    assert preview.status_code == 200
+    text = preview.text
+    assert "Không có thôn “Thôn Không Có” trong Xã Vĩnh Hảo." in text
+    assert "Ngày “31/02/1980” không có thật." in text
+    assert "Xác nhận nhập" not in text
+    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 200  # shown again
+    assert Household.objects.count() == 0
+
+
+def test_another_session_cannot_confirm_or_cancel_an_upload(
+    client, commune, village_a, officer, uploads, django_user_model
+):
+    client.force_login(officer)
+    upload(client, commune, good_registry())
+    intruder = django_user_model.objects.create_user("intruder", password="x-pass-12345")
+    from accounts.models import Membership
+
+    Membership.objects.create(user=intruder, area=commune, role="officer")
+    client.force_login(intruder)
+    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 404
+    assert client.post(f"/imports/{'a' * 22}/cancel/").status_code == 404
+    assert Household.objects.count() == 0
+
+
+def test_viewer_is_refused_with_a_message(client, commune, village_a, viewer, uploads):
+    client.force_login(viewer)
+    page = client.get("/imports/")
+    assert "chỉ có quyền xem" in page.text and "Tải lên và xem trước" not in page.text
+    response = upload(client, commune, good_registry())
+    assert response.status_code == 403 and "không có quyền nhập" in response.text
+    assert Household.objects.count() == 0
+
+
+def test_board_preview_refuses_rows_of_another_village(
+    client, commune, village_a, village_b, board_a, uploads
+):
+    client.force_login(board_a)
+    source = registry_file(
+        [["VH-002", "Thôn B", "Lục Văn Hùng", "", None, ""]],
+        [["VH-002", "Lục Văn Hùng", "Nam", "", "Chủ hộ", "", ""]],
+    )
+    preview = upload(client, commune, source)
+    assert "ngoài phạm vi bạn được nhập" in preview.text
+    client.post(f"/imports/{'a' * 22}/confirm/")
+    assert Household.objects.count() == 0
+
+
+def test_upload_over_the_size_limit_gets_a_message(
+    client, commune, village_a, officer, uploads, settings
+):
+    settings.IMPORT_MAX_BYTES = 1024
+    client.force_login(officer)
+    response = upload(client, commune, good_registry())
+    assert response.status_code == 302
+    page = client.get("/imports/")
+    assert "Tệp quá lớn" in page.text and "giới hạn là 0,0 MB" in page.text
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_cancel_removes_the_stored_file(client, commune, village_a, officer, uploads):
+    client.force_login(officer)
+    upload(client, commune, good_registry())
+    assert client.post(f"/imports/{'a' * 22}/cancel/").status_code == 302
+    assert not (uploads / f"{'a' * 22}.xlsx").exists()
+    assert Household.objects.count() == 0
+
+
+def test_progress_is_reported_for_large_files(commune, village_a, officer, client, uploads):
+    seen = []
+    source = registry_file(
+        [[f"VH-{i:05d}", "Thôn A", f"Chủ hộ {i}", "", 40, ""] for i in range(2500)],
+        [[f"VH-{i:05d}", f"Chủ hộ {i}", "Nam", "", "Chủ hộ", "", ""] for i in range(2500)],
+    )
+    job = HouseholdImport(
+        commune=commune, user=officer, source=source, progress=lambda d, t: seen.append((d, t))
+    )
+    assert job.run(commit=False).ok
+    assert seen and seen[-1][0] <= seen[-1][1] and seen[0][1] >= 5000
+    # The page polls a status of the same token while the upload request runs.
+    from households.import_views import _write_status
+
+    _write_status("b" * 22, done=False, rows=2000, total=5002)
+    client.force_login(officer)
+    fragment = client.get(f"/imports/{'b' * 22}/status/")
+    assert "2000 / khoảng 5002 dòng" in fragment.text
+    assert client.get("/imports/not-a-token/status/").status_code == 404
+
+
+# --- the two ways of reading a sheet give the same values -----------------------------------
+
+EXCEL_LIKE_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" '
+    'mc:Ignorable="x14ac"><dimension ref="A1:D5"/><sheetData>'
+    '<row r="1" spans="1:4" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c>'
+    '<c r="B1" t="s"><v>1</v></c><c r="D1" s="1"><v>29221</v></c></row>'
+    '<row r="2" spans="1:4" x14ac:dyDescent="0.25"><c r="A2"><v>1.5E3</v></c>'
+    '<c r="B2" t="b"><v>1</v></c><c r="C2" t="e"><v>#N/A</v></c>'
+    '<c r="D2"><f>A2*2</f><v>3000</v></c></row>'
+    '<row r="4" x14ac:dyDescent="0.25"/>'
+    '<row r="5"><c r="A5" t="str"><v>a &amp; b &#x1EC7;</v></c><c r="C5" s="1"/></row>'
+    '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+    'header="0.3" footer="0.3"/></worksheet>'
+)
+
+
+def excel_like_workbook() -> bytes:
+    import zipfile
+
+    from households.tests.corpus.make_corpus import _replace_part
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Hộ gia đình"
+    wb.active["A1"] = "x"
+    wb.active["B1"] = "y"
+    wb.active["C1"] = datetime.date(1980, 1, 1)  # makes openpyxl write a date style (s="1")
+    base = io.BytesIO()
+    wb.save(base)
+    content = _replace_part(base.getvalue(), "xl/worksheets/sheet1.xml", EXCEL_LIKE_SHEET.encode())
+    parts = zipfile.ZipFile(io.BytesIO(content))
+    names = parts.namelist()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in names:
+            data = parts.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+                    b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/sharedStrings" '
+                    b'Target="sharedStrings.xml"/></Relationships>',
+                )
+            z.writestr(name, data)
+        z.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            "<si><t>Mã hộ</t></si><si><r><t>Chủ </t></r><r><rPr><b/></rPr><t>hộ &lt;1&gt;</t>"
+            "</r></si></sst>",
+        )
+    return out.getvalue()
+
+
+def openpyxl_workbook() -> bytes:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Mã hộ", "  khoảng trắng  ", "a & b < c > d \" ' e", "dòng\r\nhai", None, "Đức"])
+    ws.append([1, -2.5, 1e20, True, datetime.date(2023, 12, 14), datetime.datetime(2024, 1, 2, 3)])
+    ws.append(["=SUM(A2:B2)", None, None, "#N/A", '="x"', unicodedata.normalize("NFD", "Hà")])
+    ws["D3"].data_type = "e"
+    ws["B4"] = CellRichText(["đậm ", TextBlock(InlineFont(b=True), "chữ")])
+    ws["Z9"] = "xa"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def both_ways(content: bytes) -> list:
+    from households.imports import ImportFileError, open_workbook
+
+    results = []
+    for fast in (True, False):
+        try:
+            book = open_workbook(io.BytesIO(content))
+        except ImportFileError as exc:
+            results.append(("file", exc.message))
+            continue
+        try:
+            results.append([list(book.rows(n, fast=fast)) for n in book.sheet_names])
+        except ImportFileError as exc:
+            results.append(("sheet", exc.message))
+        finally:
+            book.close()
+    return results
+
+
+@pytest.mark.parametrize("make", [excel_like_workbook, openpyxl_workbook])
+def test_scanned_and_parsed_rows_are_the_same(make):
+    scanned, parsed = both_ways(make())
+    assert scanned == parsed
+    assert any(v for _n, row in scanned[0] for v in row)
+
+
+def test_excel_like_values_are_read_as_excel_means_them():
+    (rows,), _parsed = both_ways(excel_like_workbook())
+    assert rows[0] == (1, ["Mã hộ", "Chủ hộ <1>", None, datetime.datetime(1980, 1, 1)])
+    number, values = rows[1]
+    assert values[:3] == [1500.0, True, "#N/A"] and type(values[3]).__name__ == "Formula"
+    assert rows[2] == (4, [])
+    assert rows[3] == (5, ["a & b ệ", None, None])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.xlsx")))
+def test_corpus_reads_the_same_both_ways(name, settings):
+    settings.IMPORT_MAX_BYTES = 512 * 1024
+    scanned, parsed = both_ways((CORPUS / name).read_bytes())
+    assert scanned == parsed

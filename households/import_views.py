@@ -1,0 +1,353 @@
+"""Excel in the browser: upload → preview (a dry run) → confirm (one transaction), templates and
+exports.
+
+The uploaded file is kept on the server between preview and confirm (under
+``settings.IMPORT_UPLOAD_DIR``, named by a random token that only this user's session knows); the
+confirm step re-reads that file, never a new upload. A preview of a large file takes seconds, so
+the import page polls a small status file of the same token while the upload request runs
+(docs/decisions-import.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import get_visible_or_404
+from areas.models import Area
+from indicators.rules import HouseholdClass
+
+from . import exports
+from .imports import AssessmentImport, HouseholdImport, max_bytes
+from .models import Assessment, ReviewCycle
+from .queries import household_list, latest_periodic_year
+
+SESSION_KEY = "excel_imports"
+TOKEN_CHARS = 22  # secrets.token_urlsafe(16)
+STALE_AFTER = 24 * 3600  # uploads never confirmed are removed after a day
+PREVIEW_ROWS = 300  # rows of each list shown on the preview page
+
+
+def upload_dir() -> Path:
+    default = Path(tempfile.gettempdir()) / "povertyplan-imports"
+    path = Path(getattr(settings, "IMPORT_UPLOAD_DIR", default))
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _communes(user):
+    """Communes in which ``user`` may change at least one village's households."""
+    return Area.objects.communes().filter(
+        pk__in=Area.objects.editable_villages(user).values("parent_id")
+    )
+
+
+def _open_cycles(user):
+    return (
+        ReviewCycle.objects.visible_to(user)
+        .filter(status=ReviewCycle.Status.DRAFT, commune__in=_communes(user))
+        .select_related("commune", "standard")
+    )
+
+
+class HouseholdUploadForm(forms.Form):
+    commune = forms.ModelChoiceField(label=gettext_lazy("Xã"), queryset=Area.objects.none())
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"))
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = _communes(user)
+
+
+class AssessmentUploadForm(forms.Form):
+    cycle = forms.ModelChoiceField(
+        label=gettext_lazy("Đợt rà soát"), queryset=ReviewCycle.objects.none()
+    )
+    file = forms.FileField(label=gettext_lazy("Tệp Excel (.xlsx)"))
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cycle"].queryset = _open_cycles(user)
+
+
+FORMS = {"households": HouseholdUploadForm, "assessments": AssessmentUploadForm}
+
+
+def _forbidden(request):
+    return render(request, "imports/forbidden.html", status=403)
+
+
+def _can_import(user) -> bool:
+    return Area.objects.editable_villages(user).exists()
+
+
+@require_GET
+def index(request):
+    user = request.user
+    context = {
+        "can_import": _can_import(user),
+        "token": secrets.token_urlsafe(16),
+        "communes": Area.objects.communes().visible_to(user).order_by("name"),
+        "cycles": ReviewCycle.objects.visible_to(user).select_related("commune"),
+        "max_mb": max_bytes() // (1024 * 1024),
+    }
+    if context["can_import"]:
+        context["forms"] = {kind: form(user=user) for kind, form in FORMS.items()}
+    return render(request, "imports/index.html", context)
+
+
+@require_POST
+def upload(request, kind):
+    if kind not in FORMS:
+        raise Http404
+    if not _can_import(request.user):
+        return _forbidden(request)
+    form = FORMS[kind](request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("imports:index")
+    upload_file = form.cleaned_data["file"]
+    if upload_file.size > max_bytes():
+        messages.error(
+            request,
+            _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
+            % {"size": _mb(upload_file.size), "limit": _mb(max_bytes())},
+        )
+        return redirect("imports:index")
+    token = form.cleaned_data["token"]
+    if not _valid_token(token):
+        token = secrets.token_urlsafe(16)
+    _remove_stale()
+    path = upload_dir() / f"{token}.xlsx"
+    with open(path, "wb") as out:
+        for chunk in upload_file.chunks():
+            out.write(chunk)
+    target = form.cleaned_data.get("commune") or form.cleaned_data.get("cycle")
+    pending = request.session.setdefault(SESSION_KEY, {})
+    pending[token] = {"kind": kind, "target": target.pk, "filename": upload_file.name}
+    request.session.modified = True
+    report = _job(request, token, pending[token]).run(commit=False)
+    _write_status(token, done=True)
+    return _preview(request, token, pending[token], report)
+
+
+@require_POST
+def confirm(request, token):
+    entry = _pending(request, token)
+    report = _job(request, token, entry).run(commit=True)
+    _write_status(token, done=True)
+    if not report.committed:
+        return _preview(request, token, entry, report)
+    _discard(request, token)
+    c = report.counts
+    messages.success(
+        request,
+        _(
+            "Đã nhập “%(file)s”: %(new)s dòng mới, %(updated)s dòng cập nhật, %(unchanged)s dòng "
+            "không đổi."
+        )
+        % {
+            "file": entry["filename"],
+            "new": c["new"],
+            "updated": c["updated"],
+            "unchanged": c["unchanged"],
+        },
+    )
+    return redirect("imports:index")
+
+
+@require_POST
+def cancel(request, token):
+    _pending(request, token)
+    _discard(request, token)
+    messages.info(request, _("Đã huỷ, không nhập gì."))
+    return redirect("imports:index")
+
+
+@require_GET
+def status(request, token):
+    """How far the preview or commit of ``token`` has got (polled by the import pages)."""
+    if not _valid_token(token):
+        raise Http404
+    state = _read_status(token)
+    return render(request, "imports/_progress.html", {"state": state})
+
+
+# --- templates and exports ------------------------------------------------------------------
+
+
+@require_GET
+def household_template(request, commune_pk):
+    commune = get_visible_or_404(Area.objects.communes(), request.user, pk=commune_pk)
+    return exports.response(exports.household_template(commune), _("mau-ho-gia-dinh.xlsx"))
+
+
+@require_GET
+def assessment_template(request, cycle_pk):
+    cycle = get_visible_or_404(
+        ReviewCycle.objects.select_related("standard"), request.user, pk=cycle_pk
+    )
+    return exports.response(
+        exports.assessment_template(cycle),
+        _("mau-ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year},
+    )
+
+
+@require_GET
+def export_households(request):
+    """The household list with the same filters as the list page (``?village=&cycle=&...``)."""
+    user = request.user
+    cycles = ReviewCycle.objects.visible_to(user)
+    cycle = cycles.filter(pk=_int(request.GET.get("cycle"))).first()
+    village = (
+        Area.objects.visible_to(user).villages().filter(pk=_int(request.GET.get("village"))).first()
+    )
+    households = household_list(
+        user,
+        cycle=cycle,
+        year=None if cycle else latest_periodic_year(cycles),
+        village=village,
+        household_class=request.GET.get("household_class", ""),
+        indicator=request.GET.get("indicator", ""),
+        dimension=request.GET.get("dimension", ""),
+        ethnicity=request.GET.get("ethnicity", ""),
+        q=request.GET.get("q", ""),
+    )
+    return exports.response(exports.households_workbook(households), _("ho-gia-dinh.xlsx"))
+
+
+@require_GET
+def export_results(request, cycle_pk, household_class=""):
+    cycle = get_visible_or_404(
+        ReviewCycle.objects.select_related("standard"), request.user, pk=cycle_pk
+    )
+    results = Assessment.objects.for_cycle(cycle).visible_to(request.user)
+    if household_class:
+        names = {
+            HouseholdClass.POOR.value: _("ho-ngheo-%(year)s.xlsx"),
+            HouseholdClass.NEAR_POOR.value: _("ho-can-ngheo-%(year)s.xlsx"),
+        }
+        content = exports.class_list_workbook(cycle, results, household_class)
+        return exports.response(content, names[household_class] % {"year": cycle.year})
+    return exports.response(
+        exports.assessments_workbook(cycle, results),
+        _("ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year},
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f}".replace(".", ",")
+
+
+def _valid_token(token: str) -> bool:
+    return (
+        isinstance(token, str)
+        and len(token) == TOKEN_CHARS
+        and all(ch.isalnum() or ch in "-_" for ch in token)
+    )
+
+
+def _pending(request, token) -> dict:
+    """The upload of ``token`` if it belongs to this session (else 404)."""
+    entry = request.session.get(SESSION_KEY, {}).get(token) if _valid_token(token) else None
+    if entry is None or not (upload_dir() / f"{token}.xlsx").exists():
+        raise Http404
+    return entry
+
+
+def _job(request, token, entry):
+    path = upload_dir() / f"{token}.xlsx"
+
+    def progress(done: int, total: int) -> None:
+        _write_status(token, done=False, rows=done, total=total)
+
+    _write_status(token, done=False, rows=0, total=0)
+    common = {"source": path, "user": request.user, "filename": entry["filename"]}
+    if entry["kind"] == "households":
+        commune = _communes(request.user).filter(pk=entry["target"]).first()
+        if commune is None:
+            raise Http404
+        return HouseholdImport(commune=commune, progress=progress, **common)
+    cycle = _open_cycles(request.user).filter(pk=entry["target"]).first()
+    if cycle is None:
+        raise Http404
+    return AssessmentImport(cycle=cycle, progress=progress, **common)
+
+
+def _preview(request, token, entry, report):
+    invalid = report.issues[:PREVIEW_ROWS]
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "token": token,
+            "entry": entry,
+            "report": report,
+            "invalid": invalid,
+            "more_invalid": len(report.issues) - len(invalid),
+            "new_rows": [c for c in report.changes if c.status == "new"][:PREVIEW_ROWS],
+            "updated_rows": [c for c in report.changes if c.status == "updated"][:PREVIEW_ROWS],
+            "preview_rows": PREVIEW_ROWS,
+        },
+    )
+
+
+def _discard(request, token) -> None:
+    for suffix in (".xlsx", ".json"):
+        (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
+    request.session.get(SESSION_KEY, {}).pop(token, None)
+    request.session.modified = True
+
+
+def _status_path(token) -> Path:
+    return upload_dir() / f"{token}.json"
+
+
+def _write_status(token, **state) -> None:
+    # Written to a temporary name and renamed, so a poll never reads half a file.
+    path = _status_path(token)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state))
+    os.replace(temporary, path)
+
+
+def _read_status(token) -> dict:
+    try:
+        return json.loads(_status_path(token).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _remove_stale() -> None:
+    limit = time.time() - STALE_AFTER
+    for path in upload_dir().iterdir():
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+        except OSError:
+            continue

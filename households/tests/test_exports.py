@@ -1,0 +1,247 @@
+"""Excel exports: Vietnamese headers, numbers as numbers, widths, no formula injection, scoped,
+and an export imports again with no changes."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from areas.tests.factories import AreaFactory
+from households import exports, services
+from households.imports import AssessmentImport, HouseholdImport
+from households.models import Assessment, Household
+from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _area_codes_stay_low():
+    """Area codes come from one factory sequence shared by the whole run ("00001", …). These
+    tests create many areas; putting the sequence back after each keeps later tests' generated
+    codes clear of the personas' fixed codes ("01090", "09999")."""
+    options = AreaFactory._meta
+    options._initialize_counter()
+    start = options._counter.seq
+    yield
+    options._counter.reset(start)
+
+
+@pytest.fixture
+def cycle(commune):
+    return ReviewCycleFactory(commune=commune, year=2023)
+
+
+@pytest.fixture
+def registry(village_a, village_b):
+    first = HouseholdFactory(
+        village=village_a,
+        code="VH-001",
+        head_name='=HYPERLINK("http://x","bấm")',
+        address="@Xóm Trên",
+        ethnicity="Tày",
+        phone="+84912345678",
+        floor_area_m2=Decimal("45.5"),
+        house_material="semi",
+        water_source="protected",
+        latrine="none",
+        left_registry_on=datetime.date(2024, 3, 1),
+    )
+    MemberFactory(
+        household=first,
+        full_name="-Nguyễn Văn Đức",
+        sex="M",
+        date_of_birth=datetime.date(1980, 9, 5),
+        citizen_id="002080000001",
+        has_health_insurance=True,
+        schooling="primary",
+        work_status="self",
+    )
+    MemberFactory(
+        household=first,
+        full_name="Nông Thị Lan",
+        sex="F",
+        relation_to_head="spouse",
+        date_of_birth=None,
+        citizen_id="",
+        has_disability=True,
+    )
+    second = HouseholdFactory(village=village_b, code="VH-002", head_name="Lục Văn Hùng")
+    MemberFactory(household=second, full_name="Lục Văn Hùng", citizen_id="002080000002")
+    return first, second
+
+
+def load(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def source(content: bytes) -> io.BytesIO:
+    buffer = io.BytesIO(content)
+    buffer.name = "export.xlsx"
+    return buffer
+
+
+def test_household_export_imports_again_with_no_changes(commune, registry, officer):
+    content = exports.households_workbook(Household.objects.visible_to(officer))
+    report = HouseholdImport(commune=commune, user=officer, source=source(content)).run(
+        commit=False
+    )
+    assert report.ok, [str(i) for i in report.issues]
+    assert report.counts == {"new": 0, "updated": 0, "unchanged": 2, "invalid": 0}
+    assert report.member_counts == {"new": 0, "updated": 0, "removed": 0, "unchanged": 3}
+
+
+def test_text_that_starts_like_a_formula_is_neutralised(commune, registry, officer):
+    wb = load(exports.households_workbook(Household.objects.visible_to(officer)))
+    households, members = wb["Hộ gia đình"], wb["Thành viên"]
+    head = households["C2"]
+    assert head.value == '\'=HYPERLINK("http://x","bấm")' and head.data_type == "s"
+    assert households["D2"].value == "'@Xóm Trên"
+    assert households["F2"].value == "'+84912345678"
+    assert members["B2"].value == "'-Nguyễn Văn Đức"
+    for ws in (households, members):
+        for row in ws.iter_rows(min_row=2):
+            assert all(cell.data_type != "f" for cell in row)
+
+
+def test_headers_numbers_dates_widths_and_dropdowns(commune, registry, officer):
+    wb = load(exports.households_workbook(Household.objects.visible_to(officer)))
+    ws = wb["Hộ gia đình"]
+    assert [c.value for c in ws[1]][:3] == ["Mã hộ", "Thôn", "Chủ hộ"]
+    assert ws["A1"].comment is not None and "duy nhất trong xã" in ws["A1"].comment.text
+    area = ws["H2"]
+    assert area.value == 45.5 and area.data_type == "n"
+    left = ws["L2"]
+    assert left.is_date and left.value.date() == datetime.date(2024, 3, 1)
+    assert left.number_format == "DD/MM/YYYY"
+    assert ws.column_dimensions["C"].width == 24
+    assert ws.freeze_panes == "A2"
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation if dv.type}
+    assert "'Danh mục'" in lists["B2:B5001"]  # the village drop-down
+    hidden = wb["Danh mục"]
+    assert hidden.sheet_state == "hidden"
+    assert {"Thôn A", "Thôn B"} <= {c.value for c in hidden["A"]}
+    assert [r[0].value for r in wb["Hướng dẫn"].iter_rows(min_row=2, max_row=2)] == ["Hộ gia đình"]
+
+
+def test_results_export_imports_again_with_no_changes(cycle, registry, officer):
+    first, second = registry
+    services.assessment_record(
+        cycle=cycle, household=first, income_per_capita=1_200_000, deprived=["2.2", "4.1", "5.2"]
+    )
+    services.assessment_record(cycle=cycle, household=second, b1_score=120, deprived=["1.1"])
+    content = exports.assessments_workbook(cycle, Assessment.objects.for_cycle(cycle))
+    ws = load(content)["Kết quả rà soát"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:6] == [
+        "Mã hộ",
+        "Chủ hộ",
+        "Thôn",
+        "Số nhân khẩu",
+        "Thu nhập bình quân (đồng/người/tháng)",
+        "Điểm B1",
+    ]
+    assert headers[6].startswith("1.1 ") and headers[-1] == "Phân loại"
+    income = ws["E2"]
+    assert income.value == 1_200_000 and income.data_type == "n"
+    report = AssessmentImport(cycle=cycle, user=officer, source=source(content)).run(commit=False)
+    assert report.ok, [str(i) for i in report.issues]
+    assert report.counts == {"new": 0, "updated": 0, "unchanged": 2, "invalid": 0}
+
+
+def test_poor_and_near_poor_lists(cycle, registry, officer):
+    first, second = registry
+    services.assessment_record(
+        cycle=cycle, household=first, income_per_capita=1_200_000, deprived=["2.2", "4.1", "5.2"]
+    )
+    services.assessment_record(cycle=cycle, household=second, income_per_capita=1_300_000)
+    results = Assessment.objects.for_cycle(cycle).visible_to(officer)
+    poor = load(exports.class_list_workbook(cycle, results, "poor"))["Hộ nghèo"]
+    assert [r[0].value for r in poor.iter_rows(min_row=2)] == ["VH-001"]
+    assert poor.cell(2, poor.max_column).value == "Hộ nghèo"
+    near = exports.class_list_workbook(cycle, results, "near_poor")
+    assert [r[0].value for r in load(near)["Hộ cận nghèo"].iter_rows(min_row=2)] == ["VH-002"]
+    report = AssessmentImport(cycle=cycle, user=officer, source=source(near)).run(commit=False)
+    assert report.ok and report.counts["unchanged"] == 1
+
+
+def test_export_views_are_scoped_like_the_pages(client, cycle, registry, board_a, other_officer):
+    first, second = registry
+    for home in registry:
+        services.assessment_record(cycle=cycle, household=home, income_per_capita=1_000_000)
+    client.force_login(board_a)
+    response = client.get("/imports/export/households/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX
+    wb = load(b"".join(response.streaming_content))
+    assert [r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)] == ["VH-001"]
+    assert {r[0].value for r in wb["Thành viên"].iter_rows(min_row=2)} == {"VH-001"}
+    results = load(b"".join(client.get(f"/imports/export/results/{cycle.pk}/").streaming_content))
+    assert [r[0].value for r in results["Kết quả rà soát"].iter_rows(min_row=2)] == ["VH-001"]
+    client.force_login(other_officer)
+    assert client.get(f"/imports/export/results/{cycle.pk}/").status_code == 404
+    assert client.get(f"/imports/export/results/{cycle.pk}/poor/").status_code == 404
+    empty = load(b"".join(client.get("/imports/export/households/").streaming_content))
+    assert empty["Hộ gia đình"].max_row == 1
+
+
+def test_viewer_can_download_exports(client, cycle, registry, viewer):
+    client.force_login(viewer)
+    response = client.get("/imports/export/households/")
+    wb = load(b"".join(response.streaming_content))
+    assert sorted(r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)) == [
+        "VH-001",
+        "VH-002",
+    ]
+    assert client.get(f"/imports/export/results/{cycle.pk}/near-poor/").status_code == 200
+
+
+def test_household_export_applies_the_list_filters(client, registry, officer, village_b):
+    for home in registry:
+        services.refresh_search_text(home)  # factories skip the service that keeps it
+    client.force_login(officer)
+    response = client.get(f"/imports/export/households/?village={village_b.pk}")
+    wb = load(b"".join(response.streaming_content))
+    assert [r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)] == ["VH-002"]
+    response = client.get("/imports/export/households/?q=luc van")
+    wb = load(b"".join(response.streaming_content))
+    assert [r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)] == ["VH-002"]
+
+
+def test_templates_have_one_column_per_indicator(client, cycle, commune, officer):
+    client.force_login(officer)
+    response = client.get(f"/imports/template/results/{cycle.pk}/")
+    ws = load(b"".join(response.streaming_content))["Kết quả rà soát"]
+    headers = [c.value for c in ws[1]]
+    codes = [h.split(" ", 1)[0] for h in headers if h[0].isdigit()]
+    assert codes == [
+        "1.1",
+        "1.2",
+        "2.1",
+        "2.2",
+        "3.1",
+        "3.2",
+        "4.1",
+        "4.2",
+        "5.1",
+        "5.2",
+        "6.1",
+        "6.2",
+    ]
+    yes_no = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(yes_no) == 12
+    response = client.get(f"/imports/template/households/{commune.pk}/")
+    assert response.status_code == 200
+    assert "mau-ho-gia-dinh.xlsx" in response["Content-Disposition"]
+
+
+def test_export_reads_a_fixed_number_of_times(
+    commune, village_a, officer, django_assert_max_num_queries
+):
+    for n in range(30):
+        home = HouseholdFactory(village=village_a, code=f"VH-{n:03d}")
+        MemberFactory(household=home)
+    with django_assert_max_num_queries(6):
+        exports.households_workbook(Household.objects.visible_to(officer))
