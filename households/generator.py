@@ -15,6 +15,7 @@ each household is decided by the rule, because every row is written through ``se
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import random
 import re
 import time
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
@@ -121,7 +122,7 @@ class CommunePlan:
 
 @dataclass
 class GenerationResult:
-    area: Area
+    area: Area | None
     districts: int = 0
     communes: int = 0
     villages: int = 0
@@ -321,6 +322,19 @@ def _dwelling(rng: random.Random, plan: HouseholdPlan) -> None:
 # --- writing --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CommuneTask:
+    """What one commune needs to be written, in one transaction, by this or a worker process."""
+
+    plan: CommunePlan
+    code: str
+    parent_id: int
+    province_code: str
+    rule: StandardRule
+    seed: int
+    year: int
+
+
 def generate_area(
     *,
     households: int,
@@ -329,13 +343,18 @@ def generate_area(
     seed: int = 1,
     level: str = "province",
     with_districts: bool = True,
+    workers: int = 1,
+    resume: bool = False,
     log: Callable[[str], None] | None = None,
 ) -> GenerationResult:
     """Build a synthetic province (or one district in a new synthetic province) with
     ``households`` households and the periodic review of ``year``.
 
-    Refuses with a ValidationError when the province code (or a code it would create) is taken;
-    runs in one transaction, so a failure leaves nothing behind.
+    Refuses with a ValidationError when the province code (or a code it would create) is taken.
+    With one worker everything is one transaction, so a failure leaves nothing behind. With more
+    (PostgreSQL only) each commune is its own transaction, written by a pool of processes; if one
+    fails the communes already written stay, and ``resume=True`` with the same parameters writes
+    the missing ones.
     """
     log = log or (lambda message: None)
     started = time.perf_counter()
@@ -345,75 +364,148 @@ def generate_area(
         raise ValidationError(_("Cấp phải là “province” hoặc “district”."))
     if not re.fullmatch(r"\d{2}", province_code or ""):
         raise ValidationError(_("Mã tỉnh phải gồm đúng 2 chữ số."))
+    if workers < 1:
+        raise ValidationError(_("Số tiến trình phải lớn hơn 0."))
     standard = PovertyStandard.objects.for_year(year)
     if standard is None:
         raise ValidationError(
             _("Không có chuẩn nghèo nào áp dụng cho năm %(year)s.") % {"year": year}
         )
     rule = standard.rule()
-    reference = datetime.date(year, 12, 14)
     layout = plan_layout(households, seed, with_districts=with_districts or level == "district")
     if level == "district":
         for commune in layout:
             commune.district_index = 0
     codes = _codes(province_code, layout)
-    _refuse_taken_codes(province_code, codes)
+    if not resume:
+        _refuse_taken_codes(province_code, codes)
+    if workers > 1 and connection.vendor != "postgresql":
+        log(_("Cơ sở dữ liệu này chỉ cho một tiến trình ghi; chạy với 1 tiến trình."))
+        workers = 1
+
+    result = GenerationResult(area=None)
+
+    def progress(counts: dict, total: int) -> None:
+        result.communes += 1
+        for key in ("villages", "households", "members"):
+            setattr(result, key, getattr(result, key) + counts[key])
+        for klass, n in counts["classes"].items():
+            result.classes[klass] = result.classes.get(klass, 0) + n
+        if result.communes % 10 == 0 or result.communes == total:
+            log(
+                _("%(done)s/%(total)s xã, %(households)s hộ, %(seconds).0f giây")
+                % {
+                    "done": result.communes,
+                    "total": total,
+                    "households": result.households,
+                    "seconds": time.perf_counter() - started,
+                }
+            )
 
     with transaction.atomic():
-        province = _new_area(
-            Area.Kind.PROVINCE,
-            codes["province"],
-            _("Tỉnh Tổng hợp %(code)s") % {"code": codes["province"]},
-            None,
-        )
-        district_indexes = sorted(
-            {c.district_index for c in layout if c.district_index is not None}
-        )
-        districts = {
-            d: _new_area(
-                Area.Kind.DISTRICT,
-                codes["districts"][d],
-                _("Huyện Tổng hợp %(code)s") % {"code": codes["districts"][d]},
-                province,
+        province, districts = _upper_areas(codes, layout, resume)
+        result.area = districts[0] if level == "district" else province
+        result.districts = len(districts)
+        tasks = _tasks(layout, codes, province, districts, rule, seed, year, resume)
+        if len(tasks) < len(layout):
+            log(
+                _("Đã có %(n)s xã từ lần chạy trước; chỉ ghi %(m)s xã còn thiếu.")
+                % {"n": len(layout) - len(tasks), "m": len(tasks)}
             )
-            for d in district_indexes
-        }
-        top = districts[0] if level == "district" else province
-        result = GenerationResult(area=top, districts=len(districts))
-        for commune_plan in layout:
-            parent = (
-                districts[commune_plan.district_index]
-                if commune_plan.district_index is not None
-                else province
-            )
-            _write_commune(
-                commune_plan,
-                codes["communes"][commune_plan.index],
-                parent,
-                province_code,
-                rule,
-                seed,
-                reference,
-                year,
-                result,
-            )
-            done = commune_plan.index + 1
-            if done % 10 == 0 or done == len(layout):
-                log(
-                    _("%(done)s/%(total)s xã, %(households)s hộ, %(seconds).0f giây")
-                    % {
-                        "done": done,
-                        "total": len(layout),
-                        "households": result.households,
-                        "seconds": time.perf_counter() - started,
-                    }
-                )
+        if workers == 1:
+            for task in tasks:
+                progress(write_commune(task), len(tasks))
+    if workers > 1:
+        _write_in_parallel(tasks, workers, lambda counts: progress(counts, len(tasks)))
     result.seconds = time.perf_counter() - started
     return result
 
 
+def _upper_areas(codes: dict, layout: list[CommunePlan], resume: bool) -> tuple[Area, dict]:
+    """The province and its districts: new ones, or on ``resume`` those of the earlier run."""
+    province_name = _("Tỉnh Tổng hợp %(code)s") % {"code": codes["province"]}
+    province = None
+    if resume:
+        province = Area.objects.filter(
+            kind=Area.Kind.PROVINCE, code=codes["province"], valid_to__isnull=True
+        ).first()
+        if province is not None and province.name != province_name:
+            raise ValidationError(
+                _("Tỉnh mã %(code)s (“%(name)s”) không phải địa bàn tổng hợp; không ghi thêm.")
+                % {"code": province.code, "name": province.name}
+            )
+    province = province or _new_area(Area.Kind.PROVINCE, codes["province"], province_name, None)
+    districts = {}
+    for d in sorted({c.district_index for c in layout if c.district_index is not None}):
+        code = codes["districts"][d]
+        existing = (
+            Area.objects.filter(kind=Area.Kind.DISTRICT, code=code, parent=province).first()
+            if resume
+            else None
+        )
+        districts[d] = existing or _new_area(
+            Area.Kind.DISTRICT, code, _("Huyện Tổng hợp %(code)s") % {"code": code}, province
+        )
+    return province, districts
+
+
+def _tasks(layout, codes, province, districts, rule, seed, year, resume) -> list[CommuneTask]:
+    # A commune is written in one transaction with its villages, households and review, so one
+    # that exists is complete.
+    written = (
+        set(
+            Area.objects.filter(
+                kind=Area.Kind.COMMUNE, code__in=codes["communes"], path__startswith=province.path
+            ).values_list("code", flat=True)
+        )
+        if resume
+        else set()
+    )
+    return [
+        CommuneTask(
+            plan=plan,
+            code=codes["communes"][plan.index],
+            parent_id=(
+                districts[plan.district_index] if plan.district_index is not None else province
+            ).pk,
+            province_code=codes["province"],
+            rule=rule,
+            seed=seed,
+            year=year,
+        )
+        for plan in layout
+        if codes["communes"][plan.index] not in written
+    ]
+
+
+def _write_in_parallel(tasks: list[CommuneTask], workers: int, progress) -> None:
+    # Forked workers must not share the parent's database connection; each opens its own.
+    connections.close_all()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for counts in pool.imap_unordered(_write_commune_in_worker, tasks):
+            if "error" in counts:
+                raise ValidationError(
+                    _(
+                        "Dừng khi ghi xã %(code)s: %(error)s. Các xã đã ghi xong được giữ lại; "
+                        "chạy lại với cùng tham số và --resume để ghi nốt."
+                    )
+                    % counts
+                )
+            progress(counts)
+        pool.close()
+        pool.join()
+
+
+def _write_commune_in_worker(task: CommuneTask) -> dict:
+    try:
+        return write_commune(task)
+    except Exception as exc:  # the parent stops the run and reports it
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else repr(exc)
+        return {"error": message, "code": task.code}
+
+
 def _codes(province_code: str, layout: list[CommunePlan]) -> dict:
-    n_districts = max((c.district_index or 0) for c in layout) + 1
+    n_districts = len({c.district_index for c in layout if c.district_index is not None})
     return {
         "province": province_code,
         "districts": [f"{province_code}{d + 1:02d}" for d in range(n_districts)],
@@ -459,17 +551,13 @@ def _new_area(kind: str, code: str, name: str, parent: Area | None, **extra) -> 
     return area
 
 
-def _write_commune(
-    plan: CommunePlan,
-    code: str,
-    parent: Area,
-    province_code: str,
-    rule: StandardRule,
-    seed: int,
-    reference: datetime.date,
-    year: int,
-    result: GenerationResult,
-) -> None:
+@transaction.atomic
+def write_commune(task: CommuneTask) -> dict:
+    """Write one commune, its villages, households, members and finalised periodic review, and
+    return what was written."""
+    plan, code = task.plan, task.code
+    reference = datetime.date(task.year, 12, 14)
+    parent = Area.objects.get(pk=task.parent_id)
     label = _("Phường Tổng hợp %(code)s") if plan.is_urban else _("Xã Tổng hợp %(code)s")
     commune = _new_area(
         Area.Kind.COMMUNE, code, label % {"code": code}, parent, is_urban=plan.is_urban
@@ -479,7 +567,7 @@ def _write_commune(
         _new_area(Area.Kind.VILLAGE, "", village_label % {"code": f"{i + 1:02d}"}, commune)
         for i in range(len(plan.village_sizes))
     ]
-    household_plans = plan_households(plan, rule, seed, reference)
+    household_plans = plan_households(plan, task.rule, task.seed, reference)
     households, members, serials = [], [], {}
     for p in household_plans:
         village = villages[p.village_index]
@@ -506,7 +594,7 @@ def _write_commune(
                     sex=m.sex,
                     date_of_birth=m.date_of_birth,
                     relation_to_head=m.relation,
-                    citizen_id=_citizen_id(province_code, plan.index, m, reference, serials),
+                    citizen_id=_citizen_id(task.province_code, plan.index, m, reference, serials),
                     ethnicity=p.ethnicity,
                     has_health_insurance=m.has_health_insurance,
                     schooling=m.schooling,
@@ -514,7 +602,7 @@ def _write_commune(
                 )
             )
     services.registry_bulk_load(households=households, members=members)
-    cycle = services.review_cycle_create(commune=commune, year=year, reference_date=reference)
+    cycle = services.review_cycle_create(commune=commune, year=task.year, reference_date=reference)
     entries = [
         services.AssessmentEntry(
             household=h,
@@ -526,14 +614,15 @@ def _write_commune(
     ]
     saved = services.assessments_record(cycle=cycle, entries=entries)
     services.review_cycle_finalise(cycle=cycle, user=None)
-    result.communes += 1
-    result.villages += len(villages)
-    result.households += len(households)
-    result.members += len(members)
+    classes: dict[str, int] = {}
     for assessment in saved:
-        result.classes[assessment.household_class] = (
-            result.classes.get(assessment.household_class, 0) + 1
-        )
+        classes[assessment.household_class] = classes.get(assessment.household_class, 0) + 1
+    return {
+        "villages": len(villages),
+        "households": len(households),
+        "members": len(members),
+        "classes": classes,
+    }
 
 
 def _citizen_id(

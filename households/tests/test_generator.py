@@ -8,7 +8,15 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from areas.models import Area
-from households.generator import generate_area, plan_layout, split
+from households.generator import (
+    _codes,
+    _tasks,
+    _upper_areas,
+    generate_area,
+    plan_layout,
+    split,
+    write_commune,
+)
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from indicators.models import PovertyStandard
 from reports.queries import baseline
@@ -185,3 +193,34 @@ def test_the_command_prints_a_summary_and_refuses_a_taken_code():
         call_command(
             "generate_area", "--households", "120", "--province-code", "97", stdout=io.StringIO()
         )
+
+
+def test_resume_writes_only_the_missing_communes_when_the_province_exists():
+    # As a parallel run that stopped after creating the province: the commune is missing.
+    Area.objects.create(kind=Area.Kind.PROVINCE, code="97", name="Tỉnh Tổng hợp 97")
+    messages = []
+    result = generate_area(households=150, province_code="97", resume=True, log=messages.append)
+    assert result.communes == 1 and Household.objects.within(result.area).count() == 150
+    again = generate_area(households=150, province_code="97", resume=True, log=messages.append)
+    assert again.communes == 0 and "Đã có 1 xã" in messages[-1]
+    assert Household.objects.within(result.area).count() == 150
+
+
+def test_resume_is_refused_when_the_province_is_not_synthetic():
+    Area.objects.create(kind=Area.Kind.PROVINCE, code="97", name="Tỉnh Thật")
+    with pytest.raises(ValidationError, match="không phải địa bàn tổng hợp"):
+        generate_area(households=150, province_code="97", resume=True)
+
+
+def test_communes_written_in_another_order_hold_the_same_households():
+    # What makes ``--workers`` safe: each commune has its own random stream and ID serials, so the
+    # order in which the worker processes write communes changes nothing.
+    single = generate_area(households=2000, province_code="97", seed=8).area
+    layout = plan_layout(2000, seed=8)
+    codes = _codes("98", layout)
+    province, districts = _upper_areas(codes, layout, resume=False)
+    rule = PovertyStandard.objects.for_year(2023).rule()
+    tasks = _tasks(layout, codes, province, districts, rule, 8, 2023, False)
+    for task in reversed(tasks):
+        write_commune(task)
+    assert fingerprint(province) == fingerprint(single)

@@ -1,10 +1,11 @@
 """python manage.py generate_area --households 200000 [--province-code 99] [--year 2023] [--seed N]
-[--level province|district] [--no-districts]"""
+[--level province|district] [--no-districts] [--workers N] [--resume]"""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from households.generator import LEVELS, generate_area
+from households.models import Assessment
 
 
 class Command(BaseCommand):
@@ -25,6 +26,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Xã đặt trực tiếp dưới tỉnh (không có cấp huyện, như sau 1/7/2025)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Số tiến trình ghi song song (chỉ PostgreSQL; khi > 1 mỗi xã là một giao dịch)",
+        )
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="Ghi nốt các xã còn thiếu của một lần chạy bị dừng (cùng tham số)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -35,6 +47,8 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 level=options["level"],
                 with_districts=not options["no_districts"],
+                workers=options["workers"],
+                resume=options["resume"],
                 log=self.stdout.write,
             )
         except ValidationError as exc:
@@ -45,6 +59,7 @@ class Command(BaseCommand):
             f"{result.villages} thôn, {result.households} hộ, {result.members} thành viên, "
             f"rà soát {options['year']} trong {result.seconds:.1f} giây."
         )
-        for klass, n in sorted(result.classes.items()):
-            share = 100 * n / result.households
-            self.stdout.write(f"  {klass:<10} {n:>8} hộ ({share:.2f} %)")
+        for klass, label in Assessment.CLASS_CHOICES:
+            n = result.classes.get(klass, 0)
+            share = 100 * n / result.households if result.households else 0
+            self.stdout.write(f"  {label:<28} {n:>8} hộ ({share:.2f} %)")
