@@ -286,6 +286,7 @@ def _subset(use: FontUse) -> bytes:
     options.notdef_outline = True
     options.name_IDs = ["*"]
     options.layout_features = []
+    options.drop_tables = [*options.drop_tables, "FFTM"]  # a timestamp fontTools cannot subset
     font = TTFont(use.data["path"])
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(set(use.used) | {0}))

@@ -152,6 +152,19 @@ def _blocks():
     )
 
 
+def test_direct_pdf_text_wraps_within_the_cell_width():
+    from reports.fastpdf import FontUse, font_paths, wrap
+
+    font = FontUse(font_paths()[0], "F1")
+    name = "Nguyễn Thị Phương Thảo Hoàng Văn Đức Nông Thị Hồng Nhung"
+    lines = wrap(font, name, 11, 80)
+    assert len(lines) > 1 and " ".join(lines) == name
+    assert all(font.width(line, 11) <= 80 for line in lines)
+    long_word = wrap(font, "VH01-" + "9" * 60, 11, 50)
+    assert "".join(long_word) == "VH01-" + "9" * 60
+    assert all(font.width(line, 11) <= 50 for line in long_word)
+
+
 def test_charts_are_svg_with_escaped_text():
     chart = Chart("c", "A & B", "bars", ["1.1 <x>", "1.2"], [("Hộ nghèo", [50, None])])
     svg = render_svg(chart)
