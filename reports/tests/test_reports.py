@@ -264,3 +264,48 @@ def test_communes_are_side_by_side_and_one_without_results_says_so(village_a, di
     assert rows["Xã Trống"]["poor"] is None and rows["Xã Trống"]["status"]
     with pytest.raises(ReportError, match="huyện hoặc tỉnh"):
         queries.communes(village_a.parent, 2023)
+
+
+# --- target services ------------------------------------------------------------------------
+
+
+def test_target_set_validates_and_detects_a_concurrent_change(village_a, officer, other_officer):
+    from django.core.exceptions import ValidationError
+
+    commune = village_a.parent
+    target = target_services.target_set(
+        area=commune, year=2024, metric="poverty_rate", value="7,64", source="KH", user=officer
+    )
+    assert target.value == Decimal("7.64") and target.version == 1
+    for bad in ("abc", "-1", "101"):
+        with pytest.raises(ValidationError):
+            target_services.target_set(
+                area=commune, year=2024, metric="poverty_rate", value=bad, source="KH"
+            )
+    with pytest.raises(ValidationError, match="không có quyền"):
+        target_services.target_set(
+            area=commune, year=2024, metric="jobs", value=1, source="x", user=other_officer
+        )
+    target_services.target_set(
+        area=commune,
+        year=2024,
+        metric="poverty_rate",
+        value="7,5",
+        source="KH",
+        expected_version=1,
+    )
+    with pytest.raises(ValidationError, match="vừa được người khác sửa"):
+        target_services.target_set(
+            area=commune,
+            year=2024,
+            metric="poverty_rate",
+            value="7",
+            source="KH",
+            expected_version=1,
+        )
+    target.refresh_from_db()
+    assert target.value == Decimal("7.50") and target.version == 2
+    with pytest.raises(ValidationError, match="2024"):
+        target_services.progress_record(
+            target=target, as_of=datetime.date(2023, 5, 1), value=1, source="x"
+        )
