@@ -58,6 +58,7 @@ class Membership(models.Model):
         OFFICER = "officer", _("Cán bộ xã")
         BOARD = "board", _("Ban quản lý thôn")
         VIEWER = "viewer", _("Cán bộ theo dõi (huyện/tỉnh)")
+        FINANCE = "finance", _("Kế toán ngân sách xã")
         ADMIN = "admin", _("Quản trị hệ thống")
 
     user = models.ForeignKey(
@@ -85,6 +86,7 @@ class Membership(models.Model):
 
         expected = {
             self.Role.OFFICER: Area.Kind.COMMUNE,
+            self.Role.FINANCE: Area.Kind.COMMUNE,
             self.Role.BOARD: Area.Kind.VILLAGE,
         }.get(self.role)
         if expected and self.area_id and self.area.kind != expected:

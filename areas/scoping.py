@@ -18,7 +18,7 @@ from django.db.models import Q
 if TYPE_CHECKING:
     from .models import Area
 
-READ_ROLES = frozenset({"officer", "board", "viewer", "admin"})
+READ_ROLES = frozenset({"officer", "board", "viewer", "finance", "admin"})
 
 
 class ScopedQuerySet(models.QuerySet):

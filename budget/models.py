@@ -27,7 +27,7 @@ from reports.formatting import percent
 
 # Officers edit the budget until accounts.Membership has a finance role
 # (docs/decisions-projects.md).
-BUDGET_EDIT_ROLES = frozenset({"officer", "admin"})
+BUDGET_EDIT_ROLES = frozenset({"officer", "finance", "admin"})
 
 
 class FundingSource(models.Model):

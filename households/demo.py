@@ -303,6 +303,9 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
         year = spec["review_2023"]["year"]
         existing = ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").first()
         if reset and existing is not None:
+            from projects.demo import remove_projects_samples
+
+            remove_projects_samples(commune)
             cycles = ReviewCycle.objects.filter(commune=commune)
             Deprivation.objects.filter(assessment__cycle__in=cycles).delete()
             Assessment.objects.filter(cycle__in=cycles).delete()

@@ -88,3 +88,15 @@ def test_a_board_may_read_its_commune_aggregate_but_not_the_other_village(
 def test_areas_above_a_member_are_visible_by_name_but_not_editable(commune, village_a, board_a):
     assert set(Area.objects.visible_to(board_a)) >= {village_a, commune, commune.parent}
     assert not Area.objects.editable_by(board_a).exists()
+
+
+def test_a_finance_officer_edits_the_budget_but_not_the_registry(homes, commune):
+    from budget.models import BudgetLine
+    from budget.tests.factories import BudgetLineFactory
+
+    line = BudgetLineFactory(commune=commune)
+    finance = UserFactory(membership=(commune, "finance"))
+    assert list(BudgetLine.objects.editable_by(finance)) == [line]
+    assert visible(finance) == {homes["a"], homes["b"]}
+    assert editable(finance) == set()
+    assert not ReviewCycle.objects.editable_by(finance).exists()

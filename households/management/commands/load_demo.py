@@ -11,6 +11,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, reset, **options):
         result = load_demo(reset=reset, log=self.stdout.write)
+        from projects.demo import load_projects_demo
+
+        load_projects_demo(result["commune"], log=self.stdout.write)
         if result["already_loaded"]:
             self.stdout.write("Dữ liệu mẫu Vĩnh Hảo đã có sẵn; không tạo lại.")
         password = load_spec()["password"]
