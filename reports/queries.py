@@ -59,8 +59,11 @@ def baseline(area: Area, year: int) -> Report:
     """Section I of the plan: poor and near-poor households at the end of ``year`` and their
     deprivation in each of the 12 indicators (the periodic review of that year)."""
     assessments = Assessment.objects.periodic_of_year(year).within(area)
-    totals = assessments.class_totals()
-    if not totals:
+    # Only the poor and near-poor totals are shown: totalling just those rows spares a province
+    # most of its assessments (docs/benchmarks.md). With none, one more query tells "nobody poor"
+    # from "no results", and the deprivation query is skipped, so the count stays five.
+    totals = assessments.filter(household_class__in=[POOR, NEAR_POOR]).class_totals()
+    if not totals and not assessments.exists():
         has_cycle = (
             ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
             .covering(area)
@@ -76,15 +79,19 @@ def baseline(area: Area, year: int) -> Report:
 
     deprived = {
         (row["indicator__code"], row["assessment__household_class"]): row["n"]
-        for row in Deprivation.objects.filter(
-            assessment__cycle__year=year,
-            assessment__cycle__kind=ReviewCycle.Kind.PERIODIC,
-            assessment__village__path__startswith=area.path,
-            assessment__household_class__in=[POOR, NEAR_POOR],
+        for row in (
+            Deprivation.objects.filter(
+                assessment__cycle__year=year,
+                assessment__cycle__kind=ReviewCycle.Kind.PERIODIC,
+                assessment__village__path__startswith=area.path,
+                assessment__household_class__in=[POOR, NEAR_POOR],
+            )
+            .values("indicator__code", "assessment__household_class")
+            .annotate(n=Count("id"))
+            .order_by()
+            if totals
+            else []
         )
-        .values("indicator__code", "assessment__household_class")
-        .annotate(n=Count("id"))
-        .order_by()
     }
     standard_ids = (
         ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
