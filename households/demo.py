@@ -322,6 +322,9 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
             User,
             Membership,
         )
+    from households.demo_followup import load_followup
+
+    load_followup(commune=commune, log=log)
     return {"commune": commune, "already_loaded": loaded, "users": users}
 
 
