@@ -57,18 +57,21 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--search", default="nguyen van")
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean pause in seconds between a client's requests (0: none)")
+    ap.add_argument("--cycle", help="review cycle id for the review form (default: first open)")
     ap.add_argument("--output")
     args = ap.parse_args()
 
     first = login(args.base, args.user, args.password)
     listing = first.open(f"{args.base}/households/?household_class=poor").read().decode()
     ids = sorted(set(int(i) for i in re.findall(r'href="/households/(\d+)/"', listing)))
-    cycles = re.findall(
+    if not ids:
+        raise SystemExit("no households visible to this user")
+    cycles = [args.cycle] if args.cycle else re.findall(
         r'href="/households/\d+/review/(\d+)/"',
         first.open(f"{args.base}/households/{ids[0]}/").read().decode(),
     )
-    if not ids:
-        raise SystemExit("no households visible to this user")
     q = urllib.parse.quote(args.search)
     pages = {
         "list": lambda rnd: f"/households/?household_class=poor&q={q}&page=1",
@@ -103,6 +106,8 @@ def main() -> None:
                     results[name].append(elapsed)
                 else:
                     errors[name] += 1
+            if args.think:
+                time.sleep(rnd.uniform(0.5, 1.5) * args.think)
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
     started = time.monotonic()
@@ -111,7 +116,8 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.monotonic() - started
-    report = {"clients": args.clients, "seconds": round(wall, 1), "pages": {}}
+    report = {"clients": args.clients, "think_s": args.think, "seconds": round(wall, 1),
+              "pages": {}}
     for name, values in results.items():
         if not values:
             report["pages"][name] = {"requests": 0, "errors": errors[name]}
