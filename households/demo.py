@@ -325,6 +325,7 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
     from households.demo_followup import load_followup
 
     load_followup(commune=commune, log=log)
+    _open_current_review(commune)
     return {"commune": commune, "already_loaded": loaded, "users": users}
 
 
@@ -420,3 +421,16 @@ def _demo_users(spec, areas, User, Membership):
         Membership.objects.get_or_create(user=user, area=area, role=u["role"])
         created.append((u["username"], u["role"], area.name))
     return created
+
+
+def _open_current_review(commune) -> None:
+    """The periodic review of the current year, open and empty, so that the demo shows review
+    entry as a commune has it between September and December."""
+    from django.utils import timezone
+
+    from households import services
+    from households.models import ReviewCycle
+
+    year = timezone.localdate().year
+    if not ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").exists():
+        services.review_cycle_create(commune=commune, year=year)

@@ -18,8 +18,10 @@ SORTS = {
 
 
 def latest_periodic_year(cycles: QuerySet) -> int | None:
+    """The latest year with periodic-review results among ``cycles`` (a cycle that has just been
+    opened and has no result yet does not count: its figures would all be zero)."""
     return (
-        cycles.filter(kind=ReviewCycle.Kind.PERIODIC)
+        cycles.filter(kind=ReviewCycle.Kind.PERIODIC, assessments__isnull=False)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()

@@ -81,6 +81,9 @@ def demo(django_db_setup, django_db_blocker):
         from indicators import standards_data
 
         standards_data.load(global_apps)
+        from importlib import import_module
+
+        import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
 
 
 @pytest.mark.django_db
