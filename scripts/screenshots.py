@@ -30,7 +30,9 @@ def main() -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         for width, height, suffix in ((1280, 900, "desktop"), (390, 844, "phone")):
             for user in sorted({u for u, _, _ in PAGES}):
-                context = browser.new_context(viewport={"width": width, "height": height})
+                context = browser.new_context(
+                    viewport={"width": width, "height": height}, locale="vi-VN"
+                )
                 page = context.new_page()
                 page.goto(f"{args.base}/login/")
                 page.fill("#id_username", user)
