@@ -57,8 +57,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=int, default=120)
     ap.add_argument("--search", default="nguyen van")
-    ap.add_argument("--think", type=float, default=0.0,
-                    help="mean pause in seconds between a client's requests (0: none)")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause in seconds between a client's requests (0: none)",
+    )
     ap.add_argument("--cycle", help="review cycle id for the review form (default: first open)")
     ap.add_argument("--output")
     args = ap.parse_args()
@@ -68,9 +72,13 @@ def main() -> None:
     ids = sorted(set(int(i) for i in re.findall(r'href="/households/(\d+)/"', listing)))
     if not ids:
         raise SystemExit("no households visible to this user")
-    cycles = [args.cycle] if args.cycle else re.findall(
-        r'href="/households/\d+/review/(\d+)/"',
-        first.open(f"{args.base}/households/{ids[0]}/").read().decode(),
+    cycles = (
+        [args.cycle]
+        if args.cycle
+        else re.findall(
+            r'href="/households/\d+/review/(\d+)/"',
+            first.open(f"{args.base}/households/{ids[0]}/").read().decode(),
+        )
     )
     q = urllib.parse.quote(args.search)
     pages = {
@@ -116,8 +124,12 @@ def main() -> None:
     for t in threads:
         t.join()
     wall = time.monotonic() - started
-    report = {"clients": args.clients, "think_s": args.think, "seconds": round(wall, 1),
-              "pages": {}}
+    report = {
+        "clients": args.clients,
+        "think_s": args.think,
+        "seconds": round(wall, 1),
+        "pages": {},
+    }
     for name, values in results.items():
         if not values:
             report["pages"][name] = {"requests": 0, "errors": errors[name]}

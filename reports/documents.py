@@ -125,7 +125,7 @@ def document_blocks(report: Report, values: dict | None = None) -> DocumentBlock
         place_date=date_line(
             values.get("place") or place_name(issuer),
             values.get("document_date"),
-            timezone.localdate().year,
+            values.get("document_year") or timezone.localdate().year,
         ),
         document_type=values.get("document_type") or report.document_type or _("BÁO CÁO"),
         subject=subject,

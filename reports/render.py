@@ -201,6 +201,31 @@ def chunk_body(report: Report, chunk: list[Part], first_chunk: bool) -> str:
     return "".join(out)
 
 
+def flow_body(report: Report) -> str:
+    """A document written as a flow of headings, paragraphs, bullets and tables (the plan):
+    each block in order, tables where the text refers to them, unreferenced tables left out."""
+    tables = {t.key: t for t in report.tables}
+    out = []
+    for block in report.blocks:
+        text = escape(block.text)
+        if block.kind == "heading":
+            level = min(max(block.level, 1), 4)
+            out.append(f'<h{level + 1} class="flow-h{level}">{text}</h{level + 1}>')
+        elif block.kind == "bullet":
+            out.append(f'<p class="flow-bullet">{text}</p>')
+        elif block.kind == "warning":
+            out.append(f'<p class="flow-warning">{text}</p>')
+        elif block.kind == "table" and block.table in tables:
+            table = tables[block.table]
+            groups = [(label, rows, False) for label, rows in table.groups()]
+            if block.text:
+                out.append(f'<p class="flow-table-title">{text}</p>')
+            out.append(table_html(table, groups, table.shown_columns))
+        elif block.kind == "paragraph":
+            out.append(f'<p class="flow-paragraph">{text}</p>')
+    return "".join(out)
+
+
 def _stylesheet_path() -> str:
     path = finders.find("css/print.css")
     if path is None:  # collected static files only (production)
@@ -241,9 +266,23 @@ def to_pdf(
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """The report as an official document. Up to ``chunk_rows`` rows are laid out at once."""
-    from .documents import document_blocks
+    from .documents import document_blocks, settings_for
 
-    blocks = blocks or document_blocks(report)
+    if blocks is None:
+        values = None
+        document_values = getattr(report, "document_values", None)
+        if document_values:  # a document of its own year (the plan): its number, date, subject
+            values = {
+                **settings_for(report.area, report.slug),
+                "document_year": report.year,
+                **document_values,
+            }
+        blocks = document_blocks(report, values)
+    if getattr(report, "blocks", None):
+        document = _weasy_document(
+            report, blocks, flow_body(report), first=True, last=True, first_page=1
+        )
+        return document.write_pdf()
     if (
         FAST_LISTS
         and any(t.group_by for t in report.tables)
