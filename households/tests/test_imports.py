@@ -836,3 +836,26 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
     assert H.objects.filter(commune=commune).exclude(created_at__isnull=False).count() == 0
     # The ids came from the table's own sequence: the next ordinary insert does not collide.
     services.household_create(village=village_a, code="VH-003", head_name="Sau Cùng")
+
+
+SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4">{}</sst>'
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "<si><t>Mã hộ</t></si><si><t>a &amp; b &lt;c&gt; &#x1EC7;</t></si><si><t>x</t></si>",
+        '<si><t xml:space="preserve">  hai khoảng  </t></si><si><t>dòng\r\nhai</t></si>',
+        "<si><t>_x005F_x000D_</t></si><si><t></t></si>",
+        "<si><t>thường</t></si><si><r><t>Chủ </t></r><r><rPr><b/></rPr><t>hộ</t></r></si>",
+        "<si><t/></si><si><t>sau</t></si>",
+        '<si><t>có</t><rPh sb="0" eb="1"><t>ko</t></rPh></si>',
+    ],
+)
+def test_shared_strings_read_as_openpyxl_reads_them(entries):
+    from openpyxl.reader.strings import read_string_table
+
+    from households.imports import _shared_strings
+
+    data = SST.format(entries).encode()
+    assert _shared_strings(io.BytesIO(data)) == read_string_table(io.BytesIO(data))
