@@ -45,7 +45,6 @@ def household_list(
     review of ``year``) as ``result``, filtered and sorted."""
     if cycle is not None:
         condition = Q(assessments__cycle=cycle)
-        in_cycle = Q(assessment__cycle=cycle)
     else:
         # FilteredRelation takes no nested lookups, so the year's periodic cycles are listed first.
         cycle_ids = list(
@@ -56,7 +55,6 @@ def household_list(
         if not cycle_ids:  # no review yet: join nothing (an empty IN would empty the list)
             cycle_ids = [0]
         condition = Q(assessments__cycle_id__in=cycle_ids)
-        in_cycle = Q(assessment__cycle_id__in=cycle_ids)
     qs = (
         Household.objects.visible_to(user)
         .select_related("village")
@@ -65,6 +63,7 @@ def household_list(
             household_class=F("result__household_class"),
             income=F("result__income_per_capita"),
             deprivation_count=F("result__deprivation_count"),
+            result_id=F("result__id"),
         )
     )
     if village is not None:
@@ -74,12 +73,15 @@ def household_list(
     elif household_class:
         qs = qs.filter(result__household_class=household_class)
     if indicator or dimension:
-        deprived = Deprivation.objects.filter(in_cycle, assessment__household=OuterRef("pk"))
+        # Probed per listed household through its own result row (the unique index on
+        # assessment + indicator), not by scanning every deprivation of the indicator in the
+        # whole database: the commune's thousand results stay cheap on a province of 200,000.
+        deprived = Deprivation.objects.filter(assessment_id=OuterRef("result_id"))
         if indicator:
             deprived = deprived.filter(indicator__code=indicator)
         if dimension:
             deprived = deprived.filter(indicator__dimension__code=dimension)
-        qs = qs.filter(Exists(deprived))
+        qs = qs.filter(result__id__isnull=False).filter(Exists(deprived))
     if ethnicity:
         qs = qs.filter(ethnicity=ethnicity)
     if q:

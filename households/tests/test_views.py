@@ -153,6 +153,35 @@ def test_the_list_filters_by_class_indicator_dimension_ethnicity_and_village(
     assert found(cycle=cycle.pk, household_class="unreviewed") == {unreviewed.pk}
 
 
+@pytest.mark.parametrize("value", ["", "2.2", "x", None, "a&b"])
+def test_the_quick_select_writes_the_markup_of_django_select(value):
+    """The filter form's selects skip Django's template per option; the markup must not change."""
+    import re
+
+    from django import forms
+
+    from households.forms import QuickSelect
+
+    choices = [
+        ("", "—"),
+        ("a&b", 'A <b> & "c"'),
+        ("2.2", "2.2 Bảo hiểm y tế"),
+        ("Nhóm", [("x", "X"), ("y", "Y")]),
+    ]
+    attrs = {"class": "form-select", "id": "id_f", "required": True}
+
+    def html(widget):
+        return re.sub(
+            r">\s+<", "><", widget(choices=choices, attrs=attrs).render("f", value).strip()
+        )
+
+    quick = html(QuickSelect)
+    assert quick == html(forms.Select)
+    assert "<b>" not in quick and "A &lt;b&gt; &amp; &quot;c&quot;" in quick
+    if value:
+        assert quick.count(" selected") == 1
+
+
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     for i in range(30):
         HouseholdFactory(village=village_a, code=f"P{i:03d}", head_name=f"Chủ hộ {29 - i:02d}")
