@@ -4,12 +4,12 @@ re-check the rules when saving."""
 from __future__ import annotations
 
 import datetime
+import html
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
@@ -50,28 +50,30 @@ class QuickSelect(forms.Select):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
         for group_name, options, _index in widget["optgroups"]:
-            rows = format_html_join(
-                "",
-                "<option{}>{}</option>",
-                (
-                    (
-                        flatatt({"value": option["value"], **option["attrs"]}),
-                        option["label"],
-                    )
-                    for option in options
-                ),
+            rows = "".join(
+                f"<option{_attributes({'value': o['value'], **o['attrs']})}>"
+                f"{html.escape(str(o['label']))}</option>"
+                for o in options
             )
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rows)
+                f'<optgroup label="{html.escape(str(group_name))}">{rows}</optgroup>'
                 if group_name
                 else rows
             )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            format_html_join("", "{}", ((p,) for p in parts)),
+        return mark_safe(  # every value and label above went through html.escape
+            f'<select name="{html.escape(widget["name"])}"{_attributes(widget["attrs"])}>'
+            f"{''.join(parts)}</select>"
         )
+
+
+def _attributes(attrs: dict) -> str:
+    """``flatatt`` with the standard library's escape (Django's ``escape`` is the same function
+    wrapped in a SafeString): True gives a bare attribute, False and None none."""
+    return "".join(
+        f" {key}" if value is True else f' {key}="{html.escape(str(value))}"'
+        for key, value in attrs.items()
+        if value is not False and value is not None
+    )
 
 
 class HouseholdForm(BootstrapMixin, forms.ModelForm):
