@@ -1877,8 +1877,8 @@ class HouseholdImport(_Import):
             new_households, new_members = [], []
             for row in chunk:
                 household = Household(
-                    commune=commune,
-                    village=row.village,
+                    commune_id=commune.pk,  # ids, not instances: no related-object descriptor
+                    village_id=row.village.pk,
                     **{
                         "is_urban": bool(row.village.is_urban or commune.is_urban),
                         **{k: v for k, v in row.values.items() if v is not None or k in _NULLABLE},

@@ -483,6 +483,7 @@ class FieldRules:
         from django.db import models as db_models
 
         self.names = tuple(names)
+        self._attnames = tuple((name, model._meta.get_field(name).attname) for name in names)
         self._rules = []
         for name in names:
             field = model._meta.get_field(name)
@@ -543,7 +544,7 @@ class FieldRules:
     def check(self, obj, label: str) -> None:
         """Raise ``ValidationError`` naming ``label`` (e.g. the household code) if ``obj`` breaks a
         rule."""
-        values = {name: getattr(obj, obj._meta.get_field(name).attname) for name in self.names}
+        values = {name: getattr(obj, attname) for name, attname in self._attnames}
         found = self.problems(values, obj)
         if found:
             raise ValidationError(
@@ -748,36 +749,29 @@ _COPY_PLAIN = frozenset(
         "TextField",
     }
 )
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    if type(value) is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.translate(_COPY_ESCAPES)
-        return value
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, datetime.date):  # dates and aware datetimes
-        return value.isoformat()
-    return str(value)
+_COPY_TEXT = frozenset({"CharField", "TextField"})
 
 
 def _copy_rows(cursor, table: str, columns: list[tuple[str, object]], rows) -> None:
-    """COPY ``rows`` (lists of Python values) into ``table``'s ``columns``."""
+    """COPY ``rows`` (lists of Python values) into ``table``'s ``columns`` (pairs of column name
+    and model field) as CSV written by the csv module, in C, with no Python code run per value.
+
+    In PostgreSQL's CSV an unquoted empty field is NULL and a quoted one ("") an empty string;
+    the csv module writes both None and "" unquoted, so the text columns, which never hold NULL
+    (the caller sends nullable text columns down the ORM path), are named in FORCE_NOT_NULL and
+    keep their empty strings. Booleans arrive as True/False, dates and aware datetimes in ISO
+    form, decimals as written: all of which PostgreSQL reads as such."""
+    import csv
     import io
 
+    qn = connection.ops.quote_name
     buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
     buffer.seek(0)
-    names = ", ".join(connection.ops.quote_name(name) for name, _field in columns)
-    cursor.copy_expert(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN", buffer)
+    names = ", ".join(qn(name) for name, _field in columns)
+    text = [qn(name) for name, field in columns if field.get_internal_type() in _COPY_TEXT]
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
+    cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH ({options})", buffer)
 
 
 def _history_columns(model):
@@ -802,11 +796,40 @@ def _history_columns(model):
     return columns
 
 
+def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: dict) -> None:
+    """One history row per just-written row, copied by the database itself (INSERT … SELECT):
+    the tracked columns as stored, plus the date, type, user and reason of this import. In the
+    order of ``ids``, so history ids follow the rows' ids as with ``bulk_create_with_history``."""
+    qn = connection.ops.quote_name
+    opts = model._meta
+    history_opts = model.history.model._meta
+    by_column = {f.column: f for f in history_opts.concrete_fields}
+    columns = {f.attname: f.column for f in opts.concrete_fields}
+    targets, values, params = [], [], []
+    for column, source in history_columns:
+        targets.append(qn(column))
+        if source in extra:
+            values.append(f"CAST(%s AS {by_column[column].db_type(connection)})")
+            params.append(extra[source])
+        elif source == "history_relation":
+            values.append(qn(opts.pk.column))
+        else:
+            values.append(qn(columns[source]))
+    pk = qn(opts.pk.column)
+    for chunk in _chunks(ids, 20_000):
+        cursor.execute(
+            f"INSERT INTO {qn(history_opts.db_table)} ({', '.join(targets)}) "
+            f"SELECT {', '.join(values)} FROM {qn(opts.db_table)} "
+            f"WHERE {pk} = ANY(%s) ORDER BY {pk}",
+            [*params, list(chunk)],
+        )
+
+
 def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: int) -> None:
-    """``bulk_create_with_history``, or on PostgreSQL the same rows — the objects and one history
-    row each (type “+”, the user, the change reason) — through COPY, which is several times
-    cheaper than the ORM's per-value preparation. Other databases, or a historical model with
-    fields this writer does not know, take the ORM path."""
+    """``bulk_create_with_history``, or on PostgreSQL the same rows — the objects through COPY,
+    which is several times cheaper than the ORM's per-value preparation, and one history row each
+    (type “+”, the user, the change reason) copied from them by the database. Other databases,
+    or a historical model with fields this writer does not know, take the ORM path."""
     if not objs:
         return
     history_columns = _history_columns(model)
@@ -816,6 +839,7 @@ def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: i
         history_columns is None
         or not hasattr(raw, "copy_expert")  # psycopg2 (psycopg 3 would take the ORM path)
         or any(f.get_internal_type() not in _COPY_PLAIN for f in fields)
+        or any(f.null and f.get_internal_type() in _COPY_TEXT for f in fields)
     ):
         bulk_create_with_history(
             objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason
@@ -846,23 +870,7 @@ def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: i
     }
     with connection.cursor() as cursor:
         _copy_rows(cursor.cursor, opts.db_table, [(f.column, f) for f in fields], rows)
-        history_rows = (
-            [
-                extra[source]
-                if source in extra
-                else obj.pk
-                if source == "history_relation"
-                else getattr(obj, source)
-                for _column, source in history_columns
-            ]
-            for obj in objs
-        )
-        _copy_rows(
-            cursor.cursor,
-            model.history.model._meta.db_table,
-            history_columns,
-            history_rows,
-        )
+        _history_from_rows(cursor, model, history_columns, [obj.pk for obj in objs], extra)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
