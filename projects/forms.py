@@ -32,7 +32,19 @@ class ParseOnly:
         pass
 
 
-class AssignmentForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+class Versioned(forms.Form):
+    """Carries the version of the row the form was built from, for the service's conflict check."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk:
+            self.fields["version"].initial = instance.version
+
+
+class AssignmentForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Assignment
         fields = ["subproject", "lead_unit", "officer_in_charge", "coordinating_units", "tasks"]
@@ -53,7 +65,7 @@ class AssignmentForm(ParseOnly, BootstrapMixin, forms.ModelForm):
             self.fields["subproject"].disabled = True
 
 
-class ActivityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+class ActivityForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["title", "area", "planned_start", "planned_end", "status", "progress", "result"]
@@ -69,7 +81,7 @@ class ActivityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
         self.fields["area"].empty_label = None
 
 
-class ProgressForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+class ProgressForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Activity
         fields = ["status", "progress", "result"]

@@ -395,6 +395,8 @@ class Assignment(models.Model):
         blank=True,
         help_text=_("Mỗi dòng một nội dung; dòng bắt đầu bằng “-” là một gạch đầu dòng."),
     )
+    # Raised on every change, so a form opened before someone else's save gets the conflict.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -464,6 +466,7 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ActivityQuerySet.as_manager()
 

@@ -211,14 +211,30 @@ ASSIGNMENT_FIELDS = {"lead_unit", "officer_in_charge", "tasks"}
 
 @transaction.atomic
 def assignment_update(
-    *, assignment: Assignment, coordinating_units: Iterable[Unit] | None = None, user=None, **fields
+    *,
+    assignment: Assignment,
+    expected_version: int | None,
+    coordinating_units: Iterable[Unit] | None = None,
+    user=None,
+    **fields,
 ) -> Assignment:
-    """Change who leads and what the tasks are; the commune, year and sub-project stay."""
+    """Change who leads and what the tasks are; the commune, year and sub-project stay.
+    ``expected_version`` is the version the user's form was built from."""
     unknown = set(fields) - ASSIGNMENT_FIELDS
     if unknown:
         raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     _require_planner(user, assignment.commune)
+    if assignment.version != expected_version:
+        raise ValidationError(
+            _(
+                "Phân công này vừa được người khác sửa (phiên bản %(now)s, bạn sửa từ phiên bản "
+                "%(seen)s). Hãy tải lại trang để xem nội dung mới rồi sửa lại."
+            )
+            % {"now": assignment.version, "seen": expected_version},
+            code="conflict",
+        )
+    assignment.version += 1
     for name, value in fields.items():
         setattr(assignment, name, nfc(value))
     coordinating = (
@@ -275,14 +291,37 @@ def activity_create(
     return _activity_save(activity, user)
 
 
+def _check_activity_version(activity: Activity, expected_version: int | None) -> None:
+    if activity.version != expected_version:
+        raise ValidationError(
+            _(
+                "Hoạt động này vừa được người khác sửa (phiên bản %(now)s, bạn sửa từ phiên bản "
+                "%(seen)s): tiến độ hiện là %(progress)s%%, trạng thái “%(status)s”. Hãy tải lại "
+                "trang để xem nội dung mới rồi sửa lại."
+            )
+            % {
+                "now": activity.version,
+                "seen": expected_version,
+                "progress": activity.progress,
+                "status": activity.get_status_display(),
+            },
+            code="conflict",
+        )
+    activity.version += 1
+
+
 @transaction.atomic
-def activity_update(*, activity: Activity, user=None, **fields) -> Activity:
-    """An officer changes the activity's plan (title, place, period) and its progress."""
+def activity_update(
+    *, activity: Activity, expected_version: int | None, user=None, **fields
+) -> Activity:
+    """An officer changes the activity's plan (title, place, period) and its progress.
+    ``expected_version`` is the version the user's form was built from."""
     unknown = set(fields) - PLAN_FIELDS
     if unknown:
         raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_planner(user, activity.assignment.commune)
+    _check_activity_version(activity, expected_version)
     for name, value in fields.items():
         setattr(activity, name, nfc(value))
     return _activity_save(activity, user)
@@ -290,7 +329,13 @@ def activity_update(*, activity: Activity, user=None, **fields) -> Activity:
 
 @transaction.atomic
 def activity_progress_record(
-    *, activity: Activity, status: str, progress: int, result: str = "", user=None
+    *,
+    activity: Activity,
+    expected_version: int | None,
+    status: str,
+    progress: int,
+    result: str = "",
+    user=None,
 ) -> Activity:
     """Status, progress and result: what a village board records for its village's activities."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -300,6 +345,7 @@ def activity_progress_record(
         user,
         _("Bạn chỉ cập nhật được tiến độ hoạt động trên địa bàn của mình."),
     )
+    _check_activity_version(activity, expected_version)
     activity.status, activity.progress, activity.result = status, progress, nfc(result)
     return _activity_save(activity, user)
 

@@ -136,7 +136,8 @@ def assignment_edit(request, pk=None):
         commune, year = assignment.commune, assignment.year
     form = AssignmentForm(request.POST or None, instance=assignment, commune=commune, year=year)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
             if assignment is None:
                 assignment = services.assignment_create(
@@ -146,7 +147,11 @@ def assignment_edit(request, pk=None):
                 data.pop("subproject", None)
                 coordinating = data.pop("coordinating_units")
                 services.assignment_update(
-                    assignment=assignment, coordinating_units=coordinating, user=user, **data
+                    assignment=assignment,
+                    expected_version=version,
+                    coordinating_units=coordinating,
+                    user=user,
+                    **data,
                 )
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -166,8 +171,10 @@ def activity_create(request, pk):
     )
     form = ActivityForm(request.POST or None, commune=assignment.commune)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version")
         try:
-            services.activity_create(assignment=assignment, user=request.user, **form.cleaned_data)
+            services.activity_create(assignment=assignment, user=request.user, **data)
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
@@ -185,7 +192,10 @@ def activity_edit(request, pk):
     form = ActivityForm(request.POST or None, instance=activity, commune=assignment.commune)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_update(activity=activity, user=user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.activity_update(
+                activity=activity, expected_version=data.pop("version"), user=user, **data
+            )
         except ValidationError as exc:
             attach_errors(form, exc)
         else:
@@ -206,7 +216,10 @@ def activity_progress(request, pk):
     form = ProgressForm(request.POST or None, instance=activity)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_progress_record(activity=activity, user=user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.activity_progress_record(
+                activity=activity, expected_version=data.pop("version"), user=user, **data
+            )
         except ValidationError as exc:
             attach_errors(form, exc)
         else:

@@ -184,13 +184,18 @@ def test_a_board_records_progress_in_its_village_only(assignment, village_a, vil
     mine = ActivityFactory(assignment=assignment, area=village_a)
     theirs = ActivityFactory(assignment=assignment, area=village_b)
     services.activity_progress_record(
-        activity=mine, status="in_progress", progress=40, result="Đã họp thôn", user=board_a
+        activity=mine,
+        expected_version=1,
+        status="in_progress",
+        progress=40,
+        result="Đã họp thôn",
+        user=board_a,
     )
     mine.refresh_from_db()
     assert (mine.progress, mine.updated_by) == (40, board_a)
     with pytest.raises(ValidationError, match="địa bàn"):
         services.activity_progress_record(
-            activity=theirs, status="done", progress=100, user=board_a
+            activity=theirs, expected_version=1, status="done", progress=100, user=board_a
         )
     theirs.refresh_from_db()
     assert theirs.progress == 0
@@ -199,14 +204,53 @@ def test_a_board_records_progress_in_its_village_only(assignment, village_a, vil
 def test_a_board_cannot_change_the_plan_of_an_activity(assignment, village_a, board_a):
     activity = ActivityFactory(assignment=assignment, area=village_a)
     with pytest.raises(ValidationError, match="quyền"):
-        services.activity_update(activity=activity, title="Đổi tên", user=board_a)
+        services.activity_update(
+            activity=activity, expected_version=1, title="Đổi tên", user=board_a
+        )
     assert Activity.objects.plannable_by(board_a).count() == 0
 
 
 def test_a_done_activity_must_be_at_one_hundred_percent(assignment):
     activity = ActivityFactory(assignment=assignment)
     with pytest.raises(ValidationError, match="100"):
-        services.activity_progress_record(activity=activity, status="done", progress=80)
+        services.activity_progress_record(
+            activity=activity, expected_version=1, status="done", progress=80
+        )
+
+
+def test_a_second_progress_record_from_a_stale_form_is_a_conflict(
+    assignment, village_a, board_a, officer
+):
+    activity = ActivityFactory(assignment=assignment, area=village_a)
+    services.activity_progress_record(
+        activity=activity, expected_version=1, status="in_progress", progress=40, user=board_a
+    )
+    with pytest.raises(ValidationError, match="vừa được người khác sửa.*40%") as conflict:
+        services.activity_progress_record(
+            activity=activity, expected_version=1, status="in_progress", progress=10, user=officer
+        )
+    assert conflict.value.code == "conflict"
+    activity.refresh_from_db()
+    assert (activity.progress, activity.version, activity.updated_by) == (40, 2, board_a)
+    with pytest.raises(ValidationError, match="vừa được người khác sửa"):
+        services.activity_update(
+            activity=activity, expected_version=1, title="Tên cũ", user=officer
+        )
+    services.activity_update(activity=activity, expected_version=2, title="Tên mới", user=officer)
+    activity.refresh_from_db()
+    assert (activity.title, activity.version) == ("Tên mới", 3)
+
+
+def test_a_second_assignment_edit_from_a_stale_form_is_a_conflict(assignment, officer):
+    services.assignment_update(
+        assignment=assignment, expected_version=1, tasks="- Họp dân", user=officer
+    )
+    with pytest.raises(ValidationError, match="Phân công này vừa được người khác sửa"):
+        services.assignment_update(
+            assignment=assignment, expected_version=1, tasks="- Khác", user=officer
+        )
+    assignment.refresh_from_db()
+    assert (assignment.tasks, assignment.version) == ("- Họp dân", 2)
 
 
 # --- beneficiaries --------------------------------------------------------------------------

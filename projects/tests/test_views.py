@@ -100,7 +100,7 @@ def test_a_negative_value_is_refused_on_the_form(client, officer, world):
 
 def test_board_records_progress_in_its_village_but_not_in_village_b(client, board_a, world):
     client.force_login(board_a)
-    payload = {"status": "in_progress", "progress": "30", "result": "Đã họp"}
+    payload = {"status": "in_progress", "progress": "30", "result": "Đã họp", "version": "1"}
     ok = client.post(reverse("activity_progress", args=[world["activity_a"].pk]), payload)
     assert ok.status_code == 302
     refused = client.post(reverse("activity_progress", args=[world["activity_b"].pk]), payload)
@@ -108,6 +108,26 @@ def test_board_records_progress_in_its_village_but_not_in_village_b(client, boar
     world["activity_b"].refresh_from_db()
     assert world["activity_b"].progress == 0
     assert client.get(reverse("activity_edit", args=[world["activity_a"].pk])).status_code == 404
+
+
+def test_a_progress_form_opened_before_another_save_gets_the_conflict(
+    client, board_a, officer, world
+):
+    """Two people with the same progress form open: the second save is refused with a message
+    saying what is stored now, and the first one's figures stay."""
+    url = reverse("activity_progress", args=[world["activity_a"].pk])
+    client.force_login(board_a)
+    form = client.get(url).content.decode()
+    assert 'name="version" value="1"' in form
+    first = {"status": "in_progress", "progress": "30", "result": "Đã họp", "version": "1"}
+    assert client.post(url, first).status_code == 302
+    client.force_login(officer)
+    second = client.post(url, first | {"progress": "60"})
+    assert second.status_code == 200
+    assert "vừa được người khác sửa" in second.content.decode()
+    assert "30%" in second.content.decode()
+    world["activity_a"].refresh_from_db()
+    assert (world["activity_a"].progress, world["activity_a"].version) == (30, 2)
 
 
 def test_the_officer_adds_an_activity_and_a_bad_period_is_refused(client, officer, world):
