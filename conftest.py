@@ -7,6 +7,17 @@ from accounts.tests.factories import UserFactory
 from areas.tests.factories import CommuneFactory, DistrictFactory, VillageFactory
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: cached filter choices of one test's data (the same
+    area paths recur from test to test) must not show in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def poverty_standards(db):
     """The standards the data migration loads; tests that flush the database (browser tests with

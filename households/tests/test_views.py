@@ -182,6 +182,22 @@ def test_the_quick_select_writes_the_markup_of_django_select(value):
         assert quick.count(" selected") == 1
 
 
+def test_the_ethnicity_filter_offers_the_groups_in_scope_and_accepts_a_typed_one(
+    client, officer, board_a, village_a, village_b
+):
+    make_home(village_a, "Hộ Dao", ethnicity="Dao")
+    make_home(village_b, "Hộ Mông", ethnicity="Mông")
+    client.force_login(board_a)
+    field = client.get(reverse("household_list")).context["form"].fields["ethnicity"]
+    assert [value for value, _label in field.choices] == ["", "Dao"]  # not village B's group
+    # A group the cached list lacks (added in the last minutes) still filters, and is escaped.
+    make_home(village_a, "Hộ Hoa", ethnicity="Hoa <b>")
+    response = client.get(reverse("household_list"), {"ethnicity": "Hoa <b>"})
+    assert [h.head_name for h in response.context["page"]] == ["Hộ Hoa"]
+    assert "Hoa &lt;b&gt;" in response.content.decode()
+    assert "Hoa <b>" not in response.content.decode()
+
+
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     for i in range(30):
         HouseholdFactory(village=village_a, code=f"P{i:03d}", head_name=f"Chủ hộ {29 - i:02d}")
