@@ -58,9 +58,15 @@ def household_list_view(request):
     cycles = ReviewCycle.objects.visible_to(user).select_related("commune")
     form = HouseholdFilterForm(request.GET or None)
     scope = Household.objects.visible_to(user)
-    form.fields["village"].queryset = (
-        Area.objects.visible_to(user).villages().filter(pk__in=scope.values("village_id"))
+    villages = (
+        Area.objects.visible_to(user)
+        .villages()
+        .filter(pk__in=scope.values("village_id"))
+        .select_related("parent")
+        .order_by("parent__name", "name")
     )
+    form.fields["village"].queryset = villages
+    _group_villages_by_commune(form.fields["village"], villages)
     form.fields["cycle"].queryset = cycles
     standard_indicators = Indicator.objects.filter(
         dimension__standard__in=cycles.values("standard")
@@ -110,6 +116,20 @@ def household_list_view(request):
             "class_labels": dict(Assessment.CLASS_CHOICES),
         },
     )
+
+
+def _group_villages_by_commune(field, villages) -> None:
+    """Over a district or a province the village filter lists its villages under their commune
+    (one ``<optgroup>`` each), as the same village names recur from commune to commune; a commune
+    user keeps the plain list."""
+    rows = list(villages)
+    if len({v.parent_id for v in rows}) <= 1:
+        field.choices = [("", field.empty_label)] + [(v.pk, str(v)) for v in rows]
+        return
+    groups: dict[str, list] = {}
+    for village in rows:
+        groups.setdefault(village.parent.name, []).append((village.pk, village.name))
+    field.choices = [("", field.empty_label), *groups.items()]
 
 
 ETHNICITY_CACHE_SECONDS = 300

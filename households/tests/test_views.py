@@ -198,6 +198,27 @@ def test_the_ethnicity_filter_offers_the_groups_in_scope_and_accepts_a_typed_one
     assert "Hoa <b>" not in response.content.decode()
 
 
+def test_the_village_filter_groups_villages_by_commune_over_a_district(
+    client, officer, viewer, district, village_a, village_b
+):
+    from areas.tests.factories import CommuneFactory, VillageFactory
+
+    elsewhere = VillageFactory(name="Thôn A", parent=CommuneFactory(name="Xã Bên", parent=district))
+    for village in (village_a, village_b, elsewhere):
+        make_home(village, f"Hộ {village.pk}")
+    client.force_login(viewer)
+    html = client.get(reverse("household_list")).content.decode()
+    group = f'<optgroup label="Xã Bên"><option value="{elsewhere.pk}">Thôn A</option></optgroup>'
+    assert group in html
+    assert '<optgroup label="Xã Vĩnh Hảo">' in html
+    response = client.get(reverse("household_list"), {"village": elsewhere.pk})
+    assert [h.village_id for h in response.context["page"]] == [elsewhere.pk]
+    assert f'<option value="{elsewhere.pk}" selected>' in response.content.decode()
+    client.force_login(officer)  # one commune: a plain list
+    html = client.get(reverse("household_list")).content.decode()
+    assert "<optgroup" not in html and f'<option value="{village_a.pk}">Thôn A</option>' in html
+
+
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     for i in range(30):
         HouseholdFactory(village=village_a, code=f"P{i:03d}", head_name=f"Chủ hộ {29 - i:02d}")
