@@ -11,6 +11,8 @@ registry tables of that database between runs):
   own; one more dry run under ``tracemalloc`` for the Python heap peak;
 - on PostgreSQL, COPY of the same rows into the same two tables, as the upper limit of any
   writer (no checks, no history);
+- one more commit with its phases timed (``--parts``): the analysis, the writes, COPY, the history
+  ``INSERT … SELECT``;
 - the export of the imported commune and a dry run of that export (which must report every row
   unchanged).
 
@@ -21,7 +23,7 @@ serial numbers) and kept in ``bench/out/``. Not a test. Run from the repository 
     DATABASE_URL=sqlite:///bench/out/import.sqlite3 .venv/bin/python bench/import_bench.py
 
 Results are printed and written to ``bench/out/import-<vendor>.json`` (git-ignored); the figures
-and the machine are in docs/benchmarks-import.md.
+and the machine are in docs/benchmarks.md ("Excel import").
 """
 
 from __future__ import annotations
@@ -327,6 +329,33 @@ def phase_read(args) -> dict:
     return {"rows": rows, **result}
 
 
+def _time_parts() -> dict:
+    """Wall-clock seconds spent in the importer's phases and the writer's database calls, by
+    wrapping them (one extra run; the wrappers cost microseconds per call)."""
+    from households import imports, services
+
+    spent: dict[str, float] = {}
+
+    def timed(owner, name, label):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    timed(imports.HouseholdImport, "analyse", "analyse (read, check, compare)")
+    timed(imports.HouseholdImport, "write", "write (all of it)")
+    timed(services, "_copy_rows", "write: COPY of households and members (CSV + server)")
+    timed(services, "_history_from_rows", "write: history INSERT ... SELECT")
+    timed(services, "registry_import", "write: registry_import (checks + the two above)")
+    return spent
+
+
 def phase_import(args) -> dict:
     from households.imports import HouseholdImport
 
@@ -335,6 +364,7 @@ def phase_import(args) -> dict:
         import tracemalloc
 
         tracemalloc.start()
+    parts = _time_parts() if args.parts else None
     started, cpu = time.perf_counter(), time.process_time()
     report = HouseholdImport(commune=commune(), source=args.file).run(commit=args.commit)
     seconds = time.perf_counter() - started
@@ -349,6 +379,8 @@ def phase_import(args) -> dict:
     }
     if tracing:
         result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    if parts is not None:
+        result["parts_s"] = parts
     if args.commit:
         from households.models import Household, Member
 
@@ -390,31 +422,10 @@ def phase_copy(args) -> dict:
             return "t" if value else "f"
         return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    h_columns = [
-        "code",
-        "head_name",
-        "address",
-        "ethnicity",
-        "phone",
-        "is_urban",
-        "floor_area_m2",
-        "house_material",
-        "water_source",
-        "latrine",
-        "left_registry_on",
-    ]
-    m_columns = [
-        "full_name",
-        "sex",
-        "date_of_birth",
-        "relation_to_head",
-        "citizen_id",
-        "ethnicity",
-        "has_health_insurance",
-        "schooling",
-        "work_status",
-        "has_disability",
-    ]
+    from households.services import HOUSEHOLD_IMPORT_FIELDS, MEMBER_IMPORT_FIELDS
+
+    h_columns = list(HOUSEHOLD_IMPORT_FIELDS)
+    m_columns = list(MEMBER_IMPORT_FIELDS)
     member_count = 0
     for pk, row in zip(ids, rows, strict=True):
         values = [row.values.get(c, "") for c in h_columns]
@@ -514,6 +525,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path)
     parser.add_argument("--commit", action="store_true")
     parser.add_argument("--trace", action="store_true")
+    parser.add_argument("--parts", action="store_true", help="time the phases of one run")
     args = parser.parse_args()
     if args.phase:
         django_setup()
@@ -543,6 +555,8 @@ def main() -> None:
         run_phase("empty", args)
         commits.append(run_phase("import", args, "--commit"))
     results["commit"] = commits
+    run_phase("empty", args)
+    results["commit_parts"] = run_phase("import", args, "--commit", "--parts")
     if vendor == "postgresql":
         copies = []
         for _ in range(args.runs):
@@ -578,13 +592,24 @@ def main() -> None:
     if vendor == "postgresql":
         summary["copy_s"] = median(results["copy"], "seconds")
         summary["copy_rows_per_s"] = households / summary["copy_s"]
+    parted = results["commit_parts"]
+    summary["commit_parts_s"] = {
+        **parted["parts_s"],
+        "total (this run)": parted["seconds"],
+        "rest: opening, the transaction's commit": parted["seconds"]
+        - parted["parts_s"]["analyse (read, check, compare)"]
+        - parted["parts_s"]["write (all of it)"],
+    }
     summary["export_s"] = results["export"]["export_seconds"]
+    summary["reimport_dry_run_s"] = results["export"]["reimport_dry_run_seconds"]
     summary["reimport_of_export"] = results["export"]["reimport_counts"]
     results["summary"] = summary
     results["machine"]["load_average_at_end"] = os.getloadavg()
     path = OUT / f"import-{vendor}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     for key, value in summary.items():
+        if isinstance(value, dict):
+            value = {k: round(v, 2) if isinstance(v, float) else v for k, v in value.items()}
         print(f"{key:30} {value:,.1f}" if isinstance(value, float) else f"{key:30} {value}")
     print(f"written to {path}")
 

@@ -3,7 +3,7 @@ with N concurrent clients for a fixed time, and report p50/p95/p99, throughput a
 
 The server is started separately (same machine), for example:
     DEBUG=0 HTTPS=0 SECRET_KEY=bench ALLOWED_HOSTS=127.0.0.1 DATABASE_URL=... \
-        .venv/bin/gunicorn povertyplan.wsgi -w 4 -b 127.0.0.1:8001
+        .venv/bin/gunicorn povertyplan.wsgi -w 3 -b 127.0.0.1:8001
 then:
     .venv/bin/python bench/web_load.py --base http://127.0.0.1:8001 --user canbo.vinhhao \
         --clients 20 --seconds 120

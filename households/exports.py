@@ -36,6 +36,7 @@ from indicators.rules import HouseholdClass
 
 from .imports import SheetSpec, assessment_sheet, household_sheet, member_sheet
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+from .services import MEMBER_IMPORT_FIELDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 5000  # rows below the header that get the drop-downs and hints
@@ -89,8 +90,9 @@ class _Writer:
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = column.width
             if column.number_format:
-                # What a user types later into the column gets the format (text keeps the 0 of
-                # a phone number or citizen ID); written cells carry their own below.
+                # What a user types later into an empty cell of the column gets the format (text
+                # keeps the 0 of a phone number or citizen ID); written cells carry their own
+                # (``_cell``), since a cell's own style wins over its column's.
                 ws.column_dimensions[letter].number_format = column.number_format
             hint = str(column.hint) if column.hint else ""
             if column.informative:
@@ -132,6 +134,10 @@ class _Writer:
         if value is None or value == "":
             return None
         if isinstance(value, str):
+            if number_format == "@":  # phone, citizen ID: stays text when a user retypes it
+                cell = WriteOnlyCell(ws, value=neutralise(value))
+                cell.number_format = "@"
+                return cell
             return neutralise(value)
         if isinstance(value, datetime.date):
             cell = WriteOnlyCell(ws, value=value)
@@ -244,7 +250,7 @@ def households_workbook(households, *, villages: Sequence[Area] | None = None) -
         (m.pop("household__code"), m)
         for m in Member.objects.filter(household_id__in=ids)
         .order_by("household__commune_id", "household__code", "id")
-        .values("household__code", *MEMBER_FIELDS)
+        .values("household__code", *MEMBER_IMPORT_FIELDS)
         .iterator(chunk_size=4000)
     )
     if villages is None:
@@ -254,20 +260,6 @@ def households_workbook(households, *, villages: Sequence[Area] | None = None) -
     writer.sheet(household_sheet(), _household_rows(rows), lists={"village": names})
     writer.sheet(member_sheet(), _member_rows(members), lists={})
     return writer.finish()
-
-
-MEMBER_FIELDS = (
-    "full_name",
-    "sex",
-    "date_of_birth",
-    "relation_to_head",
-    "citizen_id",
-    "ethnicity",
-    "has_health_insurance",
-    "schooling",
-    "work_status",
-    "has_disability",
-)
 
 
 def household_template(commune: Area) -> bytes:

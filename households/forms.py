@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 
 from .models import Household, Member, ReviewCycle
+from .services import MEMBER_IMPORT_FIELDS
 
 
 class BootstrapMixin:
@@ -130,18 +131,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 class MemberForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "full_name",
-            "sex",
-            "date_of_birth",
-            "relation_to_head",
-            "citizen_id",
-            "ethnicity",
-            "has_health_insurance",
-            "schooling",
-            "work_status",
-            "has_disability",
-        ]
+        fields = list(MEMBER_IMPORT_FIELDS)  # what the Excel import reads and the export writes
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean_date_of_birth(self):

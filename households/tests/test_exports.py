@@ -116,6 +116,8 @@ def test_headers_numbers_dates_widths_and_dropdowns(commune, registry, officer):
     left = ws["L2"]
     assert left.is_date and left.value.date() == datetime.date(2024, 3, 1)
     assert left.number_format == "DD/MM/YYYY"
+    # A phone (and a citizen ID) is a text cell, so a user retyping "09…" keeps the leading 0.
+    assert ws["F2"].data_type == "s" and ws["F2"].number_format == "@"
     assert ws.column_dimensions["C"].width == 24
     assert ws.freeze_panes == "A2"
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation if dv.type}
