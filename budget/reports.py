@@ -115,7 +115,7 @@ def budget_report(area: Area, year: int) -> Report:
     ]
     footnotes = [_("Đơn vị: triệu đồng; tỷ lệ giải ngân = đã giải ngân / được giao.")]
     if checks:
-        tables.append(_checks_table(checks, several))
+        tables.append(checks_table(checks, several=several))
         footnotes += [c.message() for c in checks if not c.agrees]
     if lines.filter(disbursements__is_sample=True).exists():
         footnotes.append(
@@ -165,20 +165,30 @@ def _grouped(rows, by: str, title: str, first: Column) -> Table:
     return Table(key=f"by_{by}", title=title, columns=_execution_columns(first), rows=out)
 
 
-def _checks_table(checks, several: bool) -> Table:
+def checks_table(
+    checks,
+    *,
+    several: bool = False,
+    with_document: bool = True,
+    key: str = "checks",
+    title: str | None = None,
+) -> Table:
+    """Stated totals against the sum of their lines: the budget report's table, and section IV of
+    the plan (without the document column, under its own key and title)."""
     columns = [
         Column("label", _("Tổng số nêu trong văn bản")),
-        Column("document", _("Văn bản")),
         MillionColumn("stated", _("Tổng số (triệu đồng)")),
         MillionColumn("parts", _("Cộng các dòng (triệu đồng)")),
         MillionColumn("difference", _("Chênh lệch (triệu đồng)")),
         Column("status", _("Đối chiếu")),
     ]
+    if with_document:
+        columns.insert(1, Column("document", _("Văn bản")))
     if several:
         columns.insert(0, Column("commune", _("Xã")))
     return Table(
-        key="checks",
-        title=_("Đối chiếu tổng số với các dòng kinh phí"),
+        key=key,
+        title=title or _("Đối chiếu tổng số với các dòng kinh phí"),
         columns=columns,
         rows=[
             {

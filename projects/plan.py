@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from budget.models import BudgetLine, StatedTotal
-from budget.reports import MillionColumn, million
+from budget.reports import MillionColumn, checks_table, million
 from households.models import Assessment
 from indicators.models import Target
 from indicators.rules import HouseholdClass
@@ -585,28 +585,11 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
         )
     if checks:
         tables.append(
-            Table(
+            checks_table(
+                checks,
+                with_document=False,
                 key="section4_checks",
                 title=_("Đối chiếu tổng số nêu trong văn bản với các dòng kinh phí"),
-                columns=[
-                    Column("label", _("Tổng số nêu trong văn bản")),
-                    MillionColumn("stated", _("Tổng số (triệu đồng)")),
-                    MillionColumn("parts", _("Cộng các dòng (triệu đồng)")),
-                    MillionColumn("difference", _("Chênh lệch (triệu đồng)")),
-                    Column("status", _("Đối chiếu")),
-                ],
-                rows=[
-                    {
-                        "key": f"check-{c.stated.pk}",
-                        "label": c.stated.label,
-                        "stated": million(c.stated.amount),
-                        "parts": million(c.parts),
-                        "difference": million(c.difference),
-                        "status": _("Khớp") if c.agrees else _("KHÔNG KHỚP"),
-                        "_style": "" if c.agrees else "wrong",
-                    }
-                    for c in checks
-                ],
             )
         )
 
