@@ -2,14 +2,16 @@
 exports.
 
 The uploaded file is kept on the server between preview and confirm (under
-``settings.IMPORT_UPLOAD_DIR``, named by a random token that only this user's session knows); the
-confirm step re-reads that file, never a new upload. A preview of a large file takes seconds, so
-the import page polls a small status file of the same token while the upload request runs
-(docs/decisions-import.md).
+``settings.IMPORT_UPLOAD_DIR``, named by a random token the server draws at upload and only this
+user's session knows, with the file's SHA-256 kept beside it in the session); the confirm step
+re-reads that file, never a new upload, and refuses it if its content changed. A preview of a
+large file takes seconds, so the import page polls a small status file while the upload request
+runs, under a second token given to the page (docs/decisions-import.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -29,13 +31,15 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import get_visible_or_404
 from areas.models import Area
 from indicators.rules import HouseholdClass
+from reports.formatting import format_int
 
 from . import exports
-from .imports import AssessmentImport, HouseholdImport, max_bytes
+from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes
 from .models import Assessment, ReviewCycle
 from .queries import household_list, latest_periodic_year
 
 SESSION_KEY = "excel_imports"
+PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
 TOKEN_CHARS = 22  # secrets.token_urlsafe(16)
 STALE_AFTER = 24 * 3600  # uploads never confirmed are removed after a day
 PREVIEW_ROWS = 300  # rows of each list shown on the preview page
@@ -99,9 +103,10 @@ def _can_import(user) -> bool:
 @require_GET
 def index(request):
     user = request.user
+    request.session[PROGRESS_KEY] = secrets.token_urlsafe(16)
     context = {
         "can_import": _can_import(user),
-        "token": secrets.token_urlsafe(16),
+        "token": request.session[PROGRESS_KEY],
         "communes": Area.objects.communes().visible_to(user).order_by("name"),
         "cycles": ReviewCycle.objects.visible_to(user).select_related("commune"),
         "max_mb": max_bytes() // (1024 * 1024),
@@ -126,30 +131,40 @@ def upload(request, kind):
         messages.error(
             request,
             _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
-            % {"size": _mb(upload_file.size), "limit": _mb(max_bytes())},
+            % {"size": megabytes(upload_file.size), "limit": megabytes(max_bytes())},
         )
         return redirect("imports:index")
-    token = form.cleaned_data["token"]
-    if not _valid_token(token):
-        token = secrets.token_urlsafe(16)
+    # The page's token only names the progress it polls; the stored file gets a token drawn here,
+    # so no request can choose the name of (and so replace) a file waiting for confirmation.
+    progress = form.cleaned_data["token"]
+    if not _valid_token(progress) or progress != request.session.get(PROGRESS_KEY):
+        progress = None
+    token = secrets.token_urlsafe(16)
     _remove_stale()
-    path = upload_dir() / f"{token}.xlsx"
-    with open(path, "wb") as out:
+    digest = hashlib.sha256()
+    with open(upload_dir() / f"{token}.xlsx", "xb") as out:
         for chunk in upload_file.chunks():
+            digest.update(chunk)
             out.write(chunk)
     target = form.cleaned_data.get("commune") or form.cleaned_data.get("cycle")
     pending = request.session.setdefault(SESSION_KEY, {})
-    pending[token] = {"kind": kind, "target": target.pk, "filename": upload_file.name}
+    pending[token] = {
+        "kind": kind,
+        "target": target.pk,
+        "filename": upload_file.name,
+        "sha256": digest.hexdigest(),
+    }
     request.session.modified = True
-    report = _job(request, token, pending[token]).run(commit=False)
-    _write_status(token, done=True)
+    report = _job(request, token, pending[token], status=progress).run(commit=False)
+    if progress:
+        _write_status(progress, done=True)
     return _preview(request, token, pending[token], report)
 
 
 @require_POST
 def confirm(request, token):
     entry = _pending(request, token)
-    report = _job(request, token, entry).run(commit=True)
+    report = _job(request, token, entry, status=token).run(commit=True)
     _write_status(token, done=True)
     if not report.committed:
         return _preview(request, token, entry, report)
@@ -163,9 +178,9 @@ def confirm(request, token):
         )
         % {
             "file": entry["filename"],
-            "new": c["new"],
-            "updated": c["updated"],
-            "unchanged": c["unchanged"],
+            "new": format_int(c["new"]),
+            "updated": format_int(c["updated"]),
+            "unchanged": format_int(c["unchanged"]),
         },
     )
     return redirect("imports:index")
@@ -182,7 +197,10 @@ def cancel(request, token):
 @require_GET
 def status(request, token):
     """How far the preview or commit of ``token`` has got (polled by the import pages)."""
-    if not _valid_token(token):
+    mine = token == request.session.get(PROGRESS_KEY) or token in request.session.get(
+        SESSION_KEY, {}
+    )
+    if not _valid_token(token) or not mine:
         raise Http404
     state = _read_status(token)
     return render(request, "imports/_progress.html", {"state": state})
@@ -260,10 +278,6 @@ def _int(value) -> int | None:
         return None
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".replace(".", ",")
-
-
 def _valid_token(token: str) -> bool:
     return (
         isinstance(token, str)
@@ -273,20 +287,31 @@ def _valid_token(token: str) -> bool:
 
 
 def _pending(request, token) -> dict:
-    """The upload of ``token`` if it belongs to this session (else 404)."""
+    """The upload of ``token`` if it belongs to this session and its file is the one previewed
+    (else 404)."""
     entry = request.session.get(SESSION_KEY, {}).get(token) if _valid_token(token) else None
-    if entry is None or not (upload_dir() / f"{token}.xlsx").exists():
+    path = upload_dir() / f"{token}.xlsx"
+    if entry is None or not path.exists():
+        raise Http404
+    digest = hashlib.sha256()
+    with open(path, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != entry.get("sha256"):
         raise Http404
     return entry
 
 
-def _job(request, token, entry):
+def _job(request, token, entry, *, status: str | None):
+    """The import of the stored file ``token``; its progress goes to the status file ``status``
+    (the one the page polls), if any."""
     path = upload_dir() / f"{token}.xlsx"
 
     def progress(done: int, total: int) -> None:
-        _write_status(token, done=False, rows=done, total=total)
+        if status:
+            _write_status(status, done=False, rows=done, total=total)
 
-    _write_status(token, done=False, rows=0, total=0)
+    progress(0, 0)
     common = {"source": path, "user": request.user, "filename": entry["filename"]}
     if entry["kind"] == "households":
         commune = _communes(request.user).filter(pk=entry["target"]).first()

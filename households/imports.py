@@ -73,7 +73,8 @@ PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
 
 
-def _megabytes(n: int) -> str:
+def megabytes(n: int) -> str:
+    """A size in MB as Vietnamese write it (one decimal, comma)."""
     return f"{n / (1024 * 1024):.1f}".replace(".", ",")
 
 
@@ -405,7 +406,7 @@ class Workbook:
         if size > max_bytes():
             raise ImportFileError(
                 _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
-                % {"size": _megabytes(size), "limit": _megabytes(max_bytes())}
+                % {"size": megabytes(size), "limit": megabytes(max_bytes())}
             )
         head = fh.read(4096)
         fh.seek(0)
@@ -433,7 +434,7 @@ class Workbook:
                     "Tệp giải nén ra %(size)s MB, quá lớn so với một bảng kê (có thể là tệp độc "
                     "hại). Không nhập."
                 )
-                % {"size": _megabytes(unpacked)}
+                % {"size": megabytes(unpacked)}
             )
         try:
             reader = _ExcelReader(fh, read_only=True, data_only=False, keep_links=False)

@@ -126,10 +126,27 @@ def _group_villages_by_commune(field, villages) -> None:
     if len({v.parent_id for v in rows}) <= 1:
         field.choices = [("", field.empty_label)] + [(v.pk, str(v)) for v in rows]
         return
-    groups: dict[str, list] = {}
+    groups: dict[int, list] = {}
     for village in rows:
-        groups.setdefault(village.parent.name, []).append((village.pk, village.name))
-    field.choices = [("", field.empty_label), *groups.items()]
+        groups.setdefault(village.parent_id, []).append(village)
+    communes = [members[0].parent for members in groups.values()]
+    names = [c.name for c in communes]
+    districts = {
+        a.pk: a.name
+        for a in Area.objects.filter(
+            pk__in={c.parent_id for c in communes if names.count(c.name) > 1}
+        )
+    }
+    field.choices = [("", field.empty_label)] + [
+        (
+            # Two communes of one name (in different districts) are told apart by the district.
+            f"{commune.name} ({districts[commune.parent_id]})"
+            if commune.parent_id in districts
+            else commune.name,
+            [(v.pk, v.name) for v in members],
+        )
+        for commune, members in zip(communes, groups.values(), strict=True)
+    ]
 
 
 ETHNICITY_CACHE_SECONDS = 300

@@ -513,10 +513,18 @@ def good_registry():
     return source
 
 
-def upload(client, commune, source, token="a" * 22):
+def upload(client, commune, source):
+    """Open the import page (which hands out the progress token), upload; the preview names the
+    stored file by a token the server drew."""
+    page = client.get("/imports/")
+    progress = page.context["token"]
     return client.post(
-        "/imports/upload/households/", {"commune": commune.pk, "file": source, "token": token}
+        "/imports/upload/households/", {"commune": commune.pk, "file": source, "token": progress}
     )
+
+
+def stored(preview) -> str:
+    return preview.context["token"]
 
 
 def test_upload_previews_then_confirm_writes_once(client, commune, village_a, officer, uploads):
@@ -529,12 +537,13 @@ def test_upload_previews_then_confirm_writes_once(client, commune, village_a, of
     assert "Xem trước khi nhập" in preview.text and "VH-001" in preview.text
     assert preview.context["report"].counts["new"] == 1
     assert every_table_count() == before  # the preview wrote nothing
-    assert (uploads / f"{'a' * 22}.xlsx").exists()
-    done = client.post(f"/imports/{'a' * 22}/confirm/")
+    token = stored(preview)
+    assert (uploads / f"{token}.xlsx").exists()
+    done = client.post(f"/imports/{token}/confirm/")
     assert done.status_code == 302
     assert Household.objects.count() == 1 and Member.objects.count() == 1
-    assert not (uploads / f"{'a' * 22}.xlsx").exists()
-    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 404  # no double import
+    assert not (uploads / f"{token}.xlsx").exists()
+    assert client.post(f"/imports/{token}/confirm/").status_code == 404  # no double import
     assert Household.objects.count() == 1
 
 
@@ -542,13 +551,32 @@ def test_confirm_uses_the_stored_file_not_a_new_upload(
     client, commune, village_a, officer, uploads
 ):
     client.force_login(officer)
-    upload(client, commune, good_registry())
+    token = stored(upload(client, commune, good_registry()))
     other = registry_file(
         [["EVIL-1", "Thôn A", "Không Được Ghi", "", 40, ""]],
         [["EVIL-1", "Không Được Ghi", "Nam", "", "Chủ hộ", "", ""]],
     )
-    client.post(f"/imports/{'a' * 22}/confirm/", {"file": other})
+    client.post(f"/imports/{token}/confirm/", {"file": other})
     assert list(Household.objects.values_list("code", flat=True)) == ["VH-001"]
+
+
+def test_a_second_upload_cannot_replace_the_previewed_file(
+    client, commune, village_a, officer, uploads
+):
+    """The page's token names only the progress; each upload gets its own stored file, and a
+    stored file whose content changed after the preview is not confirmed."""
+    client.force_login(officer)
+    first = stored(upload(client, commune, good_registry()))
+    other = registry_file(
+        [["EVIL-1", "Thôn A", "Không Được Ghi", "", 40, ""]],
+        [["EVIL-1", "Không Được Ghi", "Nam", "", "Chủ hộ", "", ""]],
+    )
+    other.name = "khac.xlsx"
+    second = stored(upload(client, commune, other))
+    assert second != first and (uploads / f"{first}.xlsx").exists()
+    (uploads / f"{first}.xlsx").write_bytes((uploads / f"{second}.xlsx").read_bytes())
+    assert client.post(f"/imports/{first}/confirm/").status_code == 404
+    assert Household.objects.count() == 0
 
 
 def test_preview_lists_each_invalid_row_and_offers_no_confirm(
@@ -565,7 +593,7 @@ def test_preview_lists_each_invalid_row_and_offers_no_confirm(
     assert "Không có thôn “Thôn Không Có” trong Xã Vĩnh Hảo." in text
     assert "Ngày “31/02/1980” không có thật." in text
     assert "Xác nhận nhập" not in text
-    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 200  # shown again
+    assert client.post(f"/imports/{stored(preview)}/confirm/").status_code == 200  # shown again
     assert Household.objects.count() == 0
 
 
@@ -573,14 +601,15 @@ def test_another_session_cannot_confirm_or_cancel_an_upload(
     client, commune, village_a, officer, uploads, django_user_model
 ):
     client.force_login(officer)
-    upload(client, commune, good_registry())
+    token = stored(upload(client, commune, good_registry()))
     intruder = django_user_model.objects.create_user("intruder", password="x-pass-12345")
     from accounts.models import Membership
 
     Membership.objects.create(user=intruder, area=commune, role="officer")
     client.force_login(intruder)
-    assert client.post(f"/imports/{'a' * 22}/confirm/").status_code == 404
-    assert client.post(f"/imports/{'a' * 22}/cancel/").status_code == 404
+    assert client.post(f"/imports/{token}/confirm/").status_code == 404
+    assert client.post(f"/imports/{token}/cancel/").status_code == 404
+    assert client.get(f"/imports/{token}/status/").status_code == 404
     assert Household.objects.count() == 0
 
 
@@ -603,7 +632,7 @@ def test_board_preview_refuses_rows_of_another_village(
     )
     preview = upload(client, commune, source)
     assert "ngoài phạm vi bạn được nhập" in preview.text
-    client.post(f"/imports/{'a' * 22}/confirm/")
+    client.post(f"/imports/{stored(preview)}/confirm/")
     assert Household.objects.count() == 0
 
 
@@ -621,9 +650,9 @@ def test_upload_over_the_size_limit_gets_a_message(
 
 def test_cancel_removes_the_stored_file(client, commune, village_a, officer, uploads):
     client.force_login(officer)
-    upload(client, commune, good_registry())
-    assert client.post(f"/imports/{'a' * 22}/cancel/").status_code == 302
-    assert not (uploads / f"{'a' * 22}.xlsx").exists()
+    token = stored(upload(client, commune, good_registry()))
+    assert client.post(f"/imports/{token}/cancel/").status_code == 302
+    assert not (uploads / f"{token}.xlsx").exists()
     assert Household.objects.count() == 0
 
 
@@ -641,11 +670,14 @@ def test_progress_is_reported_for_large_files(commune, village_a, officer, clien
     # The page polls a status of the same token while the upload request runs.
     from households.import_views import _write_status
 
-    _write_status("b" * 22, done=False, rows=2000, total=5002)
     client.force_login(officer)
-    fragment = client.get(f"/imports/{'b' * 22}/status/")
-    assert "2000 / khoảng 5002 dòng" in fragment.text
+    token = client.get("/imports/").context["token"]
+    _write_status(token, done=False, rows=2000, total=5002)
+    fragment = client.get(f"/imports/{token}/status/")
+    assert "2.000 / khoảng 5.002 dòng" in fragment.text
     assert client.get("/imports/not-a-token/status/").status_code == 404
+    _write_status("b" * 22, done=False, rows=1, total=2)  # well formed, but not this session's
+    assert client.get(f"/imports/{'b' * 22}/status/").status_code == 404
 
 
 # --- the two ways of reading a sheet give the same values -----------------------------------

@@ -219,6 +219,22 @@ def test_the_village_filter_groups_villages_by_commune_over_a_district(
     assert "<optgroup" not in html and f'<option value="{village_a.pk}">Thôn A</option>' in html
 
 
+def test_communes_of_one_name_stay_apart_in_the_village_filter(client, administrator, district):
+    from areas.tests.factories import CommuneFactory, DistrictFactory, VillageFactory
+
+    other_district = DistrictFactory(name="Huyện Kia", code="035", parent=district.parent)
+    here = VillageFactory(name="Thôn 1", parent=CommuneFactory(name="Xã Tân Lập", parent=district))
+    there = VillageFactory(
+        name="Thôn 1", parent=CommuneFactory(name="Xã Tân Lập", parent=other_district)
+    )
+    for village in (here, there):
+        make_home(village, f"Hộ {village.pk}")
+    client.force_login(administrator)
+    html = client.get(reverse("household_list")).content.decode()
+    assert f'<optgroup label="Xã Tân Lập (Huyện Bắc Quang)"><option value="{here.pk}">' in html
+    assert f'<optgroup label="Xã Tân Lập (Huyện Kia)"><option value="{there.pk}">' in html
+
+
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     for i in range(30):
         HouseholdFactory(village=village_a, code=f"P{i:03d}", head_name=f"Chủ hộ {29 - i:02d}")
