@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from households.forms import BootstrapMixin
-from projects.forms import DATE, ParseOnly
+from projects.forms import DATE, ParseOnly, Versioned
 from projects.models import SubProject
 
 from .models import BudgetLine, Disbursement, FundingSource, StatedTotal
@@ -49,9 +49,8 @@ def _subprojects(year: int):
     ).select_related("project")
 
 
-class BudgetLineForm(ParseOnly, BootstrapMixin, forms.ModelForm):
+class BudgetLineForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
     allocated = MoneyField(label=_("Kinh phí được giao (đồng)"))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = BudgetLine
@@ -62,8 +61,6 @@ class BudgetLineForm(ParseOnly, BootstrapMixin, forms.ModelForm):
         self.fields["subproject"].queryset = _subprojects(year)
         self.fields["subproject"].empty_label = str(_("Chung (không phân theo tiểu dự án)"))
         self.fields["source"].queryset = FundingSource.objects.all()
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
 
 class DisbursementForm(ParseOnly, BootstrapMixin, forms.ModelForm):

@@ -75,8 +75,19 @@ class ResponsibilityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
+class VersionedAdmin(admin.ModelAdmin):
+    """An edit in the admin raises the version too, so a form open elsewhere gets the conflict."""
+
+    readonly_fields = ["version"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(VersionedAdmin):
     list_display = ["subproject", "commune", "year", "lead_unit"]
     list_filter = ["year", "subproject__project__programme"]
     autocomplete_fields = ["commune", "subproject", "lead_unit", "officer_in_charge"]
@@ -84,7 +95,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(VersionedAdmin):
     list_display = ["title", "assignment", "area", "status", "progress", "is_sample"]
     list_filter = ["status", "is_sample"]
     raw_id_fields = ["assignment", "area"]

@@ -32,7 +32,8 @@ from budget.reports import MillionColumn, checks_table, million
 from households.models import Assessment
 from indicators.models import Target
 from indicators.rules import HouseholdClass
-from reports.formatting import format_decimal
+from reports.documents import in_running_text
+from reports.formatting import format_decimal, format_int
 from reports.queries import ReportError, baseline
 from reports.registry import register
 from reports.tables import Column, Report, Table
@@ -76,8 +77,8 @@ class PlanReport(Report):
 
 
 def running_name(area: Area) -> str:
-    """ "Xã Vĩnh Hảo" as it reads inside a sentence: "xã Vĩnh Hảo"."""
-    return area.name[:1].lower() + area.name[1:]
+    """ "Xã Vĩnh Hảo" as it reads inside a sentence: "xã Vĩnh Hảo" (documents' own rule)."""
+    return in_running_text(area.name)
 
 
 def number_text(value) -> str:
@@ -200,7 +201,11 @@ def _section_one(commune, year, blocks, tables) -> None:
                 "Theo kết quả rà soát hộ nghèo, hộ cận nghèo cuối năm %(year)s: Số hộ nghèo, cận "
                 "nghèo đa chiều trên địa bàn xã: %(n)s hộ, chiếm %(rate)s %% trong đó:"
             )
-            % {"year": previous, "n": both["households"], "rate": number_text(both["rate"] or 0)},
+            % {
+                "year": previous,
+                "n": format_int(both["households"]),
+                "rate": number_text(both["rate"] or 0),
+            },
         )
     )
     for row, label, end in ((poor, _("hộ nghèo"), ";"), (near, _("hộ cận nghèo"), ".")):
@@ -213,8 +218,8 @@ def _section_one(commune, year, blocks, tables) -> None:
                 )
                 % {
                     "label": label,
-                    "n": row["households"],
-                    "m": row["members"],
+                    "n": format_int(row["households"]),
+                    "m": format_int(row["members"]),
                     "rate": number_text(row["rate"] or 0),
                     "end": end,
                 },
@@ -248,9 +253,9 @@ def _section_one(commune, year, blocks, tables) -> None:
                 % {
                     "code": row["code"],
                     "definition": row["definition"].rstrip(". "),
-                    "poor": row["poor"],
+                    "poor": format_int(row["poor"]),
                     "poor_rate": number_text(row["poor_rate"] or 0),
-                    "near": row["near_poor"],
+                    "near": format_int(row["near_poor"]),
                     "near_rate": number_text(row["near_poor_rate"] or 0),
                     "end": end,
                 },
@@ -307,7 +312,7 @@ def _section_two(commune, year, texts, blocks, tables) -> None:
             Block("warning", _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year})
         )
     blocks += narrative(texts["rate_targets_note"], "rate_targets_note")
-    if Target.objects.filter(area__parent=commune, year=year).exists():
+    if _village_targets(commune, year):  # what Appendix 01 prints, so it is there when promised
         blocks.append(Block("paragraph", _("(có phụ lục 01 đính kèm)")))
     blocks.append(
         Block(
@@ -529,8 +534,8 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
         )
         text = f"{number}. {stated.label}"
         if stated.document:
-            text += f" ({_('Theo')} {stated.document})"
-        text += f": {million_text(stated.amount)} {_('triệu đồng')}"
+            text += " " + _("(Theo %(document)s)") % {"document": stated.document}
+        text += ": " + _("%(amount)s triệu đồng") % {"amount": million_text(stated.amount)}
         if breakdown:
             text += f" ({breakdown})"
         blocks.append(Block("paragraph", text + "."))
@@ -622,13 +627,18 @@ def _section_five(commune, year, blocks, tables) -> None:
 # --- Appendix 01: targets per village -------------------------------------------------------
 
 
-def _appendix(commune, year, blocks, tables) -> None:
-    M = Target.Metric
-    metrics = [M.POOR_REDUCTION, M.NEAR_POOR_REDUCTION]
-    village_targets = {
+def _village_targets(commune, year) -> dict:
+    """{(village id, metric): value} of the villages' poverty-reduction targets: Appendix 01."""
+    metrics = [Target.Metric.POOR_REDUCTION, Target.Metric.NEAR_POOR_REDUCTION]
+    return {
         (t.area_id, t.metric): int(t.value) if t.value == int(t.value) else t.value
         for t in Target.objects.filter(area__parent=commune, year=year, metric__in=metrics)
     }
+
+
+def _appendix(commune, year, blocks, tables) -> None:
+    M = Target.Metric
+    village_targets = _village_targets(commune, year)
     if not village_targets:
         return
     villages = list(commune.children.filter(kind=Area.Kind.VILLAGE).order_by("name"))

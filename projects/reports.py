@@ -316,7 +316,7 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
         .order_by("unit__commune__path", "order", "id")
     )
     columns = [
-        Column("order", _("STT"), "int", width=5),
+        Column("order", _("STT"), width=5),  # text: a duty's later paragraphs leave it blank
         Column("unit", _("Đơn vị"), width=20),
         Column("duties", _("Nhiệm vụ"), width=60),
     ]
@@ -329,7 +329,7 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
                 {
                     "key": f"unit-{item.unit_id}-{n}",
                     "commune": item.unit.commune.name,
-                    "order": item.order if n == 1 else None,
+                    "order": str(item.order) if n == 1 else "",
                     "unit": item.title if n == 1 else "",
                     "duties": paragraph,
                 }

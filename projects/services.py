@@ -231,7 +231,10 @@ def assignment_update(
                 "Phân công này vừa được người khác sửa (phiên bản %(now)s, bạn sửa từ phiên bản "
                 "%(seen)s). Hãy tải lại trang để xem nội dung mới rồi sửa lại."
             )
-            % {"now": assignment.version, "seen": expected_version},
+            % {
+                "now": assignment.version,
+                "seen": "?" if expected_version is None else expected_version,
+            },
             code="conflict",
         )
     assignment.version += 1
@@ -301,7 +304,7 @@ def _check_activity_version(activity: Activity, expected_version: int | None) ->
             )
             % {
                 "now": activity.version,
-                "seen": expected_version,
+                "seen": "?" if expected_version is None else expected_version,
                 "progress": activity.progress,
                 "status": activity.get_status_display(),
             },
@@ -465,15 +468,23 @@ def plan_details_set(
 
 
 @transaction.atomic
-def plan_text_set(*, commune: Area, year: int, key: str, text: str, user=None) -> PlanText:
-    """Type in one narrative part of the plan (the commune's own text replaces the default)."""
-    from .plan_defaults import BY_KEY
+def plan_text_set(*, commune: Area, year: int, key: str, text: str, user=None) -> PlanText | None:
+    """Type in one narrative part of the plan (the commune's own text replaces the default).
+    Saving the default text unchanged stores nothing (the part stays “mặc định” and follows later
+    corrections of the default); None is returned then."""
+    from .plan import running_name
+    from .plan_defaults import BY_KEY, default_text
 
     if key not in BY_KEY:
         raise ValidationError(_("Không có phần “%(key)s” trong kế hoạch.") % {"key": key})
+    cleaned = "\n".join(line.rstrip() for line in nfc(text).splitlines())
+    default = default_text(key, commune=running_name(commune), year=year)
+    if cleaned.strip() == "\n".join(line.rstrip() for line in default.splitlines()).strip():
+        plan_text_reset(commune=commune, year=year, key=key, user=user)
+        return None
     plan = _plan_for(commune, year, user)
     item = PlanText.objects.filter(plan=plan, key=key).first() or PlanText(plan=plan, key=key)
-    item.text = "\n".join(line.rstrip() for line in nfc(text).splitlines())
+    item.text = cleaned
     item.updated_by = user
     item.full_clean()
     item.save()

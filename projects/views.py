@@ -390,9 +390,9 @@ def plan_document(request):
     own = set()
     if sel.commune is not None:
         own = set(
-            PlanText.objects.filter(plan__commune=sel.commune, plan__year=sel.year).values_list(
-                "key", flat=True
-            )
+            PlanText.objects.visible_to(request.user)
+            .filter(plan__commune=sel.commune, plan__year=sel.year)
+            .values_list("key", flat=True)
         )
     return render(
         request,
@@ -421,11 +421,9 @@ def _plan_items(report) -> list[tuple]:
 
 
 def _plan_header(report):
-    # The commune's document settings (reports app), with this year's number and date on top.
-    from reports.documents import document_blocks, settings_for
+    from reports.documents import report_document_blocks  # the same header as the PDF's
 
-    values = settings_for(report.area, report.slug) | report.document_values
-    return document_blocks(report, values)
+    return report_document_blocks(report)
 
 
 def _plan_back(sel) -> str:
@@ -439,10 +437,11 @@ def plan_text_edit(request, key):
     if not _can_plan(request.user, sel.commune):
         raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
     _plan, texts = plan_texts(sel.commune, sel.year)
-    own = PlanText.objects.filter(plan__commune=sel.commune, plan__year=sel.year, key=key).first()
-    last_year = PlanText.objects.filter(
-        plan__commune=sel.commune, plan__year=sel.year - 1, key=key
-    ).first()
+    texts_here = PlanText.objects.editable_by(request.user).filter(
+        plan__commune=sel.commune, key=key
+    )
+    own = texts_here.filter(plan__year=sel.year).first()
+    last_year = texts_here.filter(plan__year=sel.year - 1).first()
     form = PlanTextForm(request.POST or None, initial={"text": texts[key]})
     if request.method == "POST" and "reset" in request.POST:
         services.plan_text_reset(commune=sel.commune, year=sel.year, key=key, user=request.user)
@@ -480,7 +479,7 @@ def plan_details_edit(request):
     sel = pick(request)
     if not _can_plan(request.user, sel.commune):
         raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
-    plan = Plan.objects.filter(commune=sel.commune, year=sel.year).first()
+    plan = Plan.objects.editable_by(request.user).filter(commune=sel.commune, year=sel.year).first()
     initial = {"number": plan.number, "issued_on": plan.issued_on} if plan else {}
     form = PlanDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -134,3 +134,18 @@ def document_blocks(report: Report, values: dict | None = None) -> DocumentBlock
         signer_name=values.get("signer_name", ""),
         recipients=[line.strip() for line in recipients.splitlines() if line.strip()],
     )
+
+
+def report_document_blocks(report: Report) -> DocumentBlocks:
+    """The header and signature blocks of ``report``'s document: the area's document settings, and
+    for a document of its own year (the plan) that year with its own number, date and subject on
+    top. The PDF and the plan's page both take them from here."""
+    values = None
+    document_values = getattr(report, "document_values", None)
+    if document_values:
+        values = {
+            **settings_for(report.area, report.slug),
+            "document_year": report.year,
+            **document_values,
+        }
+    return document_blocks(report, values)

@@ -122,16 +122,21 @@ def plan_chunks(report: Report, chunk_rows: int = PDF_CHUNK_ROWS) -> list[list[P
             start, continued = 0, False
             while start < len(rows):
                 if count >= chunk_rows:
+                    # A part with no rows yet moves to the new chunk whole (title included),
+                    # rather than printing as an empty table followed by its "continued".
+                    first = part.first_of_table and not part.groups
+                    if not part.groups:
+                        chunks[-1].remove(part)
                     chunks.append([])
                     count = 0
-                    part = Part(table, first_of_table=False)
+                    part = Part(table, first_of_table=first)
                     chunks[-1].append(part)
                 take = rows[start : start + chunk_rows - count]
                 part.groups.append((label, take, continued))
                 count += len(take)
                 start += len(take)
                 continued = True
-    return chunks
+    return [chunk for chunk in chunks if chunk]
 
 
 def _cell(column: Column, value: Any) -> str:
@@ -176,7 +181,7 @@ def table_html(
         out.append(f'<tr><td colspan="{len(columns)}">{escape(_("Không có."))}</td></tr>')
     for label, group_rows, continued in groups:
         if table.group_by:
-            heading = f"{label} ({_('tiếp theo')})" if continued else label
+            heading = _("%(title)s (tiếp theo)") % {"title": label} if continued else label
             out.append(
                 f'<tr class="group"><td colspan="{len(columns)}">{escape(heading)}</td></tr>'
             )
@@ -193,7 +198,11 @@ def chunk_body(report: Report, chunk: list[Part], first_chunk: bool) -> str:
     out = []
     for part in chunk:
         table = part.table
-        title = table.title if part.first_of_table else f"{table.title} ({_('tiếp theo')})"
+        title = (
+            table.title
+            if part.first_of_table
+            else _("%(title)s (tiếp theo)") % {"title": table.title}
+        )
         out.append(f'<h2 class="table-title">{escape(title)}</h2>')
         out.append(table_html(table, part.groups, table.shown_columns))
         for note in table.footnotes if part.first_of_table else []:
@@ -266,18 +275,10 @@ def to_pdf(
     progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
     """The report as an official document. Up to ``chunk_rows`` rows are laid out at once."""
-    from .documents import document_blocks, settings_for
+    from .documents import report_document_blocks
 
     if blocks is None:
-        values = None
-        document_values = getattr(report, "document_values", None)
-        if document_values:  # a document of its own year (the plan): its number, date, subject
-            values = {
-                **settings_for(report.area, report.slug),
-                "document_year": report.year,
-                **document_values,
-            }
-        blocks = document_blocks(report, values)
+        blocks = report_document_blocks(report)
     if getattr(report, "blocks", None):
         document = _weasy_document(
             report, blocks, flow_body(report), first=True, last=True, first_page=1
@@ -502,8 +503,10 @@ def to_xlsx(report: Report) -> bytes:
                 cell.border = border
                 if column.kind in XLSX_FORMATS:
                     cell.number_format = XLSX_FORMATS[column.kind]
-                elif column.kind == "number":
-                    cell.number_format = "#,##0.##"
+                elif column.kind == "number":  # decimals only when there are some, as on screen
+                    value = cell.value
+                    whole = not isinstance(value, float | Decimal) or value == int(value)
+                    cell.number_format = "#,##0" if whole else "#,##0.##"
                 elif column.kind == "decimal":
                     cell.number_format = "#,##0" + (
                         "." + "0" * column.places if column.places else ""

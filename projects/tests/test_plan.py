@@ -46,6 +46,32 @@ def test_a_plan_is_built_without_review_targets_or_budget_and_says_what_is_missi
     assert any("Chưa phân công" in w for w in warnings)
 
 
+def test_the_plan_page_shows_the_appendix_column_groups_and_the_plan_year(
+    client, officer, commune, village_a
+):
+    """The page uses the reports' table (grouped headers, total row) and the PDF's header: with no
+    issue date, the date line names the plan's year, not today's."""
+    from indicators.models import Target
+
+    Target.objects.create(area=village_a, year=2024, metric=Target.Metric.POOR_REDUCTION, value=3)
+    client.force_login(officer)
+    page = client.get(plan_url(commune)).content.decode()
+    assert "(có phụ lục 01 đính kèm)" in page
+    appendix = page[page.index('data-table="appendix01"') :]
+    assert "Cuối năm 2023" in appendix and 'colspan="2"' in appendix
+    assert 'class="fw-bold total"' in appendix
+    assert "năm 2024" in page and "năm 2026" not in page
+
+
+def test_no_appendix_is_promised_without_village_reduction_targets(commune, village_a):
+    from indicators.models import Target
+
+    Target.objects.create(area=village_a, year=2024, metric=Target.Metric.JOBS, value=3)
+    report = plan_report(commune, 2024)
+    assert not any("phụ lục 01" in (b.text or "") for b in report.blocks)
+    assert "appendix01" not in {t.key for t in report.tables}
+
+
 def test_a_plan_is_per_commune(district):
     with pytest.raises(ReportError, match="từng xã"):
         plan_report(district, 2024)
@@ -58,6 +84,20 @@ def test_a_typed_part_replaces_the_default_and_a_reset_brings_it_back(commune, o
     assert any(b.text == "Đoạn kết riêng./." for b in plan_report(commune, 2024).blocks)
     assert not any(b.text == "Đoạn kết riêng./." for b in plan_report(commune, 2025).blocks)
     services.plan_text_reset(commune=commune, year=2024, key="closing", user=officer)
+    assert not PlanText.objects.exists()
+
+
+def test_saving_the_default_unchanged_stores_nothing(commune, officer):
+    from projects.plan import running_name
+    from projects.plan_defaults import default_text
+
+    text = default_text("closing", commune=running_name(commune), year=2024)
+    assert (
+        services.plan_text_set(
+            commune=commune, year=2024, key="closing", text=text + "\n", user=officer
+        )
+        is None
+    )
     assert not PlanText.objects.exists()
 
 

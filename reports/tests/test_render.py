@@ -91,6 +91,19 @@ def test_chunks_break_at_village_boundaries_unless_a_village_is_too_long():
     ]
 
 
+def test_a_table_that_starts_after_a_full_chunk_is_not_printed_empty_first():
+    report = synthetic_report(24, villages=2)
+    second = Table(
+        "Bảng sau", report.tables[0].columns, report.tables[0].rows[:5], key="u", group_by="village"
+    )
+    report.tables.append(second)
+    chunks = plan_chunks(report, chunk_rows=12)
+    parts = [(p.table.key, p.first_of_table, len(p.groups)) for chunk in chunks for p in chunk]
+    assert ("u", True, 1) in parts
+    assert all(groups for _key, _first, groups in parts)  # no part without rows
+    assert ("u", False, 1) not in parts
+
+
 def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
     report = synthetic_report(90, villages=2, grouped=False)
     pdf = to_pdf(report, blocks=_blocks(), chunk_rows=20)
