@@ -40,6 +40,14 @@ class User(AbstractUser):
         return self.is_superuser or any(m.role in roles for m in self.scope_memberships())
 
     @property
+    def changes_registry(self) -> bool:
+        """Whether a role of this user changes households (officer, village board, admin): who
+        the Excel import is for. The roles are those of the households' own scoping."""
+        from households.models import HouseholdQuerySet
+
+        return self.has_role(*HouseholdQuerySet.edit_roles)
+
+    @property
     def is_read_only(self) -> bool:
         return not self.is_superuser and all(m.role == "viewer" for m in self.scope_memberships())
 

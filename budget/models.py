@@ -25,8 +25,8 @@ from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from reports.formatting import percent
 
-# Officers edit the budget until accounts.Membership has a finance role
-# (docs/decisions-projects.md).
+# The commune's accountant (finance) keeps the budget; the commune officers, who answer for the
+# plan, may correct it too (docs/decisions-projects.md, "Roles").
 BUDGET_EDIT_ROLES = frozenset({"officer", "finance", "admin"})
 
 

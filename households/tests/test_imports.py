@@ -613,6 +613,16 @@ def test_another_session_cannot_confirm_or_cancel_an_upload(
     assert Household.objects.count() == 0
 
 
+def test_the_import_link_is_shown_to_those_who_change_the_registry(client, commune, officer):
+    from accounts.tests.factories import UserFactory
+
+    accountant = UserFactory(username="ketoan", membership=(commune, "finance"))
+    client.force_login(officer)
+    assert "Nhập Excel" in client.get("/").text
+    client.force_login(accountant)
+    assert "Nhập Excel" not in client.get("/").text
+
+
 def test_viewer_is_refused_with_a_message(client, commune, village_a, viewer, uploads):
     client.force_login(viewer)
     page = client.get("/imports/")
