@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,7 +32,7 @@ from households.models import Assessment
 from indicators.models import Target
 from indicators.rules import HouseholdClass
 from reports.documents import in_running_text
-from reports.formatting import format_decimal, format_int
+from reports.formatting import format_int, format_number
 from reports.queries import ReportError, baseline
 from reports.registry import register
 from reports.tables import Column, Report, Table
@@ -83,10 +82,7 @@ def running_name(area: Area) -> str:
 
 def number_text(value) -> str:
     """A figure as plans print it: "7,64", "100", "3.326,6" (no trailing zeros)."""
-    text = format_decimal(Decimal(value), 3)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
+    return format_number(value, 3)
 
 
 def million_text(amount_dong: int) -> str:
@@ -329,7 +325,7 @@ def _section_two(commune, year, texts, blocks, tables) -> None:
             title=_("II. Mục tiêu năm %(year)s") % {"year": year},
             columns=[
                 Column("metric", _("Chỉ tiêu")),
-                Column("value", _("Giá trị"), "decimal"),
+                Column("value", _("Giá trị"), "number"),
                 Column("source", _("Nguồn")),
             ],
             rows=[

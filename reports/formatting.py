@@ -46,6 +46,17 @@ def format_decimal(value: Decimal | float | None, places: int = 2) -> str:
     return sign + (f"{text},{frac}" if places else text)
 
 
+def format_number(value: Decimal | float | int | None, places: int = 2) -> str:
+    """A figure with decimals only when it has some, trailing zeros dropped: "7", "7,5",
+    "3.326,6" (targets, amounts in plans)."""
+    if value is None:
+        return "–"
+    text = format_decimal(Decimal(value), places)
+    if "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text
+
+
 def format_percent(value: Decimal | None) -> str:
     return "–" if value is None else f"{format_decimal(value, 2)} %"
 

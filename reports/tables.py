@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .formatting import format_decimal, format_int, format_percent
+from .formatting import format_decimal, format_int, format_number, format_percent
 
 #: row keys starting with this are layout hints (``_style``, ``_link``), not data
 HINT_PREFIX = "_"
@@ -36,10 +36,7 @@ class Column:
         if self.kind == "decimal":
             return format_decimal(value, self.places)
         if self.kind == "number":
-            if value is None:
-                return format_int(None)
-            whole = Decimal(value) == Decimal(value).to_integral_value()
-            return format_int(int(value)) if whole else format_decimal(value, self.places)
+            return format_number(value, self.places)
         return "" if value is None else str(value)
 
     @property

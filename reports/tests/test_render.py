@@ -305,3 +305,19 @@ def test_the_reconciliation_and_communes_queries_are_bounded(
         queries.reconciliation(village_a.parent, 2023)
     with django_assert_max_num_queries(8):
         queries.communes(district, 2023)
+
+
+def test_figures_print_decimals_only_when_they_have_some():
+    from decimal import Decimal
+
+    from reports.formatting import format_number
+    from reports.tables import Column
+
+    assert [format_number(v) for v in (7, Decimal("7.50"), 2.999, 3326.6, None)] == [
+        "7",
+        "7,5",
+        "3",
+        "3.326,6",
+        "–",
+    ]
+    assert Column("t", "T", "number").format(Decimal("100.00")) == "100"
