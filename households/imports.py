@@ -1874,26 +1874,27 @@ class HouseholdImport(_Import):
     def write(self, batch: int = 2000) -> None:
         reason = _("Nhập từ Excel: %(file)s") % {"file": self.filename}
         commune = self.commune
-        for chunk in _chunks(self.plan_new, batch):
-            new_households, new_members = [], []
-            for row in chunk:
-                household = Household(
-                    commune_id=commune.pk,  # ids, not instances: no related-object descriptor
-                    village_id=row.village.pk,
-                    **{
-                        "is_urban": bool(row.village.is_urban or commune.is_urban),
-                        **{k: v for k, v in row.values.items() if v is not None or k in _NULLABLE},
-                    },
-                )
-                new_households.append(household)
-                for member in row.members:
-                    new_members.append(Member(household=household, **self._member_fields(member)))
+        if self.plan_new:
             services.registry_import(
                 commune=commune,
-                new_households=new_households,
-                new_members=new_members,
+                new_households=[
+                    services.NewHousehold(
+                        row.village.pk,
+                        {
+                            "is_urban": bool(row.village.is_urban or commune.is_urban),
+                            **{
+                                k: v
+                                for k, v in row.values.items()
+                                if v is not None or k in _NULLABLE
+                            },
+                        },
+                        [self._member_fields(member) for member in row.members],
+                    )
+                    for row in self.plan_new
+                ],
                 user=self.user,
                 change_reason=reason,
+                batch_size=batch,
             )
         changed = {h.existing["pk"]: h for h in self.plan_changed}
         by_household = {h.existing["pk"]: (h, c, u, r) for h, c, u, r in self.member_changes}

@@ -7,7 +7,11 @@ message for the user; nothing is half-written. Classification always goes throug
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
+import queue
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -590,11 +594,22 @@ def _chunks(items: Sequence, size: int = IN_CHUNK):
         yield items[start : start + size]
 
 
+@dataclass(slots=True)
+class NewHousehold:
+    """A household to add by :func:`registry_import`: its village, its field values (names from
+    ``HOUSEHOLD_IMPORT_FIELDS``; those left out take the model's default) and its members' values
+    (names from ``MEMBER_IMPORT_FIELDS``)."""
+
+    village_id: int
+    values: dict
+    members: list[dict]
+
+
 @transaction.atomic
 def registry_import(
     *,
     commune: Area,
-    new_households: Sequence[Household] = (),
+    new_households: Sequence[NewHousehold] = (),
     new_members: Sequence[Member] = (),
     changed_households: Sequence[Household] = (),
     household_fields: Sequence[str] = (),
@@ -613,18 +628,27 @@ def registry_import(
     version bump on every changed household (so a form opened before the import gets the conflict
     message), history for every row, the search text refreshed. Uniqueness (household code per
     commune, citizen ID) is left to the database constraints, so a duplicate aborts everything.
-    ``new_members`` point at their household object (new or existing).
+    ``new_households`` come as field values (:class:`NewHousehold`, with their members);
+    ``new_members`` are members added to households already registered.
     """
     household_rules = FieldRules(Household, HOUSEHOLD_IMPORT_FIELDS)
     member_rules = FieldRules(Member, MEMBER_IMPORT_FIELDS)
-    touched = [*new_households, *changed_households]
-    village_ids = {h.village_id for h in touched}
+    village_ids = {h.village_id for h in changed_households}
+    village_ids.update(h.village_id for h in new_households)
     valid_villages = set(
         Area.objects.filter(pk__in=village_ids, kind=Area.Kind.VILLAGE, parent=commune).values_list(
             "pk", flat=True
         )
     )
-    for household in touched:
+    for household in new_households:
+        if household.village_id not in valid_villages:
+            raise ValidationError(
+                {
+                    "village": _("Hộ %(code)s: thôn không thuộc xã %(commune)s.")
+                    % {"code": household.values.get("code", ""), "commune": commune.name}
+                }
+            )
+    for household in changed_households:
         if household.village_id not in valid_villages:
             raise ValidationError(
                 {
@@ -641,7 +665,7 @@ def registry_import(
         for name in _HOUSEHOLD_TEXT:
             setattr(household, name, nfc(getattr(household, name)))
         household_rules.check(household, household.code)
-    for member in [*new_members, *changed_members]:
+    for member in (*new_members, *changed_members):
         for name in _MEMBER_TEXT:
             setattr(member, name, nfc(getattr(member, name)))
         member_rules.check(member, member.full_name)
@@ -689,17 +713,13 @@ def registry_import(
         )
 
     if new_households:
-        by_household: dict[int, list[tuple[str, str]]] = {}
-        for member in new_members:
-            by_household.setdefault(id(member.household), []).append(
-                (member.full_name, member.citizen_id)
-            )
-        for household in new_households:
-            household.search_text = search_text_for(
-                household.code, household.head_name, by_household.get(id(household), [])
-            )
-        _insert_with_history(
-            new_households, Household, user=user, reason=reason, batch_size=batch_size
+        _add_households(
+            commune,
+            new_households,
+            rules=(household_rules, member_rules),
+            user=user,
+            reason=reason,
+            batch_size=batch_size,
         )
     if new_members:
         for member in new_members:
@@ -754,24 +774,223 @@ _COPY_TEXT = frozenset({"CharField", "TextField"})
 
 def _copy_rows(cursor, table: str, columns: list[tuple[str, object]], rows) -> None:
     """COPY ``rows`` (lists of Python values) into ``table``'s ``columns`` (pairs of column name
-    and model field) as CSV written by the csv module, in C, with no Python code run per value.
+    and model field); see :func:`_copy_sql`."""
+    cursor.copy_expert(_copy_sql(table, columns), _csv_buffer(rows), size=COPY_READ)
+
+
+COPY_READ = 1 << 18  # bytes psycopg2 sends per message of a COPY
+
+
+def _copy_sql(table: str, columns: list[tuple[str, object]]) -> str:
+    """The COPY statement for rows written by :func:`_csv_buffer`: CSV written by the csv module,
+    in C, with no Python code run per value.
 
     In PostgreSQL's CSV an unquoted empty field is NULL and a quoted one ("") an empty string;
     the csv module writes both None and "" unquoted, so the text columns, which never hold NULL
-    (the caller sends nullable text columns down the ORM path), are named in FORCE_NOT_NULL and
+    (the callers send nullable text columns down the ORM path), are named in FORCE_NOT_NULL and
     keep their empty strings. Booleans arrive as True/False, dates and aware datetimes in ISO
     form, decimals as written: all of which PostgreSQL reads as such."""
-    import csv
-    import io
-
     qn = connection.ops.quote_name
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    buffer.seek(0)
     names = ", ".join(qn(name) for name, _field in columns)
     text = [qn(name) for name, field in columns if field.get_internal_type() in _COPY_TEXT]
     options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text)})" if text else "")
-    cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN WITH ({options})", buffer)
+    return f"COPY {qn(table)} ({names}) FROM STDIN WITH ({options})"
+
+
+def _csv_buffer(rows):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    buffer.seek(0)
+    return buffer
+
+
+def _copy_columns(model):
+    """The historical model's columns (see :func:`_history_columns`) when rows of ``model`` can
+    go through COPY on this connection, else None (the ORM path): PostgreSQL through psycopg2,
+    fields whose values COPY reads as written, no nullable text field, a historical model this
+    writer knows."""
+    if connection.vendor != "postgresql":
+        return None
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    if is_psycopg3:  # psycopg 3 has no copy_expert: the ORM path
+        return None
+    fields = model._meta.concrete_fields
+    if any(f.get_internal_type() not in _COPY_PLAIN for f in fields) or any(
+        f.null and f.get_internal_type() in _COPY_TEXT for f in fields
+    ):
+        return None
+    return _history_columns(model)
+
+
+class _Pipeline:
+    """Statements of the current transaction run in order by a second thread, while the calling
+    thread prepares the next batch: psycopg2 lets go of Python's lock while the server works, so
+    on two CPUs building rows and storing them overlap. The caller must not use the connection
+    until the ``with`` block ends; an error of a statement is raised there (or at the next
+    ``submit``) as Django's, and no later statement runs."""
+
+    def __init__(self):
+        self._raw = connection.connection
+        self._jobs: queue.Queue = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="registry-writer", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                try:
+                    with self._raw.cursor() as cursor:
+                        job(cursor)
+                except BaseException as exc:  # raised in the calling thread
+                    self._error = exc
+
+    def submit(self, job) -> None:
+        self._raise()
+        self._jobs.put(job)
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            with connection.wrap_database_errors:
+                raise error
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+        if kind is None:
+            self._raise()
+
+
+def _add_households(
+    commune: Area,
+    items: Sequence[NewHousehold],
+    *,
+    rules: tuple[FieldRules, FieldRules],
+    user,
+    reason: str | None,
+    batch_size: int,
+) -> None:
+    """New households with their members and a history row each (type “+”).
+
+    On PostgreSQL each batch is checked and turned into CSV here while the batch before it is
+    stored by :class:`_Pipeline` (COPY, then the history by ``INSERT … SELECT``); elsewhere the
+    same checked values become model objects for ``bulk_create_with_history``."""
+    household_rules, member_rules = rules
+    h_fields = [f for f in Household._meta.concrete_fields]
+    m_fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
+    h_defaults = {
+        name: Household._meta.get_field(name).get_default() for name in HOUSEHOLD_IMPORT_FIELDS
+    }
+    m_defaults = {name: Member._meta.get_field(name).get_default() for name in MEMBER_IMPORT_FIELDS}
+    now = timezone.now()
+
+    def checked(item: NewHousehold) -> tuple[dict, list[dict]]:
+        values = {**h_defaults, **item.values}
+        for name in _HOUSEHOLD_TEXT:
+            values[name] = nfc(values[name])
+        _raise_problems(household_rules, values, values["code"])
+        members = []
+        for member in item.members:
+            member = {**m_defaults, **member}
+            for name in _MEMBER_TEXT:
+                member[name] = nfc(member[name])
+            _raise_problems(member_rules, member, member["full_name"])
+            members.append(member)
+        values["search_text"] = search_text_for(
+            values["code"],
+            values["head_name"],
+            [(m["full_name"], m["citizen_id"]) for m in members],
+        )
+        values["commune_id"], values["village_id"] = commune.pk, item.village_id
+        return values, members
+
+    h_history, m_history = _copy_columns(Household), _copy_columns(Member)
+    if h_history is None or m_history is None:
+        for chunk in _chunks(items, batch_size):
+            households, members = [], []
+            for item in chunk:
+                values, member_values = checked(item)
+                household = Household(**values)
+                households.append(household)
+                members.extend(Member(household=household, **m) for m in member_values)
+            bulk_create_with_history(
+                households,
+                Household,
+                batch_size=batch_size,
+                default_user=user,
+                default_change_reason=reason,
+            )
+            for member in members:
+                member.household_id = member.household.pk
+            bulk_create_with_history(
+                members,
+                Member,
+                batch_size=batch_size,
+                default_user=user,
+                default_change_reason=reason,
+            )
+        return
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [Household._meta.db_table, Household._meta.pk.column, len(items)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    template = {}
+    for field in h_fields:
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        template[field.attname] = now if auto else field.get_default()
+    h_names = [f.attname for f in h_fields]
+    m_names = [f.attname for f in m_fields]
+    h_sql = _copy_sql(Household._meta.db_table, [(f.column, f) for f in h_fields])
+    m_sql = _copy_sql(Member._meta.db_table, [(f.column, f) for f in m_fields])
+    extra = {
+        "history_date": now,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user": user.pk if user is not None else None,
+    }
+
+    def store(households, members, batch_ids):
+        def job(cursor):
+            cursor.copy_expert(h_sql, households, size=COPY_READ)
+            cursor.copy_expert(m_sql, members, size=COPY_READ)
+            _history_from_rows(cursor, Household, h_history, batch_ids, extra)
+            _history_from_rows(
+                cursor,
+                Member,
+                m_history,
+                batch_ids,
+                extra,
+                key=Member._meta.get_field("household").column,
+            )
+
+        return job
+
+    with _Pipeline() as pipeline:
+        for start in range(0, len(items), batch_size):
+            h_rows, m_rows = [], []
+            batch_ids = ids[start : start + batch_size]
+            for pk, item in zip(batch_ids, items[start : start + batch_size], strict=True):
+                values, members = checked(item)
+                row = {**template, **values, "id": pk}
+                h_rows.append([row[name] for name in h_names])
+                for member in members:
+                    member["household_id"] = pk
+                    m_rows.append([member[name] for name in m_names])
+            pipeline.submit(store(_csv_buffer(h_rows), _csv_buffer(m_rows), batch_ids))
+
+
+def _raise_problems(rules: FieldRules, values: dict, label: str) -> None:
+    found = rules.problems(values)
+    if found:
+        raise ValidationError({name: f"{label}: {message}" for name, message in found.items()})
 
 
 def _history_columns(model):
@@ -796,10 +1015,14 @@ def _history_columns(model):
     return columns
 
 
-def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: dict) -> None:
+def _history_from_rows(
+    cursor, model, history_columns, ids: list[int], extra: dict, *, key: str | None = None
+) -> None:
     """One history row per just-written row, copied by the database itself (INSERT … SELECT):
-    the tracked columns as stored, plus the date, type, user and reason of this import. In the
-    order of ``ids``, so history ids follow the rows' ids as with ``bulk_create_with_history``."""
+    the tracked columns as stored, plus the date, type, user and reason of this import. The rows
+    are those whose primary key (or the column ``key``) is in ``ids``, taken in the order of
+    their primary keys, so history ids follow the rows' ids as with
+    ``bulk_create_with_history``."""
     qn = connection.ops.quote_name
     opts = model._meta
     history_opts = model.history.model._meta
@@ -816,11 +1039,12 @@ def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: di
         else:
             values.append(qn(columns[source]))
     pk = qn(opts.pk.column)
+    where = qn(key) if key else pk
     for chunk in _chunks(ids, 20_000):
         cursor.execute(
             f"INSERT INTO {qn(history_opts.db_table)} ({', '.join(targets)}) "
             f"SELECT {', '.join(values)} FROM {qn(opts.db_table)} "
-            f"WHERE {pk} = ANY(%s) ORDER BY {pk}",
+            f"WHERE {where} = ANY(%s) ORDER BY {pk}",
             [*params, list(chunk)],
         )
 
@@ -832,15 +1056,9 @@ def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: i
     or a historical model with fields this writer does not know, take the ORM path."""
     if not objs:
         return
-    history_columns = _history_columns(model)
+    history_columns = _copy_columns(model)
     fields = list(model._meta.concrete_fields)
-    raw = connection.cursor().cursor if connection.vendor == "postgresql" else None
-    if (
-        history_columns is None
-        or not hasattr(raw, "copy_expert")  # psycopg2 (psycopg 3 would take the ORM path)
-        or any(f.get_internal_type() not in _COPY_PLAIN for f in fields)
-        or any(f.null and f.get_internal_type() in _COPY_TEXT for f in fields)
-    ):
+    if history_columns is None:
         bulk_create_with_history(
             objs, model, batch_size=batch_size, default_user=user, default_change_reason=reason
         )

@@ -835,13 +835,13 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
         )
 
     copied = []
-    original = services._copy_rows
+    original = services._copy_sql
     monkeypatch.setattr(
-        services, "_copy_rows", lambda c, table, *a: copied.append(table) or original(c, table, *a)
+        services, "_copy_sql", lambda table, *a: copied.append(table) or original(table, *a)
     )
     assert run_households(rows("Thôn A"), commune, administrator).committed
     assert copied == ["households_household", "households_member"]  # history: INSERT … SELECT
-    monkeypatch.setattr(services, "_history_columns", lambda model: None)  # force the ORM
+    monkeypatch.setattr(services, "_copy_columns", lambda model: None)  # force the ORM
     assert run_households(rows("Thôn Xa"), other_commune, administrator).committed
 
     def stored(place):
