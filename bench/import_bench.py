@@ -11,8 +11,13 @@ registry tables of that database between runs):
   own; one more dry run under ``tracemalloc`` for the Python heap peak;
 - on PostgreSQL, COPY of the same rows into the same two tables, as the upper limit of any
   writer (no checks, no history);
-- one more commit with its phases timed (``--parts``): the analysis, the writes, COPY, the history
-  ``INSERT … SELECT``;
+- the browser's two steps, each the median of ``--runs`` runs in fresh processes: the preview
+  (a dry run that keeps its reading of the file, ``--keep``) and the confirm that starts from it
+  (``--commit --reuse``: compare with the registry again, check the outcome is the previewed one,
+  write);
+- one more commit and one more confirm with their phases timed (``--parts``): reading the file,
+  comparing, the writes (CSV building, the waits for the write thread, the history
+  ``INSERT … SELECT``);
 - the export of the imported commune and a dry run of that export (which must report every row
   unchanged).
 
@@ -348,11 +353,13 @@ def _time_parts() -> dict:
 
         setattr(owner, name, wrapper)
 
-    timed(imports.HouseholdImport, "analyse", "analyse (read, check, compare)")
+    timed(imports.HouseholdImport, "read_file", "read (the file's rows, checked)")
+    timed(imports.HouseholdImport, "compare", "compare (with the registry)")
     timed(imports.HouseholdImport, "write", "write (all of it)")
-    timed(services, "_copy_rows", "write: COPY of households and members (CSV + server)")
-    timed(services, "_history_from_rows", "write: history INSERT ... SELECT")
-    timed(services, "registry_import", "write: registry_import (checks + the two above)")
+    timed(services, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
+    timed(services, "_history_from_rows", "write thread: history INSERT ... SELECT")
+    timed(services._Pipeline, "submit", "write: waiting for the write thread (queue full)")
+    timed(services._Pipeline, "__exit__", "write: waiting for the write thread to finish")
     return spent
 
 
@@ -365,10 +372,22 @@ def phase_import(args) -> dict:
 
         tracemalloc.start()
     parts = _time_parts() if args.parts else None
+    kept = OUT / "import-bench.reading"
+    options = {"commit": args.commit}
+    if args.keep:
+        kept.unlink(missing_ok=True)
+        options["keep"] = kept
+    if args.reuse:  # the browser's confirm after a --keep run (the preview)
+        options["reuse"] = kept
+        options["expect"] = json.loads((OUT / "import-bench.outcome").read_text())
     started, cpu = time.perf_counter(), time.process_time()
-    report = HouseholdImport(commune=commune(), source=args.file).run(commit=args.commit)
+    report = HouseholdImport(commune=commune(), source=args.file).run(**options)
     seconds = time.perf_counter() - started
     assert report.ok, report.lines()[:20]
+    assert report.committed == args.commit, "the outcome differed from the preview's"
+    assert report.reused_reading == bool(args.reuse)
+    if args.keep:
+        (OUT / "import-bench.outcome").write_text(json.dumps(report.outcome()))
     result = {
         "seconds": seconds,
         "client_cpu_seconds": time.process_time() - cpu,
@@ -377,6 +396,8 @@ def phase_import(args) -> dict:
         "committed": report.committed,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
+    if args.keep:
+        result["kept_mb"] = kept.stat().st_size / 2**20
     if tracing:
         result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
     if parts is not None:
@@ -526,6 +547,8 @@ def main() -> None:
     parser.add_argument("--commit", action="store_true")
     parser.add_argument("--trace", action="store_true")
     parser.add_argument("--parts", action="store_true", help="time the phases of one run")
+    parser.add_argument("--keep", action="store_true", help="keep the reading (the preview)")
+    parser.add_argument("--reuse", action="store_true", help="start from the kept reading")
     args = parser.parse_args()
     if args.phase:
         django_setup()
@@ -555,8 +578,18 @@ def main() -> None:
         run_phase("empty", args)
         commits.append(run_phase("import", args, "--commit"))
     results["commit"] = commits
+    # The browser's two steps: the preview keeps its reading, the confirm starts from it.
+    previews, confirms = [], []
+    for _ in range(args.runs):
+        run_phase("empty", args)
+        previews.append(run_phase("import", args, "--keep"))
+        confirms.append(run_phase("import", args, "--commit", "--reuse"))
+    results["preview"], results["confirm"] = previews, confirms
     run_phase("empty", args)
     results["commit_parts"] = run_phase("import", args, "--commit", "--parts")
+    run_phase("empty", args)
+    run_phase("import", args, "--keep")
+    results["confirm_parts"] = run_phase("import", args, "--commit", "--reuse", "--parts")
     if vendor == "postgresql":
         copies = []
         for _ in range(args.runs):
@@ -588,6 +621,14 @@ def main() -> None:
         "commit_client_cpu_s": median(commits, "client_cpu_seconds"),
         "commit_rows_per_s": households / median(commits, "seconds"),
         "commit_peak_rss_mb": max(c["peak_rss_mb"] for c in commits),
+        "preview_s": median(previews, "seconds"),
+        "preview_rows_per_s": households / median(previews, "seconds"),
+        "preview_kept_mb": median(previews, "kept_mb"),
+        "preview_peak_rss_mb": max(p["peak_rss_mb"] for p in previews),
+        "confirm_s": median(confirms, "seconds"),
+        "confirm_client_cpu_s": median(confirms, "client_cpu_seconds"),
+        "confirm_rows_per_s": households / median(confirms, "seconds"),
+        "confirm_peak_rss_mb": max(c["peak_rss_mb"] for c in confirms),
     }
     if vendor == "postgresql":
         summary["copy_s"] = median(results["copy"], "seconds")
@@ -597,7 +638,16 @@ def main() -> None:
         **parted["parts_s"],
         "total (this run)": parted["seconds"],
         "rest: opening, the transaction's commit": parted["seconds"]
-        - parted["parts_s"]["analyse (read, check, compare)"]
+        - parted["parts_s"]["read (the file's rows, checked)"]
+        - parted["parts_s"]["compare (with the registry)"]
+        - parted["parts_s"]["write (all of it)"],
+    }
+    parted = results["confirm_parts"]
+    summary["confirm_parts_s"] = {
+        **parted["parts_s"],
+        "total (this run)": parted["seconds"],
+        "rest: the kept reading, the transaction's commit": parted["seconds"]
+        - parted["parts_s"]["compare (with the registry)"]
         - parted["parts_s"]["write (all of it)"],
     }
     summary["export_s"] = results["export"]["export_seconds"]

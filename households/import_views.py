@@ -4,9 +4,12 @@ exports.
 The uploaded file is kept on the server between preview and confirm (under
 ``settings.IMPORT_UPLOAD_DIR``, named by a random token the server draws at upload and only this
 user's session knows, with the file's SHA-256 kept beside it in the session); the confirm step
-re-reads that file, never a new upload, and refuses it if its content changed. A preview of a
-large file takes seconds, so the import page polls a small status file while the upload request
-runs, under a second token given to the page (docs/decisions-import.md).
+uses that file, never a new upload, and refuses it if its content changed. The preview also keeps
+what it read of the file (``<token>.reading``, its digest in the session too), so that the confirm
+only compares it with the registry again and writes, and the digest of the outcome it showed, so
+that the confirm writes nothing else. A preview of a large file takes seconds, so the import page
+polls a small status file while the upload request runs, under a second token given to the page
+(docs/decisions-import.md).
 """
 
 from __future__ import annotations
@@ -155,17 +158,37 @@ def upload(request, kind):
         "sha256": digest.hexdigest(),
     }
     request.session.modified = True
-    report = _job(request, token, pending[token], status=progress).run(commit=False)
+    kept = _reading_path(token)
+    report = _job(request, token, pending[token], status=progress).run(commit=False, keep=kept)
     if progress:
         _write_status(progress, done=True)
+    if report.ok:
+        pending[token]["outcome"] = report.outcome()
+        if kept.exists():
+            pending[token]["reading"] = _sha256(kept)
     return _preview(request, token, pending[token], report)
 
 
 @require_POST
 def confirm(request, token):
     entry = _pending(request, token)
-    report = _job(request, token, entry, status=token).run(commit=True)
+    kept = _reading_path(token)
+    reuse = kept if entry.get("reading") and _sha256(kept) == entry["reading"] else None
+    report = _job(request, token, entry, status=token).run(
+        commit=True, reuse=reuse, expect=entry.get("outcome")
+    )
     _write_status(token, done=True)
+    if report.changed_since_preview:
+        # The registry changed since the preview: show what a commit would write now.
+        entry["outcome"] = report.outcome()
+        request.session.modified = True
+        messages.warning(
+            request,
+            _(
+                "Sổ hộ đã thay đổi từ lúc xem trước nên chưa nhập gì. Đây là kết quả xem trước "
+                "mới; hãy kiểm tra rồi xác nhận lại."
+            ),
+        )
     if not report.committed:
         return _preview(request, token, entry, report)
     _discard(request, token)
@@ -293,13 +316,25 @@ def _pending(request, token) -> dict:
     path = upload_dir() / f"{token}.xlsx"
     if entry is None or not path.exists():
         raise Http404
-    digest = hashlib.sha256()
-    with open(path, "rb") as stored:
-        for chunk in iter(lambda: stored.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != entry.get("sha256"):
+    if _sha256(path) != entry.get("sha256"):
         raise Http404
     return entry
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as stored:
+            for chunk in iter(lambda: stored.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _reading_path(token) -> Path:
+    """Where the preview keeps what it read of the file, for the confirm to start from."""
+    return upload_dir() / f"{token}.reading"
 
 
 def _job(request, token, entry, *, status: str | None):
@@ -343,7 +378,7 @@ def _preview(request, token, entry, report):
 
 
 def _discard(request, token) -> None:
-    for suffix in (".xlsx", ".json"):
+    for suffix in (".xlsx", ".json", ".reading"):
         (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
     request.session.get(SESSION_KEY, {}).pop(token, None)
     request.session.modified = True

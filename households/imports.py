@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime
 import gc
+import hashlib
 import io
 import os
+import pickle
 import re
 import time
 import unicodedata
@@ -1201,6 +1203,21 @@ class ImportReport:
     committed: bool = False
     rows_read: int = 0
     seconds: float = 0.0
+    # The outcome differed from the one previewed, so nothing was written (see ``_Import.run``).
+    changed_since_preview: bool = False
+    reused_reading: bool = False
+
+    def outcome(self) -> str:
+        """A digest of what a commit would write: the counts and every row's change. Equal
+        digests at preview and at confirm mean the user confirms what was shown."""
+        summary = repr(
+            (
+                sorted(self.counts.items()),
+                sorted(self.member_counts.items()),
+                [(c.sheet, c.row, c.code, c.status, c.details) for c in self.changes],
+            )
+        )
+        return hashlib.sha256(summary.encode()).hexdigest()
 
     @property
     def ok(self) -> bool:
@@ -1254,6 +1271,7 @@ class ImportReport:
 # --- the importers --------------------------------------------------------------------------
 
 ProgressCallback = Callable[[int, int], None]
+READING_FORMAT = 1  # raise when what a kept reading holds changes
 
 _H_FIELDS = services.HOUSEHOLD_IMPORT_FIELDS
 _M_FIELDS = services.MEMBER_IMPORT_FIELDS
@@ -1295,45 +1313,118 @@ class _Import:
         self._rows_total = 0
         self._rows_done = 0
 
-    def run(self, *, commit: bool = False) -> ImportReport:
-        """Check the file; if ``commit`` and nothing is invalid, write it all in one transaction."""
+    def run(
+        self,
+        *,
+        commit: bool = False,
+        keep: os.PathLike | None = None,
+        reuse: os.PathLike | None = None,
+        expect: str | None = None,
+    ) -> ImportReport:
+        """Check the file; if ``commit`` and nothing is invalid, write it all in one transaction.
+
+        The browser's two steps share the reading of the file, the slow part: the preview
+        (``keep``) saves what it read to a file, and the confirm (``reuse``) starts from it when
+        it was read for the same commune or cycle, the same villages in the user's scope and the
+        same language, else it reads the file again. Either way the comparison with the registry
+        is made again, inside the transaction that writes; if ``expect`` (the previewed
+        :meth:`ImportReport.outcome`) differs from its result, nothing is written and the report
+        says so (``changed_since_preview``)."""
         started = time.perf_counter()
-        report = self.report
         # Hundreds of thousands of small objects stay alive until the end; the cyclic garbage
         # collector would scan them over and over (a fifth of the time on 50,000 households).
         collecting = gc.isenabled()
         gc.disable()
         try:
             with transaction.atomic():
-                workbook = open_workbook(self.source)
-                try:
-                    self._rows_total = sum(workbook.declared_rows(n) for n in workbook.sheet_names)
-                    self.analyse(workbook)
-                finally:
-                    workbook.close()
-                rank = {name: i for i, name in enumerate(workbook.sheet_names)}
+                self.prepare()
+                reading = self._restore(reuse) if reuse else None
+                if reading is None:
+                    workbook = open_workbook(self.source)
+                    try:
+                        self.sheet_names = workbook.sheet_names
+                        self._rows_total = sum(workbook.declared_rows(n) for n in self.sheet_names)
+                        reading = self.read_file(workbook)
+                    finally:
+                        workbook.close()
+                    if keep and not self.report.issues:
+                        self._keep(keep, reading)
+                else:
+                    self.report.reused_reading = True
+                self.compare(reading)
+                report = self.report
+                rank = {name: i for i, name in enumerate(self.sheet_names)}
                 report.issues.sort(key=lambda i: (rank.get(i.sheet, len(rank)), i.row))
                 report.finish_counts()
-                if commit and report.ok:
+                if expect is not None and report.ok and report.outcome() != expect:
+                    report.changed_since_preview = True
+                elif commit and report.ok:
                     self.write()
                     report.committed = True
         except ImportFileError as exc:
-            report.file_error = exc.message
+            self.report.file_error = exc.message
         except IntegrityError:
-            report.committed = False
-            report.file_error = _(
+            self.report.committed = False
+            self.report.file_error = _(
                 "Dữ liệu của xã vừa bị thay đổi trong khi nhập (trùng mã hộ hoặc số CCCD). "
                 "Không có gì được ghi; hãy xem trước và nhập lại."
             )
         except ValidationError as exc:
-            report.committed = False
-            report.file_error = " ".join(exc.messages)
+            self.report.committed = False
+            self.report.file_error = " ".join(exc.messages)
         finally:
             if collecting:
                 gc.enable()
+        report = self.report
         report.finish_counts()
         report.seconds = time.perf_counter() - started
         return report
+
+    # -- the reading kept between preview and confirm --
+
+    #: Attributes set while reading the file that the comparison uses.
+    reading_attributes: tuple[str, ...] = ()
+
+    def context(self) -> tuple:
+        """What a reading of the file depends on besides the file itself."""
+        return (
+            self.kind,
+            self.target().pk,
+            sorted((pk, v.name, v.code, v.is_urban, v.valid_to) for pk, v in self.villages.items()),
+            sorted(self.editable),
+            translation.get_language(),
+            READING_FORMAT,
+        )
+
+    def _keep(self, path, reading) -> None:
+        state = {
+            "context": self.context(),
+            "attributes": {name: getattr(self, name) for name in self.reading_attributes},
+            "reading": reading,
+        }
+        with open(path, "wb") as out:
+            pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _restore(self, path):
+        """The kept reading, or None when there is none or it was read in another context. The
+        caller vouches for the file (the server wrote it; the session holds its digest)."""
+        try:
+            with open(path, "rb") as kept:
+                state = pickle.load(kept)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+        if not isinstance(state, dict) or state.get("context") != self.context():
+            return None
+        for name, value in state["attributes"].items():
+            setattr(self, name, value)
+        return state["reading"]
+
+    def prepare(self) -> None:  # pragma: no cover - abstract
+        """Checks and lookups that do not depend on the file (scope, rights)."""
+        raise NotImplementedError
+
+    def target(self):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def read(self, workbook: Workbook, sheet: str, spec: SheetSpec):
         """Yield (row number, parsed values in ``spec`` order, keys of cells that failed) for
@@ -1430,7 +1521,12 @@ class _Import:
                 found = True
         return found
 
-    def analyse(self, workbook: Workbook) -> None:  # pragma: no cover - abstract
+    def read_file(self, workbook: Workbook):  # pragma: no cover - abstract
+        """Read and check the rows of the file; what the comparison needs."""
+        raise NotImplementedError
+
+    def compare(self, reading) -> None:  # pragma: no cover - abstract
+        """Compare what was read with the registry: the changes a commit would write."""
         raise NotImplementedError
 
     def write(self) -> None:  # pragma: no cover - abstract
@@ -1490,7 +1586,22 @@ class HouseholdImport(_Import):
         self.commune = commune
         self.citizen_rows: dict[str, tuple[str, MemberRow]] = {}
 
-    def analyse(self, workbook: Workbook) -> None:
+    reading_attributes = (
+        "report",
+        "sheet_names",
+        "h_sheet",
+        "m_sheet",
+        "h_present",
+        "h_labels",
+        "m_present",
+        "m_labels",
+        "citizen_rows",
+    )
+
+    def target(self):
+        return self.commune
+
+    def prepare(self) -> None:
         self.villages, self.editable = _scope_villages(self.commune, self.user)
         if not self.editable:
             raise ImportFileError(
@@ -1498,6 +1609,8 @@ class HouseholdImport(_Import):
                 % {"commune": self.commune.name}
             )
         self.village_index = _village_index(self.villages)
+
+    def read_file(self, workbook: Workbook):
         h_spec, m_spec = household_sheet(), member_sheet()
         h_sheet = find_sheet(workbook, h_spec, others=[m_spec])
         if h_sheet is None:
@@ -1522,7 +1635,10 @@ class HouseholdImport(_Import):
             )
         if not households and not members:
             raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
-        self._compare(households, members)
+        return households, members
+
+    def compare(self, reading) -> None:
+        self._compare(*reading)
 
     # -- reading the two sheets --
 
@@ -1982,9 +2098,16 @@ class AssessmentImport(_Import):
         super().__init__(**kwargs)
         self.cycle = cycle
 
-    def analyse(self, workbook: Workbook) -> None:
+    reading_attributes = ("report", "sheet_names", "sheet", "present", "labels")
+
+    def target(self):
+        return self.cycle
+
+    def context(self) -> tuple:
+        return (*super().context(), [(i.pk, i.code) for i in self.indicators])
+
+    def prepare(self) -> None:
         cycle = self.cycle
-        report = self.report
         if cycle.is_finalised:
             raise ImportFileError(
                 _("Đợt rà soát %(cycle)s đã chốt; không thể nhập kết quả.") % {"cycle": cycle}
@@ -1996,9 +2119,13 @@ class AssessmentImport(_Import):
                 _("Bạn không có quyền nhập kết quả rà soát của %(commune)s.")
                 % {"commune": commune.name}
             )
-        indicators = list(
+        self.indicators = list(
             Indicator.objects.of_standard(cycle.standard).order_by("dimension__order", "order")
         )
+
+    def read_file(self, workbook: Workbook):
+        report = self.report
+        indicators = self.indicators
         spec = assessment_sheet(indicators)
         sheet = self._find_sheet(workbook, spec)
         pos = {c.key: i for i, c in enumerate(spec.columns)}
@@ -2032,7 +2159,10 @@ class AssessmentImport(_Import):
         if not rows:
             raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
         self.sheet = sheet
-        self._compare(rows, indicators)
+        return rows
+
+    def compare(self, reading) -> None:
+        self._compare(reading, self.indicators)
 
     def _find_sheet(self, workbook, spec) -> str:
         wanted = spec.names()

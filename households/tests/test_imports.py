@@ -666,6 +666,82 @@ def test_cancel_removes_the_stored_file(client, commune, village_a, officer, upl
     assert Household.objects.count() == 0
 
 
+def test_confirm_starts_from_the_previews_reading_of_the_file(
+    client, commune, village_a, officer, uploads, monkeypatch
+):
+    from households import imports
+
+    client.force_login(officer)
+    token = stored(upload(client, commune, good_registry()))
+    assert (uploads / f"{token}.reading").exists()
+
+    def unreadable(source):
+        raise AssertionError("the confirm read the file again")
+
+    monkeypatch.setattr(imports, "open_workbook", unreadable)
+    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    household = Household.objects.get()
+    assert household.code == "VH-001" and household.members.get().citizen_id == "002080000001"
+    assert not (uploads / f"{token}.reading").exists()
+
+
+def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
+    client, commune, village_a, officer, uploads, monkeypatch
+):
+    import pickle
+
+    from households import imports
+
+    client.force_login(officer)
+    token = stored(upload(client, commune, good_registry()))
+    kept = uploads / f"{token}.reading"
+    state = pickle.loads(kept.read_bytes())
+    state["reading"][0]["VH-001"].values["head_name"] = "Tên Bị Sửa"
+    kept.write_bytes(pickle.dumps(state))
+    loaded = []
+    monkeypatch.setattr(pickle, "load", lambda f: loaded.append(f) or {})
+    reads = []
+    original = imports.open_workbook
+    monkeypatch.setattr(imports, "open_workbook", lambda s: reads.append(s) or original(s))
+    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert not loaded and len(reads) == 1
+    assert Household.objects.get().head_name == "Nguyễn Văn Đức"
+
+
+def test_a_reading_made_in_another_scope_is_not_used(commune, village_a, officer, tmp_path):
+    kept = tmp_path / "kept.reading"
+    first = HouseholdImport(commune=commune, user=officer, source=good_registry())
+    assert first.run(commit=False, keep=kept).ok and kept.exists()
+    village_a.name = "Thôn A Mới"  # the file's “Thôn A” no longer names a village
+    village_a.save()
+    again = HouseholdImport(commune=commune, user=officer, source=good_registry())
+    report = again.run(commit=True, reuse=kept)
+    assert not report.reused_reading and not report.committed
+    assert "Không có thôn “Thôn A” trong Xã Vĩnh Hảo." in messages(report)
+    assert Household.objects.count() == 0
+
+
+def test_a_registry_changed_since_the_preview_is_shown_again_before_anything_is_written(
+    client, commune, village_a, officer, uploads
+):
+    client.force_login(officer)
+    token = stored(upload(client, commune, good_registry()))
+    # Meanwhile someone registers the same household by hand, with another head's name.
+    services.household_create(village=village_a, code="VH-001", head_name="Người Khác")
+    before = every_table_count()
+    again = client.post(f"/imports/{token}/confirm/")
+    assert again.status_code == 200  # the preview again, not a redirect
+    assert "Sổ hộ đã thay đổi từ lúc xem trước" in again.text
+    report = again.context["report"]
+    assert report.changed_since_preview and not report.committed
+    assert report.counts == {"new": 0, "updated": 1, "unchanged": 0, "invalid": 0}
+    assert every_table_count() == before
+    # Confirming what is now shown writes it.
+    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    household = Household.objects.get()
+    assert household.head_name == "Nguyễn Văn Đức" and household.members.count() == 1
+
+
 def test_progress_is_reported_for_large_files(commune, village_a, officer, client, uploads):
     seen = []
     source = registry_file(
