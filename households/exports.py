@@ -237,15 +237,10 @@ def _member_rows(members) -> Iterable[list]:
 
 
 def households_workbook(households, *, villages: Sequence[Area] | None = None) -> bytes:
-    """The households of ``households`` (a scoped queryset, e.g. the list page's filtered one)
-    with their members, in the import layout."""
+    """The households of ``households`` (a scoped queryset, e.g. the list page's filtered and
+    sorted one) in its order, with their members (by household code), in the import layout."""
     ids = households.order_by().values("pk")
-    rows = (
-        Household.objects.filter(pk__in=ids)
-        .select_related("village")
-        .order_by("commune_id", "code")
-        .iterator(chunk_size=2000)
-    )
+    rows = households.select_related("village").iterator(chunk_size=2000)
     members = (
         (m.pop("household__code"), m)
         for m in Member.objects.filter(household_id__in=ids)

@@ -39,7 +39,7 @@ from reports.formatting import format_int
 from . import exports
 from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes
 from .models import Assessment, ReviewCycle
-from .queries import household_list, latest_periodic_year
+from .views import filtered_households
 
 SESSION_KEY = "excel_imports"
 PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
@@ -107,11 +107,28 @@ def _can_import(user) -> bool:
 def index(request):
     user = request.user
     request.session[PROGRESS_KEY] = secrets.token_urlsafe(16)
+    # Templates and exports are listed for one commune at a time: a district or province user
+    # picks it (a province has hundreds of communes, each with its cycles).
+    communes = list(
+        Area.objects.communes().visible_to(user).select_related("parent").order_by("name", "pk")
+    )
+    chosen = _int(request.GET.get("commune"))
+    commune = next((c for c in communes if c.pk == chosen), None)
+    if commune is None and len(communes) == 1:
+        commune = communes[0]
     context = {
         "can_import": _can_import(user),
         "token": request.session[PROGRESS_KEY],
-        "communes": Area.objects.communes().visible_to(user).order_by("name"),
-        "cycles": ReviewCycle.objects.visible_to(user).select_related("commune"),
+        "communes": communes,
+        "commune": commune,
+        "cycles": (
+            ReviewCycle.objects.visible_to(user)
+            .filter(commune=commune)
+            .select_related("commune")
+            .order_by("-reference_date")
+            if commune
+            else []
+        ),
         "max_mb": max_bytes() // (1024 * 1024),
     }
     if context["can_import"]:
@@ -251,24 +268,9 @@ def assessment_template(request, cycle_pk):
 
 @require_GET
 def export_households(request):
-    """The household list with the same filters as the list page (``?village=&cycle=&...``)."""
-    user = request.user
-    cycles = ReviewCycle.objects.visible_to(user)
-    cycle = cycles.filter(pk=_int(request.GET.get("cycle"))).first()
-    village = (
-        Area.objects.visible_to(user).villages().filter(pk=_int(request.GET.get("village"))).first()
-    )
-    households = household_list(
-        user,
-        cycle=cycle,
-        year=None if cycle else latest_periodic_year(cycles),
-        village=village,
-        household_class=request.GET.get("household_class", ""),
-        indicator=request.GET.get("indicator", ""),
-        dimension=request.GET.get("dimension", ""),
-        ethnicity=request.GET.get("ethnicity", ""),
-        q=request.GET.get("q", ""),
-    )
+    """The household list as the list page shows it: the same filters and order
+    (``?village=&cycle=&sort=&...``)."""
+    _form, households, _cycle, _year = filtered_households(request)
     return exports.response(exports.households_workbook(households), _("ho-gia-dinh.xlsx"))
 
 

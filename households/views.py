@@ -55,6 +55,30 @@ def dashboard(request):
 
 def household_list_view(request):
     user = request.user
+    form, households, cycle, year = filtered_households(request)
+    page = Paginator(households, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/household_list.html",
+        {
+            "form": form,
+            "page": page,
+            "year": year,
+            "cycle": cycle,
+            "query": query.urlencode(),
+            "can_create": Area.objects.editable_villages(user).exists(),
+            "class_labels": dict(Assessment.CLASS_CHOICES),
+        },
+    )
+
+
+def filtered_households(request):
+    """The list page's filter form bound to the request's query, and the households it selects
+    in the order it asks for, with the cycle or year their results come from — shared by the list
+    page and its Excel export, so both show the same rows."""
+    user = request.user
     cycles = ReviewCycle.objects.visible_to(user).select_related("commune")
     form = HouseholdFilterForm(request.GET or None)
     scope = Household.objects.visible_to(user)
@@ -100,22 +124,7 @@ def household_list_view(request):
         q=filters.get("q", ""),
         sort=filters.get("sort", "code"),
     )
-    page = Paginator(households, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "households/household_list.html",
-        {
-            "form": form,
-            "page": page,
-            "year": year,
-            "cycle": cycle,
-            "query": query.urlencode(),
-            "can_create": Area.objects.editable_villages(user).exists(),
-            "class_labels": dict(Assessment.CLASS_CHOICES),
-        },
-    )
+    return form, households, cycle, year
 
 
 def _group_villages_by_commune(field, villages) -> None:

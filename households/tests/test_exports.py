@@ -212,6 +212,22 @@ def test_household_export_applies_the_list_filters(client, registry, officer, vi
     assert [r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)] == ["VH-002"]
 
 
+def test_household_export_is_the_list_page_in_its_order(client, registry, officer, village_a):
+    HouseholdFactory(village=village_a, code="VH-003", head_name="An Thị Sáng")
+    client.force_login(officer)
+    orders = {}
+    for sort in ("code", "head_name", "village"):
+        page = client.get(f"/households/?sort={sort}")
+        shown = [h.code for h in page.context["page"]]
+        link = page.context["query"]
+        assert f'href="/imports/export/households/?{link}"' in page.text.replace("&amp;", "&")
+        wb = load(b"".join(client.get(f"/imports/export/households/?{link}").streaming_content))
+        assert [r[0].value for r in wb["Hộ gia đình"].iter_rows(min_row=2)] == shown
+        orders[sort] = shown
+    assert orders["code"] == ["VH-001", "VH-002", "VH-003"]
+    assert orders["head_name"] != orders["code"]  # the sort reached the export
+
+
 def test_templates_have_one_column_per_indicator(client, cycle, commune, officer):
     client.force_login(officer)
     response = client.get(f"/imports/template/results/{cycle.pk}/")
@@ -247,3 +263,28 @@ def test_export_reads_a_fixed_number_of_times(
         MemberFactory(household=home)
     with django_assert_max_num_queries(6):
         exports.households_workbook(Household.objects.visible_to(officer))
+
+
+def test_import_page_lists_templates_and_exports_of_one_commune(
+    client, commune, district, officer, viewer
+):
+    from areas.tests.factories import CommuneFactory
+
+    neighbour = CommuneFactory(name="Xã Bên Cạnh", code="01091", parent=district)
+    ours = ReviewCycleFactory(commune=commune, year=2024)
+    theirs = ReviewCycleFactory(commune=neighbour, year=2024)
+    client.force_login(officer)  # one commune: listed at once, no picker
+    page = client.get("/imports/")
+    assert 'data-testid="commune-picker"' not in page.text
+    assert f"/imports/export/results/{ours.pk}/" in page.text
+    assert f"/imports/template/households/{commune.pk}/" in page.text
+    client.force_login(viewer)  # a district: pick a commune first
+    page = client.get("/imports/")
+    assert 'data-testid="commune-picker"' in page.text and "Xã Bên Cạnh" in page.text
+    assert "/imports/export/results/" not in page.text
+    page = client.get(f"/imports/?commune={neighbour.pk}")
+    assert f"/imports/export/results/{theirs.pk}/" in page.text
+    assert f"/imports/export/results/{ours.pk}/" not in page.text
+    outside = CommuneFactory(name="Xã Ngoài", code="09998")
+    page = client.get(f"/imports/?commune={outside.pk}")  # not the viewer's: nothing listed
+    assert "/imports/template/households/" not in page.text
