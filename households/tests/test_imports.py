@@ -888,6 +888,59 @@ def test_corpus_reads_the_same_both_ways(name, settings):
     assert scanned == parsed
 
 
+# --- writing: all or nothing, whichever batch fails --------------------------------------------
+
+
+def three_new_households():
+    return registry_file(
+        [[f"VH-00{i}", "Thôn A", f"Chủ Hộ {i}", "", 40, ""] for i in (1, 2, 3)],
+        [[f"VH-00{i}", f"Chủ Hộ {i}", "Nam", "", "Chủ hộ", "", ""] for i in (1, 2, 3)],
+    )
+
+
+def test_a_household_registered_while_the_import_writes_aborts_every_batch(
+    commune, village_a, officer, monkeypatch
+):
+    """The code is free when compared, taken before the last batch is written (by a form in
+    another request): the database refuses it, every batch is rolled back, and the message says
+    what happened. On PostgreSQL the error is raised in the write thread."""
+    original = HouseholdImport.write
+
+    def write_in_batches_of_one(job):
+        services.household_create(village=village_a, code="VH-003", head_name="Người Khác")
+        original(job, batch=1)
+
+    monkeypatch.setattr(HouseholdImport, "write", write_in_batches_of_one)
+    before = every_table_count()
+    report = run_households(three_new_households(), commune, officer)
+    assert not report.committed
+    assert "trùng mã hộ hoặc số CCCD" in report.file_error
+    assert every_table_count() == before
+    assert not Household.objects.exists()
+    # The connection is usable afterwards, and an import without the conflict goes through.
+    monkeypatch.setattr(HouseholdImport, "write", lambda job: original(job, batch=1))
+    assert run_households(three_new_households(), commune, officer).committed
+    assert Household.objects.count() == 3 and Member.objects.count() == 3
+
+
+def test_the_service_refuses_a_bad_value_in_a_later_batch_and_writes_nothing(commune, village_a):
+    from django.core.exceptions import ValidationError
+
+    def household(code, head):
+        member = {"full_name": head, "sex": "M", "relation_to_head": "head"}
+        return services.NewHousehold(village_a.pk, {"code": code, "head_name": head}, [member])
+
+    before = every_table_count()
+    with pytest.raises(ValidationError) as raised:
+        services.registry_import(
+            commune=commune,
+            new_households=[household("VH-001", "Một"), household("VH-002", "")],
+            batch_size=1,
+        )
+    assert "VH-002" in " ".join(raised.value.messages)
+    assert every_table_count() == before
+
+
 # --- PostgreSQL: the COPY writer stores what the ORM path stores -----------------------------
 
 
