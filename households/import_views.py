@@ -191,7 +191,7 @@ def confirm(request, token):
     entry = _pending(request, token)
     kept = _reading_path(token)
     reuse = kept if entry.get("reading") and _sha256(kept) == entry["reading"] else None
-    report = _job(request, token, entry, status=token).run(
+    report = _job(request, token, entry, status=token, confirming=True).run(
         commit=True, reuse=reuse, expect=entry.get("outcome")
     )
     _write_status(token, done=True)
@@ -339,26 +339,37 @@ def _reading_path(token) -> Path:
     return upload_dir() / f"{token}.reading"
 
 
-def _job(request, token, entry, *, status: str | None):
+def _job(request, token, entry, *, status: str | None, confirming: bool = False):
     """The import of the stored file ``token``; its progress goes to the status file ``status``
-    (the one the page polls), if any."""
+    (the one the page polls), if any: rows read, then households stored."""
     path = upload_dir() / f"{token}.xlsx"
 
     def progress(done: int, total: int) -> None:
         if status:
             _write_status(status, done=False, rows=done, total=total)
 
-    progress(0, 0)
-    common = {"source": path, "user": request.user, "filename": entry["filename"]}
+    def stored(done: int, total: int) -> None:
+        if status:
+            _write_status(status, done=False, rows=done, total=total, writing=True)
+
+    if status:
+        _write_status(status, done=False, rows=0, total=0, confirming=confirming)
+    common = {
+        "source": path,
+        "user": request.user,
+        "filename": entry["filename"],
+        "progress": progress,
+        "write_progress": stored,
+    }
     if entry["kind"] == "households":
         commune = _communes(request.user).filter(pk=entry["target"]).first()
         if commune is None:
             raise Http404
-        return HouseholdImport(commune=commune, progress=progress, **common)
+        return HouseholdImport(commune=commune, **common)
     cycle = _open_cycles(request.user).filter(pk=entry["target"]).first()
     if cycle is None:
         raise Http404
-    return AssessmentImport(cycle=cycle, progress=progress, **common)
+    return AssessmentImport(cycle=cycle, **common)
 
 
 def _preview(request, token, entry, report):

@@ -1304,11 +1304,14 @@ def _chunks(items: Sequence, size: int = services.IN_CHUNK):
 class _Import:
     kind = ""
 
-    def __init__(self, *, source, user=None, filename: str = "", progress=None):
+    def __init__(
+        self, *, source, user=None, filename: str = "", progress=None, write_progress=None
+    ):
         self.source = source
         self.user = user
         self.filename = filename or os.path.basename(str(getattr(source, "name", source)))
-        self.progress = progress
+        self.progress = progress  # (rows read, rows declared)
+        self.write_progress = write_progress  # (households stored, households to store)
         self.report = ImportReport(self.kind, self.filename)
         self._rows_total = 0
         self._rows_done = 0
@@ -1411,7 +1414,7 @@ class _Import:
         try:
             with open(path, "rb") as kept:
                 state = pickle.load(kept)
-        except (OSError, EOFError, pickle.UnpicklingError):
+        except Exception:  # missing, or written by another version of this code: read the file
             return None
         if not isinstance(state, dict) or state.get("context") != self.context():
             return None
@@ -2011,6 +2014,7 @@ class HouseholdImport(_Import):
                 user=self.user,
                 change_reason=reason,
                 batch_size=batch,
+                progress=self.write_progress,
             )
         changed = {h.existing["pk"]: h for h in self.plan_changed}
         by_household = {h.existing["pk"]: (h, c, u, r) for h, c, u, r in self.member_changes}

@@ -13,7 +13,7 @@ import io
 import queue
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -619,6 +619,7 @@ def registry_import(
     user=None,
     change_reason: str = "",
     batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Write one import of a commune's registry: new households with their members, changed
     households and members, members no longer listed — all of it, or nothing.
@@ -629,7 +630,8 @@ def registry_import(
     message), history for every row, the search text refreshed. Uniqueness (household code per
     commune, citizen ID) is left to the database constraints, so a duplicate aborts everything.
     ``new_households`` come as field values (:class:`NewHousehold`, with their members);
-    ``new_members`` are members added to households already registered.
+    ``new_members`` are members added to households already registered. ``progress(done,
+    total)`` hears how many new households are stored, batch by batch.
     """
     household_rules = FieldRules(Household, HOUSEHOLD_IMPORT_FIELDS)
     member_rules = FieldRules(Member, MEMBER_IMPORT_FIELDS)
@@ -720,6 +722,7 @@ def registry_import(
             user=user,
             reason=reason,
             batch_size=batch_size,
+            progress=progress,
         )
     if new_members:
         for member in new_members:
@@ -874,6 +877,7 @@ def _add_households(
     user,
     reason: str | None,
     batch_size: int,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """New households with their members and a history row each (type “+”).
 
@@ -881,13 +885,18 @@ def _add_households(
     stored by :class:`_Pipeline` (COPY, then the history by ``INSERT … SELECT``); elsewhere the
     same checked values become model objects for ``bulk_create_with_history``."""
     household_rules, member_rules = rules
-    h_fields = [f for f in Household._meta.concrete_fields]
+    h_fields = list(Household._meta.concrete_fields)
     m_fields = [f for f in Member._meta.concrete_fields if not f.primary_key]
     h_defaults = {
         name: Household._meta.get_field(name).get_default() for name in HOUSEHOLD_IMPORT_FIELDS
     }
     m_defaults = {name: Member._meta.get_field(name).get_default() for name in MEMBER_IMPORT_FIELDS}
     now = timezone.now()
+    total = len(items)
+
+    def stored(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
 
     def checked(item: NewHousehold) -> tuple[dict, list[dict]]:
         values = {**h_defaults, **item.values}
@@ -911,6 +920,7 @@ def _add_households(
 
     h_history, m_history = _copy_columns(Household), _copy_columns(Member)
     if h_history is None or m_history is None:
+        done = 0
         for chunk in _chunks(items, batch_size):
             households, members = [], []
             for item in chunk:
@@ -934,6 +944,8 @@ def _add_households(
                 default_user=user,
                 default_change_reason=reason,
             )
+            done += len(chunk)
+            stored(done)
         return
 
     with connection.cursor() as cursor:
@@ -957,7 +969,7 @@ def _add_households(
         "history_user": user.pk if user is not None else None,
     }
 
-    def store(households, members, batch_ids):
+    def store(households, members, batch_ids, done):
         def job(cursor):
             cursor.copy_expert(h_sql, households, size=COPY_READ)
             cursor.copy_expert(m_sql, members, size=COPY_READ)
@@ -970,6 +982,7 @@ def _add_households(
                 extra,
                 key=Member._meta.get_field("household").column,
             )
+            stored(done)  # in the write thread: the callback only writes a status file
 
         return job
 
@@ -984,7 +997,8 @@ def _add_households(
                 for member in members:
                     member["household_id"] = pk
                     m_rows.append([member[name] for name in m_names])
-            pipeline.submit(store(_csv_buffer(h_rows), _csv_buffer(m_rows), batch_ids))
+            done = start + len(batch_ids)
+            pipeline.submit(store(_csv_buffer(h_rows), _csv_buffer(m_rows), batch_ids, done))
 
 
 def _raise_problems(rules: FieldRules, values: dict, label: str) -> None:

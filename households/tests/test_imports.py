@@ -923,6 +923,31 @@ def test_a_household_registered_while_the_import_writes_aborts_every_batch(
     assert Household.objects.count() == 3 and Member.objects.count() == 3
 
 
+def test_the_commit_reports_households_stored_batch_by_batch(
+    client, commune, village_a, officer, uploads, monkeypatch
+):
+    original = HouseholdImport.write
+    monkeypatch.setattr(HouseholdImport, "write", lambda job: original(job, batch=1))
+    seen = []
+    job = HouseholdImport(
+        commune=commune,
+        user=officer,
+        source=three_new_households(),
+        write_progress=lambda done, total: seen.append((done, total)),
+    )
+    assert job.run(commit=True).committed
+    assert seen == [(1, 3), (2, 3), (3, 3)]  # on PostgreSQL, heard from the write thread
+    # The page polling the status shows it.
+    from households.import_views import _write_status
+
+    client.force_login(officer)
+    token = client.get("/imports/").context["token"]
+    _write_status(token, done=False, rows=2, total=3, writing=True)
+    assert "Đang ghi: 2 / 3 hộ mới…" in client.get(f"/imports/{token}/status/").text
+    _write_status(token, done=False, rows=0, total=0, confirming=True)
+    assert "Đang so sánh với sổ hộ hiện tại…" in client.get(f"/imports/{token}/status/").text
+
+
 def test_the_service_refuses_a_bad_value_in_a_later_batch_and_writes_nothing(commune, village_a):
     from django.core.exceptions import ValidationError
 
