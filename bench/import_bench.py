@@ -357,7 +357,7 @@ def _time_parts() -> dict:
     timed(imports.HouseholdImport, "compare", "compare (with the registry)")
     timed(imports.HouseholdImport, "write", "write (all of it)")
     timed(services, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
-    timed(services, "_history_from_rows", "write thread: history INSERT ... SELECT")
+    timed(services, "_history_of_batch", "write thread: history INSERT ... SELECT")
     timed(services._Pipeline, "submit", "write: waiting for the write thread (queue full)")
     timed(services._Pipeline, "__exit__", "write: waiting for the write thread to finish")
     return spent
@@ -378,7 +378,7 @@ def phase_import(args) -> dict:
         kept.unlink(missing_ok=True)
         options["keep"] = kept
     if args.reuse:  # the browser's confirm after a --keep run (the preview)
-        options["reuse"] = kept
+        options["reuse"] = kept.read_bytes()
         options["expect"] = json.loads((OUT / "import-bench.outcome").read_text())
     started, cpu = time.perf_counter(), time.process_time()
     report = HouseholdImport(commune=commune(), source=args.file).run(**options)

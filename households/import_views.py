@@ -25,6 +25,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,9 +50,17 @@ PREVIEW_ROWS = 300  # rows of each list shown on the preview page
 
 
 def upload_dir() -> Path:
+    """The server's own directory for uploads waiting for confirmation and their readings: it
+    must belong to this process's user and be closed to others (a directory made beforehand by
+    someone else under the system's temporary directory is refused)."""
     default = Path(tempfile.gettempdir()) / "povertyplan-imports"
     path = Path(getattr(settings, "IMPORT_UPLOAD_DIR", default))
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    found = path.stat()
+    if found.st_uid != os.getuid():
+        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_UPLOAD_DIR.")
+    if found.st_mode & 0o077:
+        path.chmod(0o700)
     return path
 
 
@@ -189,10 +198,18 @@ def upload(request, kind):
 @require_POST
 def confirm(request, token):
     entry = _pending(request, token)
-    kept = _reading_path(token)
-    reuse = kept if entry.get("reading") and _sha256(kept) == entry["reading"] else None
+    # The kept reading is read once and its digest checked on those bytes, so that what is
+    # unpickled is what the preview wrote for this session.
+    try:
+        kept = _reading_path(token).read_bytes() if entry.get("reading") else None
+    except OSError:
+        kept = None
+    if kept is not None and hashlib.sha256(kept).hexdigest() != entry["reading"]:
+        kept = None
+    # With no previewed outcome (the preview found problems), nothing is written: what the
+    # registry gives now is shown as a preview first.
     report = _job(request, token, entry, status=token, confirming=True).run(
-        commit=True, reuse=reuse, expect=entry.get("outcome")
+        commit=True, reuse=kept, expect=entry.get("outcome", "")
     )
     _write_status(token, done=True)
     if report.changed_since_preview:

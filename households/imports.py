@@ -33,12 +33,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from operator import itemgetter
+from pathlib import Path
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 import openpyxl
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -1184,6 +1185,9 @@ class RowChange:
     code: str
     status: str  # new / updated / unchanged
     details: str = ""
+    # What the change rests on, in no language (the record's version, the fields and members it
+    # touches): part of the outcome a confirm must find again.
+    basis: str = ""
 
 
 @dataclass
@@ -1214,7 +1218,7 @@ class ImportReport:
             (
                 sorted(self.counts.items()),
                 sorted(self.member_counts.items()),
-                [(c.sheet, c.row, c.code, c.status, c.details) for c in self.changes],
+                [(c.sheet, c.row, c.code, c.status, c.basis) for c in self.changes],
             )
         )
         return hashlib.sha256(summary.encode()).hexdigest()
@@ -1271,7 +1275,8 @@ class ImportReport:
 # --- the importers --------------------------------------------------------------------------
 
 ProgressCallback = Callable[[int, int], None]
-READING_FORMAT = 1  # raise when what a kept reading holds changes
+# A kept reading is used only by the code that wrote it (its classes live in this module).
+READING_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 _H_FIELDS = services.HOUSEHOLD_IMPORT_FIELDS
 _M_FIELDS = services.MEMBER_IMPORT_FIELDS
@@ -1321,13 +1326,14 @@ class _Import:
         *,
         commit: bool = False,
         keep: os.PathLike | None = None,
-        reuse: os.PathLike | None = None,
+        reuse: bytes | None = None,
         expect: str | None = None,
     ) -> ImportReport:
         """Check the file; if ``commit`` and nothing is invalid, write it all in one transaction.
 
         The browser's two steps share the reading of the file, the slow part: the preview
-        (``keep``) saves what it read to a file, and the confirm (``reuse``) starts from it when
+        (``keep``) saves what it read to a file, and the confirm (``reuse``: that file's content,
+        which the caller has checked is the one the server wrote) starts from it when
         it was read for the same commune or cycle, the same villages in the user's scope and the
         same language, else it reads the file again. Either way the comparison with the registry
         is made again, inside the transaction that writes; if ``expect`` (the previewed
@@ -1340,6 +1346,8 @@ class _Import:
         gc.disable()
         try:
             with transaction.atomic():
+                if commit:
+                    _lock_commune(self.commune_of_target())
                 self.prepare()
                 reading = self._restore(reuse) if reuse else None
                 if reading is None:
@@ -1390,13 +1398,15 @@ class _Import:
 
     def context(self) -> tuple:
         """What a reading of the file depends on besides the file itself."""
+        commune = self.commune_of_target()
         return (
             self.kind,
             self.target().pk,
+            commune.is_urban,
             sorted((pk, v.name, v.code, v.is_urban, v.valid_to) for pk, v in self.villages.items()),
             sorted(self.editable),
             translation.get_language(),
-            READING_FORMAT,
+            READING_CODE,
         )
 
     def _keep(self, path, reading) -> None:
@@ -1408,13 +1418,12 @@ class _Import:
         with open(path, "wb") as out:
             pickle.dump(state, out, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _restore(self, path):
-        """The kept reading, or None when there is none or it was read in another context. The
-        caller vouches for the file (the server wrote it; the session holds its digest)."""
+    def _restore(self, data: bytes):
+        """The kept reading, or None when it was read in another context. The caller vouches for
+        ``data`` (the server wrote it; the session holds its digest, checked on these bytes)."""
         try:
-            with open(path, "rb") as kept:
-                state = pickle.load(kept)
-        except Exception:  # missing, or written by another version of this code: read the file
+            state = pickle.loads(data)
+        except Exception:  # not a reading after all: read the file
             return None
         if not isinstance(state, dict) or state.get("context") != self.context():
             return None
@@ -1428,6 +1437,10 @@ class _Import:
 
     def target(self):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def commune_of_target(self) -> Area:
+        target = self.target()
+        return target if isinstance(target, Area) else target.commune
 
     def read(self, workbook: Workbook, sheet: str, spec: SheetSpec):
         """Yield (row number, parsed values in ``spec`` order, keys of cells that failed) for
@@ -1534,6 +1547,21 @@ class _Import:
 
     def write(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+# The first key of the transaction-level advisory lock an import of a commune takes (the second
+# is the commune's id); any constant unused elsewhere in the database would do.
+IMPORT_LOCK = 4_101
+
+
+def _lock_commune(commune: Area) -> None:
+    """One import of a commune's data at a time: a second confirm of the same file (a second tab,
+    a double click) waits for the first to finish, then compares with what it wrote — another
+    outcome than the previewed one, so it writes nothing. On SQLite, writers are serialised by
+    the database itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, commune.pk])
 
 
 def _scope_villages(commune: Area, user) -> tuple[dict[int, Area], set[int]]:
@@ -1879,6 +1907,11 @@ class HouseholdImport(_Import):
             household.changed = changed
             if changed or (diff is not None and (diff[0] or diff[1] or diff[2])):
                 report.counts["updated"] += 1
+                basis = (household.existing["version"], changed)
+                if diff is not None:
+                    created, updated, removed, _unchanged = diff
+                    members = ([(pk, sorted(c)) for pk, c in updated], removed, len(created))
+                    basis = (*basis, members)
                 report.changes.append(
                     RowChange(
                         self.h_sheet if household.row else self.m_sheet,
@@ -1886,6 +1919,7 @@ class HouseholdImport(_Import):
                         code,
                         "updated",
                         ", ".join(str(d) for d in details),
+                        repr(basis),
                     )
                 )
                 if changed:
@@ -2278,7 +2312,8 @@ class AssessmentImport(_Import):
                 status = "updated"
             report.counts[status] += 1
             if status != "unchanged":
-                report.changes.append(RowChange(sheet, number, code, status, label))
+                basis = repr((result.household_class.value, before))
+                report.changes.append(RowChange(sheet, number, code, status, label, basis))
                 entries.append(
                     services.AssessmentEntry(
                         household=household,

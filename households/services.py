@@ -829,23 +829,37 @@ def _copy_columns(model):
 class _Pipeline:
     """Statements of the current transaction run in order by a second thread, while the calling
     thread prepares the next batch: psycopg2 lets go of Python's lock while the server works, so
-    on two CPUs building rows and storing them overlap. The caller must not use the connection
-    until the ``with`` block ends; an error of a statement is raised there (or at the next
-    ``submit``) as Django's, and no later statement runs."""
+    on two CPUs building rows and storing them overlap. Jobs get a raw psycopg2 cursor and must
+    not touch Django's ``connection`` (in the second thread it would be another connection).
+
+    The caller must not use the connection until the ``with`` block ends. An error of a job is
+    raised there (or at the next ``submit``) as Django's, and no later job runs. If the block
+    ends with an exception, queued jobs are dropped and the running statement is cancelled; the
+    block does not end before the second thread has stopped — even when the wait itself is
+    interrupted (Ctrl-C, a web worker's timeout) — so that no statement of the transaction can be
+    sent after it has been rolled back (it would then run in autocommit and stay written). A job
+    also runs only while the connection is still inside its transaction."""
 
     def __init__(self):
         self._raw = connection.connection
         self._jobs: queue.Queue = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
+        self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._work, name="registry-writer", daemon=True)
 
     def __enter__(self):
         self._thread.start()
         return self
 
+    def _in_transaction(self) -> bool:
+        from psycopg2.extensions import TRANSACTION_STATUS_INTRANS
+
+        raw = self._raw
+        return not raw.autocommit and raw.get_transaction_status() == TRANSACTION_STATUS_INTRANS
+
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            if self._error is None:
+            if self._error is None and not self._stopped.is_set() and self._in_transaction():
                 try:
                     with self._raw.cursor() as cursor:
                         job(cursor)
@@ -862,9 +876,31 @@ class _Pipeline:
             with connection.wrap_database_errors:
                 raise error
 
+    def _stop(self) -> None:
+        self._stopped.set()
+        while True:
+            try:
+                self._jobs.get_nowait()
+            except queue.Empty:
+                break
+        self._raw.cancel()  # the statement running now, if any, ends with an error
+
     def __exit__(self, kind, value, traceback) -> None:
-        self._jobs.put(None)
-        self._thread.join()
+        if kind is not None:
+            self._stop()
+        interrupted, sent = None, False
+        while self._thread.is_alive():
+            try:
+                if not sent:
+                    self._jobs.put(None)  # waits for a free place while jobs run
+                    sent = True
+                self._thread.join()
+            except BaseException as exc:  # stop the thread first, then let it through
+                interrupted = interrupted or exc
+                self._stop()  # drops the queue, the end mark too: send it again
+                sent = False
+        if interrupted is not None:
+            raise interrupted
         if kind is None:
             self._raise()
 
@@ -899,6 +935,10 @@ def _add_households(
             progress(done, total)
 
     def checked(item: NewHousehold) -> tuple[dict, list[dict]]:
+        if not item.values.keys() <= h_defaults.keys() or any(
+            not m.keys() <= m_defaults.keys() for m in item.members
+        ):
+            raise TypeError(f"NewHousehold: fields other than the import's in {item!r}")
         values = {**h_defaults, **item.values}
         for name in _HOUSEHOLD_TEXT:
             values[name] = nfc(values[name])
@@ -969,19 +1009,17 @@ def _add_households(
         "history_user": user.pk if user is not None else None,
     }
 
+    h_history_sql, h_params = _history_sql(Household, h_history, extra)
+    m_history_sql, m_params = _history_sql(
+        Member, m_history, extra, key=Member._meta.get_field("household").column
+    )
+
     def store(households, members, batch_ids, done):
         def job(cursor):
             cursor.copy_expert(h_sql, households, size=COPY_READ)
             cursor.copy_expert(m_sql, members, size=COPY_READ)
-            _history_from_rows(cursor, Household, h_history, batch_ids, extra)
-            _history_from_rows(
-                cursor,
-                Member,
-                m_history,
-                batch_ids,
-                extra,
-                key=Member._meta.get_field("household").column,
-            )
+            _history_of_batch(cursor, h_history_sql, h_params, batch_ids)
+            _history_of_batch(cursor, m_history_sql, m_params, batch_ids)
             stored(done)  # in the write thread: the callback only writes a status file
 
         return job
@@ -1029,14 +1067,12 @@ def _history_columns(model):
     return columns
 
 
-def _history_from_rows(
-    cursor, model, history_columns, ids: list[int], extra: dict, *, key: str | None = None
-) -> None:
-    """One history row per just-written row, copied by the database itself (INSERT … SELECT):
-    the tracked columns as stored, plus the date, type, user and reason of this import. The rows
-    are those whose primary key (or the column ``key``) is in ``ids``, taken in the order of
-    their primary keys, so history ids follow the rows' ids as with
-    ``bulk_create_with_history``."""
+def _history_sql(model, history_columns, extra: dict, *, key: str | None = None):
+    """(statement, parameters) writing one history row per just-written row, copied by the
+    database itself (INSERT … SELECT): the tracked columns as stored, plus the date, type, user
+    and reason of this import. The rows are those whose primary key (or the column ``key``) is in
+    the array given as the last parameter, taken in the order of their primary keys, so history
+    ids follow the rows' ids as with ``bulk_create_with_history``."""
     qn = connection.ops.quote_name
     opts = model._meta
     history_opts = model.history.model._meta
@@ -1054,13 +1090,23 @@ def _history_from_rows(
             values.append(qn(columns[source]))
     pk = qn(opts.pk.column)
     where = qn(key) if key else pk
+    statement = (
+        f"INSERT INTO {qn(history_opts.db_table)} ({', '.join(targets)}) "
+        f"SELECT {', '.join(values)} FROM {qn(opts.db_table)} "
+        f"WHERE {where} = ANY(%s) ORDER BY {pk}"
+    )
+    return statement, params
+
+
+def _history_of_batch(cursor, statement: str, params: list, ids: list[int]) -> None:
+    cursor.execute(statement, [*params, ids])
+
+
+def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: dict) -> None:
+    """The history rows of the just-written rows of ``model`` whose primary key is in ``ids``."""
+    statement, params = _history_sql(model, history_columns, extra)
     for chunk in _chunks(ids, 20_000):
-        cursor.execute(
-            f"INSERT INTO {qn(history_opts.db_table)} ({', '.join(targets)}) "
-            f"SELECT {', '.join(values)} FROM {qn(opts.db_table)} "
-            f"WHERE {where} = ANY(%s) ORDER BY {pk}",
-            [*params, list(chunk)],
-        )
+        cursor.execute(statement, [*params, list(chunk)])
 
 
 def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: int) -> None:

@@ -699,7 +699,7 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
     state["reading"][0]["VH-001"].values["head_name"] = "Tên Bị Sửa"
     kept.write_bytes(pickle.dumps(state))
     loaded = []
-    monkeypatch.setattr(pickle, "load", lambda f: loaded.append(f) or {})
+    monkeypatch.setattr(pickle, "loads", lambda data: loaded.append(data) or {})
     reads = []
     original = imports.open_workbook
     monkeypatch.setattr(imports, "open_workbook", lambda s: reads.append(s) or original(s))
@@ -712,10 +712,12 @@ def test_a_reading_made_in_another_scope_is_not_used(commune, village_a, officer
     kept = tmp_path / "kept.reading"
     first = HouseholdImport(commune=commune, user=officer, source=good_registry())
     assert first.run(commit=False, keep=kept).ok and kept.exists()
+    same = HouseholdImport(commune=commune, user=officer, source=good_registry())
+    assert same.run(commit=False, reuse=kept.read_bytes()).reused_reading  # same context: used
     village_a.name = "Thôn A Mới"  # the file's “Thôn A” no longer names a village
     village_a.save()
     again = HouseholdImport(commune=commune, user=officer, source=good_registry())
-    report = again.run(commit=True, reuse=kept)
+    report = again.run(commit=True, reuse=kept.read_bytes())
     assert not report.reused_reading and not report.committed
     assert "Không có thôn “Thôn A” trong Xã Vĩnh Hảo." in messages(report)
     assert Household.objects.count() == 0
@@ -740,6 +742,81 @@ def test_a_registry_changed_since_the_preview_is_shown_again_before_anything_is_
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     household = Household.objects.get()
     assert household.head_name == "Nguyễn Văn Đức" and household.members.count() == 1
+
+
+def test_a_confirm_without_a_previewed_outcome_shows_the_preview_first(
+    client, commune, village_a, officer, uploads
+):
+    client.force_login(officer)
+    token = stored(upload(client, commune, good_registry()))
+    session = client.session
+    del session["excel_imports"][token]["outcome"]  # as after a preview that found problems
+    session.save()
+    again = client.post(f"/imports/{token}/confirm/")
+    assert again.status_code == 200 and again.context["report"].changed_since_preview
+    assert Household.objects.count() == 0
+    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert Household.objects.count() == 1
+
+
+def test_a_household_edited_since_the_preview_is_not_overwritten_unseen(
+    client, commune, village_a, officer, uploads
+):
+    """The file changes the head's name; meanwhile a form saves the household (another field):
+    the changes listed are the same, but they rest on another version of the household."""
+    home = services.household_create(village=village_a, code="VH-001", head_name="Tên Cũ")
+    client.force_login(officer)
+    source = registry_file([["VH-001", "Thôn A", "Tên Mới", "", None, ""]], [])
+    preview = upload(client, commune, source)
+    assert preview.context["report"].counts["updated"] == 1
+    services.household_update(
+        household=home, expected_version=home.version, address="Xóm Trên, Thôn A"
+    )
+    again = client.post(f"/imports/{stored(preview)}/confirm/")
+    assert again.status_code == 200 and again.context["report"].changed_since_preview
+    home.refresh_from_db()
+    assert home.head_name == "Tên Cũ" and home.address == "Xóm Trên, Thôn A"
+    assert client.post(f"/imports/{stored(preview)}/confirm/").status_code == 302
+    home.refresh_from_db()
+    assert home.head_name == "Tên Mới" and home.address == "Xóm Trên, Thôn A"
+
+
+def test_the_outcome_of_a_preview_does_not_depend_on_the_language(commune, village_a, officer):
+    from django.utils import translation
+
+    home = services.household_create(village=village_a, code="VH-001", head_name="Tên Cũ")
+    MemberFactory(household=home, full_name="Tên Cũ")
+    source = registry_file(
+        [["VH-001", "Thôn A", "Tên Mới", "", None, ""]],
+        [["VH-001", "Tên Mới", "Nam", "", "Chủ hộ", "", ""]],
+    )
+    outcomes = []
+    for language in ("vi", "en"):
+        source.seek(0)
+        with translation.override(language):
+            report = run_households(source, commune, officer, commit=False)
+        assert report.ok and report.counts["updated"] == 1
+        outcomes.append((report.outcome(), report.changes[0].details))
+    assert outcomes[0][0] == outcomes[1][0] and outcomes[0][1] != outcomes[1][1]
+
+
+def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
+    import os
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from households.import_views import upload_dir
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "open"
+    (tmp_path / "open").mkdir(mode=0o777)
+    (tmp_path / "open").chmod(0o777)
+    assert upload_dir().stat().st_mode & 0o777 == 0o700
+    if os.getuid() == 0:  # only root can hand a directory to another user
+        settings.IMPORT_UPLOAD_DIR = tmp_path / "theirs"
+        (tmp_path / "theirs").mkdir()
+        os.chown(tmp_path / "theirs", 4321, -1)
+        with pytest.raises(ImproperlyConfigured):
+            upload_dir()
 
 
 def test_progress_is_reported_for_large_files(commune, village_a, officer, client, uploads):
@@ -946,6 +1023,85 @@ def test_the_commit_reports_households_stored_batch_by_batch(
     assert "Đang ghi: 2 / 3 hộ mới…" in client.get(f"/imports/{token}/status/").text
     _write_status(token, done=False, rows=0, total=0, confirming=True)
     assert "Đang so sánh với sổ hộ hiện tại…" in client.get(f"/imports/{token}/status/").text
+
+
+def test_new_household_values_take_only_the_imports_fields(commune, village_a):
+    member = {"full_name": "Một", "sex": "M", "relation_to_head": "head"}
+    with pytest.raises(TypeError):
+        services.registry_import(
+            commune=commune,
+            new_households=[
+                services.NewHousehold(
+                    village_a.pk, {"code": "VH-1", "head_name": "Một", "version": 7}, [member]
+                )
+            ],
+        )
+    assert not Household.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the import lock is PostgreSQL's")
+def test_a_commit_holds_the_communes_import_lock_while_it_writes(
+    commune, village_a, officer, monkeypatch
+):
+    from households import imports
+
+    held = []
+    original = HouseholdImport.write
+
+    def write(job):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+                "AND objid = %s AND pid = pg_backend_pid() AND granted",
+                [imports.IMPORT_LOCK, commune.pk],
+            )
+            held.append(cursor.fetchone()[0])
+        original(job)
+
+    monkeypatch.setattr(HouseholdImport, "write", write)
+    assert run_households(three_new_households(), commune, officer).committed
+    assert held == [1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the write thread is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, village_a, monkeypatch):
+    """Ctrl-C (or a web worker's timeout) while the importing thread waits for the write thread:
+    the queued batches must not run after the transaction is rolled back, when the connection is
+    back in autocommit and each statement would stay written."""
+    import threading
+    import time
+
+    slow_submit = services._Pipeline.submit
+
+    def submit(pipeline, job):
+        def slow(cursor):
+            time.sleep(0.3)
+            job(cursor)
+
+        slow_submit(pipeline, slow)
+
+    monkeypatch.setattr(services._Pipeline, "submit", submit)
+    original_join = threading.Thread.join
+    interrupted = []
+
+    def join(thread, timeout=None):
+        if thread.name == "registry-writer" and not interrupted:
+            interrupted.append(True)
+            raise KeyboardInterrupt
+        return original_join(thread, timeout)
+
+    monkeypatch.setattr(threading.Thread, "join", join)
+    member = {"full_name": "Một", "sex": "M", "relation_to_head": "head"}
+    items = [
+        services.NewHousehold(village_a.pk, {"code": f"VH-{i}", "head_name": "Một"}, [member])
+        for i in range(4)
+    ]
+    with pytest.raises(KeyboardInterrupt):
+        services.registry_import(commune=commune, new_households=items, batch_size=1)
+    time.sleep(1.5)  # time enough for every queued batch, had any been left to run
+    assert interrupted and Household.objects.count() == 0 and Member.objects.count() == 0
+    assert Household.history.count() == 0
 
 
 def test_the_service_refuses_a_bad_value_in_a_later_batch_and_writes_nothing(commune, village_a):
