@@ -134,6 +134,8 @@ class ResponsibilityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
 
 
 class PlanTextForm(BootstrapMixin, forms.Form):
+    # The digest of the text the editor started from (services.plan_text_digest).
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("Nội dung"),
         required=False,

@@ -8,6 +8,7 @@ Where a ``user`` is given, the rows it touches must be within what that user may
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -467,19 +468,45 @@ def plan_details_set(
     return plan
 
 
+def plan_text_digest(text: str) -> str:
+    """What an editor saw of a part (see ``plan_text_set``'s ``expected``)."""
+    return hashlib.sha256(_plan_lines(text).encode()).hexdigest()
+
+
+def _plan_lines(text: str) -> str:
+    return "\n".join(line.rstrip() for line in nfc(text).splitlines()).strip()
+
+
 @transaction.atomic
-def plan_text_set(*, commune: Area, year: int, key: str, text: str, user=None) -> PlanText | None:
+def plan_text_set(
+    *, commune: Area, year: int, key: str, text: str, user=None, expected: str | None = None
+) -> PlanText | None:
     """Type in one narrative part of the plan (the commune's own text replaces the default).
     Saving the default text unchanged stores nothing (the part stays “mặc định” and follows later
-    corrections of the default); None is returned then."""
-    from .plan import running_name
+    corrections of the default); None is returned then.
+
+    ``expected`` is :func:`plan_text_digest` of the text the editor started from: if the part
+    has been saved by someone else since, the change is refused with a conflict message instead
+    of silently replacing theirs (the same text sent twice is no conflict)."""
+    from .plan import plan_texts, running_name
     from .plan_defaults import BY_KEY, default_text
 
     if key not in BY_KEY:
         raise ValidationError(_("Không có phần “%(key)s” trong kế hoạch.") % {"key": key})
     cleaned = "\n".join(line.rstrip() for line in nfc(text).splitlines())
+    if expected is not None:
+        Plan.objects.select_for_update().filter(commune=commune, year=year).first()
+        current = plan_texts(commune, year)[1][key]
+        if plan_text_digest(current) != expected and _plan_lines(current) != cleaned.strip():
+            raise ValidationError(
+                _(
+                    "Phần này vừa được người khác sửa sau khi bạn mở trang. Nội dung hiện tại "
+                    "đã được hiển thị lại; hãy chép phần bạn sửa vào rồi lưu lại."
+                ),
+                code="conflict",
+            )
     default = default_text(key, commune=running_name(commune), year=year)
-    if cleaned.strip() == "\n".join(line.rstrip() for line in default.splitlines()).strip():
+    if cleaned.strip() == _plan_lines(default):
         plan_text_reset(commune=commune, year=year, key=key, user=user)
         return None
     plan = _plan_for(commune, year, user)

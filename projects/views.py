@@ -442,7 +442,11 @@ def plan_text_edit(request, key):
     )
     own = texts_here.filter(plan__year=sel.year).first()
     last_year = texts_here.filter(plan__year=sel.year - 1).first()
-    form = PlanTextForm(request.POST or None, initial={"text": texts[key]})
+    form = PlanTextForm(
+        request.POST or None,
+        initial={"text": texts[key], "seen": services.plan_text_digest(texts[key])},
+    )
+    conflict = None
     if request.method == "POST" and "reset" in request.POST:
         services.plan_text_reset(commune=sel.commune, year=sel.year, key=key, user=request.user)
         messages.success(request, _("Đã trở lại nội dung mặc định."))
@@ -455,8 +459,18 @@ def plan_text_edit(request, key):
                 key=key,
                 text=form.cleaned_data["text"],
                 user=request.user,
+                expected=form.cleaned_data["seen"] or None,
             )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "conflict":
+                # Keep the editor's text; show what was saved meanwhile, and take it as seen, so
+                # that saving again (after merging) replaces it knowingly.
+                _plan, texts = plan_texts(sel.commune, sel.year)
+                conflict = texts[key]
+                data = request.POST.copy()
+                data["seen"] = services.plan_text_digest(conflict)
+                form = PlanTextForm(data)
+                form.is_valid()
             attach_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu “%(part)s”.") % {"part": BY_KEY[key].label})
@@ -471,6 +485,7 @@ def plan_text_edit(request, key):
             "own": own,
             "last_year": last_year,
             "default": default_text(key, commune=running_name(sel.commune), year=sel.year),
+            "conflict": conflict,
         },
     )
 

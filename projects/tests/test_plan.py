@@ -118,6 +118,32 @@ def test_the_officer_edits_a_part_on_the_page(client, officer, commune):
     assert "Nội dung do xã soạn." in page
 
 
+def test_a_part_saved_by_someone_else_meanwhile_is_not_replaced_unseen(
+    client, officer, other_officer, commune
+):
+    from accounts.models import Membership
+
+    Membership.objects.create(user=other_officer, area=commune, role="officer")
+    url = text_url("production", commune)
+    client.force_login(officer)
+    seen = client.get(url).context["form"]["seen"].value()  # the default text, as opened
+    services.plan_text_set(
+        commune=commune, year=2024, key="production", text="Bản của người kia.", user=other_officer
+    )
+    response = client.post(url, {"text": "Bản của tôi.", "seen": seen})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "vừa được người khác sửa" in page and "Bản của người kia." in page
+    assert 'data-testid="saved-meanwhile"' in page and "Bản của tôi." in page  # kept to merge
+    assert PlanText.objects.get(key="production").text == "Bản của người kia."
+    # Saving again from that page (which now has seen the other text) replaces it knowingly.
+    seen = response.context["form"]["seen"].value()
+    assert client.post(url, {"text": "Bản của tôi.", "seen": seen}).status_code == 302
+    assert PlanText.objects.get(key="production").text == "Bản của tôi."
+    # The same text sent twice from a stale page is no conflict.
+    assert client.post(url, {"text": "Bản của tôi.", "seen": seen}).status_code == 302
+
+
 @pytest.mark.parametrize("persona", ["board_a", "viewer"])
 def test_readers_read_the_plan_but_cannot_type_it(client, persona, request, commune):
     client.force_login(request.getfixturevalue(persona))
