@@ -113,7 +113,7 @@ class FastColumn:
 class FastTable:
     title: str
     columns: list[FastColumn]
-    #: ("group", heading) or ("row", [cell texts])
+    #: ("group", (heading, heading when continued on a new page)) or ("row", [cell texts])
     items: list[tuple[str, object]] = field(default_factory=list)
 
 
@@ -231,9 +231,11 @@ class Writer:
         self.y -= title_h
         self._header(header, widths)
         full = [self.right - self.left]
+        continued = None  # the group's heading for the top of the next page, once it has rows
         for kind, value in table.items:
             if kind == "group":
-                cells = self._lines(self.bold, s.size, [str(value)], full)
+                heading, continued = value
+                cells = self._lines(self.bold, s.size, [heading], full)
                 needed = self._height(cells, s.size) + s.size * 1.6  # keep with the next row
                 if self.y - needed < self.bottom:
                     self.new_page()
@@ -244,6 +246,9 @@ class Writer:
             if self.y - self._height(cells, s.size) < self.bottom:
                 self.new_page()
                 self._header(header, widths)
+                if continued is not None:  # a group running on: its heading again
+                    again = self._lines(self.bold, s.size, [continued], full)
+                    self._row(self.bold, s.size, again, full, [False], fill=0.92)
             self._row(self.regular, s.size, cells, widths, numeric)
 
     # -- output ---------------------------------------------------------------------------

@@ -346,7 +346,8 @@ def fast_table(table: Table):
     )
     for label, rows in table.groups():
         if table.group_by:
-            fast.items.append(("group", f"{label} ({len(rows)})"))
+            continued = _("%(title)s (tiếp theo)") % {"title": label}
+            fast.items.append(("group", (f"{label} ({len(rows)})", continued)))
         for row in rows:
             fast.items.append(("row", [c.format(row.get(c.key)) for c in columns]))
     if not table.rows:

@@ -3,6 +3,7 @@ charts, the command line and a bounded number of queries per report."""
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -135,6 +136,11 @@ def test_long_grouped_lists_are_drawn_directly_with_headers_on_every_page():
     assert len(table_pages) > 5
     assert all("STT Họ và tên" in p for p in table_pages)  # the header repeats
     assert "Thôn 3 (100)" in text  # a group's heading row with its count
+    # A page that a village's rows run on to starts with that village's heading again.
+    for page in table_pages[1:]:
+        under_header = page.split("STT Họ và tên ", 1)[1]
+        assert re.match(r"Thôn \d \((tiếp theo|100)\)", under_header), under_header[:40]
+    assert sum("(tiếp theo)" in p for p in table_pages) >= 4
     tops = [
         next(
             line.strip()
