@@ -47,10 +47,6 @@ class User(AbstractUser):
 
         return self.has_role(*HouseholdQuerySet.edit_roles)
 
-    @property
-    def is_read_only(self) -> bool:
-        return not self.is_superuser and all(m.role == "viewer" for m in self.scope_memberships())
-
     def home_area(self):
         """The area a dashboard opens on: the user's first membership, widest first."""
         from areas.models import Area

@@ -21,6 +21,7 @@ import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -177,6 +178,14 @@ class _Writer:
         buffer = io.BytesIO()
         self.wb.save(buffer)
         return buffer.getvalue()
+
+
+def max_households() -> int:
+    """The most households one export of the list may hold (settings.EXPORT_MAX_HOUSEHOLDS).
+    The workbook is built inside the request: 50,000 households took 27 s on the benchmark
+    machine (docs/benchmarks.md), close to gunicorn's default 30 s timeout, so the default is
+    20,000 — a large commune, or a district filtered by commune or village."""
+    return int(getattr(settings, "EXPORT_MAX_HOUSEHOLDS", 20_000))
 
 
 def response(content: bytes, filename: str) -> FileResponse:

@@ -28,6 +28,7 @@ from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -115,7 +116,7 @@ def _can_import(user) -> bool:
 @require_GET
 def index(request):
     user = request.user
-    request.session[PROGRESS_KEY] = secrets.token_urlsafe(16)
+    request.session.setdefault(PROGRESS_KEY, secrets.token_urlsafe(16))  # one per session: tabs
     # Templates and exports are listed for one commune at a time: a district or province user
     # picks it (a province has hundreds of communes, each with its cycles).
     communes = list(
@@ -287,7 +288,22 @@ def assessment_template(request, cycle_pk):
 def export_households(request):
     """The household list as the list page shows it: the same filters and order
     (``?village=&cycle=&sort=&...``)."""
-    _form, households, _cycle, _year = filtered_households(request)
+    form, households, _cycle, _year = filtered_households(request)
+    back = f"{reverse('household_list')}?{request.GET.urlencode()}"
+    if form.is_bound and not form.is_valid():  # not everything: what the page shows
+        messages.error(request, _("Bộ lọc không hợp lệ; hãy chọn lại rồi tải Excel."))
+        return redirect(back)
+    count, limit = households.count(), exports.max_households()
+    if count > limit:
+        messages.error(
+            request,
+            _(
+                "Danh sách có %(count)s hộ, nhiều hơn %(limit)s hộ xuất được một lần. Hãy lọc "
+                "theo xã hoặc thôn rồi tải lại."
+            )
+            % {"count": format_int(count), "limit": format_int(limit)},
+        )
+        return redirect(back)
     return exports.response(exports.households_workbook(households), _("ho-gia-dinh.xlsx"))
 
 

@@ -51,6 +51,7 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from areas.models import Area
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
+from reports.formatting import format_decimal
 
 from . import services
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
@@ -78,7 +79,7 @@ HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
 
 def megabytes(n: int) -> str:
     """A size in MB as Vietnamese write it (one decimal, comma)."""
-    return f"{n / (1024 * 1024):.1f}".replace(".", ",")
+    return format_decimal(n / (1024 * 1024), 1)
 
 
 class ImportFileError(Exception):

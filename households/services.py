@@ -549,7 +549,11 @@ class FieldRules:
         """Raise ``ValidationError`` naming ``label`` (e.g. the household code) if ``obj`` breaks a
         rule."""
         values = {name: getattr(obj, attname) for name, attname in self._attnames}
-        found = self.problems(values, obj)
+        self.check_values(values, label, obj)
+
+    def check_values(self, values: dict, label: str, instance=None) -> None:
+        """The same for field values (a dict with the names of the rules)."""
+        found = self.problems(values, instance)
         if found:
             raise ValidationError(
                 {
@@ -635,29 +639,23 @@ def registry_import(
     """
     household_rules = FieldRules(Household, HOUSEHOLD_IMPORT_FIELDS)
     member_rules = FieldRules(Member, MEMBER_IMPORT_FIELDS)
-    village_ids = {h.village_id for h in changed_households}
-    village_ids.update(h.village_id for h in new_households)
+    placed = [(h.village_id, h.values.get("code", "")) for h in new_households]
+    placed += [(h.village_id, h.code) for h in changed_households]
+    village_ids = {village_id for village_id, _code in placed}
     valid_villages = set(
         Area.objects.filter(pk__in=village_ids, kind=Area.Kind.VILLAGE, parent=commune).values_list(
             "pk", flat=True
         )
     )
-    for household in new_households:
-        if household.village_id not in valid_villages:
+    for village_id, code in placed:
+        if village_id not in valid_villages:
             raise ValidationError(
                 {
                     "village": _("Hộ %(code)s: thôn không thuộc xã %(commune)s.")
-                    % {"code": household.values.get("code", ""), "commune": commune.name}
+                    % {"code": code, "commune": commune.name}
                 }
             )
     for household in changed_households:
-        if household.village_id not in valid_villages:
-            raise ValidationError(
-                {
-                    "village": _("Hộ %(code)s: thôn không thuộc xã %(commune)s.")
-                    % {"code": household.code, "commune": commune.name}
-                }
-            )
         if household.pk and household.commune_id != commune.pk:
             raise ValidationError(
                 _("Hộ %(code)s không thuộc xã %(commune)s.")
@@ -942,13 +940,13 @@ def _add_households(
         values = {**h_defaults, **item.values}
         for name in _HOUSEHOLD_TEXT:
             values[name] = nfc(values[name])
-        _raise_problems(household_rules, values, values["code"])
+        household_rules.check_values(values, values["code"])
         members = []
         for member in item.members:
             member = {**m_defaults, **member}
             for name in _MEMBER_TEXT:
                 member[name] = nfc(member[name])
-            _raise_problems(member_rules, member, member["full_name"])
+            member_rules.check_values(member, member["full_name"])
             members.append(member)
         values["search_text"] = search_text_for(
             values["code"],
@@ -1037,12 +1035,6 @@ def _add_households(
                     m_rows.append([member[name] for name in m_names])
             done = start + len(batch_ids)
             pipeline.submit(store(_csv_buffer(h_rows), _csv_buffer(m_rows), batch_ids, done))
-
-
-def _raise_problems(rules: FieldRules, values: dict, label: str) -> None:
-    found = rules.problems(values)
-    if found:
-        raise ValidationError({name: f"{label}: {message}" for name, message in found.items()})
 
 
 def _history_columns(model):

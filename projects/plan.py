@@ -134,12 +134,13 @@ def plan_report(area: Area, year: int) -> PlanReport:
             blocks.append(Block("paragraph", line.strip(), part="bases"))
     blocks += narrative(texts["intro"], "intro")
     _section_one(commune, year, blocks, tables)
-    _section_two(commune, year, texts, blocks, tables)
+    village_targets = _village_targets(commune, year)
+    _section_two(commune, year, texts, blocks, tables, appendix=bool(village_targets))
     _section_three(commune, year, texts, blocks, tables)
     _section_four(commune, year, texts, blocks, tables, footnotes)
     _section_five(commune, year, blocks, tables)
     blocks += narrative(texts["closing"], "closing")
-    _appendix(commune, year, blocks, tables)
+    _appendix(commune, year, village_targets, blocks, tables)
 
     subject = _(
         "Thực hiện Chương trình mục tiêu quốc gia Giảm nghèo bền vững trên địa bàn %(commune)s "
@@ -275,7 +276,7 @@ def _section_one(commune, year, blocks, tables) -> None:
 # --- II. targets ----------------------------------------------------------------------------
 
 
-def _section_two(commune, year, texts, blocks, tables) -> None:
+def _section_two(commune, year, texts, blocks, tables, *, appendix: bool) -> None:
     blocks.append(Block("heading", _("II. Mục tiêu năm %(year)s") % {"year": year}, level=1))
     blocks.append(Block("heading", _("1. Mục tiêu tổng quát"), level=2))
     blocks += narrative(texts["general_objectives"], "general_objectives")
@@ -308,7 +309,7 @@ def _section_two(commune, year, texts, blocks, tables) -> None:
             Block("warning", _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year})
         )
     blocks += narrative(texts["rate_targets_note"], "rate_targets_note")
-    if _village_targets(commune, year):  # what Appendix 01 prints, so it is there when promised
+    if appendix:  # Appendix 01 is printed (there are village targets): promise it
         blocks.append(Block("paragraph", _("(có phụ lục 01 đính kèm)")))
     blocks.append(
         Block(
@@ -627,14 +628,13 @@ def _village_targets(commune, year) -> dict:
     """{(village id, metric): value} of the villages' poverty-reduction targets: Appendix 01."""
     metrics = [Target.Metric.POOR_REDUCTION, Target.Metric.NEAR_POOR_REDUCTION]
     return {
-        (t.area_id, t.metric): int(t.value) if t.value == int(t.value) else t.value
+        (t.area_id, t.metric): t.value
         for t in Target.objects.filter(area__parent=commune, year=year, metric__in=metrics)
     }
 
 
-def _appendix(commune, year, blocks, tables) -> None:
+def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
     M = Target.Metric
-    village_targets = _village_targets(commune, year)
     if not village_targets:
         return
     villages = list(commune.children.filter(kind=Area.Kind.VILLAGE).order_by("name"))
@@ -686,8 +686,8 @@ def _appendix(commune, year, blocks, tables) -> None:
                 Column("village", _("Thôn")),
                 Column("poor", _("Hộ nghèo"), "int", end),
                 Column("near_poor", _("Hộ cận nghèo"), "int", end),
-                Column("poor_reduction", _("Hộ nghèo"), "int", goal),
-                Column("near_poor_reduction", _("Hộ cận nghèo"), "int", goal),
+                Column("poor_reduction", _("Hộ nghèo"), "number", goal),
+                Column("near_poor_reduction", _("Hộ cận nghèo"), "number", goal),
             ],
             rows=rows,
         )

@@ -300,7 +300,7 @@ def _check_activity_version(activity: Activity, expected_version: int | None) ->
         raise ValidationError(
             _(
                 "Hoạt động này vừa được người khác sửa (phiên bản %(now)s, bạn sửa từ phiên bản "
-                "%(seen)s): tiến độ hiện là %(progress)s%%, trạng thái “%(status)s”. Hãy tải lại "
+                "%(seen)s): tiến độ hiện là %(progress)s %%, trạng thái “%(status)s”. Hãy tải lại "
                 "trang để xem nội dung mới rồi sửa lại."
             )
             % {
@@ -493,9 +493,9 @@ def plan_text_set(
 
     if key not in BY_KEY:
         raise ValidationError(_("Không có phần “%(key)s” trong kế hoạch.") % {"key": key})
+    plan = _plan_for(commune, year, user)  # the planner's right checked, the plan row locked
     cleaned = "\n".join(line.rstrip() for line in nfc(text).splitlines())
     if expected is not None:
-        Plan.objects.select_for_update().filter(commune=commune, year=year).first()
         current = plan_texts(commune, year)[1][key]
         if plan_text_digest(current) != expected and _plan_lines(current) != cleaned.strip():
             raise ValidationError(
@@ -509,7 +509,6 @@ def plan_text_set(
     if cleaned.strip() == _plan_lines(default):
         plan_text_reset(commune=commune, year=year, key=key, user=user)
         return None
-    plan = _plan_for(commune, year, user)
     item = PlanText.objects.filter(plan=plan, key=key).first() or PlanText(plan=plan, key=key)
     item.text = cleaned
     item.updated_by = user

@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from .charts import render_svg
+from .formatting import format_int
 from .tables import Column, Report, Table
 
 FORMATS = ("html", "pdf", "xlsx", "csv", "json")
@@ -347,7 +348,7 @@ def fast_table(table: Table):
     for label, rows in table.groups():
         if table.group_by:
             continued = _("%(title)s (tiếp theo)") % {"title": label}
-            fast.items.append(("group", (f"{label} ({len(rows)})", continued)))
+            fast.items.append(("group", (f"{label} ({format_int(len(rows))})", continued)))
         for row in rows:
             fast.items.append(("row", [c.format(row.get(c.key)) for c in columns]))
     if not table.rows:

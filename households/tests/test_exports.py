@@ -288,3 +288,19 @@ def test_import_page_lists_templates_and_exports_of_one_commune(
     outside = CommuneFactory(name="Xã Ngoài", code="09998")
     page = client.get(f"/imports/?commune={outside.pk}")  # not the viewer's: nothing listed
     assert "/imports/template/households/" not in page.text
+
+
+def test_household_export_refuses_a_bad_filter_or_too_many_households(
+    client, registry, officer, settings
+):
+    client.force_login(officer)
+    response = client.get("/imports/export/households/?cycle=999999&q=luc")
+    assert response.status_code == 302 and response["Location"].startswith("/households/?")
+    assert "Bộ lọc không hợp lệ" in client.get(response["Location"]).text
+    settings.EXPORT_MAX_HOUSEHOLDS = 1
+    response = client.get("/imports/export/households/")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).text
+    assert "Danh sách có 2 hộ, nhiều hơn 1 hộ xuất được một lần" in page
+    settings.EXPORT_MAX_HOUSEHOLDS = 2
+    assert client.get("/imports/export/households/").status_code == 200

@@ -594,3 +594,13 @@ def test_the_review_form_runs_a_bounded_number_of_queries(
     client.force_login(officer)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("review_entry", args=[home.pk, cycle.pk])).status_code == 200
+
+
+def test_list_counts_are_in_vietnamese_number_format(client, officer, commune, village_a):
+    Household.objects.bulk_create(
+        Household(commune=commune, village=village_a, code=f"VH-{i:05d}", head_name=f"Chủ hộ {i}")
+        for i in range(1001)
+    )
+    client.force_login(officer)
+    text = client.get("/households/").text
+    assert "1.001 hộ" in text and "Trang 1/41" in text

@@ -71,6 +71,6 @@ def test_two_people_saving_the_same_activity_get_a_conflict(
     second.select_option("#id_status", "in_progress")
     second.get_by_role("button", name="Lưu").click()
     expect(second.get_by_role("alert")).to_contain_text("vừa được người khác sửa")
-    expect(second.get_by_role("alert")).to_contain_text("40%")
+    expect(second.get_by_role("alert")).to_contain_text("40 %")
     plan["mine"].refresh_from_db()
     assert (plan["mine"].progress, plan["mine"].version) == (40, 2)

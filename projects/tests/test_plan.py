@@ -63,6 +63,21 @@ def test_the_plan_page_shows_the_appendix_column_groups_and_the_plan_year(
     assert "năm 2024" in page and "năm 2026" not in page
 
 
+def test_appendix_targets_keep_their_decimals(commune, village_a, village_b):
+    from decimal import Decimal
+
+    from indicators.models import Target
+
+    for village, value in ((village_a, Decimal("2.5")), (village_b, Decimal("3"))):
+        Target.objects.create(
+            area=village, year=2024, metric=Target.Metric.POOR_REDUCTION, value=value
+        )
+    table = next(t for t in plan_report(commune, 2024).tables if t.key == "appendix01")
+    column = next(c for c in table.columns if c.key == "poor_reduction")
+    shown = [column.format(r["poor_reduction"]) for r in table.rows]
+    assert shown == ["2,5", "3", "5,5"]  # Thôn A, Thôn B, the commune's total
+
+
 def test_no_appendix_is_promised_without_village_reduction_targets(commune, village_a):
     from indicators.models import Target
 

@@ -225,7 +225,7 @@ def test_a_second_progress_record_from_a_stale_form_is_a_conflict(
     services.activity_progress_record(
         activity=activity, expected_version=1, status="in_progress", progress=40, user=board_a
     )
-    with pytest.raises(ValidationError, match="vừa được người khác sửa.*40%") as conflict:
+    with pytest.raises(ValidationError, match="vừa được người khác sửa.*40 %") as conflict:
         services.activity_progress_record(
             activity=activity, expected_version=1, status="in_progress", progress=10, user=officer
         )
