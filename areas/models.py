@@ -169,10 +169,14 @@ class Area(models.Model):
 
 
 def reportable_areas(user) -> AreaQuerySet:
-    """Areas whose aggregate reports ``user`` may read: everything within the user's memberships,
-    and for a village board also its commune (design.md: boards see the commune's figures)."""
+    """Areas whose aggregate reports ``user`` may read: everything within the user's memberships
+    (finance too: it reads plans and aggregate reports), and for a village board also its commune
+    (design.md: boards see the commune's figures). Reports that list households are narrower:
+    ``areas.scoping.persons_visible_in``."""
     visible = Area.objects.visible_to(user)
-    own = Area.objects.all()._scoped(user, {"officer", "board", "viewer", "admin"}, False)
+    own = Area.objects.all()._scoped(
+        user, {"officer", "board", "viewer", "finance", "admin"}, False
+    )
     board_communes = [
         m.area_path.rsplit("/", 2)[0] + "/"
         for m in (user.scope_memberships() if user.is_authenticated else [])

@@ -61,3 +61,43 @@ class ScopedQuerySet(models.QuerySet):
 def _ancestor_paths(path: str) -> list[str]:
     parts = [p for p in path.split("/") if p]
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts) - 1)]
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+#: roles whose membership lets a user read per-household and per-person lists of its area (finance
+#: works on the budget: aggregate figures only, design.md)
+PERSON_ROLES = frozenset({"officer", "board", "viewer", "admin"})
+#: roles that may show a citizen ID (CCCD) in full, behind an explicit, logged action: those who
+#: keep the households' records (officers of their commune, boards of their own village)
+REVEAL_ROLES = frozenset({"officer", "board", "admin"})
+
+
+def _covers(user, path: str, roles: frozenset[str]) -> bool:
+    """Whether one of ``user``'s memberships in ``roles`` covers the whole of ``path``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        m.role in roles and (m.role == "admin" or path.startswith(m.area_path))
+        for m in user.scope_memberships()
+    )
+
+
+def persons_visible_in(user, area: Area) -> bool:
+    """Whether ``user`` may read a list of the households or persons of the whole of ``area``
+    (a village board: its own village, never its commune; finance: never)."""
+    return _covers(user, area.path, PERSON_ROLES)
+
+
+def may_reveal_citizen_id(user, household) -> bool:
+    """Whether ``user`` may show the citizen IDs of ``household``'s members in full. Everyone
+    else who may see the household sees them masked (``households.privacy``)."""
+    return _covers(user, household.village.path, REVEAL_ROLES)
+
+
+def citizen_ids_revealable(queryset: ScopedQuerySet, user) -> ScopedQuerySet:
+    """The rows of ``queryset`` (households, or rows bound to a household's village) whose
+    citizen IDs ``user`` may show in full: the same rule as :func:`may_reveal_citizen_id`."""
+    return queryset._scoped(user, REVEAL_ROLES, False)

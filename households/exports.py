@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import BooleanField, Case, Value, When
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -37,6 +38,7 @@ from indicators.rules import HouseholdClass
 
 from .imports import SheetSpec, assessment_sheet, household_sheet, member_sheet
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
+from .privacy import mask_citizen_id
 from .services import MEMBER_IMPORT_FIELDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -230,13 +232,14 @@ def _member_rows(members) -> Iterable[list]:
     schooling = _labels(Member.Schooling.choices)
     work = _labels(Member.Work.choices)
     for code, m in members:
+        full = m.pop("citizen_id_full", True)
         yield [
             code,
             m["full_name"],
             sex.get(m["sex"], m["sex"]),
             m["date_of_birth"],
             relation.get(m["relation_to_head"], m["relation_to_head"]),
-            m["citizen_id"],
+            m["citizen_id"] if full else mask_citizen_id(m["citizen_id"]),
             m["ethnicity"],
             yes_no[m["has_health_insurance"]],
             schooling.get(m["schooling"], ""),
@@ -245,16 +248,33 @@ def _member_rows(members) -> Iterable[list]:
         ]
 
 
-def households_workbook(households, *, villages: Sequence[Area] | None = None) -> bytes:
+def households_workbook(
+    households, *, villages: Sequence[Area] | None = None, revealable=None
+) -> bytes:
     """The households of ``households`` (a scoped queryset, e.g. the list page's filtered and
-    sorted one) in its order, with their members (by household code), in the import layout."""
+    sorted one) in its order, with their members (by household code), in the import layout.
+
+    ``revealable``: the households whose members' citizen IDs are written in full
+    (``areas.scoping.citizen_ids_revealable``); the others' are masked. ``None`` writes every
+    number in full: for callers with no user (the shell), never for a web request."""
     ids = households.order_by().values("pk")
     rows = households.select_related("village").iterator(chunk_size=2000)
+    member_rows = Member.objects.filter(household_id__in=ids)
+    if revealable is not None:
+        member_rows = member_rows.annotate(
+            citizen_id_full=Case(
+                When(household_id__in=revealable.order_by().values("pk"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    fields = ["household__code", *MEMBER_IMPORT_FIELDS]
+    if revealable is not None:
+        fields.append("citizen_id_full")
     members = (
         (m.pop("household__code"), m)
-        for m in Member.objects.filter(household_id__in=ids)
-        .order_by("household__commune_id", "household__code", "id")
-        .values("household__code", *MEMBER_IMPORT_FIELDS)
+        for m in member_rows.order_by("household__commune_id", "household__code", "id")
+        .values(*fields)
         .iterator(chunk_size=4000)
     )
     if villages is None:

@@ -41,7 +41,7 @@ from reports.formatting import format_int
 from . import exports
 from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes
 from .models import Assessment, ReviewCycle
-from .views import filtered_households
+from .views import filtered_households, households_export_logged, log_export
 
 SESSION_KEY = "excel_imports"
 PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
@@ -304,7 +304,8 @@ def export_households(request):
             % {"count": format_int(count), "limit": format_int(limit)},
         )
         return redirect(back)
-    return exports.response(exports.households_workbook(households), _("ho-gia-dinh.xlsx"))
+    content = households_export_logged(request, households, rows=count)
+    return exports.response(content, _("ho-gia-dinh.xlsx"))
 
 
 @require_GET
@@ -313,6 +314,8 @@ def export_results(request, cycle_pk, household_class=""):
         ReviewCycle.objects.select_related("standard"), request.user, pk=cycle_pk
     )
     results = Assessment.objects.for_cycle(cycle).visible_to(request.user)
+    chosen = results.filter(household_class=household_class) if household_class else results
+    log_export(request, what=str(cycle), rows=chosen.count(), area=cycle.commune)
     if household_class:
         names = {
             HouseholdClass.POOR.value: _("ho-ngheo-%(year)s.xlsx"),

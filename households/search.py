@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 
 _SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d{3}")
 
 
 def fold_slowly(text: str) -> str:
@@ -62,3 +63,9 @@ def search_text_for(code: str, head_name: str, members: Iterable[tuple[str, str]
     for name, citizen_id in members:
         parts.extend([name, citizen_id])
     return " | ".join(fold(p) for p in parts if p)
+
+
+def looks_like_citizen_id(query: str) -> bool:
+    """Whether a search ``query`` could match part of a citizen ID (three digits in a row), so
+    that it may match one only where the user may see the number in full."""
+    return bool(_DIGITS.search(query or ""))

@@ -19,15 +19,20 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404
 from areas.models import Area
+from areas.scoping import citizen_ids_revealable, may_reveal_citizen_id
+from audit.models import AccessLog
+from audit.services import access_log
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 
-from . import services
+from . import exports, services
 from .derive import derived_indicators
 from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycleForm, ReviewForm
 from .history import household_history
-from .models import Assessment, Household, ReviewCycle, village_progress
+from .models import Assessment, Household, Member, ReviewCycle, village_progress
+from .privacy import mask_citizen_id
 from .queries import household_list, latest_periodic_year
+from .search import looks_like_citizen_id
 
 
 def dashboard(request):
@@ -124,7 +129,38 @@ def filtered_households(request):
         q=filters.get("q", ""),
         sort=filters.get("sort", "code"),
     )
+    q = filters.get("q", "")
+    if looks_like_citizen_id(q):
+        # Digits match a citizen ID only where the user may see the full number; elsewhere only
+        # a household code, so a search cannot confirm what the masked form hides.
+        households = households.filter(
+            Q(pk__in=citizen_ids_revealable(Household.objects.all(), user).values("pk"))
+            | Q(code__icontains=q.strip())
+        )
     return form, households, cycle, year
+
+
+def households_export_logged(request, households, *, rows: int) -> bytes:
+    """The Excel export of the list page's ``households`` for ``request.user``: citizen IDs in
+    full only where the user may see them, and the export logged (with its row count) first."""
+    log_export(
+        request,
+        what=_("Danh sách hộ gia đình (Excel)"),
+        rows=rows,
+    )
+    revealable = citizen_ids_revealable(Household.objects.all(), request.user)
+    return exports.households_workbook(households, revealable=revealable)
+
+
+def log_export(request, *, what: str, rows: int, area=None) -> None:
+    """Log an export of persons or households (``audit``), before it is handed out."""
+    access_log(
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        area=area or request.user.home_area(),
+        what=what,
+        rows=rows,
+    )
 
 
 def _group_villages_by_commune(field, villages) -> None:
@@ -174,10 +210,47 @@ def _ethnicities(scope) -> list[str]:
     return found
 
 
-def household_detail(request, pk):
-    household = get_visible_or_404(
+def _visible_household(request, pk) -> Household:
+    return get_visible_or_404(
         Household.objects.select_related("village", "commune"), request.user, pk=pk
     )
+
+
+def household_detail(request, pk):
+    """The household page; a POST (the "Hiện đầy đủ" button) is the reveal of its citizen IDs."""
+    if request.method == "POST":
+        return household_reveal(request, pk)
+    household = _visible_household(request, pk)
+    members = list(household.members.all())
+    access_log(
+        request=request,
+        action=AccessLog.Action.VIEW_HOUSEHOLD,
+        area=household.village,
+        obj=household,
+        rows=len(members),
+    )
+    return _household_page(request, household, members, revealed=False)
+
+
+@require_POST
+def household_reveal(request, pk):
+    """The household page with its members' citizen IDs in full: an explicit action (a POST
+    button), logged before the numbers are shown; no log entry, no numbers."""
+    household = _visible_household(request, pk)
+    if not may_reveal_citizen_id(request.user, household):
+        raise PermissionDenied(_("Bạn không có quyền xem đầy đủ số CCCD của hộ này."))
+    members = list(household.members.all())
+    access_log(
+        request=request,
+        action=AccessLog.Action.REVEAL_CITIZEN_ID,
+        area=household.village,
+        obj=household,
+        rows=sum(1 for m in members if m.citizen_id),
+    )
+    return _household_page(request, household, members, revealed=True)
+
+
+def _household_page(request, household, members, *, revealed: bool):
     assessments = list(
         household.assessments.select_related("cycle__commune", "standard")
         .prefetch_related("deprivations__indicator__dimension", "overrides__indicator")
@@ -188,18 +261,39 @@ def household_detail(request, pk):
     open_cycles = ReviewCycle.objects.visible_to(request.user).filter(
         commune=household.commune, status=ReviewCycle.Status.DRAFT
     )
+    for m in members:
+        m.citizen_id_shown = m.citizen_id if revealed else mask_citizen_id(m.citizen_id)
+    history = household_history(household)
+    if not revealed:
+        _mask_history(history)
     return render(
         request,
         "households/household_detail.html",
         {
             "household": household,
-            "members": household.members.all(),
+            "members": members,
             "assessments": assessments,
-            "history": household_history(household),
-            "can_edit": Household.objects.editable_by(request.user).filter(pk=pk).exists(),
+            "history": history,
+            "can_edit": Household.objects.editable_by(request.user)
+            .filter(pk=household.pk)
+            .exists(),
             "open_cycles": open_cycles,
+            "revealed": revealed,
+            "can_reveal": not revealed
+            and any(m.citizen_id for m in members)
+            and may_reveal_citizen_id(request.user, household),
         },
     )
+
+
+def _mask_history(entries) -> None:
+    """Citizen IDs in the change history are masked like those of the members' table."""
+    label = str(Member._meta.get_field("citizen_id").verbose_name)
+    for entry in entries:
+        for change in entry.changes:
+            if change.field == label:
+                change.before = mask_citizen_id(change.before)
+                change.after = mask_citizen_id(change.after)
 
 
 def _group_by_dimension(indicators):
@@ -221,6 +315,8 @@ def household_edit(request, pk=None):
         raise PermissionDenied(_("Bạn không có quyền thêm hộ."))
     form = HouseholdForm(request.POST or None, instance=household, villages=villages)
     formset = MemberFormSet(request.POST or None, instance=household or Household())
+    if household is not None and request.method == "GET":
+        _log_edit_form_reveal(request, household, formset)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         if form.cleaned_data["member_count"] != formset.kept_count:
             form.add_error(
@@ -243,6 +339,24 @@ def household_edit(request, pk=None):
         request,
         "households/household_form.html",
         {"form": form, "formset": formset, "household": household},
+    )
+
+
+def _log_edit_form_reveal(request, household, formset) -> None:
+    """The edit form carries the members' citizen IDs in full (an editor must be able to read
+    and correct them), so opening it counts as revealing them, and is logged as such."""
+    shown = sum(1 for f in formset.forms if f.instance.pk and f.instance.citizen_id)
+    if not shown:
+        return
+    if not may_reveal_citizen_id(request.user, household):  # editable implies revealable
+        raise PermissionDenied(_("Bạn không có quyền xem đầy đủ số CCCD của hộ này."))
+    access_log(
+        request=request,
+        action=AccessLog.Action.REVEAL_CITIZEN_ID,
+        area=household.village,
+        obj=household,
+        what=_("Mở biểu mẫu sửa hộ %(code)s") % {"code": household.code},
+        rows=shown,
     )
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reports",
     "projects",
     "budget",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,13 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Audit of reads (audit.AccessLog): entries older than this many days are deleted by
+# `manage.py purge_access_log` (run daily from cron, docs/deployment.md).
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "730"))
+# The request header (as in request.META) holding the client's address when a proxy sets one,
+# e.g. HTTP_X_REAL_IP; empty: the connection's address (REMOTE_ADDR).
+AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER")
 
 LOGGING = {
     "version": 1,

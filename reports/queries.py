@@ -385,7 +385,11 @@ def lists_row_count(area: Area, year: int) -> int:
     )
 
 
-@register("lists", title=gettext_lazy("Danh sách hộ nghèo, hộ cận nghèo (niêm yết)"))
+@register(
+    "lists",
+    title=gettext_lazy("Danh sách hộ nghèo, hộ cận nghèo (niêm yết)"),
+    personal_tables=("poor", "near_poor"),
+)
 def lists(area: Area, year: int) -> Report:
     """The poor and the near-poor households of the periodic review of ``year``, by village, for
     public posting: head of household, members, B1 and B2 scores and the deprived indicators."""

@@ -19,18 +19,39 @@ class ReportSpec:
     options: tuple[str, ...] = ()
     #: shown in the list of a commune's reports (the district view links to these)
     per_commune: bool = True
+    #: the keys of the report's tables that list households or persons by name. A report with
+    #: any is personal: it is served only for areas whose persons the user may see
+    #: (``areas.scoping.persons_visible_in``), and every download of it is logged (``audit``).
+    personal_tables: tuple[str, ...] = ()
+
+    @property
+    def personal(self) -> bool:
+        return bool(self.personal_tables)
+
+    def personal_rows(self, report) -> int:
+        """How many households or persons ``report`` (built by this spec) lists."""
+        return sum(len(t.rows) for t in report.tables if t.key in self.personal_tables)
 
 
 REPORTS: dict[str, Callable] = {}
 SPECS: dict[str, ReportSpec] = {}
 
 
-def register(slug: str, *, title: str = "", options: tuple[str, ...] = (), per_commune=True):
+def register(
+    slug: str,
+    *,
+    title: str = "",
+    options: tuple[str, ...] = (),
+    per_commune=True,
+    personal_tables: tuple[str, ...] = (),
+):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
             raise ValueError(f"report {slug!r} registered twice")
         REPORTS[slug] = build
-        SPECS[slug] = ReportSpec(slug, build, title, tuple(options), per_commune)
+        SPECS[slug] = ReportSpec(
+            slug, build, title, tuple(options), per_commune, tuple(personal_tables)
+        )
         return build
 
     return decorator

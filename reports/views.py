@@ -14,6 +14,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from areas.models import Area, reportable_areas
+from areas.scoping import PERSON_ROLES, persons_visible_in
+from audit.models import AccessLog
+from audit.services import access_log
 from households.models import ReviewCycle
 from indicators import services as target_services
 from indicators.models import ProgressRecord, Target
@@ -52,24 +55,39 @@ def _year_param(request, area: Area) -> int | None:
     return None if value else _latest_year(area)
 
 
-def _report_links(area: Area, year: int | None) -> list[dict]:
-    """The reports one can open for ``area``, with their URLs per format."""
+def _person_areas(user, area: Area) -> list[Area]:
+    """Where a personal report (a list of households) opens for ``user`` instead of ``area``:
+    ``area`` itself if the user may see its persons, else the user's own areas within it (a
+    village board on its commune's page: its village)."""
+    if persons_visible_in(user, area):
+        return [area]
+    own = [m.area_id for m in user.scope_memberships() if m.role in PERSON_ROLES]
+    if not own:
+        return []
+    return list(Area.objects.filter(pk__in=own, path__startswith=area.path).order_by("path"))
+
+
+def _report_links(area: Area, year: int | None, user) -> list[dict]:
+    """The reports ``user`` can open for ``area``, with their URLs per format."""
     links = []
     aggregate = area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
     for spec in registry.SPECS.values():
         if not spec.per_commune and not aggregate:
             continue  # e.g. "communes" compares the communes of a district
-        base = (
-            reverse("report", args=[spec.slug]) + "?" + urlencode({"area": area.pk, "year": year})
-        )
-        links.append(
-            {
-                "slug": spec.slug,
-                "title": spec.title or spec.slug,
-                "html": base,
-                "formats": {fmt: f"{base}&format={fmt}" for fmt in ("pdf", "xlsx", "csv")},
-            }
-        )
+        for where in _person_areas(user, area) if spec.personal else [area]:
+            title = spec.title or spec.slug
+            if where != area:
+                title = f"{title} · {where.name}"
+            query = urlencode({"area": where.pk, "year": year})
+            base = reverse("report", args=[spec.slug]) + "?" + query
+            links.append(
+                {
+                    "slug": spec.slug,
+                    "title": title,
+                    "html": base,
+                    "formats": {fmt: f"{base}&format={fmt}" for fmt in ("pdf", "xlsx", "csv")},
+                }
+            )
     return links
 
 
@@ -88,7 +106,7 @@ def index(request):
         {
             "area": area,
             "year": year,
-            "links": _report_links(area, year) if area is not None and year else [],
+            "links": _report_links(area, year, request.user) if area is not None and year else [],
             "can_edit": area is not None and target_services.can_edit(request.user, area),
         },
     )
@@ -122,6 +140,19 @@ def report_view(request, slug):
         errors.append(_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào."))
     if errors:
         return _refuse(request, errors)
+    if spec.personal and not persons_visible_in(request.user, area):
+        return _refuse(
+            request,
+            [
+                _(
+                    "Báo cáo này liệt kê từng hộ, từng người: bạn chỉ được xem cho địa bàn mà "
+                    "bạn được xem danh sách hộ (%(area)s nằm ngoài phạm vi đó). Số liệu tổng hợp "
+                    "của %(area)s vẫn xem được ở các báo cáo khác."
+                )
+                % {"area": area.name}
+            ],
+            status=403,
+        )
     options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
     seconds = estimate_seconds(
         fmt, queries.expected_rows(slug, area, year), fast_pdf=slug == "lists"
@@ -142,6 +173,14 @@ def report_view(request, slug):
         report = spec.build(area, year, **options)
     except ValidationError as exc:
         return _refuse(request, exc.messages)
+    if spec.personal:  # before anything is shown: no entry, no list
+        access_log(
+            request=request,
+            action=AccessLog.Action.REPORT_DOWNLOAD,
+            area=area,
+            what=f"{slug}.{fmt} {year}",
+            rows=spec.personal_rows(report),
+        )
     if fmt == "html":
         return render(
             request,
@@ -149,7 +188,7 @@ def report_view(request, slug):
             {
                 "report": report,
                 "charts": charts_svg(report),
-                "links": _report_links(area, year),
+                "links": _report_links(area, year, request.user),
                 "downloads": {
                     f: request.get_full_path().split("&format=")[0] + f"&format={f}"
                     for f in ("pdf", "xlsx", "csv", "json")
@@ -182,7 +221,11 @@ def area_view(request):
             report = queries.communes(area, year)
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    commune_reports = [s for s in registry.SPECS.values() if s.per_commune]
+    commune_reports = [
+        s
+        for s in registry.SPECS.values()
+        if s.per_commune and (not s.personal or persons_visible_in(request.user, area))
+    ]
     rows = []
     if report is not None:
         for row in report.tables[0].rows:
@@ -224,7 +267,7 @@ def area_view(request):
             "rows": rows,
             "total": total,
             "error": error,
-            "aggregate_links": _report_links(area, year) if year else [],
+            "aggregate_links": _report_links(area, year, request.user) if year else [],
         },
     )
 
