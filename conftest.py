@@ -3,7 +3,7 @@ its villages, the officer of another commune, a district viewer and an administr
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import VERIFIED_IN_TESTS, UserFactory, totp_device
 from areas.tests.factories import CommuneFactory, DistrictFactory, VillageFactory
 
 
@@ -87,7 +87,34 @@ def viewer(district):
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(username="administrator", is_superuser=True, is_staff=True)
+    """A superuser, who must use two-factor login: enrolled, and force_login gives a verified
+    session (see ``_force_login_verifies``), as logging in with a code would."""
+    user = UserFactory(username="administrator", is_superuser=True, is_staff=True)
+    totp_device(user, name=VERIFIED_IN_TESTS)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _force_login_verifies(monkeypatch):
+    """``client.force_login(user)`` skips the login pages, the second step included. For a user
+    whose device is named VERIFIED_IN_TESTS (the administrator persona) the session is also marked
+    as verified by that device, as django_otp.login does after a good code. Other users' sessions
+    stay unverified, so the two-factor tests see what a real password-only session gets."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    force_login = Client.force_login
+
+    def verified_force_login(self, user, backend=None):
+        force_login(self, user, backend)
+        device = TOTPDevice.objects.filter(user=user, name=VERIFIED_IN_TESTS).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", verified_force_login)
 
 
 @pytest.fixture(autouse=True)

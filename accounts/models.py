@@ -19,6 +19,12 @@ class Scope:
 class User(AbstractUser):
     """The project's own user model, so that fields can be added without a painful migration."""
 
+    requires_two_factor = models.BooleanField(
+        _("bắt buộc xác thực hai bước"),
+        default=False,
+        help_text=_("Người dùng phải đăng nhập bằng mật khẩu và mã từ ứng dụng xác thực."),
+    )
+
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
@@ -38,6 +44,22 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or any(m.role in roles for m in self.scope_memberships())
+
+    @property
+    def must_use_two_factor(self) -> bool:
+        """Administrators (superusers, staff who reach the admin site, "admin" memberships) while
+        TWO_FACTOR_REQUIRED_FOR_ADMINS is on, and anyone whose account demands it."""
+        from django.conf import settings
+
+        if self.requires_two_factor:
+            return True
+        if not settings.TWO_FACTOR_REQUIRED_FOR_ADMINS:
+            return False
+        return (
+            self.is_superuser
+            or self.is_staff
+            or any(m.role == Membership.Role.ADMIN for m in self.scope_memberships())
+        )
 
     @property
     def changes_registry(self) -> bool:

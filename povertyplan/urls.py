@@ -4,11 +4,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.middleware import UNVERIFIED, two_factor_allows
+
+# Open to a session that has the password but not yet the second factor.
+_unverified_ok = two_factor_allows(UNVERIFIED)
+
 urlpatterns = [
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", _unverified_ok(login_not_required(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", _unverified_ok(auth_views.LoginView.as_view()), name="login"),
+    path("logout/", _unverified_ok(auth_views.LogoutView.as_view()), name="logout"),
+    path("account/two-factor/", include("accounts.urls")),
     path(
         "account/password/",
         auth_views.PasswordChangeView.as_view(),

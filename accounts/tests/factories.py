@@ -19,3 +19,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             Membership.objects.create(user=self, area=area, role=role)
         if create:
             self.save()
+
+
+# The device name by which the test client's force_login (root conftest.py) marks a session as
+# having given its second factor, as a real login through accounts.views.two_factor_verify does.
+VERIFIED_IN_TESTS = "verified-in-tests"
+
+
+def totp_device(user, *, name: str = "app", confirmed: bool = True):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name=name, confirmed=confirmed)

@@ -1,0 +1,196 @@
+"""The main pages in the system Chromium under the Content-Security-Policy: no violation is
+reported (inline scripts, handlers, styles or eval would be), and the behaviours moved out of the
+templates into static/js/app.js still work."""
+
+import datetime
+import os
+
+import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect, sync_playwright
+
+from households import services
+from households.tests.factories import ReviewCycleFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+PASSWORD = "secret-pass-123"  # UserFactory's
+# Reports each violation in the page itself; init scripts are not subject to the page's policy.
+LISTEN = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert os.path.exists(CHROMIUM), "install Debian's chromium (make test does)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """Opens a logged-in session; closed before the live server's database is flushed."""
+    sessions = []
+
+    def open_session(username):
+        sessions.append(Session(browser, live_server, username))
+        return sessions[-1]
+
+    yield open_session
+    for session in sessions:
+        session.close()
+
+
+@pytest.fixture
+def home(poverty_standards, commune, village_a):
+    home = services.household_create(
+        village=village_a, code="A-001", head_name="Nguyễn Văn Đức", floor_area_m2=40
+    )
+    services.member_add(
+        household=home,
+        full_name="Nguyễn Văn Đức",
+        sex="M",
+        relation_to_head="head",
+        date_of_birth=datetime.date(1975, 3, 4),
+    )
+    return home, ReviewCycleFactory(commune=commune, year=2024)
+
+
+class Session:
+    """One logged-in browser context that records CSP violations and console errors."""
+
+    def __init__(self, browser, live_server, username):
+        self.base = live_server.url
+        self.context = browser.new_context(locale="vi-VN")
+        self.context.add_init_script(LISTEN)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.console = []
+        self.page.on("console", self._console)
+        self.open("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit]")
+
+    def _console(self, message):
+        # Script errors and policy reports; a missing resource (the browser's own /favicon.ico)
+        # is not what these tests look for.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console.append(message.text)
+
+    def open(self, path):
+        response = self.page.goto(self.base + path, wait_until="networkidle")
+        assert response.status < 400, (path, response.status)
+        return self.violations()
+
+    def close(self):
+        self.page.wait_for_load_state("networkidle")
+        self.context.close()
+
+    def violations(self):
+        return self.page.evaluate("window.__csp") + [
+            text for text in self.console if "Content Security Policy" in text
+        ]
+
+
+def test_the_main_pages_report_no_csp_violation(login, live_server, officer, home):
+    household, cycle = home
+    session = login("officer")
+    session.page.wait_for_url(f"{live_server.url}/")
+    pages = [
+        "/login/",
+        "/",
+        "/households/",
+        f"/households/{household.pk}/",
+        f"/households/{household.pk}/edit/",
+        "/households/new/",
+        f"/households/{household.pk}/review/{cycle.pk}/",
+        f"/cycles/{cycle.pk}/",
+        "/reports/",
+        "/imports/",
+        "/projects/",
+        "/projects/plan/",
+        "/budget/",
+        "/account/two-factor/",
+        "/account/password/",
+    ]
+    found = {path: v for path in pages if (v := session.open(path))}
+    assert found == {}
+    assert session.console == []
+
+
+def test_the_review_form_preview_still_updates_through_htmx(login, live_server, officer, home):
+    household, cycle = home
+    session = login("officer")
+    session.page.wait_for_url(f"{live_server.url}/")
+    session.open(f"/households/{household.pk}/review/{cycle.pk}/")
+    session.page.fill("#id_income_per_capita", "1200000")
+    session.page.check("#id_ind_6_1")
+    expect(session.page.get_by_test_id("preview-class")).to_have_text("Hộ cận nghèo")
+    assert session.violations() == []
+
+
+def test_the_language_select_switches_without_an_inline_handler(login, live_server, officer):
+    session = login("officer")
+    session.page.wait_for_url(f"{live_server.url}/")
+    session.page.select_option("select[name=language]", "en")
+    session.page.wait_for_load_state("networkidle")
+    expect(session.page.locator("html")).to_have_attribute("lang", "en")
+    assert session.violations() == []
+
+
+def test_an_administrator_logs_in_with_a_code_and_the_admin_reports_no_violation(
+    login, live_server, administrator
+):
+    session = login("administrator")
+    session.page.wait_for_url("**/account/two-factor/verify/**")
+    device = TOTPDevice.objects.get(user=administrator)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    session.page.fill("#id_token", f"{code:06d}")
+    session.page.get_by_test_id("verify").click()
+    session.page.wait_for_url(f"{live_server.url}/")
+    assert session.violations() == []
+    found = {
+        path: v
+        for path in (
+            "/admin/",
+            "/admin/accounts/user/",
+            f"/admin/accounts/user/{administrator.pk}/change/",
+            "/admin/accounts/user/add/",
+            "/account/two-factor/",
+        )
+        if (v := session.open(path))
+    }
+    assert found == {}
+    assert session.console == []
+
+
+def test_an_upload_shows_its_progress_and_polls_without_eval(login, live_server, officer, home):
+    session = login("officer")
+    session.page.wait_for_url(f"{live_server.url}/")
+    session.open("/imports/")
+    progress = session.page.locator("#import-progress")
+    expect(progress).to_be_hidden()
+    with session.page.expect_request("**/status/") as polled:
+        # The submit event app.js listens to, without sending a file.
+        session.page.evaluate(
+            """document.querySelector("form[data-progress]").dispatchEvent(
+                new Event("submit", {bubbles: true, cancelable: true}))"""
+        )
+    assert polled.value.method == "GET"
+    expect(progress).to_be_visible()
+    assert session.violations() == []
+    assert session.console == []
