@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "import_export",
+    "core",
     "areas",
     "accounts",
     "indicators",
