@@ -6,6 +6,7 @@ given. ``DATABASE_URL`` switches from the embedded SQLite file to PostgreSQL
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -142,6 +143,16 @@ STORAGES = {
         )
     },
 }
+# Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads kept between an import's preview and its confirmation; `backup` archives them too.
+IMPORT_UPLOAD_DIR = Path(
+    env("IMPORT_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "povertyplan-imports"))
+)
+# Where `manage.py backup` writes its archives unless --output is given (docs/deployment.md).
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
+# Folder of pg_dump and pg_restore when those on PATH are older than the server; empty: PATH.
+BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
