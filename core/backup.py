@@ -12,9 +12,11 @@ One backup is one uncompressed ``.tar`` (mode 0600: it holds the registry's pers
 
 A restore refuses an archive of another engine or of migrations this code does not have,
 checks every checksum before it changes anything, restores the database (``pg_restore --clean
---if-exists --no-owner --single-transaction``, or the backup API in the other direction), puts
-the folders back as they were, and then counts the rows of every table again against the
-manifest. Nothing here imports a project app (``core``), so every table is handled alike.
+--if-exists --no-owner --single-transaction``, cancelled and rolled back after
+``settings.BACKUP_RESTORE_LOCK_TIMEOUT`` seconds if a running server holds a table; or the backup
+API in the other direction), puts the folders back as they were, and then counts the rows of
+every table again against the manifest. Nothing here imports a project app (``core``), so
+every table is handled alike.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import io
 import json
 import os
 import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -46,8 +50,6 @@ MANIFEST = "manifest.json"
 ARCHIVE_PATTERN = "povertyplan-*.tar"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 CHUNK = 1 << 20
-#: how long pg_restore waits for a lock (a running web server) before it gives up and rolls back
-RESTORE_LOCK_TIMEOUT = "60s"
 
 
 class BackupError(Exception):
@@ -111,6 +113,20 @@ def applied_migrations(using: str) -> list[str]:
 def known_migrations() -> set[str]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     return {f"{app}.{name}" for app, name in loader.disk_migrations}
+
+
+def other_sessions(using: str = "default") -> int:
+    """How many other sessions are connected to the PostgreSQL database (a web server or a
+    worker that a restore would wait for); 0 on SQLite, which cannot tell."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
 
 
 def _pg_program(name: str) -> str:
@@ -192,22 +208,56 @@ def _dump_sqlite(using: str, target: Path) -> dict[str, int]:
 
 
 def _restore_postgresql(using: str, dump: Path) -> None:
+    """pg_restore in one transaction. The dump sets ``lock_timeout = 0`` itself, so a table held
+    by a running web server or worker would make it wait for ever: this process watches it and
+    cancels it (the transaction rolls back, nothing changes) once a statement has waited for a
+    lock ``settings.BACKUP_RESTORE_LOCK_TIMEOUT`` seconds."""
     connection = connections[using]
     program = _pg_program("pg_restore")
     args, env = _pg_args(connection)
-    # A web server or worker still holding a table makes the restore wait; fail instead.
-    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={RESTORE_LOCK_TIMEOUT}".strip()
+    env["PGAPPNAME"] = f"povertyplan-restore-{secrets.token_hex(4)}"
+    limit = int(settings.BACKUP_RESTORE_LOCK_TIMEOUT)
     connections.close_all()
-    command = [
-        program,
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--single-transaction",
-        *args,
-        str(dump),
-    ]
-    _run(command, env)
+    command = [program, "--clean", "--if-exists", "--no-owner", "--single-transaction", *args]
+    blocked = None
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(
+            [*command, str(dump)], env=env, stdout=subprocess.DEVNULL, stderr=errors, text=True
+        )
+        try:
+            while process.poll() is None:
+                time.sleep(0.2)
+                blocked = blocked or _cancel_if_blocked(connection, env["PGAPPNAME"], limit)
+        finally:
+            if process.poll() is None:  # interrupted: the server rolls its transaction back
+                process.kill()
+                process.wait()
+            connection.close()
+        errors.seek(0)
+        stderr = errors.read().strip()
+    if blocked:
+        raise BackupError(
+            f"Đã dừng khôi phục sau {limit} giây chờ: “{blocked}” chờ một bảng mà kết nối khác "
+            "đang giữ (máy chủ web, worker?). Không thay đổi gì; hãy dừng chúng rồi chạy lại."
+        )
+    if process.returncode != 0:
+        raise BackupError(f"pg_restore thất bại: {stderr[-2000:]}")
+
+
+def _cancel_if_blocked(connection, application: str, seconds: int) -> str | None:
+    """Cancel the restore's statement if it has waited for a lock ``seconds``; return it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, LEFT(query, 80) FROM pg_stat_activity "
+            "WHERE application_name = %s AND wait_event_type = 'Lock' "
+            "AND now() - query_start > make_interval(secs => %s)",
+            [application, seconds],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        cursor.execute("SELECT pg_cancel_backend(%s)", [found[0]])
+    return found[1]
 
 
 def _restore_sqlite(using: str, copy: Path) -> None:

@@ -153,6 +153,8 @@ IMPORT_UPLOAD_DIR = Path(
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
 # Folder of pg_dump and pg_restore when those on PATH are older than the server; empty: PATH.
 BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR")
+# Seconds a PostgreSQL restore waits for a table that a running server holds, then rolls back.
+BACKUP_RESTORE_LOCK_TIMEOUT = int(env("BACKUP_RESTORE_LOCK_TIMEOUT", "60"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 

@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 
 from core import backup
 
@@ -151,6 +152,36 @@ def test_backup_and_restore_of_a_sqlite_file_run_as_commands_from_the_shell(tmp_
 
     assert "khớp" in manage("restore", archive, "--yes")
     assert users() == "1\n"
+
+
+@pytest.mark.skipif(
+    not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="pg_restore's lock timeout",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_that_a_running_server_blocks_gives_up_and_changes_nothing(folders, settings):
+    settings.BACKUP_RESTORE_LOCK_TIMEOUT = 1
+    Group.objects.create(name="kept")
+    out = io.StringIO()
+    call_command("backup", "--output", str(folders / "backups"), stdout=out)
+    archive = out.getvalue().strip().splitlines()[-1]
+    Group.objects.create(name="added")
+    server = connections.create_connection("default")  # a web server reading a table
+    server.set_autocommit(False)
+    with server.cursor() as cursor:
+        cursor.execute("LOCK TABLE auth_group IN ACCESS SHARE MODE")
+    out = io.StringIO()
+    try:
+        with pytest.raises(CommandError, match="Không thay đổi gì"):
+            call_command("restore", archive, "--yes", stdout=out)
+    finally:
+        server.rollback()
+        server.close()
+    assert "Còn 1 kết nối khác" in out.getvalue()
+    assert sorted(Group.objects.values_list("name", flat=True)) == ["added", "kept"]
+
+    call_command("restore", archive, "--yes", stdout=io.StringIO())
+    assert list(Group.objects.values_list("name", flat=True)) == ["kept"]
 
 
 # --- archives a restore refuses ---------------------------------------------------------------

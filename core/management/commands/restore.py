@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from core.backup import BackupError, backup_restore
+from core.backup import BackupError, backup_restore, other_sessions
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, yes, **options):
         try:
-            result = backup_restore(archive, confirm=lambda m: yes or self.confirm(m))
+            result = backup_restore(archive, confirm=lambda m: self.confirm(m, yes))
         except BackupError as error:
             raise CommandError(str(error)) from error
         manifest = result.manifest
@@ -43,8 +44,16 @@ class Command(BaseCommand):
                 "chạy “python manage.py migrate”."
             )
 
-    def confirm(self, manifest: dict) -> bool:
+    def confirm(self, manifest: dict, yes: bool) -> bool:
         name = connections["default"].settings_dict["NAME"]
+        sessions = other_sessions()
+        if sessions:
+            self.stdout.write(
+                f"Còn {sessions} kết nối khác tới “{name}”; nếu chúng giữ bảng, việc khôi phục "
+                f"sẽ dừng sau {settings.BACKUP_RESTORE_LOCK_TIMEOUT} giây và không thay đổi gì."
+            )
+        if yes:
+            return True
         self.stdout.write(
             f"Sẽ XÓA dữ liệu hiện có của “{name}” và các thư mục tải lên, thay bằng bản sao lưu "
             f"lúc {manifest['created']}. Hãy dừng máy chủ web và các worker trước."
