@@ -1,13 +1,18 @@
 """Backup and restore: the restore drill on the demo commune, and the archives a restore refuses
 before it changes anything.
 
-The drill commits its data (``transaction=True``) so that pg_dump, a separate process, sees it;
-``serialized_rollback`` puts the migrations' reference data back for the tests that follow. On
-PostgreSQL the commands dump and restore the test database itself (``connection.settings_dict``
-names it while tests run). On SQLite the test database is Django's shared in-memory database:
-the backup API reads it through Django's connection and writes it back through a connection of
-its own, which is the same path a file database takes; a second test runs both commands as
-separate processes on a SQLite file, as cron would.
+The drill and the lock test write outside any test transaction (``committed_db``), so that
+pg_dump, a separate process, sees their rows and pg_restore can replace the tables; like the demo
+tests' fixtures they leave an emptied database with the migrations' reference data put back.
+(pytest-django's ``transaction=True`` would do the first part, but its flush recreates the
+content types under new ids, which breaks the browser tests' ``serialized_rollback`` after it;
+tests with no ``django_db`` mark run after all of those.)
+
+On PostgreSQL the commands dump and restore the test database itself
+(``connection.settings_dict`` names it while tests run). On SQLite the test database is Django's
+shared in-memory database: the backup API reads it through Django's connection and writes it
+back through a connection of its own, which is the same path a file database takes; a second
+test runs both commands as separate processes on a SQLite file, as cron would.
 """
 
 import hashlib
@@ -17,6 +22,7 @@ import os
 import subprocess
 import sys
 import tarfile
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -48,6 +54,25 @@ def folders(settings, tmp_path):
     return tmp_path
 
 
+def reference_data() -> None:
+    """What the data migrations load (test-only imports: core itself imports no app)."""
+    from indicators import standards_data
+
+    standards_data.load(apps)
+    import_module("budget.migrations.0003_funding_sources").load(apps, None)
+
+
+@pytest.fixture
+def committed_db(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        reference_data()
+        try:
+            yield
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            reference_data()
+
+
 def every_table_count() -> dict[str, int]:
     with connection.cursor() as cursor:
         tables = connection.introspection.table_names(cursor)
@@ -73,8 +98,7 @@ def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_demo_restored_from_its_backup_has_every_row_and_file_it_had(folders):
+def test_the_demo_restored_from_its_backup_has_every_row_and_file_it_had(committed_db, folders):
     call_command("load_demo", stdout=io.StringIO())
     counts, checksum = every_table_count(), registry_checksum()
     files = {name: tree(root) for name, root in backup.file_roots().items()}
@@ -158,8 +182,9 @@ def test_backup_and_restore_of_a_sqlite_file_run_as_commands_from_the_shell(tmp_
     not django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
     reason="pg_restore's lock timeout",
 )
-@pytest.mark.django_db(transaction=True)
-def test_a_restore_that_a_running_server_blocks_gives_up_and_changes_nothing(folders, settings):
+def test_a_restore_that_a_running_server_blocks_gives_up_and_changes_nothing(
+    committed_db, folders, settings
+):
     settings.BACKUP_RESTORE_LOCK_TIMEOUT = 1
     Group.objects.create(name="kept")
     out = io.StringIO()
