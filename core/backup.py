@@ -323,7 +323,8 @@ def backup_create(*, output: Path, using: str = "default") -> tuple[Path, dict]:
     if path.exists():
         raise BackupError(f"Tệp {path} đã có; không ghi đè.")
     partial = path.with_name(path.name + ".partial")
-    with tempfile.TemporaryDirectory(prefix="povertyplan-backup-") as folder:
+    # The dump is written beside the archive: /tmp may be a small in-memory file system.
+    with tempfile.TemporaryDirectory(prefix=".povertyplan-backup-", dir=path.parent) as folder:
         dump = Path(folder) / DUMP_NAMES[vendor]
         dumper = _dump_postgresql if vendor == "postgresql" else _dump_sqlite
         counts = dumper(using, dump)
