@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from areas.models import Area
+from core.cells import neutralise
 from indicators.models import Indicator
 from indicators.rules import HouseholdClass
 
@@ -43,19 +44,10 @@ from .services import MEMBER_IMPORT_FIELDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 5000  # rows below the header that get the drop-downs and hints
-_FORMULA_START = ("=", "+", "-", "@")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="FDE9D9")
 _REQUIRED_FILL = PatternFill("solid", fgColor="F4B183")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (the importer
-    takes it off again)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _yes_no(flag: bool) -> str:

@@ -6,6 +6,7 @@ given. ``DATABASE_URL`` switches from the embedded SQLite file to PostgreSQL
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "core",
     "areas",
     "accounts",
     "indicators",
@@ -236,6 +238,18 @@ STORAGES = {
         )
     },
 }
+# Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads kept between an import's preview and its confirmation; `backup` archives them too.
+IMPORT_UPLOAD_DIR = Path(
+    env("IMPORT_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "povertyplan-imports"))
+)
+# Where `manage.py backup` writes its archives unless --output is given (docs/deployment.md).
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
+# Folder of pg_dump and pg_restore when those on PATH are older than the server; empty: PATH.
+BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR")
+# Seconds a PostgreSQL restore waits for a table that a running server holds, then rolls back.
+BACKUP_RESTORE_LOCK_TIMEOUT = int(env("BACKUP_RESTORE_LOCK_TIMEOUT", "60"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 

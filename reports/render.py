@@ -9,6 +9,10 @@
   numbers as numbers with number formats, and a print layout (A4, header rows repeated, page
   numbers, fitted to the page width);
 - CSV and JSON: plain data for machines.
+
+Every text cell of an XLSX or CSV goes through :func:`core.cells.neutralise` (a leading apostrophe
+on text that a spreadsheet would run as a formula, such as a head name ``=HYPERLINK(...)``);
+numbers are written as numbers and never touched.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from core.cells import neutralise
 
 from .charts import render_svg
 from .formatting import format_int
@@ -69,17 +75,31 @@ def to_json(report: Report) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One block per table, headed by its title; numbers plain (dot decimals) for machines."""
+    """One block per table, headed by its title; numbers plain (dot decimals) for machines, text
+    neutralised. A numeric column's value is never neutralised: a percentage is a decimal string
+    here ("-1.50"), and a negative figure must stay a number."""
     out = io.StringIO()
     writer = csv.writer(out)
     data = report.as_data()
     for table, spec in zip(data["tables"], report.tables, strict=True):
-        writer.writerow([f"# {table['title']}"])
-        writer.writerow([c.label for c in spec.columns])
+        writer.writerow([neutralise(f"# {table['title']}")])
+        writer.writerow([neutralise(c.label) for c in spec.columns])
+        numeric = [c.numeric for c in spec.columns]
         for row in table["rows"]:
-            writer.writerow(["" if row.get(k) is None else row.get(k) for k in table["columns"]])
+            writer.writerow(
+                [
+                    _csv_value(row.get(k), is_number)
+                    for k, is_number in zip(table["columns"], numeric, strict=True)
+                ]
+            )
         writer.writerow([])
     return out.getvalue()
+
+
+def _csv_value(value: Any, is_number: bool) -> Any:
+    if value is None:
+        return ""
+    return value if is_number else neutralise(value)
 
 
 # --- HTML -----------------------------------------------------------------------------------
@@ -409,7 +429,7 @@ def _xlsx_value(column: Column, value: Any) -> Any:
         return int(value)
     if column.kind in ("decimal", "number"):
         return float(value)
-    return str(value)
+    return neutralise(str(value))
 
 
 def _sheet_title(table: Table, index: int, used: set[str]) -> str:
@@ -477,7 +497,7 @@ def to_xlsx(report: Report) -> bytes:
             sheet.column_dimensions[get_column_letter(i)].width = min(width + 2, 50)
 
         def text_cell(value, font=normal, alignment=None, sheet=sheet):
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
             cell.font = font
             if alignment is not None:
                 cell.alignment = alignment
