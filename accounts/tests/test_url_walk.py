@@ -105,14 +105,17 @@ def world(commune, village_a, village_b, other_commune, other_village):
     return {"own": own, "b": b, "far": far, "cycle": cycle, "far_cycle": far_cycle}
 
 
-def check_user(client, user, ids, secrets, payload):
+def check_user(client, user, ids, secrets, payload) -> int:
+    """Walk every route with ``ids`` as GET and as a forged POST; returns the requests made."""
     client.force_login(user)
     routes = list(walk(get_resolver().url_patterns))
     assert len(routes) > 10
+    requests = 0
     for route, _pattern in routes:
         for path in urls_for(route, ids):
             before = row_counts()
             for method in ("get", "post"):
+                requests += 1
                 response = getattr(client, method)(path, payload if method == "post" else None)
                 assert response.status_code < 500, (method, path, response.status_code)
                 body = (
@@ -124,6 +127,9 @@ def check_user(client, user, ids, secrets, payload):
                 if response.status_code in (200, 302) and path.startswith("/logout"):
                     client.force_login(user)
             assert row_counts() == before, (user.username, path)
+    # The figure docs/security.md quotes (run with -s to see it).
+    print(f"\nurl walk: {user.username}: {len(routes)} routes, {requests} requests")
+    return requests
 
 
 def test_a_board_of_another_village_sees_and_changes_nothing(
@@ -296,6 +302,15 @@ def test_every_report_in_every_format_and_area_shows_no_foreign_person(
     seen = {}
     for user, secrets in cases:
         seen[user.username] = walk_reports(client, user, areas, secrets)
+    # Every report × format × area for each role (the figure docs/security.md quotes).
+    from reports.registry import SPECS
+
+    assert all(len(s) == len(SPECS) * len(REPORT_FORMATS) * len(areas) for s in seen.values())
+    refused = sum(1 for s in seen.values() for status in s.values() if status in (400, 403))
+    print(
+        f"\nreport walk: {len(cases)} roles × {len(SPECS)} reports × {len(REPORT_FORMATS)} "
+        f"formats × {len(areas)} areas = {sum(len(s) for s in seen.values())}, refused {refused}"
+    )
     # The board keeps the commune's aggregate figures and its own village's list.
     assert seen["board_a"][("baseline", commune, "html")] == 200
     assert seen["board_a"][("baseline", commune, "pdf")] == 200
