@@ -150,8 +150,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins allowed per username and, separately, per client address before a cool-off.
+# Failed logins allowed per username before a cool-off.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Failed logins allowed per client address (whatever the usernames): higher, since an office or a
+# mobile network shares one address among many users (accounts/lockout.py).
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
 # Minutes a locked-out username or address waits before it may try again.
 LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
@@ -159,6 +162,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 # Two separate counters: one per username (whatever the address), one per address (whatever the
 # username), so neither a spread of addresses nor a spread of usernames gets round the limit.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 # Failures are forgotten only after the cool-off, not at a successful login: axes would otherwise
 # clear every failure from the address, so one's own account would reset the count for others.
 AXES_RESET_ON_SUCCESS = False
