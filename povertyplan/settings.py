@@ -214,7 +214,6 @@ PERMISSIONS_POLICY = {
         "payment",
         "usb",
         "serial",
-        "bluetooth",
         "hid",
         "publickey-credentials-get",
         "screen-wake-lock",

@@ -86,10 +86,14 @@ class Session:
         self.page.click("button[type=submit]")
 
     def _console(self, message):
-        # Script errors and policy reports; a missing resource (the browser's own /favicon.ico)
-        # is not what these tests look for.
-        if message.type == "error" and not message.text.startswith("Failed to load resource"):
-            self.console.append(message.text)
+        # Script errors and policy reports (a feature the Permissions-Policy names that the
+        # browser does not know is reported as a warning); a missing resource (the browser's own
+        # /favicon.ico) is not what these tests look for.
+        text = message.text
+        if "Permissions-Policy" in text or (
+            message.type == "error" and not text.startswith("Failed to load resource")
+        ):
+            self.console.append(text)
 
     def open(self, path):
         response = self.page.goto(self.base + path, wait_until="networkidle")
