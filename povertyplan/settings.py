@@ -30,6 +30,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = env("SECRET_KEY")
@@ -155,6 +160,29 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 if env_bool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Excel import (households/imports.py) and request bodies ---
+# Largest .xlsx accepted for import, as uploaded (compressed).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Most rows read from one sheet, blank ones included.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
+# Largest unpacked size of any one part of the .xlsx (a sheet, the shared strings...).
+IMPORT_MAX_UNPACKED_PART_BYTES = env_int("IMPORT_MAX_UNPACKED_PART_BYTES", 200 * 1024 * 1024)
+# Largest unpacked size of all parts together.
+IMPORT_MAX_UNPACKED_TOTAL_BYTES = env_int("IMPORT_MAX_UNPACKED_TOTAL_BYTES", 400 * 1024 * 1024)
+# Largest unpacked shared-strings table: it is held in memory whole (about 3x its size).
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 40 * 1024 * 1024)
+# Most entries in the .xlsx archive (a real workbook has a few dozen).
+IMPORT_MAX_PARTS = env_int("IMPORT_MAX_PARTS", 2000)
+# Uploads waiting for confirmation (must belong to the server's user, mode 0700).
+IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR")  # empty: povertyplan-imports in the system's temp dir
+# Request bodies: form fields held in memory, and the file size past which uploads go to disk.
+# The proxy's limit (nginx client_max_body_size, docs/deployment.md) must be at least
+# IMPORT_MAX_BYTES plus a little; Django's check below only counts non-file fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
+B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
 
 LOGGING = {
     "version": 1,
