@@ -502,7 +502,9 @@ def _check_directory(fh) -> None:
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) < at + 22:
         return  # zipfile reports the damage
-    entries, directory = struct.unpack("<H4xI", tail[at + 10 : at + 20])
+    # After the signature: this disk, the directory's disk, entries on this disk (2 bytes
+    # each), entries in all (2), the directory's size (4).
+    entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
     # Each entry takes at least 46 bytes; 0xFFFF / 0xFFFFFFFF mean a ZIP64 archive, which no
     # workbook needs.
     if entries > max_parts() or directory > max_parts() * 1024:

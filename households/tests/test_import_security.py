@@ -301,3 +301,19 @@ def test_the_central_directory_is_checked_before_anything_is_unpacked(settings):
 
     with pytest.raises(ImportFileError, match="giải nén ra hơn 1,0 MB"):
         open_workbook(packed)
+
+
+def test_a_large_ordinary_archive_passes_the_directory_check(settings):
+    # 3 MB of incompressible data before the directory: its offset is no entry count.
+    import os
+
+    from households.imports import _check_directory
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("xl/media/image1.png", os.urandom(3 << 20))
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    _check_directory(packed)
+    settings.IMPORT_MAX_PARTS = 1
+    with pytest.raises(ImportFileError, match="quá nhiều thành phần"):
+        _check_directory(packed)
