@@ -57,7 +57,7 @@ def upload_dir() -> Path:
     must belong to this process's user and be closed to others (a directory made beforehand by
     someone else under the system's temporary directory is refused)."""
     default = Path(tempfile.gettempdir()) / "povertyplan-imports"
-    path = Path(getattr(settings, "IMPORT_UPLOAD_DIR", "") or default)
+    path = Path(settings.IMPORT_UPLOAD_DIR or default)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     found = path.stat()
     if found.st_uid != os.getuid():

@@ -61,38 +61,37 @@ from .search import fold
 logger = logging.getLogger("povertyplan.security")
 
 # --- limits ---------------------------------------------------------------------------------
-# Every limit is a setting (povertyplan/settings.py); the defaults here only serve settings
-# modules that leave one out.
+# Every limit is a setting (povertyplan/settings.py, from the environment).
 
 
 def max_bytes() -> int:
     """The largest file accepted (settings.IMPORT_MAX_BYTES, 20 MB by default)."""
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_BYTES)
 
 
 def max_rows() -> int:
     """The most rows read from one sheet, blank ones included (settings.IMPORT_MAX_ROWS)."""
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 300_000))
+    return int(settings.IMPORT_MAX_ROWS)
 
 
 def max_part_bytes() -> int:
     """The largest unpacked size of one part of the archive."""
-    return int(getattr(settings, "IMPORT_MAX_UNPACKED_PART_BYTES", 200 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_UNPACKED_PART_BYTES)
 
 
 def max_total_bytes() -> int:
     """The largest unpacked size of all parts together."""
-    return int(getattr(settings, "IMPORT_MAX_UNPACKED_TOTAL_BYTES", 400 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_UNPACKED_TOTAL_BYTES)
 
 
 def max_shared_strings_bytes() -> int:
     """The largest unpacked shared-strings table (it is held in memory whole)."""
-    return int(getattr(settings, "IMPORT_MAX_SHARED_STRINGS_BYTES", 40 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_SHARED_STRINGS_BYTES)
 
 
 def max_parts() -> int:
     """The most entries in the archive."""
-    return int(getattr(settings, "IMPORT_MAX_PARTS", 2000))
+    return int(settings.IMPORT_MAX_PARTS)
 
 
 # The longest run of XML that a parser has to hold whole: a tag with its attributes, a comment,
@@ -523,6 +522,7 @@ class _Budget:
         self.total = max_total_bytes()
         self.seen: dict[str, int] = {}
         self.used = 0
+        self.inspected: set[str] = set()  # parts read to their end and found clean
 
     def count(self, name: str, done: int, limit: int) -> None:
         if done > limit:
@@ -533,6 +533,25 @@ class _Budget:
             self.used += done - before
             if self.used > self.total:
                 raise _too_big(self.total)
+
+
+def _markup_start(window: bytes, at: int) -> int:
+    """Where the first "<!" or "<?" at or after ``at`` begins, or -1. "<" is in every few bytes
+    of a sheet, "!" and "?" hardly ever, so those are looked for (many times faster than
+    ``find(b"<!")``); a window full of them falls back to the plain search."""
+    best = -1
+    for mark in (b"!", b"?"):
+        found = window.find(mark, at + 1)
+        misses = 0
+        while found > 0 and window[found - 1] != 0x3C:  # not after a "<"
+            misses += 1
+            if misses > 64:
+                found = window.find(b"<" + mark, found) + 1
+                break
+            found = window.find(mark, found + 1)
+        if found > 0 and (best < 0 or found - 1 < best):
+            best = found - 1
+    return best
 
 
 class _Unpacking:
@@ -554,12 +573,16 @@ class _Unpacking:
                 parts.append(chunk)
             return b"".join(parts)
         data = self._stream.read(min(n, 1 << 20))
+        budget = self._budget
         if data:
             if not self._done and data[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
                 raise _not_a_spreadsheet_xml()  # UTF-16: the checks below read UTF-8
             self._done += len(data)
-            self._budget.count(self._name, self._done, self._limit)
-            self._inspect(self._pending + data if self._pending else data)
+            budget.count(self._name, self._done, self._limit)
+            if self._name not in budget.inspected:  # a sheet is read twice: inspect it once
+                self._inspect(self._pending + data if self._pending else data)
+        elif n:
+            budget.inspected.add(self._name)
         return data
 
     def _inspect(self, window: bytes) -> None:
@@ -578,10 +601,9 @@ class _Unpacking:
                 self._closing, self._run = None, 0
                 at = end + len(closing)
                 continue
-            found = [p for p in (window.find(b"<!", at), window.find(b"<?", at)) if p >= 0]
-            if not found:
+            start = _markup_start(window, at)
+            if start < 0:
                 break
-            start = min(found)
             self._text(window, at, start)
             if start + 9 > n:
                 self._pending = window[start:]  # decided with the next bytes

@@ -181,6 +181,8 @@ IMPORT_UPLOAD_DIR = env("IMPORT_UPLOAD_DIR")  # empty: povertyplan-imports in th
 # IMPORT_MAX_BYTES plus a little; Django's check below only counts non-file fields.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Most households in one Excel export of the household list.
+EXPORT_MAX_HOUSEHOLDS = env_int("EXPORT_MAX_HOUSEHOLDS", 20_000)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
 B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
 

@@ -258,6 +258,7 @@ def test_parts_read_twice_count_once_and_all_parts_count_together(settings):
         b"<a><!--" + b"-> " * (1 << 20) + b"--></a>",
         b'<a b="' + b">" * (3 << 20) + b'"/>',
         b"<a>" + b"x" * (3 << 20) + b"</a>",
+        b"<a>" + b"! ?" * 5000 + b"</a><!DOCTYPE a>",
     ],
 )
 def test_dtds_and_runs_no_spreadsheet_has_are_refused_in_any_chunking(xml):
@@ -269,7 +270,9 @@ def test_dtds_and_runs_no_spreadsheet_has_are_refused_in_any_chunking(xml):
 
 
 def test_ordinary_xml_passes_in_any_chunking():
-    xml = b'<?xml version="1.0"?><a><!-- x --><![CDATA[<b>]]><?pi x?>' + b"<c>t</c>" * 999 + b"</a>"
+    xml = (
+        b'<?xml version="1.0"?><a><!-- x --><![CDATA[<b>]]><?pi x?>' + b"<c>t!?</c>" * 999 + b"</a>"
+    )
     for size in (1, 3, 1 << 16):
         stream = _Unpacking(io.BytesIO(xml), "x.xml", _Budget(), 1 << 30)
         assert b"".join(iter(lambda: stream.read(size), b"")) == xml  # noqa: B023
