@@ -8,13 +8,15 @@ import html
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 
-from .models import Household, Member, ReviewCycle
+from . import services
+from .models import Household, Member, ReviewCycle, citizen_id_validator
 from .services import MEMBER_IMPORT_FIELDS
 
 
@@ -81,6 +83,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
     member_count = forms.IntegerField(
         label=_("Số nhân khẩu"),
         min_value=1,
+        max_value=services.MEMBER_COUNT_MAX,
         help_text=_("Phải bằng số dòng thành viên bên dưới."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -113,6 +116,11 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         value = self.cleaned_data.get("floor_area_m2")
         if value is not None and value <= 0:
             raise ValidationError(_("Diện tích nhà ở phải lớn hơn 0 m²."))
+        if value is not None and value > services.FLOOR_AREA_MAX:
+            raise ValidationError(
+                _("Diện tích nhà ở tối đa là %(limit)s m².")
+                % {"limit": f"{services.FLOOR_AREA_MAX:,}".replace(",", ".")}
+            )
         return value
 
     def clean(self):
@@ -133,6 +141,21 @@ class MemberForm(BootstrapMixin, forms.ModelForm):
         model = Member
         fields = list(MEMBER_IMPORT_FIELDS)  # what the Excel import reads and the export writes
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_citizen_id(self):
+        value = (self.cleaned_data.get("citizen_id") or "").strip()
+        if value:
+            citizen_id_validator(value)
+        return value
+
+    def _get_validation_exclusions(self):
+        # The citizen ID is unique in the whole database: the model's check here would answer,
+        # for any number, whether someone anywhere holds it. services.members_save checks it
+        # when writing, naming the holder only within the household's village
+        # (docs/decisions-import.md); its pattern is checked above.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.add("citizen_id")
+        return exclusions
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
@@ -184,13 +207,20 @@ class ReviewForm(BootstrapMixin, forms.Form):
     """Income and/or B1 score, and one checkbox per indicator of the cycle's standard."""
 
     income_per_capita = forms.IntegerField(
-        label=_("Thu nhập bình quân (đồng/người/tháng)"), required=False, min_value=0
+        label=_("Thu nhập bình quân (đồng/người/tháng)"),
+        required=False,
+        min_value=0,
+        max_value=services.INCOME_MAX,
     )
     b1_score = forms.IntegerField(label=_("Điểm B1"), required=False, min_value=0)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, indicators, derived, **kwargs):
         super().__init__(*args, **kwargs)
+        b1 = self.fields["b1_score"]  # the maximum is a setting: read when the form is built
+        b1.max_value = services.b1_score_max()
+        b1.validators.append(MaxValueValidator(b1.max_value))
+        b1.widget.attrs["max"] = b1.max_value
         self.indicators = indicators
         self.derived = derived
         for indicator in indicators:

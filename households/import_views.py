@@ -26,11 +26,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_visible_or_404
@@ -55,7 +57,7 @@ def upload_dir() -> Path:
     must belong to this process's user and be closed to others (a directory made beforehand by
     someone else under the system's temporary directory is refused)."""
     default = Path(tempfile.gettempdir()) / "povertyplan-imports"
-    path = Path(getattr(settings, "IMPORT_UPLOAD_DIR", default))
+    path = Path(settings.IMPORT_UPLOAD_DIR or default)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     found = path.stat()
     if found.st_uid != os.getuid():
@@ -146,24 +148,71 @@ def index(request):
     return render(request, "imports/index.html", context)
 
 
+class _LimitedUpload(FileUploadHandler):
+    """Stops reading an upload past the import's size limit (plus room for the form's other
+    fields), so that an oversized body is neither kept in memory nor written to disk. The
+    proxy in front refuses larger bodies still (docs/deployment.md)."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = max_bytes() + 64 * 1024
+        self.received = 0
+        self.refused = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.refused = bool(content_length and content_length > self.limit)
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.refused:
+            raise StopUpload(connection_reset=False)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.refused = True
+            raise StopUpload(connection_reset=False)
+        return raw_data  # the next handlers store it
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _too_large(request, size: int | None = None):
+    messages.error(
+        request,
+        _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
+        % {"size": megabytes(size), "limit": megabytes(max_bytes())}
+        if size
+        else _("Tệp quá lớn, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
+        % {"limit": megabytes(max_bytes())},
+    )
+    return redirect("imports:index")
+
+
+@csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
 @require_POST
 def upload(request, kind):
+    limited = _LimitedUpload(request)
+    request.upload_handlers.insert(0, limited)
+    return _upload(request, kind, limited)
+
+
+@csrf_protect
+def _upload(request, kind, limited):
     if kind not in FORMS:
         raise Http404
     if not _can_import(request.user):
         return _forbidden(request)
     form = FORMS[kind](request.POST, request.FILES, user=request.user)
+    if limited.refused:
+        return _too_large(request)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("imports:index")
     upload_file = form.cleaned_data["file"]
     if upload_file.size > max_bytes():
-        messages.error(
-            request,
-            _("Tệp quá lớn: %(size)s MB, giới hạn là %(limit)s MB. Hãy chia thành nhiều tệp.")
-            % {"size": megabytes(upload_file.size), "limit": megabytes(max_bytes())},
-        )
-        return redirect("imports:index")
+        return _too_large(request, upload_file.size)
     # The page's token only names the progress it polls; the stored file gets a token drawn here,
     # so no request can choose the name of (and so replace) a file waiting for confirmation.
     progress = form.cleaned_data["token"]

@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime
 import gc
 import hashlib
-import io
+import logging
 import os
 import pickle
 import re
+import struct
 import time
 import unicodedata
 import zipfile
@@ -51,28 +52,55 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from areas.models import Area
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
-from reports.formatting import format_decimal
+from reports.formatting import format_decimal, format_number
 
 from . import services
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
 from .search import fold
 
+logger = logging.getLogger("povertyplan.security")
+
 # --- limits ---------------------------------------------------------------------------------
+# Every limit is a setting (povertyplan/settings.py, from the environment).
 
 
 def max_bytes() -> int:
     """The largest file accepted (settings.IMPORT_MAX_BYTES, 20 MB by default)."""
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_BYTES)
 
 
 def max_rows() -> int:
     """The most rows read from one sheet, blank ones included (settings.IMPORT_MAX_ROWS)."""
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 300_000))
+    return int(settings.IMPORT_MAX_ROWS)
 
 
-# A zip may expand far beyond its size ("zip bomb"); the parts of a real workbook expand about
-# 10–15 times, so more than 40 times the size limit is refused before anything is parsed.
-UNPACKED_FACTOR = 40
+def max_part_bytes() -> int:
+    """The largest unpacked size of one part of the archive."""
+    return int(settings.IMPORT_MAX_UNPACKED_PART_BYTES)
+
+
+def max_total_bytes() -> int:
+    """The largest unpacked size of all parts together."""
+    return int(settings.IMPORT_MAX_UNPACKED_TOTAL_BYTES)
+
+
+def max_shared_strings_bytes() -> int:
+    """The largest unpacked shared-strings table (it is held in memory whole)."""
+    return int(settings.IMPORT_MAX_SHARED_STRINGS_BYTES)
+
+
+def max_parts() -> int:
+    """The most entries in the archive."""
+    return int(settings.IMPORT_MAX_PARTS)
+
+
+# The longest run of XML that a parser has to hold whole: a tag with its attributes, a comment,
+# a processing instruction, a CDATA section, or text between two tags. Excel caps a cell at 32,767
+# characters (under 100 KB of UTF-8); a longer run is no spreadsheet and would make expat buffer
+# it (about twice its size) however small the limits above are.
+MAX_MARKUP_RUN = 2 * 1024 * 1024
+# The longest <row> the scanner buffers (16,384 columns of a few dozen bytes each).
+MAX_ROW_BYTES = 4 * 1024 * 1024
 PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
 
@@ -92,6 +120,10 @@ class ImportFileError(Exception):
 
 class CellProblem(ValueError):
     """One cell's value cannot be used; the message is for the user."""
+
+
+class _TooLarge(CellProblem):
+    """A number far beyond any column (checked before it is turned into an int)."""
 
 
 class Formula(str):
@@ -152,7 +184,7 @@ class _Cells:
         if kind is None or kind == "n":
             value = float(raw) if ("." in raw or "E" in raw or "e" in raw) else int(raw)
             if style and int(style) in self.date_styles:
-                return from_excel(value, self.epoch)
+                return _date_of(value, self.epoch)
             return value
         if kind == "str":
             return raw
@@ -161,6 +193,15 @@ class _Cells:
         if kind == "d":
             return from_ISO8601(raw)
         return ErrorValue(raw)
+
+
+def _date_of(serial, epoch):
+    """An Excel date serial as a datetime; a serial no calendar holds stays a number (the date
+    parser then says the cell is no date)."""
+    try:
+        return from_excel(serial, epoch)
+    except (OverflowError, ValueError):
+        return serial
 
 
 def _place(values: list, index: int, value) -> None:
@@ -297,7 +338,7 @@ def _scan_cells(content: bytes, cells: _Cells) -> list | None:
             elif not kind or kind == b"n":
                 value = float(raw) if (b"." in raw or b"E" in raw or b"e" in raw) else int(raw)
                 if style and int(style) in date_styles:
-                    value = from_excel(value, cells.epoch)
+                    value = _date_of(value, cells.epoch)
             else:
                 value = cells.decode(_text(raw), kind.decode(), style.decode() or None)
             values[columns[letters]] = value
@@ -315,8 +356,16 @@ def _rows_scanned(source, cells: _Cells, namespaces: bytes) -> Iterator[tuple[in
     while True:
         chunk = source.read(1 << 20)
         buffer += chunk
-        cut = len(buffer) if not chunk else buffer.rfind(b"</row>") + 6
+        # Up to the last row that is surely whole: one that ended, or the one after which
+        # another began (rows may be empty elements, <row r="7"/>).
+        cut = (
+            len(buffer)
+            if not chunk
+            else max(buffer.rfind(b"</row>") + 6, buffer.rfind(b"<row", len(buffer) - len(chunk)))
+        )
         if cut < 6 and chunk:
+            if len(buffer) > MAX_ROW_BYTES:
+                raise ImportFileError(_row_too_long())
             continue
         for match in _ROW_SCAN.finditer(buffer, 0, cut):
             attrs, content = match.group(1), match.group(2)
@@ -332,6 +381,12 @@ def _rows_scanned(source, cells: _Cells, namespaces: bytes) -> Iterator[tuple[in
                 raise EOFError("the sheet ends early")  # reported as a damaged sheet
             return
         buffer = buffer[cut:]
+
+
+def _row_too_long() -> str:
+    return _("Một dòng của bảng tính dài hơn %(size)s MB, không phải một bảng kê. Không nhập.") % {
+        "size": megabytes(MAX_ROW_BYTES)
+    }
 
 
 def _sniff(head: bytes) -> str:
@@ -357,35 +412,277 @@ def _sniff(head: bytes) -> str:
     return _("Tệp không phải là bảng tính Excel .xlsx.")
 
 
-def _shared_strings(source) -> list[str]:
+def _shared_strings(archive, name: str) -> list[str]:
     """The shared-strings table, read the way the cells are (openpyxl builds an object per
-    string, which costs about 0.1 ms each: 20 s for a file with 200,000 citizen IDs). A plain
-    table (every entry a single <t>) is scanned; any other is parsed."""
-    data = source.read()
-    found = None
-    if _PLAIN_SST.search(data[:4096]) and not any(token in data for token in _NOT_PLAIN):
-        found = _SI_SCAN.findall(data)
-        if len(found) != data.count(b"<si>") + data.count(b"<si "):
-            found = None  # some entry is rich text or unusual: parse them all
-    if found is not None:
-        strings = [_text(raw) for raw in found]
-    else:
+    string, which costs about 0.1 ms each: 20 s for a file with 200,000 citizen IDs), a megabyte
+    at a time so that nothing but the strings themselves is held. A plain table (every entry a
+    single <t>) is scanned; any other is parsed, as a stream too."""
+    with archive.open(name) as source:
+        strings = _shared_strings_scanned(source)
+    if strings is None:
         strings = []
-        for _event, element in iterparse(io.BytesIO(data)):
-            if element.tag == _SI:
-                strings.append(_inline_text(element))
-                element.clear()
+        with archive.open(name) as source:
+            for _event, element in iterparse(source):
+                if element.tag == _SI:
+                    strings.append(_inline_text(element))
+                    element.clear()
     return [text.replace("x005F_", "") if "x005F_" in text else text for text in strings]
 
 
+def _shared_strings_scanned(source) -> list[str] | None:
+    """The strings of a plain table, or None when some entry is not plain (rich text, a comment,
+    a CDATA section...): the caller then parses the table."""
+    strings: list[str] = []
+    buffer = b""
+    first = True
+    while True:
+        chunk = source.read(1 << 20)
+        buffer += chunk
+        if first:
+            if not _PLAIN_SST.search(buffer[:4096]):
+                return None
+            first = False
+        cut = len(buffer) if not chunk else buffer.rfind(b"</si>") + 5
+        if cut < 5 and chunk:
+            if len(buffer) > MAX_MARKUP_RUN:
+                return None  # one entry longer than any cell: let the parser judge it
+            continue
+        segment = buffer[:cut]
+        if any(token in segment for token in _NOT_PLAIN):
+            return None
+        found = _SI_SCAN.findall(segment)
+        if len(found) != segment.count(b"<si>") + segment.count(b"<si "):
+            return None  # some entry is rich text or unusual: parse them all
+        strings.extend(_text(raw) for raw in found)
+        if not chunk:
+            return strings
+        buffer = buffer[cut:]
+
+
+# --- unpacking within limits ------------------------------------------------------------------
+# An .xlsx is a zip archive: a small upload may unpack to gigabytes ("zip bomb"). The central
+# directory's sizes are checked before anything is read, and every part is read through
+# _Unpacking, which counts the bytes really unpacked (declared sizes can lie) and stops past the
+# limits, and which refuses what no spreadsheet contains and an XML parser would take too far:
+# a DTD (entity declarations: "billion laughs", external entities), or one run of markup longer
+# than MAX_MARKUP_RUN (expat holds a whole tag, comment or processing instruction in memory).
+
+_MARKUP_ENDS = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
+_EOCD = b"PK\x05\x06"
+
+
+def _too_big(unpacked: int) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Tệp giải nén ra hơn %(size)s MB, quá lớn so với một bảng kê (có thể là tệp độc "
+            "hại). Không nhập."
+        )
+        % {"size": megabytes(unpacked)}
+    )
+
+
+def _not_a_spreadsheet_xml() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "Tệp chứa nội dung XML mà bảng tính Excel không có (khai báo DTD/ENTITY hoặc một "
+            "đoạn quá dài); có thể là tệp độc hại. Không nhập. Hãy mở bằng Excel và lưu lại."
+        )
+    )
+
+
+def _check_directory(fh) -> None:
+    """Refuse an archive whose central directory lists too many entries, before zipfile builds
+    an object for each of them."""
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    fh.seek(max(0, size - (1 << 16) - 22))
+    tail = fh.read()
+    fh.seek(0)
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        return  # zipfile reports the damage
+    # After the signature: this disk, the directory's disk, entries on this disk (2 bytes
+    # each), entries in all (2), the directory's size (4).
+    entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
+    # Each entry takes at least 46 bytes; 0xFFFF / 0xFFFFFFFF mean a ZIP64 archive, which no
+    # workbook needs.
+    if entries > max_parts() or directory > max_parts() * 1024:
+        raise ImportFileError(
+            _("Tệp nén có quá nhiều thành phần (hơn %(n)s); không phải một bảng kê. Không nhập.")
+            % {"n": max_parts()}
+        )
+
+
+class _Budget:
+    """The unpacked bytes of each part (the most read in any one pass: a sheet is read twice)
+    and of all parts together."""
+
+    def __init__(self):
+        self.part = max_part_bytes()
+        self.total = max_total_bytes()
+        self.seen: dict[str, int] = {}
+        self.used = 0
+        self.inspected: set[str] = set()  # parts read to their end and found clean
+
+    def count(self, name: str, done: int, limit: int) -> None:
+        if done > limit:
+            raise _too_big(limit)
+        before = self.seen.get(name, 0)
+        if done > before:
+            self.seen[name] = done
+            self.used += done - before
+            if self.used > self.total:
+                raise _too_big(self.total)
+
+
+def _markup_start(window: bytes, at: int) -> int:
+    """Where the first "<!" or "<?" at or after ``at`` begins, or -1. "<" is in every few bytes
+    of a sheet, "!" and "?" hardly ever, so those are looked for (many times faster than
+    ``find(b"<!")``); a window full of them falls back to the plain search."""
+    best = -1
+    for mark in (b"!", b"?"):
+        found = window.find(mark, at + 1)
+        misses = 0
+        while found > 0 and window[found - 1] != 0x3C:  # not after a "<"
+            misses += 1
+            if misses > 64:
+                found = window.find(b"<" + mark, found) + 1
+                break
+            found = window.find(mark, found + 1)
+        if found > 0 and (best < 0 or found - 1 < best):
+            best = found - 1
+    return best
+
+
+class _Unpacking:
+    """A part of the archive as it is unpacked, within the budget (see above)."""
+
+    __slots__ = ("_stream", "_name", "_budget", "_limit", "_done", "_pending", "_closing", "_run")
+
+    def __init__(self, stream, name: str, budget: _Budget, limit: int):
+        self._stream, self._name, self._budget, self._limit = stream, name, budget, limit
+        self._done = 0
+        self._pending = b""  # the last few bytes, when they may begin a token the next read ends
+        self._closing: bytes | None = None  # the end of the comment, PI or CDATA we are in
+        self._run = 0  # bytes since the last "<" (outside those), or inside one of them
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            parts = []
+            while chunk := self.read(1 << 16):
+                parts.append(chunk)
+            return b"".join(parts)
+        data = self._stream.read(min(n, 1 << 20))
+        budget = self._budget
+        if data:
+            if not self._done and data[:2] in (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<"):
+                raise _not_a_spreadsheet_xml()  # UTF-16: the checks below read UTF-8
+            self._done += len(data)
+            budget.count(self._name, self._done, self._limit)
+            if self._name not in budget.inspected:  # a sheet is read twice: inspect it once
+                self._inspect(self._pending + data if self._pending else data)
+        elif n:
+            budget.inspected.add(self._name)
+        return data
+
+    def _inspect(self, window: bytes) -> None:
+        n = len(window)
+        at = 0
+        self._pending = b""
+        while at < n:
+            closing = self._closing
+            if closing is not None:
+                end = window.find(closing, at)
+                if end < 0:
+                    self._grow(n - at)
+                    self._pending = window[n - len(closing) + 1 :]
+                    return
+                self._grow(end - at)
+                self._closing, self._run = None, 0
+                at = end + len(closing)
+                continue
+            start = _markup_start(window, at)
+            if start < 0:
+                break
+            self._text(window, at, start)
+            if start + 9 > n:
+                self._pending = window[start:]  # decided with the next bytes
+                return
+            head = window[start : start + 9]
+            if head.startswith((b"<!DOCTYPE", b"<!ENTITY")):
+                raise _not_a_spreadsheet_xml()
+            opener = next((o for o in _MARKUP_ENDS if head.startswith(o)), None)
+            if opener is None:
+                at = start + 2  # not well-formed: the parser says so
+                continue
+            self._closing, self._run = _MARKUP_ENDS[opener], 0
+            at = start + len(opener)
+        if at < n:
+            self._text(window, at, n)
+            last = window.rfind(b"<", max(at, n - 8))
+            if last >= 0:
+                self._pending = window[last:]
+
+    def _grow(self, size: int) -> None:
+        self._run += size
+        if self._run > MAX_MARKUP_RUN:
+            raise _not_a_spreadsheet_xml()
+
+    def _text(self, window: bytes, start: int, end: int) -> None:
+        """Tags and text between ``start`` and ``end``: a "<" must come every MAX_MARKUP_RUN."""
+        first = window.find(b"<", start, end)
+        if first < 0:
+            self._grow(end - start)
+            return
+        self._grow(first - start)
+        self._run = end - window.rfind(b"<", start, end) - 1
+        self._grow(0)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _LimitedZip(zipfile.ZipFile):
+    """A zip archive whose parts are read through :class:`_Unpacking`."""
+
+    budget: _Budget
+    limits: dict[str, int]
+
+    def open(self, name, mode="r", pwd=None, *, force_zip64=False):
+        stream = super().open(name, mode, pwd, force_zip64=force_zip64)
+        if mode != "r":
+            return stream  # pragma: no cover - never written
+        part = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        limit = self.limits.get(part, self.budget.part)
+        return _Unpacking(stream, part, self.budget, limit)
+
+
 class _ExcelReader(ExcelReader):
-    """openpyxl's reader (workbook, sheets, styles) with a cheaper shared-strings table."""
+    """openpyxl's reader (workbook, sheets, styles) over the limited archive, with a cheaper
+    shared-strings table."""
+
+    def __init__(self, archive: _LimitedZip, **options):
+        super().__init__(archive.fp, **options)
+        self.archive.close()  # the one openpyxl opened on the same file: use the limited one
+        self.archive = archive
+        self.valid_files = archive.namelist()
 
     def read_strings(self) -> None:
         part = self.package.find(SHARED_STRINGS)
         if part is not None:
-            with self.archive.open(part.PartName[1:]) as source:
-                self.shared_strings = _shared_strings(source)
+            name = part.PartName[1:]
+            limit = min(max_shared_strings_bytes(), self.archive.budget.part)
+            info = self.archive.getinfo(name)
+            if info.file_size > limit:
+                raise _too_big(limit)
+            self.archive.limits[name] = limit
+            self.shared_strings = _shared_strings(self.archive, name)
 
 
 class Workbook:
@@ -416,13 +713,15 @@ class Workbook:
         fh.seek(0)
         if not head.startswith(b"PK\x03\x04"):
             raise ImportFileError(_sniff(head))
+        _check_directory(fh)
         try:
-            archive = zipfile.ZipFile(fh)
+            archive = _LimitedZip(fh)
             names = set(archive.namelist())
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, struct.error):
             raise ImportFileError(
                 _("Tệp .xlsx bị hỏng (không giải nén được). Hãy mở bằng Excel và lưu lại.")
             ) from None
+        archive.budget, archive.limits = _Budget(), {}
         if "mimetype" in names:
             raise ImportFileError(
                 _("Tệp là bảng tính OpenDocument (.ods). Hãy lưu lại dưới dạng .xlsx.")
@@ -431,19 +730,26 @@ class Workbook:
             raise ImportFileError(_("Tệp là văn bản Word (.docx), không phải bảng tính .xlsx."))
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
             raise ImportFileError(_("Tệp nén này không phải là bảng tính Excel .xlsx."))
-        unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > max_bytes() * UNPACKED_FACTOR:
+        if "xl/vbaProject.bin" in names:
             raise ImportFileError(
                 _(
-                    "Tệp giải nén ra %(size)s MB, quá lớn so với một bảng kê (có thể là tệp độc "
-                    "hại). Không nhập."
+                    "Tệp có macro (.xlsm đổi đuôi thành .xlsx); macro không được nhập. Hãy lưu lại "
+                    "dưới dạng “Excel Workbook (.xlsx)”."
                 )
-                % {"size": megabytes(unpacked)}
             )
+        # What the archive declares, before anything is unpacked (the reads check it again).
+        budget = archive.budget
+        for info in archive.infolist():
+            if info.file_size > budget.part:
+                raise _too_big(budget.part)
+        if sum(info.file_size for info in archive.infolist()) > budget.total:
+            raise _too_big(budget.total)
         try:
-            reader = _ExcelReader(fh, read_only=True, data_only=False, keep_links=False)
+            reader = _ExcelReader(archive, read_only=True, data_only=False, keep_links=False)
             reader.read()
             self._wb = reader.wb
+        except ImportFileError:
+            raise
         except Exception as exc:  # any failure of a third-party parser on untrusted input
             raise ImportFileError(
                 _(
@@ -496,7 +802,15 @@ class Workbook:
                 _("Trang “%(sheet)s” bị hỏng (lỗi XML ở dòng %(line)s), không đọc được.")
                 % {"sheet": name, "line": exc.position[0]}
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, ValueError):
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            KeyError,
+            IndexError,
+            ValueError,
+            OverflowError,
+        ):
             raise ImportFileError(
                 _("Trang “%(sheet)s” bị hỏng, không đọc được. Hãy mở bằng Excel và lưu lại.")
                 % {"sheet": name}
@@ -605,6 +919,8 @@ def parse_number(raw, *, integer: bool = True):
             raise CellProblem(_("“%(value)s” không phải là một số.") % {"value": text[:40]})
     if value < 0:
         raise CellProblem(_("Không được là số âm."))
+    if value >= _HUGE:  # before int(): "1e999999999" would take gigabytes
+        raise _TooLarge(_("Số quá lớn."))
     if integer:
         if value != int(value):
             raise CellProblem(_("Phải là số nguyên."))
@@ -612,8 +928,33 @@ def parse_number(raw, *, integer: bool = True):
     return value
 
 
+_HUGE = 10**15  # no count, score, area or income of this registry comes near it
+
+
 def parse_integer(raw) -> int | None:
     return parse_number(raw, integer=True)
+
+
+def _at_most(parse: Callable, maximum: Callable[[], int | Decimal]) -> Callable:
+    """``parse``, refusing values above ``maximum()`` (what the column holds, or what is
+    plausible: services.NUMBER_LIMITS), so that nothing a preview passes fails when written."""
+
+    def parse_bounded(raw):
+        limit = maximum()
+        try:
+            value = parse(raw)
+        except _TooLarge:
+            raise CellProblem(
+                _("Số lớn hơn mức tối đa %(limit)s.") % {"limit": format_number(limit)}
+            ) from None
+        if value is not None and value > limit:
+            raise CellProblem(
+                _("%(value)s lớn hơn mức tối đa %(limit)s.")
+                % {"value": format_number(value), "limit": format_number(limit)}
+            )
+        return value
+
+    return parse_bounded
 
 
 def parse_decimal(raw) -> Decimal | None:
@@ -835,7 +1176,7 @@ def household_sheet() -> SheetSpec:
             Column(
                 "floor_area_m2",
                 gettext_lazy("Diện tích nhà ở (m²)"),
-                parse_decimal,
+                _at_most(parse_decimal, lambda: services.FLOOR_AREA_MAX),
                 gettext_lazy("Số, lớn hơn 0, một chữ số thập phân (ví dụ 45,5)."),
                 aliases=("diện tích nhà ở", "diện tích nhà", "diện tích"),
                 width=12,
@@ -996,7 +1337,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
         Column(
             "member_count",
             gettext_lazy("Số nhân khẩu"),
-            parse_integer,
+            _at_most(parse_integer, lambda: services.MEMBER_COUNT_MAX),
             gettext_lazy("Số nguyên ≥ 1. Để trống: đếm theo danh sách thành viên."),
             aliases=("nhân khẩu", "số người"),
             width=10,
@@ -1005,7 +1346,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
         Column(
             "income_per_capita",
             gettext_lazy("Thu nhập bình quân (đồng/người/tháng)"),
-            parse_integer,
+            _at_most(parse_integer, lambda: services.INCOME_MAX),
             gettext_lazy("Số nguyên không âm, đồng/người/tháng. Cần thu nhập hoặc điểm B1."),
             aliases=("thu nhập bình quân", "thu nhập", "thu nhập bình quân đầu người"),
             width=16,
@@ -1014,7 +1355,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
         Column(
             "b1_score",
             gettext_lazy("Điểm B1"),
-            parse_integer,
+            _at_most(parse_integer, services.b1_score_max),
             gettext_lazy("Số nguyên không âm (điểm thu nhập của phiếu B)."),
             aliases=("b1", "điểm thu nhập"),
             width=9,
@@ -1371,6 +1712,7 @@ class _Import:
                 if expect is not None and report.ok and report.outcome() != expect:
                     report.changed_since_preview = True
                 elif commit and report.ok:
+                    self.before_write()
                     self.write()
                     report.committed = True
         except ImportFileError as exc:
@@ -1546,6 +1888,9 @@ class _Import:
         """Compare what was read with the registry: the changes a commit would write."""
         raise NotImplementedError
 
+    def before_write(self) -> None:
+        """Refusals that only a write may give (the preview must not give them)."""
+
     def write(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -1617,6 +1962,7 @@ class HouseholdImport(_Import):
         super().__init__(**kwargs)
         self.commune = commune
         self.citizen_rows: dict[str, tuple[str, MemberRow]] = {}
+        self.held_elsewhere = 0  # citizen IDs of the file held outside the user's scope
 
     reading_attributes = (
         "report",
@@ -1846,15 +2192,17 @@ class HouseholdImport(_Import):
                     if household.row is not None
                     else (self.m_sheet, household.members[0].row, self.m_labels["household"])
                 )
+                # The code is taken in the commune (a new household could not have it), but
+                # by a household the user may not see: its village is not named.
                 report.add(
                     sheet,
                     number,
                     column,
-                    _("Hộ “%(code)s” đang thuộc %(village)s, ngoài phạm vi bạn được nhập.")
-                    % {
-                        "code": code,
-                        "village": getattr(self.villages.get(existing["village_id"]), "name", ""),
-                    },
+                    _(
+                        "Mã hộ “%(code)s” đã được dùng cho một hộ ngoài phạm vi bạn được nhập; "
+                        "hãy kiểm tra lại mã hộ."
+                    )
+                    % {"code": code},
                 )
                 household.bad = True
         self._check_citizen_ids()
@@ -1950,33 +2298,59 @@ class HouseholdImport(_Import):
         return changed
 
     def _check_citizen_ids(self) -> None:
-        """A citizen ID in the file that the registry gives to someone of another household."""
+        """A citizen ID in the file that the registry gives to someone of another household.
+
+        Inside the villages the user may change, the row names that household. Outside them
+        (another village, commune or province; for the shell without --user, outside the
+        commune) the preview says nothing, exactly as for a number nobody holds, so that the
+        preview cannot be used to learn whether someone is registered elsewhere; the write is
+        refused then, with one message that names no row, number or person
+        (docs/decisions-import.md, “Citizen IDs held elsewhere”)."""
         ids = sorted(self.citizen_rows)
         commune = self.commune
+        self.held_elsewhere = 0
         for chunk in _chunks(ids):
-            for citizen_id, name, code, commune_id, commune_name in Member.objects.filter(
+            for citizen_id, name, code, commune_id, village_id in Member.objects.filter(
                 citizen_id__in=chunk
             ).values_list(
                 "citizen_id",
                 "full_name",
                 "household__code",
                 "household__commune_id",
-                "household__commune__name",
+                "household__village_id",
             ):
                 file_code, row = self.citizen_rows[citizen_id]
                 if commune_id == commune.pk and code == file_code:
                     continue  # the same person, in the same household
+                if commune_id != commune.pk or village_id not in self.editable:
+                    self.held_elsewhere += 1
+                    continue
                 row.bad = True
                 self.report.add(
                     self.m_sheet,
                     row.row,
                     self.m_labels["citizen_id"],
                     _(
-                        "Số CCCD %(id)s đã thuộc về “%(name)s” của hộ %(code)s (%(commune)s); "
+                        "Số CCCD %(id)s đã thuộc về “%(name)s” của hộ %(code)s (%(village)s); "
                         "không ghi đè."
                     )
-                    % {"id": citizen_id, "name": name, "code": code, "commune": commune_name},
+                    % {
+                        "id": citizen_id,
+                        "name": name,
+                        "code": code,
+                        "village": self.villages[village_id].name,
+                    },
                 )
+
+    def before_write(self) -> None:
+        if self.held_elsewhere:
+            logger.warning(
+                "Import of %s refused: %s citizen ID(s) held outside the scope of user %s",
+                self.commune.code,
+                self.held_elsewhere,
+                getattr(self.user, "pk", None),
+            )
+            raise ImportFileError(services.citizen_ids_unavailable_message())
 
     def _registry_members(self, households) -> dict[int, list[dict]]:
         ids = sorted(
@@ -2256,26 +2630,10 @@ class AssessmentImport(_Import):
         entries = []
         for code, (number, count, income, b1, deprived, bad) in rows.items():
             household = households.get(code)
-            if household is None:
-                report.add(
-                    sheet,
-                    number,
-                    self.labels["code"],
-                    _("Không có hộ mã “%(code)s” trong %(commune)s.")
-                    % {"code": code, "commune": cycle.commune.name},
-                )
-                continue
-            if household.village_id not in self.editable:
-                report.add(
-                    sheet,
-                    number,
-                    self.labels["code"],
-                    _("Hộ “%(code)s” thuộc %(village)s, ngoài phạm vi bạn được nhập.")
-                    % {
-                        "code": code,
-                        "village": getattr(self.villages.get(household.village_id), "name", ""),
-                    },
-                )
+            if household is None or household.village_id not in self.editable:
+                # A household outside the user's villages gets the message of one that does
+                # not exist: the import does not tell who is registered where.
+                report.add(sheet, number, self.labels["code"], self._unknown(code))
                 continue
             members = count if count is not None else registry_counts.get(household.pk, 0)
             if not members:
@@ -2326,6 +2684,20 @@ class AssessmentImport(_Import):
                 )
         self.entries = entries
 
+    def _unknown(self, code: str) -> str:
+        commune = self.cycle.commune
+        if set(self.villages) <= self.editable:
+            return _("Không có hộ mã “%(code)s” trong %(commune)s.") % {
+                "code": code,
+                "commune": commune.name,
+            }
+        return _("Không có hộ mã “%(code)s” trong %(villages)s.") % {
+            "code": code,
+            "villages": ", ".join(
+                sorted(self.villages[pk].name for pk in self.editable if pk in self.villages)
+            ),
+        }
+
     def write(self) -> None:
         if self.entries:
             services.assessments_record(cycle=self.cycle, entries=self.entries, user=self.user)
@@ -2350,6 +2722,8 @@ def commune_for(term: str) -> Area:
 
 
 def periodic_cycle(commune: Area, year: int) -> ReviewCycle:
+    if not services.YEAR_MIN <= year <= services.YEAR_MAX:
+        raise ValueError(_("Năm %(year)s không hợp lệ.") % {"year": year})
     cycle = (
         ReviewCycle.objects.select_related("standard", "commune")
         .filter(commune=commune, year=year, kind=ReviewCycle.Kind.PERIODIC)

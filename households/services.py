@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import logging
 import queue
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,6 +31,8 @@ from indicators.rules import ClassificationError, classify
 
 from .models import Assessment, Deprivation, Household, IndicatorOverride, Member, ReviewCycle
 from .search import search_text_for
+
+logger = logging.getLogger("povertyplan.security")
 
 
 def nfc(value):
@@ -106,10 +111,54 @@ def household_update(
 @transaction.atomic
 def member_add(*, household: Household, **fields) -> Member:
     member = Member(household=household, **_clean_text_fields(fields))
-    member.full_clean()
+    member.full_clean(validate_constraints=False)
+    _check_citizen_id(member, household)
     member.save()
     refresh_search_text(household)
     return member
+
+
+def citizen_id_unavailable_message() -> str:
+    return _(
+        "Số CCCD này đã được dùng cho một người khác nên chưa lưu được. Nếu đúng là số của "
+        "thành viên này, hãy liên hệ cán bộ xã để kiểm tra."
+    )
+
+
+def citizen_ids_unavailable_message() -> str:
+    return _(
+        "Không ghi được: có số CCCD trong tệp đã được dùng cho người ở ngoài phạm vi bạn được "
+        "nhập, nên không có gì được ghi. Để bảo vệ dữ liệu cá nhân, hệ thống không cho biết số "
+        "nào hay của ai; nếu các số là đúng, hãy liên hệ cán bộ xã hoặc quản trị viên để kiểm "
+        "tra."
+    )
+
+
+def _check_citizen_id(member: Member, household: Household) -> None:
+    """The citizen ID is unique in the whole database. Held by someone of the household's own
+    village (which whoever edits the household may see), the message names them; held anywhere
+    else, it names no one and nothing, the same wherever the holder lives (the write must fail,
+    but must not tell where a person is registered: docs/decisions-import.md)."""
+    if not member.citizen_id:
+        return
+    holder = (
+        Member.objects.filter(citizen_id=member.citizen_id)
+        .exclude(pk=member.pk)
+        .values_list("full_name", "household__code", "household__village_id")
+        .first()
+    )
+    if holder is None:
+        return
+    name, code, village_id = holder
+    if household.village_id and village_id == household.village_id:
+        raise ValidationError(
+            {
+                "citizen_id": _("Số CCCD %(id)s đã thuộc về “%(name)s” của hộ %(code)s.")
+                % {"id": member.citizen_id, "name": name, "code": code}
+            }
+        )
+    logger.warning("Citizen ID refused for household %s: held outside its village", household.pk)
+    raise ValidationError({"citizen_id": citizen_id_unavailable_message()})
 
 
 @transaction.atomic
@@ -124,7 +173,8 @@ def members_save(
         member.household = household
         for name in ("full_name", "citizen_id", "ethnicity"):
             setattr(member, name, nfc(getattr(member, name)))
-        member.full_clean()
+        member.full_clean(validate_constraints=False)
+        _check_citizen_id(member, household)
         member.save()
     refresh_search_text(household)
 
@@ -213,6 +263,29 @@ def _as_validation_error(exc: ClassificationError) -> ValidationError:
     return ValidationError({field: message} if field else message, code=exc.code)
 
 
+# The largest values stored (docs/decisions-import.md): below what the columns hold
+# (PositiveIntegerField 2,147,483,647; PositiveSmallIntegerField 32,767; the floor area's
+# DecimalField(7, 1) 999,999.9) and above anything plausible, so that a typo or a hostile file
+# gets a message in the form or the import preview instead of a database error when written.
+INCOME_MAX = 1_000_000_000  # đồng per person per month
+MEMBER_COUNT_MAX = 100
+FLOOR_AREA_MAX = Decimal("10000")  # m²
+YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def b1_score_max() -> int:
+    """The largest B1 score (settings.B1_SCORE_MAX; the question weights are unconfirmed)."""
+    return min(int(settings.B1_SCORE_MAX), 32_767)
+
+
+def _maximum(field: str) -> int:
+    return {
+        "income_per_capita": INCOME_MAX,
+        "b1_score": b1_score_max(),
+        "member_count": MEMBER_COUNT_MAX,
+    }[field]
+
+
 def _check_number(value, field: str):
     if value is None or value == "":
         return None
@@ -223,6 +296,13 @@ def _check_number(value, field: str):
             raise ValidationError({field: _("Giá trị phải là một số nguyên.")}) from None
     if value < 0:
         raise ValidationError({field: _("Giá trị không được âm.")})
+    if value > _maximum(field):
+        raise ValidationError(
+            {
+                field: _("Giá trị lớn hơn mức tối đa %(limit)s.")
+                % {"limit": f"{_maximum(field):,}".replace(",", ".")}
+            }
+        )
     return value
 
 

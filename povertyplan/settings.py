@@ -274,6 +274,28 @@ AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "730"))
 # The request header (as in request.META) holding the client's address when a proxy sets one,
 # e.g. HTTP_X_REAL_IP; empty: the connection's address (REMOTE_ADDR).
 AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER")
+# --- Excel import (households/imports.py) and request bodies ---
+# Largest .xlsx accepted for import, as uploaded (compressed).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Most rows read from one sheet, blank ones included.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 300_000)
+# Largest unpacked size of any one part of the .xlsx (a sheet, the shared strings...).
+IMPORT_MAX_UNPACKED_PART_BYTES = env_int("IMPORT_MAX_UNPACKED_PART_BYTES", 200 * 1024 * 1024)
+# Largest unpacked size of all parts together.
+IMPORT_MAX_UNPACKED_TOTAL_BYTES = env_int("IMPORT_MAX_UNPACKED_TOTAL_BYTES", 400 * 1024 * 1024)
+# Largest unpacked shared-strings table: it is held in memory whole (about 3x its size).
+IMPORT_MAX_SHARED_STRINGS_BYTES = env_int("IMPORT_MAX_SHARED_STRINGS_BYTES", 40 * 1024 * 1024)
+# Most entries in the .xlsx archive (a real workbook has a few dozen).
+IMPORT_MAX_PARTS = env_int("IMPORT_MAX_PARTS", 2000)
+# Request bodies: form fields held in memory, and the file size past which uploads go to disk.
+# The proxy's limit (nginx client_max_body_size, docs/deployment.md) must be at least
+# IMPORT_MAX_BYTES plus a little; Django's check below only counts non-file fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+# Most households in one Excel export of the household list.
+EXPORT_MAX_HOUSEHOLDS = env_int("EXPORT_MAX_HOUSEHOLDS", 20_000)
+# Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
+B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
 
 LOGGING = {
     "version": 1,

@@ -388,10 +388,12 @@ def beneficiary_record(
     if user is not None and not (
         Household.objects.editable_by(user).filter(pk=household.pk).exists()
     ):
+        # Word for word, and on the same field, what the form says of a code that does not
+        # exist: the form must not tell that a household exists outside the user's villages.
         raise ValidationError(
             {
-                "household": _("Hộ %(code)s nằm ngoài địa bàn bạn được giao; không ghi nhận được.")
-                % {"code": household.code}
+                "household_code": _("Không có hộ mã “%(code)s” ở %(commune)s.")
+                % {"code": household.code, "commune": assignment.commune.name}
             }
         )
     beneficiary = Beneficiary(

@@ -3,6 +3,7 @@
 import datetime
 import io
 import unicodedata
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -221,7 +222,8 @@ def test_board_cannot_take_over_a_household_of_another_village(
         [["VH-002", "Lục Văn Hùng", "Nam", "", "Chủ hộ", "", ""]],
     )
     report = run_households(source, commune, board_a)
-    assert "đang thuộc Thôn B, ngoài phạm vi" in messages(report)
+    assert "“VH-002” đã được dùng cho một hộ ngoài phạm vi" in messages(report)
+    assert "Thôn B" not in messages(report)
 
 
 def test_viewer_and_other_commune_cannot_import(commune, village_a, viewer, other_officer):
@@ -357,7 +359,12 @@ def test_board_imports_results_of_its_village_only(cycle, homes, board_a):
         [["T-0001", 1_000_000, None, *flags()], ["T-0002", 1_000_000, None, *flags()]]
     )
     report = run_results(source, cycle, board_a)
-    assert "T-0002" in messages(report) and "ngoài phạm vi" in messages(report)
+    # T-0002 lives in Thôn B: the board is told what it would be told of a code nobody has.
+    assert "Không có hộ mã “T-0002” trong Thôn A." in messages(report)
+    missing = run_results(results_file([["T-9999", 1_000_000, None, *flags()]]), cycle, board_a)
+    assert messages(missing).replace("T-9999", "T-0002").replace("dòng 2", "dòng 3") == (
+        messages(report)
+    )
     assert every_table_count() == before
 
 
@@ -449,12 +456,38 @@ REGISTRY_CORPUS = {
     "27_birth_in_future.xlsx": "Ngày sinh không thể ở tương lai",
     "28_excel_error_value.xlsx": "lỗi Excel #N/A",
     "29_new_household_without_members.xlsx": "Hộ mới cần ít nhất một thành viên",
+    "34_zip_bomb_under_limit.xlsx": "Không có thôn “Thôn Không Có”",
+    "35_zip_bomb_over_part_limit.xlsx": "giải nén ra hơn 20,0 MB",
+    "36_zip_bomb_over_total_limit.xlsx": "giải nén ra hơn 30,0 MB",
+    "37_zip_bomb_lying_sizes.xlsx": "bị hỏng",
+    "38_shared_strings_bomb.xlsx": "giải nén ra hơn 20,0 MB",  # 150 MB
+    "39_shared_strings_over_their_limit.xlsx": "giải nén ra hơn 10,0 MB",
+    "40_too_many_parts.xlsx": "quá nhiều thành phần",
+    "41_xxe_external_entity.xlsx": "khai báo DTD/ENTITY",
+    "42_billion_laughs_shared_strings.xlsx": "khai báo DTD/ENTITY",
+    "43_billion_laughs_workbook.xlsx": "khai báo DTD/ENTITY",
+    "44_comment_of_five_megabytes.xlsx": "một đoạn quá dài",
+    "45_utf16_sheet.xlsx": "nội dung XML mà bảng tính Excel không có",
+    "46_xlsm_renamed.xlsx": "Tệp có macro",
+    "47_external_link.xlsx": "Ô chứa công thức (=[1]Sheet1!A1)",
+    "48_merged_cells_in_data.xlsx": "Bắt buộc, không được để trống",
+    "51_huge_and_negative_floor_area.xlsx": "lớn hơn mức tối đa 10.000",
+    "52_date_serial_out_of_range.xlsx": "Ngày phải có dạng dd/mm/yyyy",
+    "53_number_of_five_thousand_digits.xlsx": "bị hỏng",
+    "54_household_of_another_village.xlsx": "Bắt buộc, không được để trống",
+    "56_citizen_id_held_in_scope.xlsx": "đã thuộc về “Nguyễn Văn Đức” của hộ T-0001 (Thôn A)",
+    "57_citizen_id_held_in_another_village.xlsx": "đã thuộc về “Lục Văn Hùng” của hộ T-0002",
+    "58_citizen_id_held_in_another_commune.xlsx": "không cho biết số nào hay của ai",
+    "59_rows_of_another_commune_and_scope.xlsx": "Thôn này thuộc Xã Khác",
 }
 RESULTS_CORPUS = {
     "30_indicator_not_yes_no.xlsx": "“maybe” không hợp lệ",
     "31_income_not_a_number.xlsx": "“một triệu” không phải là một số",
     "32_results_unknown_household.xlsx": "Không có hộ mã “KHONG-CO”",
     "33_results_indicator_column_missing.xlsx": "thiếu cột bắt buộc",
+    "49_huge_numbers_results.xlsx": "lớn hơn mức tối đa 1.000.000.000",
+    "50_negative_numbers_results.xlsx": "Không được là số âm",
+    "55_results_of_other_villages_and_communes.xlsx": "Không có hộ mã “OUT-1”",
 }
 
 
@@ -466,10 +499,18 @@ def test_corpus_has_at_least_twenty_files_all_covered():
 
 @pytest.fixture
 def corpus_world(commune, village_a, village_b, other_village, officer, settings):
-    # The size-limit files are judged against a 512 KB limit (the default is 20 MB).
+    # The size-limit files are judged against a 512 KB limit (the default is 20 MB) and 20 MB
+    # unpacked per part, 30 MB in all.
     settings.IMPORT_MAX_BYTES = 512 * 1024
-    home = HouseholdFactory(village=village_a, code="T-0001")
-    MemberFactory(household=home, citizen_id="002080000009")
+    settings.IMPORT_MAX_UNPACKED_PART_BYTES = 20 * 1024 * 1024
+    settings.IMPORT_MAX_UNPACKED_TOTAL_BYTES = 30 * 1024 * 1024
+    settings.IMPORT_MAX_SHARED_STRINGS_BYTES = 10 * 1024 * 1024
+    home = HouseholdFactory(village=village_a, code="T-0001", head_name="Nguyễn Văn Đức")
+    MemberFactory(household=home, full_name="Nguyễn Văn Đức", citizen_id="002080000009")
+    there = HouseholdFactory(village=village_b, code="T-0002", head_name="Lục Văn Hùng")
+    MemberFactory(household=there, full_name="Lục Văn Hùng", citizen_id="002080000010")
+    away = HouseholdFactory(village=other_village, code="OUT-1", head_name="Người Xã Khác")
+    MemberFactory(household=away, full_name="Người Xã Khác", citizen_id="002099001234")
     return ReviewCycleFactory(commune=commune, year=2023)
 
 
@@ -1211,4 +1252,9 @@ def test_shared_strings_read_as_openpyxl_reads_them(entries):
     from households.imports import _shared_strings
 
     data = SST.format(entries).encode()
-    assert _shared_strings(io.BytesIO(data)) == read_string_table(io.BytesIO(data))
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", data)
+    with zipfile.ZipFile(packed) as archive:
+        found = _shared_strings(archive, "xl/sharedStrings.xml")
+    assert found == read_string_table(io.BytesIO(data))

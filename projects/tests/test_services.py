@@ -270,7 +270,7 @@ def test_a_household_of_another_commune_is_refused_and_nothing_is_saved(
     stranger = HouseholdFactory(village=other_village)
     with pytest.raises(ValidationError) as exc:
         record(assignment, stranger, officer)
-    assert "ngoài địa bàn" in " ".join(exc.value.messages)
+    assert "Không có hộ mã" in " ".join(exc.value.messages)
     with pytest.raises(ValidationError, match="không thuộc"):
         record(assignment, stranger)  # without a user: the commune rule still holds
     assert not Beneficiary.objects.exists()
@@ -280,13 +280,13 @@ def test_a_board_cannot_record_a_household_of_another_village(
     assignment, village_a, village_b, board_a
 ):
     record(assignment, HouseholdFactory(village=village_a), board_a)
-    with pytest.raises(ValidationError, match="ngoài địa bàn"):
+    with pytest.raises(ValidationError, match="Không có hộ mã"):
         record(assignment, HouseholdFactory(village=village_b), board_a)
     assert Beneficiary.objects.count() == 1
 
 
 def test_a_viewer_cannot_record_a_beneficiary(assignment, village_a, viewer):
-    with pytest.raises(ValidationError, match="ngoài địa bàn"):
+    with pytest.raises(ValidationError, match="Không có hộ mã"):
         record(assignment, HouseholdFactory(village=village_a), viewer)
 
 

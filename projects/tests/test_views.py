@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -75,7 +76,15 @@ def test_board_of_village_a_is_refused_a_household_of_village_b(client, board_a,
     url = reverse("beneficiary_create", args=[world["assignment"].pk])
     response = client.post(url, beneficiary_payload(world["home_b"]))
     assert response.status_code == 200
-    assert "nằm ngoài địa bàn bạn được giao" in response.content.decode()
+    # Word for word what a code that does not exist gets: nothing tells that it exists.
+    missing = client.post(url, {**beneficiary_payload(world["home_b"]), "household_code": "X-0"})
+    code = world["home_b"].code
+    assert f"Không có hộ mã “{code}”" in response.content.decode()
+
+    def page(response):  # without the CSRF tokens, which change from response to response
+        return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())
+
+    assert page(response).replace(code, "X-0") == page(missing)
     assert Beneficiary.objects.count() == 2
 
 

@@ -14,6 +14,7 @@ import datetime
 import io
 import random
 import re
+import struct
 import zipfile
 from pathlib import Path
 
@@ -240,6 +241,231 @@ def build() -> dict[str, bytes]:
     files["33_results_indicator_column_missing.xlsx"] = _drop_column(
         results([["T-0001", 1_000_000, None, *[""] * 12]]), "Kết quả rà soát", 4
     )
+    files.update(hostile(one, rng))
+    return files
+
+
+def _padded_sheet(megabytes: int, village: str = "Thôn Không Có") -> bytes:
+    """The household sheet with one row, then ``megabytes`` of blank rows each followed by a
+    megabyte of spaces: text that packs a thousandfold (a "zip bomb" of plain XML)."""
+    head = (
+        '<row r="1">'
+        + "".join(
+            f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
+            for i, h in enumerate(H_HEADERS[:3])
+        )
+        + '</row><row r="2">'
+        + "".join(
+            f'<c r="{chr(65 + i)}2" t="inlineStr"><is><t>{v}</t></is></c>'
+            for i, v in enumerate(["T-0100", village, "Lò Văn Bom"])
+        )
+        + "</row>"
+    )
+    pad = "".join(f'<row r="{3 + i}"/>' + " " * (1 << 20) for i in range(megabytes))
+    return _sheet_xml(head + pad, f"A1:C{2 + megabytes}")
+
+
+def _with_parts(xlsx: bytes, parts: dict[str, bytes], types: str = "") -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = {n: source.read(n) for n in source.namelist()}
+    if types:
+        out["[Content_Types].xml"] = out["[Content_Types].xml"].replace(
+            b"</Types>", types.encode() + b"</Types>"
+        )
+    out.update(parts)
+    return _zip(out)
+
+
+def _lying_sizes(xlsx_part: bytes) -> bytes:
+    """A zip whose headers declare 1,000 bytes for a part that unpacks to 50 MB."""
+    data = b"<x>" + b" " * 50_000_000 + b"</x>"
+    packed = _replace_part(xlsx_part, "xl/worksheets/sheet1.xml", data)
+    return packed.replace(struct.pack("<I", len(data)), struct.pack("<I", 1000))
+
+
+SST = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" '
+    'uniqueCount="{n}">{entries}</sst>'
+)
+SST_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+SST_REL = (
+    '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+)
+
+
+def _with_shared_strings(xlsx: bytes, sst: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    rels = source.read("xl/_rels/workbook.xml.rels").replace(
+        b"</Relationships>", SST_REL.encode() + b"</Relationships>"
+    )
+    return _with_parts(
+        xlsx, {"xl/_rels/workbook.xml.rels": rels, "xl/sharedStrings.xml": sst}, SST_TYPE
+    )
+
+
+def hostile(one: bytes, rng: random.Random) -> dict[str, bytes]:
+    """Files made to hurt: bombs, DTDs, macros, links, huge numbers, rows outside the scope."""
+    files: dict[str, bytes] = {}
+    # Zip bombs. The tests set 20 MB per part and 30 MB in all (the defaults are 200 and 400).
+    files["34_zip_bomb_under_limit.xlsx"] = _replace_part(
+        one, "xl/worksheets/sheet1.xml", _padded_sheet(15)
+    )
+    files["35_zip_bomb_over_part_limit.xlsx"] = _replace_part(
+        one, "xl/worksheets/sheet1.xml", _padded_sheet(25)
+    )
+    files["36_zip_bomb_over_total_limit.xlsx"] = _with_parts(
+        _replace_part(one, "xl/worksheets/sheet1.xml", _padded_sheet(12)),
+        {f"xl/media/padding{i}.xml": b" " * (12 << 20) for i in range(2)},
+    )
+    files["37_zip_bomb_lying_sizes.xlsx"] = _lying_sizes(one)
+    # The shared strings of the issue: a few hundred kilobytes that unpack to 150 MB.
+    entries = "<si><t>x</t></si>" * (150_000_000 // 17)
+    files["38_shared_strings_bomb.xlsx"] = _with_shared_strings(
+        one, SST.format(n=150_000_000 // 17, entries=entries).encode()
+    )
+    # Under the part limit, over the shared strings' own (40 MB by default, 10 in the tests).
+    entries = "<si><t>x</t></si>" * 900_000
+    files["39_shared_strings_over_their_limit.xlsx"] = _with_shared_strings(
+        one, SST.format(n=900_000, entries=entries).encode()
+    )
+    files["40_too_many_parts.xlsx"] = _with_parts(one, {f"xl/p/{n}": b"" for n in range(2500)})
+    # XML that reaches outside, or expands: an external entity, billion laughs.
+    xxe = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    files["41_xxe_external_entity.xlsx"] = _replace_part(
+        one, "xl/worksheets/sheet1.xml", xxe.encode()
+    )
+    laughs = "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    lol = (
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY lol0 "lol">' + laughs + "]>"
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<si><t>&lol9;</t></si></sst>"
+    )
+    files["42_billion_laughs_shared_strings.xlsx"] = _with_shared_strings(one, lol.encode())
+    source = zipfile.ZipFile(io.BytesIO(one))
+    workbook = (
+        b'<?xml version="1.0"?><!DOCTYPE workbook [<!ENTITY lol0 "lol">'
+        + laughs.encode()
+        + b"]>"
+        + source.read("xl/workbook.xml").replace(b"<bookViews>", b"<bookViews>&lol9;", 1)
+    )
+    files["43_billion_laughs_workbook.xlsx"] = _replace_part(one, "xl/workbook.xml", workbook)
+    files["44_comment_of_five_megabytes.xlsx"] = _replace_part(
+        one,
+        "xl/worksheets/sheet1.xml",
+        _sheet_xml("<!--" + "> < " * (5 << 18) + "-->", "A1"),
+    )
+    files["45_utf16_sheet.xlsx"] = _replace_part(
+        one,
+        "xl/worksheets/sheet1.xml",
+        _sheet_xml("", "A1").decode().replace("UTF-8", "UTF-16").encode("utf-16"),
+    )
+    # Renamed or linked workbooks.
+    files["46_xlsm_renamed.xlsx"] = _with_parts(
+        one,
+        {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>',
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(one))
+    wb["Hộ gia đình"]["C2"] = "=[1]Sheet1!A1"
+    linked = _save(wb)
+    link = (
+        '<?xml version="1.0" encoding="UTF-8"?><externalLink xmlns="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main"><externalBook xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships" r:id="rId1"><sheetNames>'
+        '<sheetName val="Sheet1"/></sheetNames></externalBook></externalLink>'
+    )
+    link_rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+        'schemas.openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+        'Target="file:///C:/mat/ho-ngheo.xlsx" TargetMode="External"/></Relationships>'
+    )
+    files["47_external_link.xlsx"] = _with_parts(
+        linked,
+        {
+            "xl/externalLinks/externalLink1.xml": link.encode(),
+            "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels.encode(),
+        },
+        '<Override PartName="/xl/externalLinks/externalLink1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml"/>',
+    )
+    wb = openpyxl.load_workbook(
+        io.BytesIO(registry([good_household(), good_household("T-0101")], [good_member()]))
+    )
+    wb["Hộ gia đình"].merge_cells("B2:B3")  # the second row loses its village
+    files["48_merged_cells_in_data.xlsx"] = _save(wb)
+    # Numbers no column holds, or no household has.
+    files["49_huge_numbers_results.xlsx"] = results(
+        [
+            ["T-0001", 10**30, None, *[""] * 12],
+            ["T-0002", 1_000_000, 40_000, *[""] * 12],
+        ]
+    )
+    files["50_negative_numbers_results.xlsx"] = results([["T-0001", -1_000_000, -5, *[""] * 12]])
+    files["51_huge_and_negative_floor_area.xlsx"] = registry(
+        [
+            ["T-0100", "Thôn A", "Lò Văn Một", "Tày", 1e30, "Kiên cố / bền chắc"],
+            ["T-0101", "Thôn A", "Lò Văn Hai", "Tày", -40, "Kiên cố / bền chắc"],
+            ["T-0102", "Thôn A", "Lò Văn Ba", "Tày", "1e999999999", "Kiên cố / bền chắc"],
+        ],
+        [
+            good_member("T-0100", "Lò Văn Một", "002080000101"),
+            good_member("T-0101", "Lò Văn Hai", "002080000102"),
+            good_member("T-0102", "Lò Văn Ba", "002080000103"),
+        ],
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(one))
+    wb["Thành viên"]["D2"] = datetime.date(1980, 9, 5)  # a date style for the cell
+    dated = _save(wb)
+    sheet = zipfile.ZipFile(io.BytesIO(dated)).read("xl/worksheets/sheet2.xml")
+    sheet = re.sub(rb'(<c r="D2"[^>]*><v>)[^<]*', rb"\g<1>1E+20", sheet)
+    files["52_date_serial_out_of_range.xlsx"] = _replace_part(
+        dated, "xl/worksheets/sheet2.xml", sheet
+    )
+    files["53_number_of_five_thousand_digits.xlsx"] = _replace_part(
+        one,
+        "xl/worksheets/sheet1.xml",
+        _sheet_xml(
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã hộ</t></is></c></row>'
+            f'<row r="2"><c r="A2"><v>{"9" * 5000}</v></c></row>',
+            "A1:A2",
+        ),
+    )
+    # Outside the scope of the tests' users (T-0002 lives in Thôn B; OUT-1 in another commune).
+    files["54_household_of_another_village.xlsx"] = registry(
+        [good_household("T-0002", "Thôn A", "Lục Văn Hùng"), good_household("T-0103", "")],
+        [good_member("T-0002", "Lục Văn Hùng", "002080000010")],
+    )
+    files["55_results_of_other_villages_and_communes.xlsx"] = results(
+        [["T-0002", 1_000_000, None, *[""] * 12], ["OUT-1", 1_000_000, None, *[""] * 12]]
+    )
+    files["56_citizen_id_held_in_scope.xlsx"] = registry(
+        [good_household("T-0100", head="Lò Thị Trùng")],
+        [good_member("T-0100", "Lò Thị Trùng", "002080000009")],  # held in T-0001, Thôn A
+    )
+    files["57_citizen_id_held_in_another_village.xlsx"] = registry(
+        [good_household("T-0100", head="Lò Thị Trùng")],
+        [good_member("T-0100", "Lò Thị Trùng", "002080000010")],  # held in T-0002, Thôn B
+    )
+    files["58_citizen_id_held_in_another_commune.xlsx"] = registry(
+        [good_household("T-0100", head="Lò Thị Trùng")],
+        [good_member("T-0100", "Lò Thị Trùng", "002099001234")],  # held in OUT-1, Xã Khác
+    )
+    files["59_rows_of_another_commune_and_scope.xlsx"] = registry(
+        [good_household("OUT-1", "Thôn Xa", "Người Xã Khác"), good_household("T-0002", "Thôn B")],
+        [good_member("OUT-1", "Người Xã Khác", "002099001234")],
+    )
     return files
 
 
@@ -260,7 +486,7 @@ def _drop_column(xlsx: bytes, sheet: str, index: int) -> bytes:
 def main() -> None:
     for old in HERE.glob("*.xlsx"):
         old.unlink()
-    for name, data in build().items():
+    for name, data in sorted(build().items()):
         (HERE / name).write_bytes(data)
         print(f"{name:45} {len(data):>9,} bytes")
 
