@@ -14,7 +14,7 @@ from .models import AccessLog
 
 
 def _client_ip(request) -> str | None:
-    header = getattr(settings, "AUDIT_CLIENT_IP_HEADER", "")
+    header = settings.AUDIT_CLIENT_IP_HEADER
     value = (request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR")
     value = (value or "").split(",")[0].strip()
     try:

@@ -179,7 +179,7 @@ def max_households() -> int:
     The workbook is built inside the request: 50,000 households took 27 s on the benchmark
     machine (docs/benchmarks.md), close to gunicorn's default 30 s timeout, so the default is
     20,000 — a large commune, or a district filtered by commune or village."""
-    return int(getattr(settings, "EXPORT_MAX_HOUSEHOLDS", 20_000))
+    return settings.EXPORT_MAX_HOUSEHOLDS
 
 
 def response(content: bytes, filename: str) -> FileResponse:

@@ -862,15 +862,16 @@ def open_workbook(source) -> Workbook:
 
 # --- parsing one cell -----------------------------------------------------------------------
 
-_NEUTRALISED = re.compile(r"^'[=+\-@]")
+_NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
 _THOUSANDS = re.compile(r"^-?\d{1,3}([.,  ]\d{3})+$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def parse_text(raw) -> str:
-    """Any cell as text: NFC, trimmed. A leading apostrophe that an export added before = + - @
-    (to stop formula injection) is removed again."""
+    """Any cell as text: NFC, trimmed. A leading apostrophe that an export added before = + - @,
+    a tab or a carriage return (``core.cells.neutralise``, against formula injection) is removed
+    again."""
     if raw is None:
         return ""
     if type(raw) is str:
@@ -878,7 +879,7 @@ def parse_text(raw) -> str:
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
         if text[:1] == "'" and _NEUTRALISED.match(text):
-            text = text[1:]
+            text = text[1:].lstrip()
         return text
     if isinstance(raw, bool):
         return _("có") if raw else _("không")

@@ -252,7 +252,7 @@ BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
 # Folder of pg_dump and pg_restore when those on PATH are older than the server; empty: PATH.
 BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR")
 # Seconds a PostgreSQL restore waits for a table that a running server holds, then rolls back.
-BACKUP_RESTORE_LOCK_TIMEOUT = int(env("BACKUP_RESTORE_LOCK_TIMEOUT", "60"))
+BACKUP_RESTORE_LOCK_TIMEOUT = env_int("BACKUP_RESTORE_LOCK_TIMEOUT", 60)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
@@ -270,7 +270,7 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Audit of reads (audit.AccessLog): entries older than this many days are deleted by
 # `manage.py purge_access_log` (run daily from cron, docs/deployment.md).
-AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "730"))
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 # The request header (as in request.META) holding the client's address when a proxy sets one,
 # e.g. HTTP_X_REAL_IP; empty: the connection's address (REMOTE_ADDR).
 AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER")

@@ -304,3 +304,11 @@ def test_household_export_refuses_a_bad_filter_or_too_many_households(
     assert "Danh sách có 2 hộ, nhiều hơn 1 hộ xuất được một lần" in page
     settings.EXPORT_MAX_HOUSEHOLDS = 2
     assert client.get("/imports/export/households/").status_code == 200
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-1+2", "@x", "\tcmd", "\r=x"])
+def test_the_importer_reads_a_neutralised_cell_back_as_typed(text):
+    from core.cells import neutralise
+    from households.imports import parse_text
+
+    assert parse_text(neutralise(text)) == text.strip()
