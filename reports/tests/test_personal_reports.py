@@ -69,6 +69,7 @@ def test_a_board_gets_no_list_of_its_commune_or_of_another_village(
             assert not any(secret in text for secret in foreign), (area.name, fmt)
     refusal = client.get(url("lists", area=data["commune"].pk, year=2023)).content.decode()
     assert "liệt kê từng hộ" in refusal
+    assert 'href="/reports/"' in refusal  # no dead end: the way back to the reports
     assert not AccessLog.objects.exists()
 
 
