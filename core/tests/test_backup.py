@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -202,7 +203,8 @@ def test_a_restore_that_a_running_server_blocks_gives_up_and_changes_nothing(
     finally:
         server.rollback()
         server.close()
-    assert "Còn 1 kết nối khác" in out.getvalue()
+    # At least the blocking session (a live test server's thread may hold another).
+    assert re.search(r"Còn [1-9]\d* kết nối khác", out.getvalue())
     assert sorted(Group.objects.values_list("name", flat=True)) == ["added", "kept"]
 
     call_command("restore", archive, "--yes", stdout=io.StringIO())
