@@ -3,25 +3,20 @@ reported (inline scripts, handlers, styles or eval would be), and the behaviours
 templates into static/js/app.js still work."""
 
 import datetime
-import os
 
 import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from conftest import log_in
 from households import services
 from households.tests.factories import ReviewCycleFactory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
 ]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PASSWORD = "secret-pass-123"  # UserFactory's
 # Reports each violation in the page itself; init scripts are not subject to the page's policy.
 LISTEN = """
 window.__csp = [];
@@ -31,27 +26,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), "install Debian's chromium (make test does)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def login(browser, live_server):
-    """Opens a logged-in session; closed before the live server's database is flushed."""
-    sessions = []
-
-    def open_session(username):
-        sessions.append(Session(browser, live_server, username))
-        return sessions[-1]
-
-    yield open_session
-    for session in sessions:
-        session.close()
+def login(new_page, live_server):
+    """Opens a session that has sent the login form (the root conftest closes its context)."""
+    return lambda username: Session(new_page(init_script=LISTEN), live_server.url, username)
 
 
 @pytest.fixture
@@ -72,18 +50,12 @@ def home(poverty_standards, commune, village_a):
 class Session:
     """One logged-in browser context that records CSP violations and console errors."""
 
-    def __init__(self, browser, live_server, username):
-        self.base = live_server.url
-        self.context = browser.new_context(locale="vi-VN")
-        self.context.add_init_script(LISTEN)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
+    def __init__(self, page, base, username):
+        self.base = base
+        self.page = page
         self.console = []
         self.page.on("console", self._console)
-        self.open("/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
+        log_in(self.page, base, username)
 
     def _console(self, message):
         # Script errors and policy reports; a missing resource (the browser's own /favicon.ico)
@@ -95,10 +67,6 @@ class Session:
         response = self.page.goto(self.base + path, wait_until="networkidle")
         assert response.status < 400, (path, response.status)
         return self.violations()
-
-    def close(self):
-        self.page.wait_for_load_state("networkidle")
-        self.context.close()
 
     def violations(self):
         return self.page.evaluate("window.__csp") + [
