@@ -11,14 +11,13 @@ above the village) refuse a bad row as the admin form would.
 
 from __future__ import annotations
 
-import datetime
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from core.importexport import ReferenceResource
+from core.importexport import CodeWidget, DayWidget, ReferenceResource, code_text
 
 from .models import Area
 
@@ -64,34 +63,6 @@ class KindWidget(widgets.Widget):
         return kind
 
 
-class DayWidget(widgets.Widget):
-    """A date as a spreadsheet cell, ISO text (2025-07-01) or Vietnamese text (01/07/2025)."""
-
-    def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.datetime.strptime(str(value).strip(), pattern).date()
-            except ValueError:
-                continue
-        raise ValueError(_("Ngày “%(value)s” không đọc được; ghi dd/mm/yyyy.") % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return value.isoformat() if value else ""
-
-
-def code_text(value) -> str:
-    """A code as text: a spreadsheet may hold 1090.0 for a code typed as a number."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
 def kind_of(row) -> str | None:
     return KINDS.get(_fold(row.get(KIND) or ""))
 
@@ -132,9 +103,6 @@ class AreaResource(ReferenceResource):
         fields = ("code", "name", "kind", "parent", "valid_from", "is_urban")
         import_id_fields = ("code",)
 
-    def get_export_queryset(self, request=None):
-        return super().get_export_queryset(request).select_related("parent")
-
     def before_import(self, dataset, **kwargs):
         """Parents before children: rows sorted by level (stable, so the sheet's order holds
         within a level); a row of unknown kind stays last and is refused when read."""
@@ -156,6 +124,7 @@ class AreaResource(ReferenceResource):
             dataset.append([row[h] for h in headers])
 
     def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
         code = code_text(row.get(CODE))
         if not code:
             raise ValidationError(
@@ -176,3 +145,15 @@ class AreaResource(ReferenceResource):
         return Area.objects.filter(
             code=row[CODE], kind=kind_of(row) or "", valid_to__isnull=True
         ).first()
+
+
+class ValidAreaWidget(CodeWidget):
+    """A unit by its code among those still valid (targets and budget lines name their area)."""
+
+    def __init__(self, kinds=None):
+        super().__init__(Area)
+        self.kinds = kinds
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        units = Area.objects.filter(valid_to__isnull=True)
+        return units.filter(kind__in=self.kinds) if self.kinds else units

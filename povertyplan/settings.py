@@ -248,10 +248,8 @@ IMPORT_UPLOAD_DIR = Path(
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
 # The admin's import of reference data (django-import-export, core/importexport.py) keeps the
 # uploaded sheet between preview and confirmation in Django's storage (MEDIA_ROOT), which every
-# web process sees, not in one machine's /tmp; exported text that a spreadsheet would run as a
-# formula is escaped (as core/cells.py does for the app's own exports).
+# web process sees, not in one machine's /tmp.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 # The Chromium that the browser tests and scripts/screenshots.py drive (Debian's package).
 CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
 # Its switches for a headless run on a server (shared by both, so they cannot drift apart).

@@ -40,10 +40,10 @@ def confirm(client, model, preview):
 
 
 def export(client, model, fmt: str = "csv"):
-    """The admin's export page, every row, in ``fmt``."""
+    """The admin's export page, every row and every column ticked, in ``fmt``."""
     opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_export")
+    form = client.get(url).context["form"]
+    columns = {name: "on" for name, field in form.fields.items() if hasattr(field, "resource_name")}
     index = next(i for i, f in enumerate(ReferenceDataAdmin.formats) if f().get_extension() == fmt)
-    return client.post(
-        reverse(f"admin:{opts.app_label}_{opts.model_name}_export"),
-        {"resource": "0", "format": str(index)},
-    )
+    return client.post(url, {"resource": "0", "format": str(index), **columns})
