@@ -27,6 +27,14 @@ class ReferenceDataAdmin(ImportExportMixin):
 
     formats = [XLSX, CSV]
 
+    # import-export lets any staff user import and export unless told otherwise: an import adds
+    # and changes rows, an export reads them, so the model's own permissions decide.
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
 
 class DayWidget(widgets.Widget):
     """A date as a spreadsheet cell, ISO text (2025-07-01) or Vietnamese text (01/07/2025)."""

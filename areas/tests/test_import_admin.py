@@ -106,3 +106,17 @@ def test_only_an_administrator_reaches_the_import_page(client, officer):
     response = client.get("/admin/areas/area/import/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_staff_user_without_the_change_permission_cannot_import(client, db):
+    from django.contrib.auth.models import Permission
+
+    from accounts.tests.factories import VERIFIED_IN_TESTS, UserFactory, totp_device
+
+    clerk = UserFactory(username="clerk", is_staff=True)
+    totp_device(clerk, name=VERIFIED_IN_TESTS)  # staff log in with two factors too
+    clerk.user_permissions.add(Permission.objects.get(codename="view_area"))
+    client.force_login(clerk)
+    assert client.get("/admin/areas/area/").status_code == 200
+    assert client.get("/admin/areas/area/import/").status_code == 403
+    assert client.get("/admin/areas/area/export/").status_code == 200
