@@ -124,3 +124,98 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp_path(settings, tmp_path):
+    """Uploads, generated files and backups of a test go to its own tmp folder, never to the
+    repository or the machine's /tmp (a test that needs its own folders still sets them)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    settings.BACKUP_DIR = tmp_path / "backups"
+
+
+# Browser tests (style.md: Playwright on the system Chromium). One Chromium per test session;
+# each test gets fresh contexts (cookies, storage), closed before the live server's database is
+# flushed.
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "secret-pass-123"  # UserFactory's
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """The system Chromium (settings.CHROMIUM_PATH). Its home, cache and config folders point into
+    a tmp folder, so a run leaves nothing in ~/.cache or ~/.config."""
+    import os
+
+    from django.conf import settings
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(settings.CHROMIUM_PATH), "install Debian's chromium (make test does)"
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (fixtures, checks) are still synchronous, one at a time.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    home = tmp_path_factory.mktemp("chromium-home")
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "TMPDIR": str(home),
+    }
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=settings.CHROMIUM_PATH, args=settings.CHROMIUM_ARGS, env=env
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page(viewport=None, init_script=None)``: a page in a fresh Vietnamese context."""
+    contexts = []
+
+    def open_page(viewport=None, init_script=None):
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="vi-VN")
+        if init_script:
+            context.add_init_script(init_script)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        for page in context.pages:
+            page.wait_for_load_state("networkidle")
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def log_in(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Fills the login form; where it leads (home page, two-factor step) is the caller's check."""
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
+@pytest.fixture
+def logged_in_page(new_page, live_server):
+    """``logged_in_page(username, viewport=None)``: a page whose user has logged in with the
+    password form and reached the home page."""
+
+    def open_page(username, viewport=None):
+        page = new_page(viewport)
+        log_in(page, live_server.url, username)
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return open_page

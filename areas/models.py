@@ -124,7 +124,9 @@ class Area(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        allowed = self.ALLOWED_PARENTS[self.kind]
+        allowed = self.ALLOWED_PARENTS.get(self.kind)
+        if allowed is None:
+            return  # an unknown kind: the field's own validation reports it
         if self.parent is None and allowed and self.kind != self.Kind.PROVINCE:
             raise ValidationError({"parent": _("Đơn vị cấp này phải thuộc một đơn vị cấp trên.")})
         if self.parent is not None and self.parent.kind not in allowed:

@@ -1,16 +1,21 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.importexport import ReferenceDataAdmin
+
 from .models import BudgetLine, Disbursement, FundingSource, StatedTotal
+from .resources import BudgetLineResource, FundingSourceResource
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+    resource_classes = [FundingSourceResource]
     list_display = ["code", "name", "short_name", "is_state_budget", "order"]
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(ReferenceDataAdmin, SimpleHistoryAdmin):
+    resource_classes = [BudgetLineResource]
     list_display = ["commune", "year", "subproject", "source", "kind", "allocated"]
     list_filter = ["year", "source", "kind"]
     autocomplete_fields = ["commune", "subproject"]

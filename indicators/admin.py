@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.importexport import ReferenceDataAdmin
+
 from .models import Dimension, Indicator, PovertyStandard, ProgressRecord, Target
+from .resources import (
+    DimensionResource,
+    IndicatorResource,
+    PovertyStandardResource,
+    TargetResource,
+)
 
 
 class DimensionInline(admin.TabularInline):
@@ -10,7 +18,8 @@ class DimensionInline(admin.TabularInline):
 
 
 @admin.register(PovertyStandard)
-class PovertyStandardAdmin(admin.ModelAdmin):
+class PovertyStandardAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+    resource_classes = [PovertyStandardResource]
     list_display = [
         "name",
         "effective_from",
@@ -22,10 +31,22 @@ class PovertyStandardAdmin(admin.ModelAdmin):
     inlines = [DimensionInline]
 
 
+# Edited inline under their standard; listed on their own for the import and export of a
+# standard's dimensions from a sheet.
+@admin.register(Dimension)
+class DimensionAdmin(ReferenceDataAdmin, admin.ModelAdmin):
+    list_display = ["code", "name", "standard", "order"]
+    list_filter = ["standard"]
+    list_select_related = ["standard"]
+    resource_classes = [DimensionResource]
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(ReferenceDataAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "dimension"]
     list_filter = ["dimension__standard"]
+    list_select_related = ["dimension__standard"]
+    resource_classes = [IndicatorResource]
 
 
 class ProgressRecordInline(admin.TabularInline):
@@ -36,7 +57,8 @@ class ProgressRecordInline(admin.TabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(ReferenceDataAdmin, SimpleHistoryAdmin):
+    resource_classes = [TargetResource]
     list_display = ["area", "year", "metric", "value", "source"]
     list_filter = ["year", "metric"]
     search_fields = ["area__name", "source"]

@@ -249,6 +249,22 @@ IMPORT_UPLOAD_DIR = Path(
 )
 # Where `manage.py backup` writes its archives unless --output is given (docs/deployment.md).
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
+# The admin's import of reference data (django-import-export, core/importexport.py) keeps the
+# uploaded sheet between preview and confirmation in Django's storage (MEDIA_ROOT), which every
+# web process sees, not in one machine's /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# The Chromium that the browser tests and scripts/screenshots.py drive (Debian's package).
+CHROMIUM_PATH = env("CHROMIUM_PATH", "/usr/bin/chromium")
+# Its switches for a headless run on a server (shared by both, so they cannot drift apart).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 # Folder of pg_dump and pg_restore when those on PATH are older than the server; empty: PATH.
 BACKUP_PG_BIN_DIR = env("BACKUP_PG_BIN_DIR")
 # Seconds a PostgreSQL restore waits for a table that a running server holds, then rolls back.

@@ -5,19 +5,14 @@ Run against a server with the demo loaded (`make run`):
 """
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
 PAGES = [
     ("canbo.vinhhao", "dashboard", "/"),
     ("canbo.vinhhao", "household-list", "/households/?q=nguyen+van"),
@@ -31,9 +26,17 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--password", default="povertyplan-demo")
     args = parser.parse_args()
+    # The Chromium path and switches are settings (settings.CHROMIUM_PATH), shared with the tests.
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povertyplan.settings")
+    os.environ.setdefault("DEBUG", "1")
+    from django.conf import settings
+
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=settings.CHROMIUM_PATH, args=settings.CHROMIUM_ARGS
+        )
         for width, height, suffix in ((1280, 900, "desktop"), (390, 844, "phone")):
             for user in sorted({u for u, _, _ in PAGES}):
                 context = browser.new_context(

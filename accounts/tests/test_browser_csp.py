@@ -3,25 +3,24 @@ reported (inline scripts, handlers, styles or eval would be), and the behaviours
 templates into static/js/app.js still work."""
 
 import datetime
-import os
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from areas.models import Area
+from conftest import log_in
 from households import services
 from households.tests.factories import ReviewCycleFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
+SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "areas-new-commune-sample.xlsx"
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
 ]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-PASSWORD = "secret-pass-123"  # UserFactory's
 # Reports each violation in the page itself; init scripts are not subject to the page's policy.
 LISTEN = """
 window.__csp = [];
@@ -31,27 +30,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), "install Debian's chromium (make test does)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
-def login(browser, live_server):
-    """Opens a logged-in session; closed before the live server's database is flushed."""
-    sessions = []
-
-    def open_session(username):
-        sessions.append(Session(browser, live_server, username))
-        return sessions[-1]
-
-    yield open_session
-    for session in sessions:
-        session.close()
+def login(new_page, live_server):
+    """Opens a session that has sent the login form (the root conftest closes its context)."""
+    return lambda username: Session(new_page(init_script=LISTEN), live_server.url, username)
 
 
 @pytest.fixture
@@ -72,18 +54,12 @@ def home(poverty_standards, commune, village_a):
 class Session:
     """One logged-in browser context that records CSP violations and console errors."""
 
-    def __init__(self, browser, live_server, username):
-        self.base = live_server.url
-        self.context = browser.new_context(locale="vi-VN")
-        self.context.add_init_script(LISTEN)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
+    def __init__(self, page, base, username):
+        self.base = base
+        self.page = page
         self.console = []
         self.page.on("console", self._console)
-        self.open("/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", PASSWORD)
-        self.page.click("button[type=submit]")
+        log_in(self.page, base, username)
 
     def _console(self, message):
         # Script errors and policy reports (a feature the Permissions-Policy names that the
@@ -99,10 +75,6 @@ class Session:
         response = self.page.goto(self.base + path, wait_until="networkidle")
         assert response.status < 400, (path, response.status)
         return self.violations()
-
-    def close(self):
-        self.page.wait_for_load_state("networkidle")
-        self.context.close()
 
     def violations(self):
         return self.page.evaluate("window.__csp") + [
@@ -156,9 +128,8 @@ def test_the_language_select_switches_without_an_inline_handler(login, live_serv
     assert session.violations() == []
 
 
-def test_an_administrator_logs_in_with_a_code_and_the_admin_reports_no_violation(
-    login, live_server, administrator
-):
+def admin_session(login, live_server, administrator):
+    """The administrator logged in with the password and a code from the enrolled device."""
     session = login("administrator")
     session.page.wait_for_url("**/account/two-factor/verify/**")
     device = TOTPDevice.objects.get(user=administrator)
@@ -166,6 +137,13 @@ def test_an_administrator_logs_in_with_a_code_and_the_admin_reports_no_violation
     session.page.fill("#id_token", f"{code:06d}")
     session.page.get_by_test_id("verify").click()
     session.page.wait_for_url(f"{live_server.url}/")
+    return session
+
+
+def test_an_administrator_logs_in_with_a_code_and_the_admin_reports_no_violation(
+    login, live_server, administrator
+):
+    session = admin_session(login, live_server, administrator)
     assert session.violations() == []
     found = {
         path: v
@@ -175,6 +153,11 @@ def test_an_administrator_logs_in_with_a_code_and_the_admin_reports_no_violation
             f"/admin/accounts/user/{administrator.pk}/change/",
             "/admin/accounts/user/add/",
             "/account/two-factor/",
+            "/admin/areas/area/",
+            "/admin/areas/area/import/",
+            "/admin/areas/area/export/",
+            "/admin/indicators/target/",
+            "/admin/budget/budgetline/import/",
         )
         if (v := session.open(path))
     }
@@ -196,5 +179,32 @@ def test_an_upload_shows_its_progress_and_polls_without_eval(login, live_server,
         )
     assert polled.value.method == "GET"
     expect(progress).to_be_visible()
+    assert session.violations() == []
+    assert session.console == []
+
+
+def test_an_administrator_imports_the_sample_commune_sheet_with_no_violation(
+    login, live_server, administrator, district
+):
+    """django-import-export's pages: upload, preview, confirm, and the export page (whose own
+    template has an inline handler; templates/admin/import_export/export.html replaces it)."""
+    session = admin_session(login, live_server, administrator)
+    page = session.page
+    assert session.open("/admin/areas/area/import/") == []
+    page.set_input_files("#id_import_file", str(SAMPLE))
+    page.select_option("#id_format", label="xlsx")
+    page.get_by_role("button", name="Submit").or_(page.locator("input[type=submit]")).first.click()
+    confirm = page.locator("input[name=confirm]")
+    expect(confirm).to_be_visible()
+    expect(page.locator("table.import-preview")).to_contain_text("Thôn Mẫu 2 (dữ liệu mẫu)")
+    assert session.violations() == []
+    confirm.click()
+    page.wait_for_url("**/admin/areas/area/")
+    assert Area.objects.get(code="01099").children.count() == 3
+    assert session.open("/admin/areas/area/export/") == []
+    page.uncheck(".select-toggle")
+    expect(
+        page.locator(".selectable-field-export-row input[type=checkbox]").first
+    ).not_to_be_checked()
     assert session.violations() == []
     assert session.console == []

@@ -1,57 +1,18 @@
 """The flows people use, in the system Chromium driven by Playwright (part of `make test`)."""
 
 import datetime
-import os
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from conftest import PHONE
 from households import services
 from households.tests.factories import ReviewCycleFactory
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
-# (fixtures, checks) are still synchronous, one at a time.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
 ]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-PHONE = {"width": 390, "height": 844}
-PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert os.path.exists(CHROMIUM), "install Debian's chromium (make test does)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def login(browser, live_server, username, viewport=None):
-    context = browser.new_context(
-        viewport=viewport or {"width": 1280, "height": 900}, locale="vi-VN"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
 
 
 @pytest.fixture
@@ -86,9 +47,9 @@ def homes(poverty_standards, village_a, village_b, commune):
 
 
 def test_a_board_finds_a_household_ticks_indicators_and_saves_at_phone_width(
-    browser, live_server, board_a, homes
+    logged_in_page, live_server, board_a, homes, tmp_path
 ):
-    page = login(browser, live_server, "board_a", PHONE)
+    page = logged_in_page("board_a", PHONE)
     page.goto(f"{live_server.url}/households/")
     page.fill("#id_q", "nguyen van duc")
     page.press("#id_q", "Enter")
@@ -106,22 +67,22 @@ def test_a_board_finds_a_household_ticks_indicators_and_saves_at_phone_width(
     history = page.get_by_test_id("history")
     expect(history).to_contain_text("board_a")
     expect(history).to_contain_text("3.1,6.1,6.2")
-    page.screenshot(path="/tmp/board-saved-phone.png", full_page=True)
+    page.screenshot(path=tmp_path / "board-saved-phone.png", full_page=True)
 
 
 def test_a_board_gets_404_for_a_household_of_the_other_village(
-    browser, live_server, board_a, homes
+    logged_in_page, live_server, board_a, homes
 ):
-    page = login(browser, live_server, "board_a", PHONE)
+    page = logged_in_page("board_a", PHONE)
     response = page.goto(f"{live_server.url}/households/{homes['b'].pk}/")
     assert response.status == 404
     assert "Hoàng Thị Bích" not in page.content()
 
 
 def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
-    browser, live_server, viewer, homes
+    logged_in_page, live_server, viewer, homes
 ):
-    page = login(browser, live_server, "viewer")
+    page = logged_in_page("viewer")
     page.goto(f"{live_server.url}/households/{homes['a'].pk}/")
     expect(page.get_by_role("heading", name="Nguyễn Văn Đức")).to_be_visible()
     expect(page.get_by_test_id("edit-controls")).to_have_count(0)
@@ -136,11 +97,11 @@ def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
 
 
 def test_two_people_editing_the_same_household_get_a_conflict(
-    browser, live_server, officer, board_a, homes
+    logged_in_page, live_server, officer, board_a, homes
 ):
     url = f"{live_server.url}/households/{homes['a'].pk}/edit/"
-    first = login(browser, live_server, "officer")
-    second = login(browser, live_server, "board_a")
+    first = logged_in_page("officer")
+    second = logged_in_page("board_a")
     first.goto(url)
     second.goto(url)
     first.fill("#id_phone", "0912000111")

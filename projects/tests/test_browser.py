@@ -1,15 +1,11 @@
 """Projects pages in the system Chromium: a village board records progress at phone width, and two
 people saving the same activity get the conflict instead of overwriting each other."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from households.tests.test_browser import PHONE, browser, login  # noqa: F401 (fixture)
+from conftest import PHONE
 from projects.tests.factories import ActivityFactory, AssignmentFactory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,12 +24,13 @@ def plan(poverty_standards, commune, village_a, village_b):
 
 
 def test_a_board_records_progress_of_its_village_at_phone_width(
-    browser,  # noqa: F811
+    logged_in_page,
     live_server,
     board_a,
     plan,
+    tmp_path,
 ):
-    page = login(browser, live_server, "board_a", PHONE)
+    page = logged_in_page("board_a", PHONE)
     page.goto(f"{live_server.url}/projects/assignments/{plan['assignment'].pk}/")
     rows = page.get_by_test_id("activities").locator("tbody tr")
     theirs = rows.filter(has_text="Họp dân thôn B")
@@ -46,21 +43,21 @@ def test_a_board_records_progress_of_its_village_at_phone_width(
     mine = page.get_by_test_id("activities").locator("tbody tr", has_text="Họp dân thôn A")
     expect(mine).to_contain_text("40 %")
     expect(mine).to_contain_text("Đã họp 35 hộ")
-    page.screenshot(path="/tmp/board-progress-phone.png", full_page=True)
+    page.screenshot(path=tmp_path / "board-progress-phone.png", full_page=True)
     plan["theirs"].refresh_from_db()
     assert plan["theirs"].progress == 0
 
 
 def test_two_people_saving_the_same_activity_get_a_conflict(
-    browser,  # noqa: F811
+    logged_in_page,
     live_server,
     officer,
     board_a,
     plan,
 ):
     url = f"{live_server.url}/projects/activities/{plan['mine'].pk}/progress/"
-    first = login(browser, live_server, "board_a")
-    second = login(browser, live_server, "officer")
+    first = logged_in_page("board_a")
+    second = logged_in_page("officer")
     first.goto(url)
     second.goto(url)
     first.fill("#id_progress", "40")
