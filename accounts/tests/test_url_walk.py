@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from households import services
 from households.tests.factories import ReviewCycleFactory
+from reports.tests.text import document_text
 
 pytestmark = pytest.mark.django_db
 
@@ -228,24 +229,8 @@ def report_text(response) -> str:
     """The text of a report response in any format: PDF through pypdf, XLSX through openpyxl."""
     body = response.content
     if body not in _TEXTS:
-        _TEXTS[body] = _extract_text(body)
+        _TEXTS[body] = document_text(body)
     return _TEXTS[body]
-
-
-def _extract_text(body: bytes) -> str:
-    import io
-
-    from openpyxl import load_workbook
-    from pypdf import PdfReader
-
-    if body.startswith(b"%PDF"):
-        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
-    if body.startswith(b"PK"):
-        book = load_workbook(io.BytesIO(body), read_only=True)
-        return "\n".join(
-            str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
-        )
-    return body.decode("utf-8", "replace")
 
 
 def walk_reports(client, user, areas, secrets) -> dict:

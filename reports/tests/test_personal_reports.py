@@ -2,18 +2,15 @@
 aggregate reports still go up to the commune for a village board; every download of a list is
 logged with its row count."""
 
-import io
-
 import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessLog
 from reports.registry import SPECS
 from reports.tests.factories import populate
+from reports.tests.text import document_text
 
 pytestmark = pytest.mark.django_db
 
@@ -25,15 +22,7 @@ def url(slug, **params):
 
 
 def text_of(response) -> str:
-    body = response.content
-    if body.startswith(b"%PDF"):
-        return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(body)).pages)
-    if body.startswith(b"PK"):
-        book = load_workbook(io.BytesIO(body), read_only=True)
-        return "\n".join(
-            str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row
-        )
-    return body.decode("utf-8", "replace")
+    return document_text(response.content)
 
 
 @pytest.fixture
