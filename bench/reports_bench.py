@@ -13,6 +13,7 @@ Not a test. Run from the repository root on the database ``DATABASE_URL`` names,
     .venv/bin/python bench/reports_bench.py --area 01090 --label demo
     .venv/bin/python bench/reports_bench.py --area 9701 --label district --prepare-2024
     .venv/bin/python bench/reports_bench.py --area 9701 --lists-scale 1000,2000,4000,8000,13000
+    .venv/bin/python bench/reports_bench.py --area 9701 --lists-scale 1000,2000 --pdf-path document
 
 ``--prepare-2024`` gives every commune of a generated area an end-2024 review (the demo's 2024
 movement plan applied to each commune) so that ``movement`` and ``progress`` have two years.
@@ -119,18 +120,15 @@ def scaled_lists(code: str, year: int, rows: int):
     return report
 
 
-def child_lists(code: str, year: int, rows: int, chunk_rows: int) -> dict:
+def child_lists(code: str, year: int, rows: int, path: str) -> dict:
     setup()
-    from reports import render
-    from reports.render import to_pdf
+    from reports.pdf import document_pdf, table_pdf
 
-    if chunk_rows == rows:  # --unchunked: the untuned path, one WeasyPrint document
-        render.FAST_LISTS = False
-
+    to_pdf = {"table": table_pdf, "document": document_pdf}[path]
     report = scaled_lists(code, year, rows)
     before = rss_mb()
     cpu0, t0 = time.process_time(), time.perf_counter()
-    pdf = to_pdf(report, chunk_rows=chunk_rows)
+    pdf = to_pdf(report)
     t1, cpu1 = time.perf_counter(), time.process_time()
     import io
 
@@ -139,7 +137,7 @@ def child_lists(code: str, year: int, rows: int, chunk_rows: int) -> dict:
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     return {
         "rows": rows,
-        "chunk_rows": chunk_rows,
+        "path": path,
         "pages": pages,
         "seconds": round(t1 - t0, 2),
         "cpu_s": round(cpu1 - cpu0, 2),
@@ -226,11 +224,12 @@ def main() -> None:
     parser.add_argument("--reports", default=",".join(REPORTS))
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--lists-scale", default="", help="row counts, e.g. 1000,2000,4000")
-    parser.add_argument("--chunk-rows", type=int, default=0, help="0: the renderer's default")
     parser.add_argument(
-        "--unchunked",
-        action="store_true",
-        help="lists: the untuned path for comparison (WeasyPrint, one document)",
+        "--pdf-path",
+        choices=("table", "document"),
+        default="table",
+        help="lists: table = reports.pdf.table_pdf (fastpdf, what lists use); document = "
+        "reports.pdf.document_pdf (one WeasyPrint document, for comparison)",
     )
     parser.add_argument("--prepare-2024", action="store_true")
     parser.add_argument("--child", nargs="*")
@@ -244,7 +243,7 @@ def main() -> None:
         if kind == "one":
             result = child_one(args.area, rest[0], rest[1], args.year)
         else:
-            result = child_lists(args.area, args.year, int(rest[0]), int(rest[1]))
+            result = child_lists(args.area, args.year, int(rest[0]), rest[1])
         print(json.dumps(result, ensure_ascii=False))
         return
     if args.prepare_2024:
@@ -252,14 +251,11 @@ def main() -> None:
     results = []
     common = ["--area", args.area, "--year", str(args.year)]
     if args.lists_scale:
-        from reports.render import PDF_CHUNK_ROWS
-
         for rows in [int(n) for n in args.lists_scale.split(",")]:
-            chunk = rows if args.unchunked else (args.chunk_rows or PDF_CHUNK_ROWS)
-            result = run_child(common, ["lists", str(rows), str(chunk)])
+            result = run_child(common, ["lists", str(rows), args.pdf_path])
             print(json.dumps(result, ensure_ascii=False), flush=True)
             results.append(result)
-        name = "lists-unchunked" if args.unchunked else "lists"
+        name = "lists" if args.pdf_path == "table" else "lists-document"
     else:
         for slug in args.reports.split(","):
             for fmt in args.formats.split(","):

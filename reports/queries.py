@@ -1,5 +1,6 @@
 """One function per report: each reads the data with a fixed number of queries and returns a
-:class:`~reports.tables.Report`, which ``render.py`` turns into HTML, PDF, XLSX, CSV or JSON.
+:class:`~reports.tables.Report`, which ``render.py`` (one module per format) turns into HTML,
+PDF, XLSX, CSV or JSON.
 
 Every figure a report shows is computed here; percentages are recomputed from the counts
 (two decimals, half-up), never typed. The reports:
@@ -389,6 +390,7 @@ def lists_row_count(area: Area, year: int) -> int:
     "lists",
     title=gettext_lazy("Danh sách hộ nghèo, hộ cận nghèo (niêm yết)"),
     personal_tables=("poor", "near_poor"),
+    long_table=True,
 )
 def lists(area: Area, year: int) -> Report:
     """The poor and the near-poor households of the periodic review of ``year``, by village, for

@@ -23,6 +23,9 @@ class ReportSpec:
     #: any is personal: it is served only for areas whose persons the user may see
     #: (``areas.scoping.persons_visible_in``), and every download of it is logged (``audit``).
     personal_tables: tuple[str, ...] = ()
+    #: its grouped tables are long lists: the PDF draws them directly (``reports.pdf.table_pdf``,
+    #: ``fastpdf``) instead of laying them out with WeasyPrint
+    long_table: bool = False
 
     @property
     def personal(self) -> bool:
@@ -44,13 +47,14 @@ def register(
     options: tuple[str, ...] = (),
     per_commune=True,
     personal_tables: tuple[str, ...] = (),
+    long_table: bool = False,
 ):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
             raise ValueError(f"report {slug!r} registered twice")
         REPORTS[slug] = build
         SPECS[slug] = ReportSpec(
-            slug, build, title, tuple(options), per_commune, tuple(personal_tables)
+            slug, build, title, tuple(options), per_commune, tuple(personal_tables), long_table
         )
         return build
 

@@ -25,8 +25,9 @@ from . import queries, registry
 from . import services as report_services
 from .documents import issuing_area
 from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm
+from .html import charts_svg
 from .models import DocumentSettings, StatedDocument
-from .render import CONTENT_TYPES, FORMATS, charts_svg, estimate_seconds
+from .render import CONTENT_TYPES, FORMATS, estimate_seconds
 from .render import render as render_report
 
 #: a browser request expected to take longer than this is refused (use the batch command)
@@ -155,7 +156,7 @@ def report_view(request, slug):
         )
     options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
     seconds = estimate_seconds(
-        fmt, queries.expected_rows(slug, area, year), fast_pdf=slug == "lists"
+        fmt, queries.expected_rows(slug, area, year), long_table=spec.long_table
     )
     if seconds > WEB_LIMIT_SECONDS:
         return _refuse(

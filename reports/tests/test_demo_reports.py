@@ -12,7 +12,8 @@ from areas.models import Area
 from households.demo_followup import load_followup
 from indicators.models import Target
 from reports import queries
-from reports.render import to_pdf, to_xlsx
+from reports.pdf import to_pdf
+from reports.xlsx import to_xlsx
 
 # The seed's section I counts, and the percentages recomputed from them (two decimals, half-up).
 SEED_COUNTS = ["134", "98", "400", "36", "150", "1.295"]

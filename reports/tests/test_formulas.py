@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from openpyxl import load_workbook
 
+from reports.csv import to_csv
 from reports.registry import SPECS
-from reports.render import to_csv, to_xlsx
 from reports.tables import Column, Report, Table
 from reports.tests.factories import cycle_of, households, record
+from reports.xlsx import to_xlsx
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-1+2", "@SUM(A1)"]
 

@@ -1,5 +1,6 @@
-"""Rendering: the shipped font in the PDF, PDF chunks joined with continuous page numbers, the
-charts, the command line and a bounded number of queries per report."""
+"""Rendering: the shipped font in the PDF, the two PDF paths (one WeasyPrint document; long lists
+drawn directly) with continuous page numbers, the charts, the command line and a bounded number
+of queries per report."""
 
 import io
 import json
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 
 from reports import queries
 from reports.charts import render_svg
-from reports.render import plan_chunks, to_pdf
+from reports.pdf import to_pdf
 from reports.tables import Chart, Column, Report, Table
 from reports.tests.factories import cycle_of, households, populate, record
 
@@ -78,36 +79,9 @@ def synthetic_report(rows: int, villages: int = 3, grouped: bool = True) -> Repo
     )
 
 
-def test_chunks_break_at_village_boundaries_unless_a_village_is_too_long():
-    chunks = plan_chunks(synthetic_report(30, villages=3), chunk_rows=12)
-    sizes = [[len(rows) for _l, rows, _c in part.groups] for chunk in chunks for part in chunk]
-    assert sizes == [[10], [10], [10]]
-    chunks = plan_chunks(synthetic_report(30, villages=1), chunk_rows=12)
-    sizes = [[len(rows) for _l, rows, _c in part.groups] for chunk in chunks for part in chunk]
-    assert sizes == [[12], [12], [6]]
-    assert [g[2] for chunk in chunks for part in chunk for g in part.groups] == [
-        False,
-        True,
-        True,
-    ]
-
-
-def test_a_table_that_starts_after_a_full_chunk_is_not_printed_empty_first():
-    report = synthetic_report(24, villages=2)
-    second = Table(
-        "Bảng sau", report.tables[0].columns, report.tables[0].rows[:5], key="u", group_by="village"
-    )
-    report.tables.append(second)
-    chunks = plan_chunks(report, chunk_rows=12)
-    parts = [(p.table.key, p.first_of_table, len(p.groups)) for chunk in chunks for p in chunk]
-    assert ("u", True, 1) in parts
-    assert all(groups for _key, _first, groups in parts)  # no part without rows
-    assert ("u", False, 1) not in parts
-
-
-def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
+def test_a_long_ungrouped_table_pdf_has_every_row_and_numbers_its_pages_on():
     report = synthetic_report(90, villages=2, grouped=False)
-    pdf = to_pdf(report, blocks=_blocks(), chunk_rows=20)
+    pdf = to_pdf(report, blocks=_blocks())
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     for i in range(90):
@@ -120,8 +94,8 @@ def test_a_chunked_pdf_has_every_row_and_numbers_its_pages_on():
         )
         for p in reader.pages
     ]
+    assert len(reader.pages) > 2
     assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
-    assert "Danh sách (tiếp theo)" in text
 
 
 def test_long_grouped_lists_are_drawn_directly_with_headers_on_every_page():
@@ -152,6 +126,28 @@ def test_long_grouped_lists_are_drawn_directly_with_headers_on_every_page():
     assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
     for font in embedded_fonts(pdf):
         assert font["name"].getDebugName(5).startswith("Version 2.")
+
+
+def test_only_a_report_registered_as_long_table_draws_its_grouped_tables_directly():
+    from reports.registry import spec
+
+    assert spec("lists").long_table and not spec("baseline").long_table
+    report = synthetic_report(30, villages=3)
+    drawn = " ".join(
+        " ".join(p.extract_text().split()) for p in _pages(to_pdf(report, blocks=_blocks()))
+    )
+    assert "Thôn 1 (10)" in drawn  # fastpdf heads a group with its count
+    report.slug = "baseline"  # the same tables in a report not registered as long
+    laid_out = " ".join(
+        " ".join(p.extract_text().split()) for p in _pages(to_pdf(report, blocks=_blocks()))
+    )
+    assert "Thôn 1" in laid_out and "Thôn 1 (10)" not in laid_out
+    for i in range(30):
+        assert f"Nguyễn Văn Đức {i} " in laid_out + " "
+
+
+def _pages(pdf: bytes):
+    return PdfReader(io.BytesIO(pdf)).pages
 
 
 def _blocks():
