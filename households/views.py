@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -194,9 +195,6 @@ def _group_villages_by_commune(field, villages) -> None:
     ]
 
 
-ETHNICITY_CACHE_SECONDS = 300
-
-
 def _ethnicities(scope) -> list[str]:
     """The ethnic groups of the households in ``scope``, for the filter's choices. Kept for a few
     minutes: over a province it is a scan of every household (about 55 ms on 200,000), and a group
@@ -206,7 +204,7 @@ def _ethnicities(scope) -> list[str]:
     found = cache.get(key)
     if found is None:
         found = sorted(query)
-        cache.set(key, found, ETHNICITY_CACHE_SECONDS)
+        cache.set(key, found, settings.ETHNICITY_CACHE_SECONDS)
     return found
 
 
