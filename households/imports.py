@@ -50,13 +50,14 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from areas.models import Area
+from core.chunks import chunks
+from core.text import fold
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 from reports.formatting import format_decimal, format_number
 
 from . import services
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
-from .search import fold
 
 logger = logging.getLogger("povertyplan.security")
 
@@ -1644,11 +1645,6 @@ def _blank(values: list) -> bool:
     return True
 
 
-def _chunks(items: Sequence, size: int = services.IN_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class _Import:
     kind = ""
 
@@ -2157,7 +2153,7 @@ class HouseholdImport(_Import):
         commune = self.commune
         codes = sorted(households.keys() | members.keys())
         registry: dict[str, dict] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             for row in Household.objects.filter(commune=commune, code__in=chunk).values(
                 "pk", "village_id", "version", *_H_FIELDS
             ):
@@ -2310,7 +2306,7 @@ class HouseholdImport(_Import):
         ids = sorted(self.citizen_rows)
         commune = self.commune
         self.held_elsewhere = 0
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for citizen_id, name, code, commune_id, village_id in Member.objects.filter(
                 citizen_id__in=chunk
             ).values_list(
@@ -2358,7 +2354,7 @@ class HouseholdImport(_Import):
             h.existing["pk"] for h in households.values() if h.existing and h.members is not None
         )
         found: dict[int, list[dict]] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for row in (
                 Member.objects.filter(household_id__in=chunk)
                 .order_by("household_id", "id")
@@ -2429,7 +2425,7 @@ class HouseholdImport(_Import):
         changed = {h.existing["pk"]: h for h in self.plan_changed}
         by_household = {h.existing["pk"]: (h, c, u, r) for h, c, u, r in self.member_changes}
         ids = sorted(changed.keys() | by_household.keys())
-        for chunk in _chunks(ids, batch):
+        for chunk in chunks(ids, batch):
             instances = {h.pk: h for h in Household.objects.filter(pk__in=chunk)}
             changed_households, fields = [], set()
             for pk in chunk:
@@ -2602,7 +2598,7 @@ class AssessmentImport(_Import):
         report, cycle, sheet = self.report, self.cycle, self.sheet
         households: dict[str, Household] = {}
         codes = sorted(rows)
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             for household in Household.objects.filter(commune=cycle.commune, code__in=chunk).only(
                 "pk", "code", "commune_id", "village_id", "is_urban"
             ):
@@ -2611,7 +2607,7 @@ class AssessmentImport(_Import):
         registry_counts: dict[int, int] = {}
         existing: dict[int, tuple] = {}
         deprivations: dict[int, set[str]] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             registry_counts.update(
                 Member.objects.filter(household_id__in=chunk)
                 .values_list("household_id")
