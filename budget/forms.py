@@ -7,8 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from households.forms import BootstrapMixin
-from projects.forms import DATE, ParseOnly, Versioned
+from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned
 from projects.models import SubProject
 
 from .models import BudgetLine, Disbursement, FundingSource, StatedTotal

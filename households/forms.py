@@ -14,31 +14,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from core.forms import BootstrapMixin
 
 from . import services
 from .models import Household, Member, ReviewCycle, citizen_id_validator
 from .services import MEMBER_IMPORT_FIELDS
-
-
-class BootstrapMixin:
-    """Give widgets Bootstrap's classes so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
-
-    def style_widgets(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if "class" in widget.attrs:
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
 class QuickSelect(forms.Select):

@@ -23,6 +23,7 @@ from areas.models import Area
 from areas.scoping import citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
+from core.forms import attach_errors
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 
@@ -329,7 +330,7 @@ def household_edit(request, pk=None):
                 form.add_error(None, exc.messages[0])
                 form.conflict = _describe_conflict(household, exc.current, form)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
                 return redirect("household_detail", pk=household.pk)
@@ -376,14 +377,6 @@ def _save_household(form, formset, household, user):
     deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
     services.members_save(household=household, changed=changed, deleted=deleted)
     return household
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _describe_conflict(mine, current, form):
@@ -434,7 +427,7 @@ def review_entry(request, pk, cycle_pk):
             form.add_error(None, exc.messages[0])
             form.conflict = exc.current
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Đã lưu kết quả rà soát của hộ %(code)s.") % {"code": household.code}
@@ -534,7 +527,7 @@ def cycle_list(request):
             try:
                 cycle = services.review_cycle_create(**form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Đã tạo đợt rà soát."))
                 return redirect("cycle_detail", pk=cycle.pk)
