@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
@@ -50,6 +50,7 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from areas.models import Area
+from core import numbers as core_numbers
 from core.chunks import chunks
 from core.text import fold
 from indicators.models import Indicator
@@ -864,7 +865,6 @@ def open_workbook(source) -> Workbook:
 # --- parsing one cell -----------------------------------------------------------------------
 
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
-_THOUSANDS = re.compile(r"^-?\d{1,3}([.,  ]\d{3})+$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -894,7 +894,8 @@ def parse_text(raw) -> str:
 
 
 def parse_number(raw, *, integer: bool = True):
-    """A non-negative number; text with Vietnamese separators ("1.500.000", "45,5") accepted."""
+    """A non-negative number; text read by the site's one grammar (core.numbers: "1.500.000",
+    "45,5", and in a decimal column "1.295" as 1295)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool | datetime.date):
@@ -907,18 +908,12 @@ def parse_number(raw, *, integer: bool = True):
         text = parse_text(raw).replace("\u00a0", " ")
         if not text:
             return None
-        if _THOUSANDS.match(text) and integer:
-            text = re.sub(r"[.,  ]", "", text)
-        elif "," in text and "." not in text:
-            text = text.replace(",", ".")  # Vietnamese decimal comma
         try:
-            value = Decimal(text.replace(" ", ""))
-        except InvalidOperation:
+            value = core_numbers.parse_number(text, integer=integer)
+        except core_numbers.NumberError:
             raise CellProblem(
                 _("“%(value)s” không phải là một số.") % {"value": text[:40]}
             ) from None
-        if not value.is_finite():
-            raise CellProblem(_("“%(value)s” không phải là một số.") % {"value": text[:40]})
     if value < 0:
         raise CellProblem(_("Không được là số âm."))
     if value >= _HUGE:  # before int(): "1e999999999" would take gigabytes
