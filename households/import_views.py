@@ -47,7 +47,8 @@ from .views import filtered_households, households_export_logged, log_export
 
 SESSION_KEY = "excel_imports"
 PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
-TOKEN_CHARS = 22  # secrets.token_urlsafe(16)
+# A fact, not a tunable: the length of secrets.token_urlsafe(16), the tokens this module draws.
+TOKEN_CHARS = 22
 
 
 def upload_dir() -> Path:

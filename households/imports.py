@@ -103,6 +103,7 @@ def max_parts() -> int:
 MAX_MARKUP_RUN = 2 * 1024 * 1024
 # The longest <row> the scanner buffers (16,384 columns of a few dozen bytes each).
 MAX_ROW_BYTES = 4 * 1024 * 1024
+# Rows between two progress reports to the import page: how often the bar moves, not a setting.
 PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
 

@@ -847,7 +847,9 @@ def _copy_rows(cursor, table: str, columns: list[tuple[str, object]], rows) -> N
     cursor.copy_expert(_copy_sql(table, columns), _csv_buffer(rows), size=COPY_READ)
 
 
-COPY_READ = 1 << 18  # bytes psycopg2 sends per message of a COPY
+# Bytes psycopg2 sends per message of a COPY: a buffer size of this writer, which changes no
+# result, so it is a constant rather than a setting.
+COPY_READ = 1 << 18
 
 
 def _copy_sql(table: str, columns: list[tuple[str, object]]) -> str:
