@@ -25,7 +25,7 @@ class QuickSelect(forms.Select):
     """A ``<select>`` written out in Python rather than through a template per option.
 
     Django's ``Select`` renders ``select_option.html`` once per option; the household list's
-    filter form has about 60 options, and that rendering was a third of the page's time. The
+    filter form has about 60 options, and that rendering was a large share of the page's time. The
     options, their values and which one is selected come from ``Select.get_context`` as usual, so
     the output is the same markup (tested against the stock widget)."""
 

@@ -7,7 +7,7 @@ The same code serves the browser (upload → preview → confirm) and the shell 
 1. the file is checked as a whole (size, that it really is an .xlsx, headers);
 2. each sheet is read as a stream, row by row (openpyxl read-only opens the workbook, shared
    strings and styles; the cells of each row are taken from the sheet's XML as it is parsed, which
-   is several times cheaper per cell than openpyxl's cell objects — see docs/decisions-import.md);
+   is cheaper per cell than openpyxl's cell objects — see docs/decisions-import.md);
 3. every cell is parsed (text in NFC and trimmed, dd/mm/yyyy or Excel dates, yes/no/có/không/x/1/0
    or blank) and every row checked; each problem is reported with its sheet, row number, column
    and a reason in Vietnamese;
@@ -271,7 +271,7 @@ def _rows_parsed(source, cells: _Cells) -> Iterator[tuple[int, list]]:
 
 # The scanned path. A sheet written by Excel, LibreOffice or openpyxl is a long run of
 # <row r="…"><c r="…" s="…" t="…"><v>…</v></c>…</row>; finding those with regular expressions
-# costs a quarter of building elements for them (docs/decisions-import.md). It is used only for
+# costs much less than building elements for them (docs/decisions-import.md). It is used only for
 # plain sheets (Workbook._plain), and only for rows whose every cell is <v> or a plain inline
 # string and whose text is fully accounted for by the cells; any other row goes through the XML
 # parser, so formulas, rich text and anything unusual are read exactly as above.
@@ -417,7 +417,7 @@ def _sniff(head: bytes) -> str:
 
 def _shared_strings(archive, name: str) -> list[str]:
     """The shared-strings table, read the way the cells are (openpyxl builds an object per
-    string, which costs about 0.1 ms each: 20 s for a file with 200,000 citizen IDs), a megabyte
+    string, too slow for a file with hundreds of thousands of citizen IDs), a megabyte
     at a time so that nothing but the strings themselves is held. A plain table (every entry a
     single <t>) is scanned; any other is parsed, as a stream too."""
     with archive.open(name) as source:
@@ -540,7 +540,7 @@ class _Budget:
 
 def _markup_start(window: bytes, at: int) -> int:
     """Where the first "<!" or "<?" at or after ``at`` begins, or -1. "<" is in every few bytes
-    of a sheet, "!" and "?" hardly ever, so those are looked for (many times faster than
+    of a sheet, "!" and "?" hardly ever, so those are looked for (faster than
     ``find(b"<!")``); a window full of them falls back to the plain search."""
     best = -1
     for mark in (b"!", b"?"):
@@ -1676,7 +1676,7 @@ class _Import:
         says so (``changed_since_preview``)."""
         started = time.perf_counter()
         # Hundreds of thousands of small objects stay alive until the end; the cyclic garbage
-        # collector would scan them over and over (a fifth of the time on 50,000 households).
+        # collector would scan them over and over (a large share of an import's time).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -552,8 +552,8 @@ class FieldRules:
     once per model so that bulk paths can check a few hundred thousand objects.
 
     Text fields get cheap checks; a value they flag, and every other kind of field, goes through
-    ``Field.clean`` so the message is Django's own. ``Model.full_clean`` costs 60–80 µs per object
-    on the benchmark machine, mostly on fields an import never sets (ids, timestamps).
+    ``Field.clean`` so the message is Django's own. ``Model.full_clean`` costs far more per object
+    (docs/decisions-import.md), mostly on fields an import never sets (ids, timestamps).
     """
 
     def __init__(self, model, names: Sequence[str]):
@@ -1173,7 +1173,7 @@ def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: di
 
 def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: int) -> None:
     """``bulk_create_with_history``, or on PostgreSQL the same rows — the objects through COPY,
-    which is several times cheaper than the ORM's per-value preparation, and one history row each
+    which is cheaper than the ORM's per-value preparation, and one history row each
     (type “+”, the user, the change reason) copied from them by the database. Other databases,
     or a historical model with fields this writer does not know, take the ORM path."""
     if not objs:

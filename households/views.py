@@ -198,7 +198,7 @@ def _group_villages_by_commune(field, villages) -> None:
 
 def _ethnicities(scope) -> list[str]:
     """The ethnic groups of the households in ``scope``, for the filter's choices. Kept for a few
-    minutes: over a province it is a scan of every household (about 55 ms on 200,000), and a group
+    minutes: over a province it is a scan of every household, and a group
     appearing a little late in the list costs nothing (a typed value is accepted anyway)."""
     query = scope.exclude(ethnicity="").order_by().values_list("ethnicity", flat=True).distinct()
     key = "household-ethnicities:" + hashlib.sha256(str(query.query).encode()).hexdigest()
