@@ -7,8 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from households.forms import BootstrapMixin
-from projects.forms import DATE, ParseOnly, Versioned
+from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned
+from core.numbers import parse_number
 from projects.models import SubProject
 
 from .models import BudgetLine, Disbursement, FundingSource, StatedTotal
@@ -29,6 +29,8 @@ class MoneyField(forms.Field):
         return value
 
     def to_python(self, value):
+        # Stricter than the site's grammar (core.numbers): a comma is refused rather than read
+        # as a decimal mark, and every dot groups digits wherever it stands ("74.300.000").
         text = str(value or "").strip().replace(".", "").replace(" ", "")
         if not text:
             return None
@@ -36,11 +38,9 @@ class MoneyField(forms.Field):
             raise ValidationError(
                 _("Nhập số tiền bằng đồng, không có phần lẻ (không dùng dấu phẩy).")
             )
-        sign = -1 if text.startswith("-") else 1
-        digits = text.lstrip("-+")
-        if not digits.isdigit():
+        if not text.lstrip("-+").isdigit():
             raise ValidationError(_("Số tiền chỉ gồm chữ số, ví dụ 74.300.000."))
-        return sign * int(digits)
+        return int(parse_number(text, integer=True))
 
 
 def _subprojects(year: int):

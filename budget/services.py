@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from households.services import nfc
+from core.text import nfc
 from projects.models import SubProject, communes_with_role
 
 from .models import BUDGET_EDIT_ROLES, BudgetLine, Disbursement, FundingSource, StatedTotal

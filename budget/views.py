@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404
-from projects.forms import attach_errors
+from core.forms import attach_errors
 from projects.models import communes_with_role
 from projects.selection import pick
 

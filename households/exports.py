@@ -176,9 +176,9 @@ class _Writer:
 
 def max_households() -> int:
     """The most households one export of the list may hold (settings.EXPORT_MAX_HOUSEHOLDS).
-    The workbook is built inside the request: 50,000 households took 27 s on the benchmark
-    machine (docs/benchmarks.md), close to gunicorn's default 30 s timeout, so the default is
-    20,000 — a large commune, or a district filtered by commune or village."""
+    The workbook is built inside the request, and a much larger export comes close to gunicorn's
+    default timeout (docs/benchmarks.md), so the default is 20,000 — a large commune, or a
+    district filtered by commune or village."""
     return settings.EXPORT_MAX_HOUSEHOLDS
 
 

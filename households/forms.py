@@ -14,38 +14,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
+from core.forms import BootstrapMixin
 
 from . import services
 from .models import Household, Member, ReviewCycle, citizen_id_validator
 from .services import MEMBER_IMPORT_FIELDS
 
 
-class BootstrapMixin:
-    """Give widgets Bootstrap's classes so templates can render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
-
-    def style_widgets(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if "class" in widget.attrs:
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-
 class QuickSelect(forms.Select):
     """A ``<select>`` written out in Python rather than through a template per option.
 
     Django's ``Select`` renders ``select_option.html`` once per option; the household list's
-    filter form has about 60 options, and that rendering was a third of the page's time. The
+    filter form has about 60 options, and that rendering was a large share of the page's time. The
     options, their values and which one is selected come from ``Select.get_context`` as usual, so
     the output is the same markup (tested against the stock widget)."""
 

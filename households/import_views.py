@@ -47,9 +47,8 @@ from .views import filtered_households, households_export_logged, log_export
 
 SESSION_KEY = "excel_imports"
 PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
-TOKEN_CHARS = 22  # secrets.token_urlsafe(16)
-STALE_AFTER = 24 * 3600  # uploads never confirmed are removed after a day
-PREVIEW_ROWS = 300  # rows of each list shown on the preview page
+# A fact, not a tunable: the length of secrets.token_urlsafe(16), the tokens this module draws.
+TOKEN_CHARS = 22
 
 
 def upload_dir() -> Path:
@@ -458,7 +457,8 @@ def _job(request, token, entry, *, status: str | None, confirming: bool = False)
 
 
 def _preview(request, token, entry, report):
-    invalid = report.issues[:PREVIEW_ROWS]
+    rows = settings.IMPORT_PREVIEW_ROWS
+    invalid = report.issues[:rows]
     return render(
         request,
         "imports/preview.html",
@@ -468,9 +468,9 @@ def _preview(request, token, entry, report):
             "report": report,
             "invalid": invalid,
             "more_invalid": len(report.issues) - len(invalid),
-            "new_rows": [c for c in report.changes if c.status == "new"][:PREVIEW_ROWS],
-            "updated_rows": [c for c in report.changes if c.status == "updated"][:PREVIEW_ROWS],
-            "preview_rows": PREVIEW_ROWS,
+            "new_rows": [c for c in report.changes if c.status == "new"][:rows],
+            "updated_rows": [c for c in report.changes if c.status == "updated"][:rows],
+            "preview_rows": rows,
         },
     )
 
@@ -502,7 +502,7 @@ def _read_status(token) -> dict:
 
 
 def _remove_stale() -> None:
-    limit = time.time() - STALE_AFTER
+    limit = time.time() - settings.IMPORT_KEEP_HOURS * 3600
     for path in upload_dir().iterdir():
         try:
             if path.stat().st_mtime < limit:

@@ -7,7 +7,7 @@ The same code serves the browser (upload → preview → confirm) and the shell 
 1. the file is checked as a whole (size, that it really is an .xlsx, headers);
 2. each sheet is read as a stream, row by row (openpyxl read-only opens the workbook, shared
    strings and styles; the cells of each row are taken from the sheet's XML as it is parsed, which
-   is several times cheaper per cell than openpyxl's cell objects — see docs/decisions-import.md);
+   is cheaper per cell than openpyxl's cell objects — see docs/decisions-import.md);
 3. every cell is parsed (text in NFC and trimmed, dd/mm/yyyy or Excel dates, yes/no/có/không/x/1/0
    or blank) and every row checked; each problem is reported with its sheet, row number, column
    and a reason in Vietnamese;
@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, fromstring, iterparse
@@ -50,13 +50,15 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS
 
 from areas.models import Area
+from core import numbers as core_numbers
+from core.chunks import chunks
+from core.text import fold
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 from reports.formatting import format_decimal, format_number
 
 from . import services
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle
-from .search import fold
 
 logger = logging.getLogger("povertyplan.security")
 
@@ -101,6 +103,7 @@ def max_parts() -> int:
 MAX_MARKUP_RUN = 2 * 1024 * 1024
 # The longest <row> the scanner buffers (16,384 columns of a few dozen bytes each).
 MAX_ROW_BYTES = 4 * 1024 * 1024
+# Rows between two progress reports to the import page: how often the bar moves, not a setting.
 PROGRESS_EVERY = 2000
 HEADER_SEARCH_ROWS = 10  # a title block above the header row is allowed
 
@@ -268,7 +271,7 @@ def _rows_parsed(source, cells: _Cells) -> Iterator[tuple[int, list]]:
 
 # The scanned path. A sheet written by Excel, LibreOffice or openpyxl is a long run of
 # <row r="…"><c r="…" s="…" t="…"><v>…</v></c>…</row>; finding those with regular expressions
-# costs a quarter of building elements for them (docs/decisions-import.md). It is used only for
+# costs much less than building elements for them (docs/decisions-import.md). It is used only for
 # plain sheets (Workbook._plain), and only for rows whose every cell is <v> or a plain inline
 # string and whose text is fully accounted for by the cells; any other row goes through the XML
 # parser, so formulas, rich text and anything unusual are read exactly as above.
@@ -414,7 +417,7 @@ def _sniff(head: bytes) -> str:
 
 def _shared_strings(archive, name: str) -> list[str]:
     """The shared-strings table, read the way the cells are (openpyxl builds an object per
-    string, which costs about 0.1 ms each: 20 s for a file with 200,000 citizen IDs), a megabyte
+    string, too slow for a file with hundreds of thousands of citizen IDs), a megabyte
     at a time so that nothing but the strings themselves is held. A plain table (every entry a
     single <t>) is scanned; any other is parsed, as a stream too."""
     with archive.open(name) as source:
@@ -537,7 +540,7 @@ class _Budget:
 
 def _markup_start(window: bytes, at: int) -> int:
     """Where the first "<!" or "<?" at or after ``at`` begins, or -1. "<" is in every few bytes
-    of a sheet, "!" and "?" hardly ever, so those are looked for (many times faster than
+    of a sheet, "!" and "?" hardly ever, so those are looked for (faster than
     ``find(b"<!")``); a window full of them falls back to the plain search."""
     best = -1
     for mark in (b"!", b"?"):
@@ -863,7 +866,6 @@ def open_workbook(source) -> Workbook:
 # --- parsing one cell -----------------------------------------------------------------------
 
 _NEUTRALISED = re.compile(r"^'[=+\-@\t\r]")
-_THOUSANDS = re.compile(r"^-?\d{1,3}([.,  ]\d{3})+$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -893,7 +895,8 @@ def parse_text(raw) -> str:
 
 
 def parse_number(raw, *, integer: bool = True):
-    """A non-negative number; text with Vietnamese separators ("1.500.000", "45,5") accepted."""
+    """A non-negative number; text read by the site's one grammar (core.numbers: "1.500.000",
+    "45,5", and in a decimal column "1.295" as 1295)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool | datetime.date):
@@ -906,18 +909,12 @@ def parse_number(raw, *, integer: bool = True):
         text = parse_text(raw).replace("\u00a0", " ")
         if not text:
             return None
-        if _THOUSANDS.match(text) and integer:
-            text = re.sub(r"[.,  ]", "", text)
-        elif "," in text and "." not in text:
-            text = text.replace(",", ".")  # Vietnamese decimal comma
         try:
-            value = Decimal(text.replace(" ", ""))
-        except InvalidOperation:
+            value = core_numbers.parse_number(text, integer=integer)
+        except core_numbers.NumberError:
             raise CellProblem(
                 _("“%(value)s” không phải là một số.") % {"value": text[:40]}
             ) from None
-        if not value.is_finite():
-            raise CellProblem(_("“%(value)s” không phải là một số.") % {"value": text[:40]})
     if value < 0:
         raise CellProblem(_("Không được là số âm."))
     if value >= _HUGE:  # before int(): "1e999999999" would take gigabytes
@@ -1644,11 +1641,6 @@ def _blank(values: list) -> bool:
     return True
 
 
-def _chunks(items: Sequence, size: int = services.IN_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class _Import:
     kind = ""
 
@@ -1684,7 +1676,7 @@ class _Import:
         says so (``changed_since_preview``)."""
         started = time.perf_counter()
         # Hundreds of thousands of small objects stay alive until the end; the cyclic garbage
-        # collector would scan them over and over (a fifth of the time on 50,000 households).
+        # collector would scan them over and over (a large share of an import's time).
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -2157,7 +2149,7 @@ class HouseholdImport(_Import):
         commune = self.commune
         codes = sorted(households.keys() | members.keys())
         registry: dict[str, dict] = {}
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             for row in Household.objects.filter(commune=commune, code__in=chunk).values(
                 "pk", "village_id", "version", *_H_FIELDS
             ):
@@ -2310,7 +2302,7 @@ class HouseholdImport(_Import):
         ids = sorted(self.citizen_rows)
         commune = self.commune
         self.held_elsewhere = 0
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for citizen_id, name, code, commune_id, village_id in Member.objects.filter(
                 citizen_id__in=chunk
             ).values_list(
@@ -2358,7 +2350,7 @@ class HouseholdImport(_Import):
             h.existing["pk"] for h in households.values() if h.existing and h.members is not None
         )
         found: dict[int, list[dict]] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             for row in (
                 Member.objects.filter(household_id__in=chunk)
                 .order_by("household_id", "id")
@@ -2429,7 +2421,7 @@ class HouseholdImport(_Import):
         changed = {h.existing["pk"]: h for h in self.plan_changed}
         by_household = {h.existing["pk"]: (h, c, u, r) for h, c, u, r in self.member_changes}
         ids = sorted(changed.keys() | by_household.keys())
-        for chunk in _chunks(ids, batch):
+        for chunk in chunks(ids, batch):
             instances = {h.pk: h for h in Household.objects.filter(pk__in=chunk)}
             changed_households, fields = [], set()
             for pk in chunk:
@@ -2602,7 +2594,7 @@ class AssessmentImport(_Import):
         report, cycle, sheet = self.report, self.cycle, self.sheet
         households: dict[str, Household] = {}
         codes = sorted(rows)
-        for chunk in _chunks(codes):
+        for chunk in chunks(codes):
             for household in Household.objects.filter(commune=cycle.commune, code__in=chunk).only(
                 "pk", "code", "commune_id", "village_id", "is_urban"
             ):
@@ -2611,7 +2603,7 @@ class AssessmentImport(_Import):
         registry_counts: dict[int, int] = {}
         existing: dict[int, tuple] = {}
         deprivations: dict[int, set[str]] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             registry_counts.update(
                 Member.objects.filter(household_id__in=chunk)
                 .values_list("household_id")

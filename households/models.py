@@ -16,9 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
+from core.text import fold
 from indicators.rules import HouseholdClass, Measure
-
-from .search import fold
 
 citizen_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")

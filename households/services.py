@@ -13,7 +13,6 @@ import io
 import logging
 import queue
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +25,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from areas.models import Area
+from core.chunks import chunks
+from core.text import nfc
 from indicators.models import Indicator, PovertyStandard
 from indicators.rules import ClassificationError, classify
 
@@ -33,13 +34,6 @@ from .models import Assessment, Deprivation, Household, IndicatorOverride, Membe
 from .search import search_text_for
 
 logger = logging.getLogger("povertyplan.security")
-
-
-def nfc(value):
-    """Text is stored in Unicode NFC with surrounding whitespace trimmed."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    return value
 
 
 def _clean_text_fields(fields: dict) -> dict:
@@ -558,8 +552,8 @@ class FieldRules:
     once per model so that bulk paths can check a few hundred thousand objects.
 
     Text fields get cheap checks; a value they flag, and every other kind of field, goes through
-    ``Field.clean`` so the message is Django's own. ``Model.full_clean`` costs 60–80 µs per object
-    on the benchmark machine, mostly on fields an import never sets (ids, timestamps).
+    ``Field.clean`` so the message is Django's own. ``Model.full_clean`` costs far more per object
+    (docs/decisions-import.md), mostly on fields an import never sets (ids, timestamps).
     """
 
     def __init__(self, model, names: Sequence[str]):
@@ -670,12 +664,6 @@ MEMBER_IMPORT_FIELDS = (
 )
 _HOUSEHOLD_TEXT = ("code", "head_name", "address", "ethnicity", "phone")
 _MEMBER_TEXT = ("full_name", "citizen_id", "ethnicity")
-IN_CHUNK = 5000  # ids per IN (...) list: SQLite refuses more than 32,766 parameters
-
-
-def _chunks(items: Sequence, size: int = IN_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(slots=True)
@@ -751,7 +739,7 @@ def registry_import(
         member_rules.check(member, member.full_name)
 
     changed_member_ids = [m.pk for m in changed_members]
-    for ids in _chunks([*removed_member_ids, *changed_member_ids]):
+    for ids in chunks([*removed_member_ids, *changed_member_ids]):
         if Member.objects.filter(pk__in=ids).exclude(household__commune=commune).exists():
             raise ValidationError(
                 _("Một số thành viên không thuộc xã %(commune)s.") % {"commune": commune.name}
@@ -760,7 +748,7 @@ def registry_import(
     existing_touched.update(m.household_id for m in changed_members)
     existing_touched.update(m.household.pk for m in new_members if m.household.pk)
     if removed_member_ids:
-        for ids in _chunks(list(removed_member_ids)):
+        for ids in chunks(list(removed_member_ids)):
             existing_touched.update(
                 Member.objects.filter(pk__in=ids).values_list("household_id", flat=True)
             )
@@ -812,7 +800,7 @@ def registry_import(
 def _refresh_search_texts(household_ids: Sequence[int], batch_size: int) -> None:
     """Recompute the folded search text of existing households whose record or members changed,
     a fixed number of queries per few thousand households."""
-    for ids in _chunks(household_ids):
+    for ids in chunks(household_ids):
         members: dict[int, list[tuple[str, str]]] = {}
         for household_id, name, citizen_id in (
             Member.objects.filter(household_id__in=ids)
@@ -859,7 +847,9 @@ def _copy_rows(cursor, table: str, columns: list[tuple[str, object]], rows) -> N
     cursor.copy_expert(_copy_sql(table, columns), _csv_buffer(rows), size=COPY_READ)
 
 
-COPY_READ = 1 << 18  # bytes psycopg2 sends per message of a COPY
+# Bytes psycopg2 sends per message of a COPY: a buffer size of this writer, which changes no
+# result, so it is a constant rather than a setting.
+COPY_READ = 1 << 18
 
 
 def _copy_sql(table: str, columns: list[tuple[str, object]]) -> str:
@@ -1039,7 +1029,7 @@ def _add_households(
     h_history, m_history = _copy_columns(Household), _copy_columns(Member)
     if h_history is None or m_history is None:
         done = 0
-        for chunk in _chunks(items, batch_size):
+        for chunk in chunks(items, batch_size):
             households, members = [], []
             for item in chunk:
                 values, member_values = checked(item)
@@ -1177,13 +1167,13 @@ def _history_of_batch(cursor, statement: str, params: list, ids: list[int]) -> N
 def _history_from_rows(cursor, model, history_columns, ids: list[int], extra: dict) -> None:
     """The history rows of the just-written rows of ``model`` whose primary key is in ``ids``."""
     statement, params = _history_sql(model, history_columns, extra)
-    for chunk in _chunks(ids, 20_000):
+    for chunk in chunks(ids, 20_000):
         cursor.execute(statement, [*params, list(chunk)])
 
 
 def _insert_with_history(objs, model, *, user, reason: str | None, batch_size: int) -> None:
     """``bulk_create_with_history``, or on PostgreSQL the same rows — the objects through COPY,
-    which is several times cheaper than the ORM's per-value preparation, and one history row each
+    which is cheaper than the ORM's per-value preparation, and one history row each
     (type “+”, the user, the change reason) copied from them by the database. Other databases,
     or a historical model with fields this writer does not know, take the ORM path."""
     if not objs:

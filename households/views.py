@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from areas.models import Area
 from areas.scoping import citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
+from core.forms import attach_errors
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 
@@ -194,19 +196,16 @@ def _group_villages_by_commune(field, villages) -> None:
     ]
 
 
-ETHNICITY_CACHE_SECONDS = 300
-
-
 def _ethnicities(scope) -> list[str]:
     """The ethnic groups of the households in ``scope``, for the filter's choices. Kept for a few
-    minutes: over a province it is a scan of every household (about 55 ms on 200,000), and a group
+    minutes: over a province it is a scan of every household, and a group
     appearing a little late in the list costs nothing (a typed value is accepted anyway)."""
     query = scope.exclude(ethnicity="").order_by().values_list("ethnicity", flat=True).distinct()
     key = "household-ethnicities:" + hashlib.sha256(str(query.query).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         found = sorted(query)
-        cache.set(key, found, ETHNICITY_CACHE_SECONDS)
+        cache.set(key, found, settings.ETHNICITY_CACHE_SECONDS)
     return found
 
 
@@ -331,7 +330,7 @@ def household_edit(request, pk=None):
                 form.add_error(None, exc.messages[0])
                 form.conflict = _describe_conflict(household, exc.current, form)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
                 return redirect("household_detail", pk=household.pk)
@@ -378,14 +377,6 @@ def _save_household(form, formset, household, user):
     deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
     services.members_save(household=household, changed=changed, deleted=deleted)
     return household
-
-
-def _attach_errors(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _describe_conflict(mine, current, form):
@@ -436,7 +427,7 @@ def review_entry(request, pk, cycle_pk):
             form.add_error(None, exc.messages[0])
             form.conflict = exc.current
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Đã lưu kết quả rà soát của hộ %(code)s.") % {"code": household.code}
@@ -536,7 +527,7 @@ def cycle_list(request):
             try:
                 cycle = services.review_cycle_create(**form.cleaned_data)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Đã tạo đợt rà soát."))
                 return redirect("cycle_detail", pk=cycle.pk)

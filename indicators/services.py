@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core import numbers
 
 from .models import ProgressRecord, Target
 
@@ -24,23 +25,12 @@ def parse_number(value, field: str = "value") -> Decimal:
         raise ValidationError({field: _("Giá trị phải là một số.")})
     if isinstance(value, (int, Decimal)):
         return Decimal(value)
-    text = str(value or "").strip().replace("%", "").replace(" ", "").replace("\u00a0", "")
-    if "," in text:
-        # Vietnamese: "." groups thousands, "," is the decimal mark.
-        text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") == 1 and len(text.split(".")[1]) == 3 and len(text) > 4:
-        text = text.replace(".", "")  # "1.295" is one thousand two hundred and ninety-five
-    elif text.count(".") > 1:
-        text = text.replace(".", "")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        return numbers.parse_number(str(value or "").replace("%", ""))
+    except numbers.NumberError:
         raise ValidationError(
             {field: _("“%(value)s” không phải là một số.") % {"value": value}}
         ) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("“%(value)s” không phải là một số.") % {"value": value}})
-    return number
 
 
 def can_edit(user, area: Area) -> bool:

@@ -37,6 +37,11 @@ def env_int(name: str, default: int) -> int:
     return default if value is None or value.strip() == "" else int(value)
 
 
+def env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else Path(value)
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = env("SECRET_KEY")
@@ -242,13 +247,13 @@ STORAGES = {
     },
 }
 # Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
-MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
 # Uploads kept between an import's preview and its confirmation; `backup` archives them too.
-IMPORT_UPLOAD_DIR = Path(
-    env("IMPORT_UPLOAD_DIR", str(Path(tempfile.gettempdir()) / "povertyplan-imports"))
+IMPORT_UPLOAD_DIR = env_path(
+    "IMPORT_UPLOAD_DIR", Path(tempfile.gettempdir()) / "povertyplan-imports"
 )
 # Where `manage.py backup` writes its archives unless --output is given (docs/deployment.md).
-BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_DIR = env_path("BACKUP_DIR", BASE_DIR / "backups")
 # The admin's import of reference data (django-import-export, core/importexport.py) keeps the
 # uploaded sheet between preview and confirmation in Django's storage (MEDIA_ROOT), which every
 # web process sees, not in one machine's /tmp.
@@ -310,6 +315,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 # Most households in one Excel export of the household list.
 EXPORT_MAX_HOUSEHOLDS = env_int("EXPORT_MAX_HOUSEHOLDS", 20_000)
+# Rows of each list (new, updated, invalid) shown on an import's preview page.
+IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 300)
+# Hours an uploaded import waits for its confirmation before its files are removed.
+IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)
+# A report the browser asks for and that is estimated to take longer than this many seconds is
+# refused with the batch command to run instead (`manage.py report`).
+REPORT_WEB_LIMIT_SECONDS = env_int("REPORT_WEB_LIMIT_SECONDS", 10)
+# Seconds the household list keeps its choice of ethnic groups for one scope in the cache.
+ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
 B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
 

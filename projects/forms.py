@@ -7,41 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from households.forms import BootstrapMixin
+from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned
 from households.models import Household
 
 from .models import Activity, Assignment, Beneficiary, Responsibility, SubProject, Unit
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def attach_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class ParseOnly:
-    """A ModelForm that only parses its fields: labels and widgets come from the model, but the
-    model is validated and saved by the service (the instance lacks what the view adds)."""
-
-    def _post_clean(self):
-        pass
-
-
-class Versioned(forms.Form):
-    """Carries the version of the row the form was built from, for the service's conflict check."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        instance = getattr(self, "instance", None)
-        if instance is not None and instance.pk:
-            self.fields["version"].initial = instance.version
 
 
 class AssignmentForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):

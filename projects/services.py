@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.text import nfc
 from households.models import Household
-from households.services import nfc
 from indicators.models import Indicator
 
 from .models import (

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404
 from areas.models import Area
+from core.forms import attach_errors
 from households.models import Household
 
 from . import services
@@ -34,7 +35,6 @@ from .forms import (
     ProgressForm,
     ResponsibilityForm,
     UnitForm,
-    attach_errors,
 )
 from .models import (
     OFFICER_ROLES,

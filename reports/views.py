@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -29,9 +30,6 @@ from .html import charts_svg
 from .models import DocumentSettings, StatedDocument
 from .render import CONTENT_TYPES, FORMATS, estimate_seconds
 from .render import render as render_report
-
-#: a browser request expected to take longer than this is refused (use the batch command)
-WEB_LIMIT_SECONDS = 10.0
 
 
 def _latest_year(area) -> int | None:
@@ -158,7 +156,7 @@ def report_view(request, slug):
     seconds = estimate_seconds(
         fmt, queries.expected_rows(slug, area, year), long_table=spec.long_table
     )
-    if seconds > WEB_LIMIT_SECONDS:
+    if seconds > settings.REPORT_WEB_LIMIT_SECONDS:
         return _refuse(
             request,
             [

@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 
 from areas.tests.factories import CommuneFactory
 from indicators.models import Target
-from reports import views
 from reports.models import DocumentSettings, StatedDocument
 from reports.registry import SPECS
 from reports.tests.factories import populate
@@ -132,9 +131,9 @@ def test_an_empty_commune_gets_a_message(client, district):
 
 
 def test_a_request_that_would_take_too_long_points_to_the_batch_command(
-    client, officer, data, monkeypatch
+    client, officer, data, settings
 ):
-    monkeypatch.setattr(views, "WEB_LIMIT_SECONDS", 0.5)
+    settings.REPORT_WEB_LIMIT_SECONDS = 0.5
     client.force_login(officer)
     response = client.get(url("lists", area=data.pk, year=2023, format="pdf"))
     html = response.content.decode()
