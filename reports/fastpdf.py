@@ -1,14 +1,15 @@
 """Long tables straight to PDF pages, without an HTML layout engine.
 
 WeasyPrint lays out every cell of an HTML table as a box with its own styles and line boxes; on the
-lists of a district (thousands of households) that costs far more per row than drawing the text,
-and memory that grows with the rows (the figures are in docs/benchmarks-reports.md). The tables of such lists are simple — one header row, cells of text, groups with a
-heading row — so this module draws them directly: it measures text with the font's own advance
-widths, wraps it, breaks pages, repeats the header on every page and numbers the pages at the top
-centre, in the same font (the shipped Liberation Serif, embedded as a subset with a ToUnicode map
-so the text can be searched and extracted) and the same page geometry as ``static/css/print.css``
-(Decree 30/2020: A4, margins 20/20/30/15 mm). The document blocks around the table (issuing body,
-motto, title, signature) are still rendered by WeasyPrint and joined with pypdf.
+lists of a district (thousands of households) that costs far more per row than drawing the text, and
+memory that grows with the rows (the figures are in docs/benchmarks-reports.md). The tables of such
+lists are simple — one header row, cells of text, groups with a heading row — so this module draws
+them directly: it measures text with the font's own advance widths, wraps it, breaks pages, repeats
+the header on every page and numbers the pages at the top centre, in the same font (the shipped
+Liberation Serif, embedded as a subset with a ToUnicode map so the text can be searched and
+extracted) and the same page geometry as ``static/css/print.css`` (Decree 30/2020: A4, margins
+20/20/30/15 mm). The document blocks around the table (issuing body, motto, title, signature) are
+still rendered by WeasyPrint and joined with pypdf.
 """
 
 from __future__ import annotations
