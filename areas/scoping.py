@@ -91,6 +91,20 @@ def persons_visible_in(user, area: Area) -> bool:
     return _covers(user, area.path, PERSON_ROLES)
 
 
+def person_areas_within(user, area: Area) -> list[Area]:
+    """Where ``user`` may list households within ``area``: ``area`` itself if it may see all its
+    persons, else the user's own areas inside it (a village board on its commune: its village)."""
+    if persons_visible_in(user, area):
+        return [area]
+    if user is None or not user.is_authenticated:
+        return []
+    own = [m.area_id for m in user.scope_memberships() if m.role in PERSON_ROLES]
+    if not own:
+        return []
+    areas = type(area).objects.filter(pk__in=own, path__startswith=area.path)
+    return list(areas.order_by("path"))
+
+
 def may_reveal_citizen_id(user, household) -> bool:
     """Whether ``user`` may show the citizen IDs of ``household``'s members in full. Everyone
     else who may see the household sees them masked (``households.privacy``)."""

@@ -219,34 +219,29 @@ def household_detail(request, pk):
     """The household page; a POST (the "Hiện đầy đủ" button) is the reveal of its citizen IDs."""
     if request.method == "POST":
         return household_reveal(request, pk)
-    household = _visible_household(request, pk)
-    members = list(household.members.all())
-    access_log(
-        request=request,
-        action=AccessLog.Action.VIEW_HOUSEHOLD,
-        area=household.village,
-        obj=household,
-        rows=len(members),
-    )
-    return _household_page(request, household, members, revealed=False)
+    return _household_shown(request, pk, revealed=False)
 
 
 @require_POST
 def household_reveal(request, pk):
     """The household page with its members' citizen IDs in full: an explicit action (a POST
     button), logged before the numbers are shown; no log entry, no numbers."""
+    return _household_shown(request, pk, revealed=True)
+
+
+def _household_shown(request, pk, *, revealed: bool):
     household = _visible_household(request, pk)
-    if not may_reveal_citizen_id(request.user, household):
+    if revealed and not may_reveal_citizen_id(request.user, household):
         raise PermissionDenied(_("Bạn không có quyền xem đầy đủ số CCCD của hộ này."))
     members = list(household.members.all())
     access_log(
         request=request,
-        action=AccessLog.Action.REVEAL_CITIZEN_ID,
+        action=AccessLog.Action.REVEAL_CITIZEN_ID if revealed else AccessLog.Action.VIEW_HOUSEHOLD,
         area=household.village,
         obj=household,
-        rows=sum(1 for m in members if m.citizen_id),
+        rows=sum(1 for m in members if m.citizen_id) if revealed else len(members),
     )
-    return _household_page(request, household, members, revealed=True)
+    return _household_page(request, household, members, revealed=revealed)
 
 
 def _household_page(request, household, members, *, revealed: bool):

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from areas.models import Area, reportable_areas
-from areas.scoping import PERSON_ROLES, persons_visible_in
+from areas.scoping import person_areas_within, persons_visible_in
 from audit.models import AccessLog
 from audit.services import access_log
 from households.models import ReviewCycle
@@ -54,18 +54,6 @@ def _year_param(request, area: Area) -> int | None:
     return None if value else _latest_year(area)
 
 
-def _person_areas(user, area: Area) -> list[Area]:
-    """Where a personal report (a list of households) opens for ``user`` instead of ``area``:
-    ``area`` itself if the user may see its persons, else the user's own areas within it (a
-    village board on its commune's page: its village)."""
-    if persons_visible_in(user, area):
-        return [area]
-    own = [m.area_id for m in user.scope_memberships() if m.role in PERSON_ROLES]
-    if not own:
-        return []
-    return list(Area.objects.filter(pk__in=own, path__startswith=area.path).order_by("path"))
-
-
 def _report_links(area: Area, year: int | None, user) -> list[dict]:
     """The reports ``user`` can open for ``area``, with their URLs per format."""
     links = []
@@ -73,7 +61,7 @@ def _report_links(area: Area, year: int | None, user) -> list[dict]:
     for spec in registry.SPECS.values():
         if not spec.per_commune and not aggregate:
             continue  # e.g. "communes" compares the communes of a district
-        for where in _person_areas(user, area) if spec.personal else [area]:
+        for where in person_areas_within(user, area) if spec.personal else [area]:
             title = spec.title or spec.slug
             if where != area:
                 title = f"{title} · {where.name}"
