@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
-from reports.formatting import percent
+from core.formatting import percent
 
 # The commune's accountant (finance) keeps the budget; the commune officers, who answer for the
 # plan, may correct it too (docs/decisions-projects.md, "Roles").
@@ -222,7 +222,7 @@ class BudgetLine(models.Model):
         if self.commune_id and self.commune.kind != Area.Kind.COMMUNE:
             errors["commune"] = _("Kinh phí được giao cho một xã.")
         if self.pk and self.allocated is not None:
-            from reports.formatting import format_million_dong
+            from core.formatting import format_million_dong
 
             paid = self.disbursements.aggregate(total=Sum("amount"))["total"] or 0
             if self.allocated < paid:
@@ -290,7 +290,7 @@ class Disbursement(models.Model):
         service re-checks under a row lock)."""
         from django.core.exceptions import ValidationError
 
-        from reports.formatting import format_million_dong
+        from core.formatting import format_million_dong
 
         if self.amount is None:
             return
@@ -344,7 +344,7 @@ class TotalCheck:
         return self.difference == 0
 
     def message(self) -> str:
-        from reports.formatting import format_million_dong
+        from core.formatting import format_million_dong
 
         values = {
             "label": self.stated.label,

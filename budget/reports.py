@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
-from reports.formatting import format_decimal
+from core.formatting import format_decimal
 from reports.queries import ReportError
 from reports.registry import register
 from reports.tables import Column, Report, Table

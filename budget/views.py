@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404
+from areas.selection import pick
 from core.forms import attach_errors
 from projects.models import communes_with_role
-from projects.selection import pick
 
 from . import services
 from .forms import BudgetLineForm, DisbursementForm, StatedTotalForm

@@ -37,8 +37,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_visible_or_404
 from areas.models import Area
+from core.formatting import format_int
 from indicators.rules import HouseholdClass
-from reports.formatting import format_int
 
 from . import exports
 from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes

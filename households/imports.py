@@ -52,10 +52,10 @@ from openpyxl.xml.constants import SHARED_STRINGS
 from areas.models import Area
 from core import numbers as core_numbers
 from core.chunks import chunks
+from core.formatting import format_decimal, format_number
 from core.text import fold
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
-from reports.formatting import format_decimal, format_number
 
 from . import services
 from .models import Assessment, Deprivation, Household, Member, ReviewCycle

@@ -28,11 +28,11 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 from budget.models import BudgetLine, StatedTotal
 from budget.reports import MillionColumn, checks_table, million
+from core.formatting import format_int, format_number
 from households.models import Assessment
 from indicators.models import Target
 from indicators.rules import HouseholdClass
 from reports.documents import in_running_text
-from reports.formatting import format_int, format_number
 from reports.queries import ReportError, baseline
 from reports.registry import register
 from reports.tables import Column, Report, Table

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from budget.reports import MillionColumn, million
-from reports.formatting import percent
+from core.formatting import percent
 from reports.queries import ReportError
 from reports.registry import register
 from reports.tables import Column, Report, Table

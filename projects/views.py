@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404
 from areas.models import Area
+from areas.selection import FIRST_YEAR, LAST_YEAR, pick
 from core.forms import attach_errors
 from households.models import Household
 
@@ -50,7 +51,6 @@ from .models import (
 )
 from .plan import plan_report, plan_texts, running_name
 from .plan_defaults import BY_KEY, PARTS, default_text
-from .selection import FIRST_YEAR, LAST_YEAR, pick
 
 
 def _latest_assignment_year(commune: Area) -> int | None:

@@ -11,7 +11,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .formatting import format_decimal
+from core.formatting import format_decimal
+
 from .tables import Chart
 
 # Distinguishable in colour and in greyscale print (dark, light, middle).

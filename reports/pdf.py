@@ -20,8 +20,9 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from core.formatting import format_int
+
 from . import registry
-from .formatting import format_int
 from .html import charts_svg
 from .tables import Column, Report, Table
 

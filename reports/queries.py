@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
+from core.formatting import HUNDRED, TWO_PLACES, format_int, percent
 from households.models import Assessment, Deprivation, Household, ReviewCycle
 from indicators.models import Indicator, ProgressRecord, Target
 from indicators.rules import HouseholdClass
 
-from .formatting import HUNDRED, TWO_PLACES, format_int, percent
 from .models import HouseholdTotal, StatedDocument
 from .registry import register
 from .tables import Chart, Column, Report, Table

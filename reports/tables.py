@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .formatting import format_decimal, format_int, format_number, format_percent
+from core.formatting import format_decimal, format_int, format_number, format_percent
 
 #: row keys starting with this are layout hints (``_style``, ``_link``), not data
 HINT_PREFIX = "_"

@@ -1,12 +1,12 @@
 """Money and rates in pages: "3.326,6" (triệu đồng), "1.200.000" (đồng), "25,56 %".
 
 Vietnamese separators whatever the interface language, like the official documents
-(reports/formatting.py).
+(core/formatting.py).
 """
 
 from django import template
 
-from reports.formatting import format_int, format_million_dong, format_percent
+from core.formatting import format_int, format_million_dong, format_percent
 
 register = template.Library()
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from budget import services
 from budget.models import BudgetLine, Disbursement, StatedTotal
 from budget.tests.factories import BudgetLineFactory, source
+from core.formatting import format_million_dong
 from projects.tests.factories import SubProjectFactory
-from reports.formatting import format_million_dong
 
 pytestmark = pytest.mark.django_db
 

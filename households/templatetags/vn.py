@@ -2,7 +2,7 @@
 
 from django import template
 
-from reports.formatting import format_int, format_percent
+from core.formatting import format_int, format_percent
 
 register = template.Library()
 

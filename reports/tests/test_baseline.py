@@ -4,9 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from core.formatting import format_int, format_percent, percent
 from households import services
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
-from reports.formatting import format_int, format_percent, percent
 from reports.models import HouseholdTotal
 from reports.queries import ReportError, baseline
 

@@ -312,7 +312,7 @@ def test_the_reconciliation_and_communes_queries_are_bounded(
 def test_figures_print_decimals_only_when_they_have_some():
     from decimal import Decimal
 
-    from reports.formatting import format_number
+    from core.formatting import format_number
     from reports.tables import Column
 
     assert [format_number(v) for v in (7, Decimal("7.50"), 2.999, 3326.6, None)] == [

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import get_visible_or_404
-from areas.models import Area
+from .models import Area
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -40,7 +39,9 @@ def pick(request, default_year=None) -> Selection:
     if raw:
         if not raw.isdigit():
             raise Http404
-        commune = get_visible_or_404(communes, user, pk=int(raw))
+        commune = communes.filter(pk=int(raw)).first()
+        if commune is None:
+            raise Http404
     else:
         commune = _home_commune(user, communes)
     raw_year = request.GET.get("year", "")
