@@ -48,14 +48,9 @@ class FundingSource(models.Model):
         return self.short_name or self.name
 
 
-@dataclass(frozen=True)
-class Execution:
-    """Allocated and disbursed amounts (đồng) of a group of lines, and the execution rate."""
-
-    key: object
-    label: str
-    allocated: int
-    disbursed: int
+class Executed:
+    """The execution rate and what remains, from ``allocated`` and ``disbursed`` (đồng); on a
+    ``BudgetLine`` these need ``BudgetLine.objects.with_disbursed()``."""
 
     @property
     def rate(self) -> Decimal | None:
@@ -64,6 +59,16 @@ class Execution:
     @property
     def remaining(self) -> int:
         return self.allocated - self.disbursed
+
+
+@dataclass(frozen=True)
+class Execution(Executed):
+    """Allocated and disbursed amounts (đồng) of a group of lines, and the execution rate."""
+
+    key: object
+    label: str
+    allocated: int
+    disbursed: int
 
 
 class BudgetLineQuerySet(ScopedQuerySet):
@@ -128,7 +133,7 @@ class BudgetLineQuerySet(ScopedQuerySet):
 GENERAL_LABEL = _("Chung (không phân theo tiểu dự án)")
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Executed, models.Model):
     class Kind(models.TextChoices):
         INVESTMENT = "investment", _("Đầu tư phát triển")
         RECURRENT = "recurrent", _("Sự nghiệp")
@@ -200,15 +205,6 @@ class BudgetLine(models.Model):
         return f"{self.commune} {self.year} · {self.label}"
 
     @property
-    def rate(self) -> Decimal | None:
-        """Execution rate; needs ``disbursed`` from ``BudgetLine.objects.with_disbursed()``."""
-        return percent(self.disbursed, self.allocated)
-
-    @property
-    def remaining(self) -> int:
-        return self.allocated - self.disbursed
-
-    @property
     def label(self) -> str:
         what = self.subproject.code if self.subproject_id else str(_("Chung"))
         return f"{what} · {self.source} · {self.get_kind_display()}"
@@ -243,6 +239,11 @@ class BudgetLine(models.Model):
             raise ValidationError(errors)
 
 
+def amount_check(condition: Q, name: str, message) -> models.CheckConstraint:
+    """A database check on an amount, with the message a form shows when it fails."""
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
+
+
 class DisbursementQuerySet(ScopedQuerySet):
     area_path_lookup = "line__commune__path"
     ancestors_visible = True
@@ -275,10 +276,10 @@ class Disbursement(models.Model):
         verbose_name_plural = _("giải ngân")
         ordering = ["paid_on", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="disbursement_amount_positive",
-                violation_error_message=_("Số tiền giải ngân phải lớn hơn 0."),
+            amount_check(
+                Q(amount__gt=0),
+                "disbursement_amount_positive",
+                _("Số tiền giải ngân phải lớn hơn 0."),
             )
         ]
 
@@ -432,11 +433,7 @@ class StatedTotal(models.Model):
         verbose_name_plural = _("tổng kinh phí nêu trong văn bản")
         ordering = ["commune", "year", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="stated_total_not_negative",
-                violation_error_message=_("Tổng số không được âm."),
-            )
+            amount_check(Q(amount__gte=0), "stated_total_not_negative", _("Tổng số không được âm."))
         ]
 
     def __str__(self) -> str:

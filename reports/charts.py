@@ -48,6 +48,17 @@ def _nice_max(top: float) -> float:
     return 10 * step
 
 
+def _opening(chart: Chart, width: float, height: float, *, legend_x: float) -> list[str]:
+    """The <svg> element's opening, its accessible title and the legend."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
+        f'aria-label="{escape(chart.title)}">',
+        f"<title>{escape(chart.title)}</title>",
+        *_legend(chart, legend_x, 16),
+    ]
+
+
 def _legend(chart: Chart, x: float, y: float) -> list[str]:
     out = []
     for i, (name, _values) in enumerate(chart.series):
@@ -72,13 +83,7 @@ def _bars(chart: Chart) -> str:
     if chart.unit == "%" and max([v for v in values if v] or [0]) > 100:
         scale_max = _nice_max(max(v for v in values if v))
     plot_w = width - label_w - right
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'aria-label="{escape(chart.title)}">',
-        f"<title>{escape(chart.title)}</title>",
-        *_legend(chart, label_w, 16),
-    ]
+    parts = _opening(chart, width, height, legend_x=label_w)
     for k in range(0, 6):
         x = label_w + plot_w * k / 5
         tick = scale_max * k / 5
@@ -129,13 +134,7 @@ def _lines(chart: Chart) -> str:
     def y_of(v: float) -> float:
         return top + plot_h * (1 - v / scale_max)
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}" '
-        f'aria-label="{escape(chart.title)}">',
-        f"<title>{escape(chart.title)}</title>",
-        *_legend(chart, left, 16),
-    ]
+    parts = _opening(chart, width, height, legend_x=left)
     for k in range(0, 6):
         tick = scale_max * k / 5
         y = y_of(tick)
