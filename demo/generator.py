@@ -28,12 +28,12 @@ from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from households import services
+from households.models import Household, Member
 from indicators.models import PovertyStandard
 from indicators.rules import StandardRule
 
-from . import services
-from .demo import FAMILY_NAMES, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
-from .models import Household, Member
+from .commune import FAMILY_NAMES, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
 
 LEVELS = ("province", "district")
 COMMUNE_MEAN, VILLAGE_MEAN = 1250, 125  # households; sizes vary about ±16 % around these

@@ -303,7 +303,7 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
         year = spec["review_2023"]["year"]
         existing = ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").first()
         if reset and existing is not None:
-            from projects.demo import remove_projects_samples
+            from demo.projects import remove_projects_samples
 
             remove_projects_samples(commune)
             cycles = ReviewCycle.objects.filter(commune=commune)
@@ -322,7 +322,7 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
             User,
             Membership,
         )
-    from households.demo_followup import load_followup
+    from demo.followup import load_followup
 
     load_followup(commune=commune, log=log)
     _open_current_review(commune)
