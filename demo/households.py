@@ -4,9 +4,9 @@
 health insurance) and its dwelling from a random stream, so that what the registry records agrees
 with the indicators the household is deprived in: a non-durable house for 4.1, under 8 m² a person
 for 4.2, unsafe water for 5.1, no hygienic latrine for 5.2, a member aged 6 or over without a
-health-insurance card for 2.2, a head of working age working without a contract for 1.1. (Schooling
-does not show 3.2: the demo's children are all at school, and the demo keeps its households.) The
-draws, in their order, are part of the demo's output: changing them changes the demo's households.
+health-insurance card for 2.2, a head of working age working without a contract for 1.1. Schooling
+does not show 3.2: every child of 3 to 15 is at school, as the demo has always had it. The draws,
+in their order, are part of the demo's output: changing them changes the demo's households.
 
 ``build_household`` turns a plan into the unsaved ``Household`` and ``Member`` rows that
 ``households.services.registry_bulk_load`` writes. Names of people are synthetic, drawn from the
