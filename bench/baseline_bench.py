@@ -43,7 +43,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from areas.models import Area  # noqa: E402
-from households.demo import load_spec  # noqa: E402
+from demo.commune import load_spec  # noqa: E402
 from households.models import Assessment, Deprivation, Household  # noqa: E402
 from reports.queries import baseline  # noqa: E402
 

@@ -7,7 +7,7 @@ report, the peak, the time to build the report (queries) and to render it, and t
 (the machine may be shared, so wall time is noisy).
 
 Not a test. Run from the repository root on the database ``DATABASE_URL`` names, after
-``load_demo`` (and ``households.demo_followup.load_followup``, which ``load_demo`` calls) and
+``load_demo`` (and ``demo.followup.load_followup``, which ``load_demo`` calls) and
 ``generate_area --level district --households 30000 --province-code 97``::
 
     .venv/bin/python bench/reports_bench.py --area 01090 --label demo
@@ -151,7 +151,7 @@ def child_lists(code: str, year: int, rows: int, path: str) -> dict:
 
 def prepare_2024(code: str) -> None:
     setup()
-    from households.demo_followup import review_2024
+    from demo.followup import review_2024
 
     area = area_of(code)
     from areas.models import Area

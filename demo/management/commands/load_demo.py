@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from households.demo import load_demo, load_spec
+from demo.commune import load_demo, load_spec
 
 
 class Command(BaseCommand):
@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, reset, **options):
         result = load_demo(reset=reset, log=self.stdout.write)
-        from projects.demo import load_projects_demo
+        from demo.projects import load_projects_demo
 
         load_projects_demo(result["commune"], log=self.stdout.write)
         if result["already_loaded"]:

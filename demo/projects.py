@@ -61,8 +61,7 @@ def remove_projects_samples(commune) -> int:
     """Delete the commune's sample beneficiaries, activities and disbursements, so that the
     household demo can be reset (a beneficiary protects its household from deletion)."""
     from budget.models import Disbursement
-
-    from .models import Activity, Beneficiary
+    from projects.models import Activity, Beneficiary
 
     with transaction.atomic():
         removed = Beneficiary.objects.filter(assignment__commune=commune, is_sample=True).delete()[
@@ -76,7 +75,7 @@ def remove_projects_samples(commune) -> int:
 
 
 def _legal_documents(spec) -> dict:
-    from .services import legal_document_get_or_create
+    from projects.services import legal_document_get_or_create
 
     return {
         d["number"]: legal_document_get_or_create(
@@ -91,8 +90,8 @@ def _legal_documents(spec) -> dict:
 
 
 def _programmes(spec, documents) -> dict:
-    from .models import Programme, Project, SubProject
-    from .services import subproject_create
+    from projects.models import Programme, Project, SubProject
+    from projects.services import subproject_create
 
     subprojects = {}
     for p in spec["programmes"]:
@@ -124,8 +123,8 @@ def _programmes(spec, documents) -> dict:
 
 
 def _units(spec, commune) -> dict:
-    from .models import Unit
-    from .services import unit_create
+    from projects.models import Unit
+    from projects.services import unit_create
 
     units = {}
     for u in spec["units"]:
@@ -136,8 +135,8 @@ def _units(spec, commune) -> dict:
 
 
 def _assignments(spec, commune, subprojects, units) -> dict:
-    from .models import Assignment
-    from .services import assignment_create
+    from projects.models import Assignment
+    from projects.services import assignment_create
 
     year = spec["year"]
     assignments = {}
@@ -158,8 +157,8 @@ def _assignments(spec, commune, subprojects, units) -> dict:
 
 
 def _responsibilities(spec, units) -> None:
-    from .models import Responsibility
-    from .services import responsibility_set
+    from projects.models import Responsibility
+    from projects.services import responsibility_set
 
     for r in spec["responsibilities"]:
         unit = units[r["unit"]]
@@ -218,9 +217,8 @@ def _samples(spec, commune, assignments, lines, log) -> int:
     from budget import services as budget_services
     from budget.models import Disbursement
     from households.models import ReviewCycle
-
-    from .models import Activity
-    from .services import activity_create, beneficiary_record
+    from projects.models import Activity
+    from projects.services import activity_create, beneficiary_record
 
     year, sample = spec["year"], spec["sample"]
     created = 0
@@ -281,8 +279,8 @@ def _samples(spec, commune, assignments, lines, log) -> int:
 
 def _plan(spec, commune) -> None:
     """The 2024 plan's number, date and narrative parts as the seed words them."""
-    from .models import Plan
-    from .services import plan_details_set, plan_text_set
+    from projects.models import Plan
+    from projects.services import plan_details_set, plan_text_set
 
     year, plan = spec["year"], spec["plan"]
     if Plan.objects.filter(commune=commune, year=year).exists():
@@ -298,8 +296,7 @@ def _deprived_households(commune, review_year, code, villages, count):
     """The first ``count`` poor or near-poor households of ``villages`` deprived in ``code``
     (by household code, so the choice is the same on every machine)."""
     from households.models import Household, ReviewCycle
-
-    from .coverage import TARGET_CLASSES
+    from projects.coverage import TARGET_CLASSES
 
     return list(
         Household.objects.filter(

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from areas.models import Area
-from projects.demo import load_projects_demo
+from demo.projects import load_projects_demo
 
 DEMO_COMMUNE = "01090"  # Xã Vĩnh Hảo in fixtures/demo_vinh_hao.json
 

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from areas.models import Area
-from households.generator import (
+from demo.generator import (
     _codes,
     _tasks,
     _upper_areas,

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min
 
-from households.demo import load_spec, plan_demo
+from demo.commune import load_spec, plan_demo
 from households.models import Assessment, Household, Member
 from reports.queries import baseline
 

@@ -4,7 +4,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from households.generator import LEVELS, generate_area
+from demo.generator import LEVELS, generate_area
 from households.models import Assessment
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from budget.models import BudgetLine, Disbursement, StatedTotal
 from budget.reports import budget_report
-from households.demo_followup import load_followup
+from demo.followup import load_followup
 from households.models import Household
 from projects.models import Activity, Assignment, Beneficiary, Responsibility, SubProject
 from projects.plan import plan_report
@@ -231,7 +231,7 @@ def test_next_years_plan_is_issued_with_defaults_for_the_narrative(demo):
 
 @pytest.mark.django_db
 def test_the_samples_can_be_removed_and_loaded_again(demo):
-    from projects.demo import remove_projects_samples
+    from demo.projects import remove_projects_samples
 
     before = counts()
     assert remove_projects_samples(demo) > 0

@@ -11,108 +11,21 @@ from __future__ import annotations
 import datetime
 import json
 import random
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 
+from .followup import load_followup
+from .households import HouseholdPlan, build_household, plan_household
+from .projects import remove_projects_samples
+
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_vinh_hao.json"
 SEED = 20231214
-
-FAMILY_NAMES = [
-    "Nguyễn",
-    "Hoàng",
-    "Nông",
-    "Lục",
-    "Triệu",
-    "Bàn",
-    "Lý",
-    "Đặng",
-    "Vương",
-    "Ma",
-    "Phùng",
-    "Lương",
-    "Trần",
-    "Lê",
-    "Đỗ",
-    "Phạm",
-]
-MIDDLE_M = ["Văn", "Đức", "Quang", "Minh", "Xuân", "Hữu"]
-MIDDLE_F = ["Thị", "Thu", "Ngọc", "Minh", "Hồng"]
-GIVEN_M = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Đức",
-    "Hải",
-    "Hùng",
-    "Khánh",
-    "Long",
-    "Mạnh",
-    "Nam",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Thắng",
-    "Tiến",
-    "Tuấn",
-    "Việt",
-]
-GIVEN_F = [
-    "Anh",
-    "Chi",
-    "Dung",
-    "Giang",
-    "Hà",
-    "Hằng",
-    "Hoa",
-    "Huệ",
-    "Lan",
-    "Liên",
-    "Mai",
-    "Nga",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Thảo",
-    "Thủy",
-    "Yến",
-]
 ETHNICITIES = ["Tày"] * 5 + ["Kinh"] * 3 + ["Dao"] * 2 + ["Nùng"]
 
 
 def load_spec() -> dict:
     return json.loads(FIXTURE.read_text(encoding="utf-8"))
-
-
-@dataclass
-class PersonPlan:
-    full_name: str
-    sex: str
-    date_of_birth: datetime.date
-    relation: str
-    citizen_id: str
-    has_health_insurance: bool
-    schooling: str
-    work_status: str
-
-
-@dataclass
-class HouseholdPlan:
-    village_index: int
-    code: str
-    head_name: str
-    ethnicity: str
-    household_class: str
-    income: int
-    deprived: list[str]
-    members: list[PersonPlan] = field(default_factory=list)
-    floor_area_m2: Decimal = Decimal(0)
-    house_material: str = "durable"
-    water_source: str = "piped"
-    latrine: str = "hygienic"
 
 
 def _spread(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -177,6 +90,7 @@ def plan_demo(spec: dict | None = None) -> list[HouseholdPlan]:
             deprived[i] = sorted(rng.sample([c for c in codes if c != "2.2"], k))
             sizes[i] = rng.choices([1, 2, 3, 4, 5, 6, 7], weights=[4, 12, 22, 30, 18, 9, 5])[0]
 
+    reference = datetime.date.fromisoformat(review["reference_date"])
     plans: list[HouseholdPlan] = []
     serial = 0
     index = 0
@@ -185,97 +99,37 @@ def plan_demo(spec: dict | None = None) -> list[HouseholdPlan]:
             i = index
             index += 1
             cls = klass[i]
+            # Every range is drawn whatever the class: the demo's households depend on it.
             income = {
                 "poor": rng.randrange(650_000, 1_500_001, 10_000),
                 "near_poor": rng.randrange(900_000, 1_500_001, 10_000),
                 "average": rng.randrange(1_510_000, 2_250_001, 10_000),
                 "not_poor": rng.randrange(2_260_000, 7_000_001, 10_000),
             }[cls]
-            ethnicity = rng.choice(ETHNICITIES)
-            family = rng.choice(FAMILY_NAMES)
-            members, serial = _plan_members(rng, sizes[i], family, deprived[i], serial)
-            plan = HouseholdPlan(
+            plan = plan_household(
+                rng,
                 village_index=v_index,
-                code=f"VH{v_index + 1:02d}-{n:04d}",
-                head_name=members[0].full_name,
-                ethnicity=ethnicity,
-                household_class=cls,
+                number=n,
+                intended_class=cls,
                 income=income,
                 deprived=deprived[i],
-                members=members,
+                ethnicity=rng.choice(ETHNICITIES),
+                size=sizes[i],
+                reference=reference,
             )
-            _plan_dwelling(rng, plan)
+            plan.code = f"VH{v_index + 1:02d}-{n:04d}"
+            for m in plan.members:
+                # Numbered in the order of the commune's people, whether or not they hold one.
+                serial += 1
+                m.citizen_id = _citizen_id(m.sex, m.date_of_birth, serial) if m.age >= 14 else ""
             plans.append(plan)
     return plans
-
-
-def _person_name(rng: random.Random, family: str, sex: str) -> str:
-    middle = rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
-    given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
-    return f"{family} {middle} {given}"
 
 
 def _citizen_id(sex: str, born: datetime.date, serial: int) -> str:
     # Province 002 (Hà Giang), then century/sex digit, two-digit year of birth, 6-digit serial.
     century = (0 if born.year < 2000 else 2) + (1 if sex == "F" else 0)
     return f"002{century}{born.year % 100:02d}{serial:06d}"
-
-
-def _plan_members(rng, size, family, deprived, serial):
-    members: list[PersonPlan] = []
-    ref = datetime.date(2023, 12, 14)
-    for k in range(size):
-        if k == 0:
-            sex, age, relation = rng.choice("MMMF"), rng.randrange(28, 75), "head"
-        elif k == 1 and size > 2:
-            sex, age, relation = (
-                "F" if members[0].sex == "M" else "M",
-                rng.randrange(25, 70),
-                "spouse",
-            )
-        else:
-            sex, age, relation = rng.choice("MF"), rng.randrange(1, 24), "child"
-            if rng.random() < 0.12:
-                age, relation = rng.randrange(60, 90), "parent"
-        born = ref - datetime.timedelta(days=age * 365 + rng.randrange(0, 364))
-        serial += 1
-        members.append(
-            PersonPlan(
-                full_name=_person_name(rng, family, sex),
-                sex=sex,
-                date_of_birth=born,
-                relation=relation,
-                citizen_id=_citizen_id(sex, born, serial) if age >= 14 else "",
-                has_health_insurance=True,
-                schooling="in_school"
-                if 3 <= age < 18
-                else ("none" if age < 3 else "lower_secondary"),
-                work_status=(
-                    "inactive"
-                    if age < 15 or age >= 60
-                    else ("no_contract" if "1.1" in deprived and k == 0 else "self")
-                ),
-            )
-        )
-    if "2.2" in deprived:
-        # Indicator 2.2: a member aged 6 or over without a health-insurance card.
-        adults = [m for m in members if (ref - m.date_of_birth).days >= 6 * 365]
-        (adults[-1] if adults else members[0]).has_health_insurance = False
-    return members, serial
-
-
-def _plan_dwelling(rng: random.Random, plan: HouseholdPlan) -> None:
-    size = len(plan.members)
-    d = plan.deprived
-    plan.house_material = (
-        "non_durable" if "4.1" in d else rng.choice(["durable", "durable", "semi"])
-    )
-    if "4.2" in d:
-        plan.floor_area_m2 = Decimal(f"{rng.uniform(4.0, 7.5) * size:.1f}")
-    else:
-        plan.floor_area_m2 = Decimal(f"{rng.uniform(9.0, 30.0) * size:.1f}")
-    plan.water_source = "unsafe" if "5.1" in d else rng.choice(["piped", "protected"])
-    plan.latrine = rng.choice(["unhygienic", "none"]) if "5.2" in d else "hygienic"
 
 
 def load_demo(*, reset: bool = False, log=print) -> dict:
@@ -303,8 +157,6 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
         year = spec["review_2023"]["year"]
         existing = ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").first()
         if reset and existing is not None:
-            from projects.demo import remove_projects_samples
-
             remove_projects_samples(commune)
             cycles = ReviewCycle.objects.filter(commune=commune)
             Deprivation.objects.filter(assessment__cycle__in=cycles).delete()
@@ -322,8 +174,6 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
             User,
             Membership,
         )
-    from households.demo_followup import load_followup
-
     load_followup(commune=commune, log=log)
     _open_current_review(commune)
     return {"commune": commune, "already_loaded": loaded, "users": users}
@@ -346,42 +196,16 @@ def _area(kind, data, parent, merged_into=None):
 
 def _load_households_and_review(spec, commune, villages, log):
     from households import services
-    from households.models import Household, Member
 
     plans = plan_demo(spec)
     households, members = [], []
     for p in plans:
         village = villages[p.village_index]
-        h = Household(
-            commune=commune,
-            village=village,
-            code=p.code,
-            head_name=p.head_name,
-            address=village.name,
-            ethnicity=p.ethnicity,
-            is_urban=commune.is_urban,
-            floor_area_m2=p.floor_area_m2,
-            house_material=p.house_material,
-            water_source=p.water_source,
-            latrine=p.latrine,
-            is_sample=True,
+        household, people = build_household(
+            p, commune=commune, village=village, code=p.code, address=village.name
         )
-        households.append(h)
-        for m in p.members:
-            members.append(
-                Member(
-                    household=h,
-                    full_name=m.full_name,
-                    sex=m.sex,
-                    date_of_birth=m.date_of_birth,
-                    relation_to_head=m.relation,
-                    citizen_id=m.citizen_id,
-                    ethnicity=p.ethnicity,
-                    has_health_insurance=m.has_health_insurance,
-                    schooling=m.schooling,
-                    work_status=m.work_status,
-                )
-            )
+        households.append(household)
+        members.extend(people)
     services.registry_bulk_load(households=households, members=members)
     review = spec["review_2023"]
     cycle = services.review_cycle_create(

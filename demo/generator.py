@@ -1,9 +1,10 @@
 """Large synthetic areas for benchmarks: a province (~200,000 households) or a district (~30,000).
 
 Everything generated is sample data and says so: the units are named "Tỉnh Tổng hợp 99",
-"Xã Tổng hợp 99001"…, the villages "Thôn Mẫu 01", every household has ``is_sample=True``. Names of
-people come from the demo's lists. The same seed gives the same area, household for household; the
-province code changes only the codes, so two areas built with one seed hold the same data.
+"Xã Tổng hợp 99001"…, the villages "Thôn Mẫu 01", every household has ``is_sample=True``. Its
+people and dwellings are made by ``demo.households``, as the demo commune's are. The same seed gives
+the same area, household for household; the province code changes only the codes, so two areas
+built with one seed hold the same data.
 
 The shape follows design.md's scale figures: communes of about 1,000–1,500 households in villages of
 about 100–150, households of about 4 members, and a periodic review whose mix is roughly 5–10 % poor
@@ -21,19 +22,18 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from households import services
+from households.models import Member
 from indicators.models import PovertyStandard
 from indicators.rules import StandardRule
 
-from . import services
-from .demo import FAMILY_NAMES, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M
-from .models import Household, Member
+from .households import HouseholdPlan, PersonPlan, build_household, plan_household
 
 LEVELS = ("province", "district")
 COMMUNE_MEAN, VILLAGE_MEAN = 1250, 125  # households; sizes vary about ±16 % around these
@@ -77,32 +77,6 @@ HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7, 8)
 HOUSEHOLD_SIZE_WEIGHTS = (5, 12, 20, 28, 18, 10, 5, 2)  # mean 4.02 members
 ETHNICITIES = ("Kinh", "Tày", "Nùng", "Dao", "Mông", "Thái")
 ETHNICITY_WEIGHTS = (40, 20, 12, 10, 10, 8)
-
-
-@dataclass
-class PersonPlan:
-    full_name: str
-    sex: str
-    date_of_birth: datetime.date
-    relation: str
-    has_health_insurance: bool = True
-    schooling: str = ""
-    work_status: str = ""
-
-
-@dataclass
-class HouseholdPlan:
-    village_index: int
-    number: int
-    intended_class: str
-    income: int
-    deprived: list[str]
-    ethnicity: str
-    members: list[PersonPlan] = field(default_factory=list)
-    floor_area_m2: Decimal = Decimal(0)
-    house_material: str = Household.Material.DURABLE
-    water_source: str = Household.Water.PIPED
-    latrine: str = Household.Latrine.HYGIENIC
 
 
 @dataclass
@@ -195,18 +169,22 @@ def plan_households(
                 klass = "average"
             else:
                 klass = "not_poor"
-            plan = HouseholdPlan(
-                village_index=v_index,
-                number=number,
-                intended_class=klass,
-                income=_income(rng, klass, line, upper),
-                deprived=_deprivations(rng, klass, codes, rule.deprivation_cutoff),
-                ethnicity=rng.choices(ETHNICITIES, ETHNICITY_WEIGHTS)[0],
+            income = _income(rng, klass, line, upper)
+            deprived = _deprivations(rng, klass, codes, rule.deprivation_cutoff)
+            ethnicity = rng.choices(ETHNICITIES, ETHNICITY_WEIGHTS)[0]
+            plans.append(
+                plan_household(
+                    rng,
+                    village_index=v_index,
+                    number=number,
+                    intended_class=klass,
+                    income=income,
+                    deprived=deprived,
+                    ethnicity=ethnicity,
+                    size=rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0],
+                    reference=reference,
+                )
             )
-            size_ = rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0]
-            plan.members = _members(rng, size_, plan.deprived, reference)
-            _dwelling(rng, plan)
-            plans.append(plan)
     return plans
 
 
@@ -237,86 +215,6 @@ def _deprivations(rng: random.Random, klass: str, codes: list[str], cutoff: int)
         k = rng.choices((0, 1, 2), (70, 22, 8))[0]
         chosen = rng.sample(codes, min(k, cutoff - 1, len(codes)))
     return sorted(chosen)
-
-
-def _name(rng: random.Random, family: str, sex: str) -> str:
-    middle = rng.choice(MIDDLE_M if sex == "M" else MIDDLE_F)
-    given = rng.choice(GIVEN_M if sex == "M" else GIVEN_F)
-    return f"{family} {middle} {given}"
-
-
-def _members(
-    rng: random.Random, size: int, deprived: list[str], reference: datetime.date
-) -> list[PersonPlan]:
-    family = rng.choice(FAMILY_NAMES)
-    people: list[tuple[str, int, str]] = []  # (sex, age, relation)
-    for k in range(size):
-        if k == 0:
-            people.append((rng.choice("MMMF"), rng.randrange(25, 76), Member.Relation.HEAD))
-        elif k == 1 and size > 2:
-            people.append(("F" if people[0][0] == "M" else "M", rng.randrange(23, 72), "spouse"))
-        elif rng.random() < 0.1:
-            people.append((rng.choice("MF"), rng.randrange(60, 91), Member.Relation.PARENT))
-        else:
-            people.append((rng.choice("MF"), rng.randrange(0, 25), Member.Relation.CHILD))
-    members = []
-    for k, (sex, age, relation) in enumerate(people):
-        if age < 3:
-            schooling = Member.Schooling.NONE
-        elif age < 18:
-            schooling = Member.Schooling.IN_SCHOOL
-        else:
-            schooling = Member.Schooling.LOWER_SECONDARY
-        if age < 15 or age >= 60:
-            work = Member.Work.NOT_IN_LABOUR_FORCE
-        elif k == 0 and "1.1" in deprived:
-            work = Member.Work.EMPLOYED_NO_CONTRACT
-        else:
-            work = Member.Work.SELF_EMPLOYED
-        members.append(
-            PersonPlan(
-                full_name=_name(rng, family, sex),
-                sex=sex,
-                date_of_birth=reference
-                - datetime.timedelta(days=age * 365 + rng.randrange(0, 364)),
-                relation=relation,
-                schooling=schooling,
-                work_status=work,
-            )
-        )
-    ages = [age for _sex, age, _relation in people]
-    if "2.2" in deprived:
-        # 2.2: a member aged 6 or over without a health-insurance card.
-        uninsured = max(range(size), key=lambda i: (ages[i] >= 6, i))
-        members[uninsured].has_health_insurance = False
-    if "3.2" in deprived:
-        # 3.2: a child aged 3 to under 16 not at school.
-        for i in range(size):
-            if 3 <= ages[i] < 16:
-                members[i].schooling = Member.Schooling.NONE
-                break
-    return members
-
-
-def _dwelling(rng: random.Random, plan: HouseholdPlan) -> None:
-    size, d = len(plan.members), plan.deprived
-    plan.house_material = (
-        Household.Material.NON_DURABLE
-        if "4.1" in d
-        else rng.choice((Household.Material.DURABLE, Household.Material.SEMI))
-    )
-    per_person = rng.uniform(4.0, 7.5) if "4.2" in d else rng.uniform(9.0, 30.0)
-    plan.floor_area_m2 = Decimal(f"{per_person * size:.1f}")
-    plan.water_source = (
-        Household.Water.UNSAFE
-        if "5.1" in d
-        else rng.choice((Household.Water.PIPED, Household.Water.PROTECTED))
-    )
-    plan.latrine = (
-        rng.choice((Household.Latrine.UNHYGIENIC, Household.Latrine.NONE))
-        if "5.2" in d
-        else Household.Latrine.HYGIENIC
-    )
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -570,37 +468,20 @@ def write_commune(task: CommuneTask) -> dict:
     household_plans = plan_households(plan, task.rule, task.seed, reference)
     households, members, serials = [], [], {}
     for p in household_plans:
+        for person in p.members:
+            person.citizen_id = _citizen_id(
+                task.province_code, plan.index, person, reference, serials
+            )
         village = villages[p.village_index]
-        household = Household(
+        household, people = build_household(
+            p,
             commune=commune,
             village=village,
             code=f"{code}-{p.village_index + 1:02d}-{p.number:04d}",
-            head_name=p.members[0].full_name,
             address=f"{village.name}, {commune.name}",
-            ethnicity=p.ethnicity,
-            is_urban=commune.is_urban,
-            floor_area_m2=p.floor_area_m2,
-            house_material=p.house_material,
-            water_source=p.water_source,
-            latrine=p.latrine,
-            is_sample=True,
         )
         households.append(household)
-        for m in p.members:
-            members.append(
-                Member(
-                    household=household,
-                    full_name=m.full_name,
-                    sex=m.sex,
-                    date_of_birth=m.date_of_birth,
-                    relation_to_head=m.relation,
-                    citizen_id=_citizen_id(task.province_code, plan.index, m, reference, serials),
-                    ethnicity=p.ethnicity,
-                    has_health_insurance=m.has_health_insurance,
-                    schooling=m.schooling,
-                    work_status=m.work_status,
-                )
-            )
+        members.extend(people)
     services.registry_bulk_load(households=households, members=members)
     cycle = services.review_cycle_create(commune=commune, year=task.year, reference_date=reference)
     entries = [

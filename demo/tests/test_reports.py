@@ -9,7 +9,7 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from areas.models import Area
-from households.demo_followup import load_followup
+from demo.followup import load_followup
 from indicators.models import Target
 from reports import queries
 from reports.pdf import to_pdf
