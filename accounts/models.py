@@ -42,9 +42,6 @@ class User(AbstractUser):
             self._scope_cache = cached
         return cached
 
-    def has_role(self, *roles: str) -> bool:
-        return self.is_superuser or any(m.role in roles for m in self.scope_memberships())
-
     @property
     def must_use_two_factor(self) -> bool:
         """Administrators (superusers, staff who reach the admin site, "admin" memberships) while
@@ -60,14 +57,6 @@ class User(AbstractUser):
             or self.is_staff
             or any(m.role == Membership.Role.ADMIN for m in self.scope_memberships())
         )
-
-    @property
-    def changes_registry(self) -> bool:
-        """Whether a role of this user changes households (officer, village board, admin): who
-        the Excel import is for. The roles are those of the households' own scoping."""
-        from households.models import HouseholdQuerySet
-
-        return self.has_role(*HouseholdQuerySet.edit_roles)
 
     def home_area(self):
         """The area a dashboard opens on: the user's first membership, widest first."""

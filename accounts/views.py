@@ -19,11 +19,15 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.util import random_hex
 
+from areas.scoping import SELF
+
 from . import services
+from .access import public, requires
 from .forms import TokenForm
 from .middleware import UNENROLLED, UNVERIFIED, has_confirmed_device, two_factor_allows
 
 
+@public  # django-axes' answer to a locked-out login (settings.AXES_LOCKOUT_CALLABLE)
 def lockout(request, original_response=None, credentials=None):
     """What django-axes answers a locked-out login with: the login page and one message, the
     same whether or not the username exists."""
@@ -60,6 +64,7 @@ def _verified(request, device) -> None:
 PENDING_KEY = "two_factor_pending_key"
 
 
+@requires(SELF)
 @never_cache
 @two_factor_allows(UNENROLLED)
 def two_factor_setup(request):
@@ -95,6 +100,7 @@ def two_factor_setup(request):
     return render(request, "accounts/two_factor_setup.html", context)
 
 
+@requires(SELF)
 @never_cache
 @require_POST
 def recovery_codes_renew(request):
@@ -104,6 +110,7 @@ def recovery_codes_renew(request):
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": ""})
 
 
+@requires(SELF)
 @require_POST
 def two_factor_disable(request):
     if request.user.must_use_two_factor:
@@ -114,6 +121,7 @@ def two_factor_disable(request):
     return redirect("two_factor_setup")
 
 
+@requires(SELF)
 @never_cache
 @two_factor_allows(UNVERIFIED)
 def two_factor_verify(request):

@@ -18,7 +18,7 @@ from .scoping import ScopedQuerySet
 class AreaQuerySet(ScopedQuerySet):
     area_path_lookup = "path"
     ancestors_visible = True  # a village board sees the name of its commune and province
-    edit_roles = frozenset({"admin"})
+    edit_action = "administer"
 
     def communes(self) -> AreaQuerySet:
         return self.filter(kind=Area.Kind.COMMUNE)
@@ -33,11 +33,11 @@ class AreaQuerySet(ScopedQuerySet):
 
     def editable_villages(self, user) -> AreaQuerySet:
         """Villages whose households ``user`` may add and change (officers, boards, admins)."""
-        return self.all()._scoped(user, {"officer", "board", "admin"}, False).villages()
+        return self.all().where_can(user, "edit_registry").villages()
 
     def editable_communes(self, user) -> AreaQuerySet:
         """Communes whose review cycles ``user`` may create and finalise (officers, admins)."""
-        return self.all()._scoped(user, {"officer", "admin"}, False).communes()
+        return self.all().where_can(user, "review").communes()
 
     def lookup(self, term: str) -> AreaQuerySet:
         """Units whose code or exact name is ``term`` (what the shell commands accept)."""
@@ -176,9 +176,7 @@ def reportable_areas(user) -> AreaQuerySet:
     (design.md: boards see the commune's figures). Reports that list households are narrower:
     ``areas.scoping.persons_visible_in``."""
     visible = Area.objects.visible_to(user)
-    own = Area.objects.all()._scoped(
-        user, {"officer", "board", "viewer", "finance", "admin"}, False
-    )
+    own = Area.objects.where_can(user, "view")
     board_communes = [
         m.area_path.rsplit("/", 2)[0] + "/"
         for m in (user.scope_memberships() if user.is_authenticated else [])

@@ -25,10 +25,6 @@ from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from core.formatting import percent
 
-# The commune's accountant (finance) keeps the budget; the commune officers, who answer for the
-# plan, may correct it too (docs/decisions-projects.md, "Roles").
-BUDGET_EDIT_ROLES = frozenset({"officer", "finance", "admin"})
-
 
 class FundingSource(models.Model):
     code = models.CharField(_("mã"), max_length=20, unique=True)
@@ -74,7 +70,7 @@ class Execution(Executed):
 class BudgetLineQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True  # boards read their commune's budget (an aggregate figure)
-    edit_roles = BUDGET_EDIT_ROLES
+    edit_action = "budget"
 
     def for_year(self, year: int) -> BudgetLineQuerySet:
         return self.filter(year=year)
@@ -247,7 +243,7 @@ def amount_check(condition: Q, name: str, message) -> models.CheckConstraint:
 class DisbursementQuerySet(ScopedQuerySet):
     area_path_lookup = "line__commune__path"
     ancestors_visible = True
-    edit_roles = BUDGET_EDIT_ROLES
+    edit_action = "budget"
 
 
 class Disbursement(models.Model):
@@ -373,7 +369,7 @@ class TotalCheck:
 class StatedTotalQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True
-    edit_roles = BUDGET_EDIT_ROLES
+    edit_action = "budget"
 
     def checked(self) -> list[TotalCheck]:
         """Each stated total against the sum of its lines, in three queries whatever the size."""

@@ -5,7 +5,8 @@ Each function takes keyword-only arguments, runs in a transaction, validates wit
 half-written. A disbursement over what is left of its line's allocation is refused (the
 allocation is raised first, and that change is kept in the line's history). Changes to a line
 carry the version the user saw, so a second concurrent edit gets a conflict message instead of
-silently overwriting the first.
+silently overwriting the first. The user must be allowed the ``budget`` action in the line's
+commune (``areas.scoping.can``); ``user=SYSTEM``, the default, is a command or the demo loader.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from areas.scoping import SYSTEM, can_or_system
 from core.text import nfc
-from projects.models import SubProject, communes_with_role
+from projects.models import SubProject
 
-from .models import BUDGET_EDIT_ROLES, BudgetLine, Disbursement, FundingSource, StatedTotal
+from .models import BudgetLine, Disbursement, FundingSource, StatedTotal
 
 
 def _check_amount(value, field: str, *, positive: bool = False) -> int:
@@ -37,9 +39,7 @@ def _check_amount(value, field: str, *, positive: bool = False) -> int:
 
 
 def _require_finance(user, commune: Area) -> None:
-    if user is None:
-        return
-    if not communes_with_role(user, BUDGET_EDIT_ROLES).filter(pk=commune.pk).exists():
+    if not can_or_system(user, "budget", commune):
         raise ValidationError(
             _("Bạn không có quyền sửa kinh phí của %(commune)s.") % {"commune": commune.name}
         )
@@ -47,7 +47,7 @@ def _require_finance(user, commune: Area) -> None:
 
 def _with_history_user(obj, user):
     # simple_history takes the request's user in views; shell and service callers pass it here.
-    if user is not None:
+    if user is not SYSTEM:
         obj._history_user = user
     return obj
 
@@ -63,7 +63,7 @@ def budget_line_create(
     subproject: SubProject | None = None,
     document: str = "",
     note: str = "",
-    user=None,
+    user=SYSTEM,
 ) -> BudgetLine:
     _require_finance(user, commune)
     line = BudgetLine(
@@ -86,7 +86,7 @@ LINE_FIELDS = {"allocated", "document", "note", "kind", "subproject", "source"}
 
 @transaction.atomic
 def budget_line_update(
-    *, line: BudgetLine, expected_version: int, user=None, **fields
+    *, line: BudgetLine, expected_version: int, user=SYSTEM, **fields
 ) -> BudgetLine:
     """Change an allocation. ``expected_version`` is the version the user's form was built from."""
     unknown = set(fields) - LINE_FIELDS
@@ -122,7 +122,7 @@ def disbursement_record(
     document: str,
     note: str = "",
     is_sample: bool = False,
-    user=None,
+    user=SYSTEM,
 ) -> Disbursement:
     """Record a payment out of ``line``; refused when it exceeds what is left of the allocation."""
     # Lock the line so two payments recorded at once cannot both fit in the same remainder.
@@ -146,7 +146,7 @@ def disbursement_record(
 
 
 @transaction.atomic
-def disbursement_delete(*, disbursement: Disbursement, user=None) -> None:
+def disbursement_delete(*, disbursement: Disbursement, user=SYSTEM) -> None:
     """Cancel a payment entered by mistake; the history keeps it, with who removed it."""
     BudgetLine.objects.select_for_update().get(pk=disbursement.line_id)
     _require_finance(user, disbursement.line.commune)
@@ -163,7 +163,7 @@ def stated_total_create(
     sources: Iterable[FundingSource] = (),
     subproject: SubProject | None = None,
     document: str = "",
-    user=None,
+    user=SYSTEM,
 ) -> StatedTotal:
     _require_finance(user, commune)
     total = StatedTotal(

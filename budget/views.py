@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_editable_or_404, get_visible_or_404
+from accounts.access import get_editable_or_404, get_visible_or_404, requires
+from areas.scoping import can
 from areas.selection import pick
 from core.forms import attach_errors
-from projects.models import communes_with_role
 
 from . import services
 from .forms import BudgetLineForm, DisbursementForm, StatedTotalForm
-from .models import BUDGET_EDIT_ROLES, BudgetLine, Disbursement, StatedTotal
+from .models import BudgetLine, Disbursement, StatedTotal
 
 
 def _latest_budget_year(commune):
@@ -33,15 +33,10 @@ def _latest_budget_year(commune):
     )
 
 
-def _can_edit(user, commune) -> bool:
-    if commune is None:
-        return False
-    return communes_with_role(user, BUDGET_EDIT_ROLES).filter(pk=commune.pk).exists()
-
-
+@requires("view")
 def overview(request):
     sel = pick(request, _latest_budget_year)
-    context = {"sel": sel, "can_edit": _can_edit(request.user, sel.commune)}
+    context = {"sel": sel, "can_edit": can(request.user, "budget", sel.commune)}
     if sel.commune is not None:
         lines = BudgetLine.objects.visible_to(request.user).filter(
             commune=sel.commune, year=sel.year
@@ -59,6 +54,7 @@ def overview(request):
     return render(request, "budget/overview.html", context)
 
 
+@requires("view")
 def line_detail(request, pk):
     user = request.user
     line = get_visible_or_404(
@@ -79,16 +75,17 @@ def line_detail(request, pk):
             "payment_history": Disbursement.history.filter(line_id=line.pk)
             .select_related("history_user")
             .order_by("-history_date")[:50],
-            "can_edit": _can_edit(user, line.commune),
+            "can_edit": can(user, "budget", line.commune),
         },
     )
 
 
+@requires("budget")
 def line_edit(request, pk=None):
     user = request.user
     if pk is None:
         sel = pick(request)
-        if not _can_edit(user, sel.commune):
+        if not can(user, "budget", sel.commune):
             raise PermissionDenied(_("Bạn không có quyền sửa kinh phí của xã này."))
         commune, year, line = sel.commune, sel.year, None
     else:
@@ -115,6 +112,7 @@ def line_edit(request, pk=None):
     )
 
 
+@requires("budget")
 def disbursement_create(request, pk):
     user = request.user
     line = get_editable_or_404(
@@ -132,6 +130,7 @@ def disbursement_create(request, pk):
     return render(request, "budget/disbursement_form.html", {"form": form, "line": line})
 
 
+@requires("budget")
 @require_POST
 def disbursement_delete(request, pk):
     disbursement = get_editable_or_404(Disbursement, request.user, pk=pk)
@@ -144,9 +143,10 @@ def disbursement_delete(request, pk):
     return redirect("budget_line_detail", pk=disbursement.line_id)
 
 
+@requires("budget")
 def stated_total_create(request):
     sel = pick(request)
-    if not _can_edit(request.user, sel.commune):
+    if not can(request.user, "budget", sel.commune):
         raise PermissionDenied(_("Bạn không có quyền sửa kinh phí của xã này."))
     form = StatedTotalForm(request.POST or None, year=sel.year)
     if request.method == "POST" and form.is_valid():

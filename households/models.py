@@ -189,7 +189,7 @@ class Member(models.Model):
 class ReviewCycleQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True  # a village board works in its commune's cycles
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "review"
 
     def covering(self, area: Area) -> ReviewCycleQuerySet:
         """Cycles of the communes within ``area``, or of the commune ``area`` lies in."""

@@ -18,9 +18,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_editable_or_404, get_visible_or_404
+from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import citizen_ids_revealable, may_reveal_citizen_id
+from areas.scoping import SELF, citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
 from core.forms import attach_errors
@@ -37,6 +37,7 @@ from .queries import household_list, latest_periodic_year
 from .search import looks_like_citizen_id
 
 
+@requires(SELF)
 def dashboard(request):
     area = request.user.home_area()
     context = {"area": area}
@@ -60,6 +61,7 @@ def dashboard(request):
     return render(request, "households/dashboard.html", context)
 
 
+@requires("view")
 def household_list_view(request):
     user = request.user
     form, households, cycle, year = filtered_households(request)
@@ -215,6 +217,7 @@ def _visible_household(request, pk) -> Household:
     )
 
 
+@requires("view")
 def household_detail(request, pk):
     """The household page; a POST (the "Hiện đầy đủ" button) is the reveal of its citizen IDs."""
     if request.method == "POST":
@@ -222,6 +225,7 @@ def household_detail(request, pk):
     return _household_shown(request, pk, revealed=False)
 
 
+@requires("reveal")
 @require_POST
 def household_reveal(request, pk):
     """The household page with its members' citizen IDs in full: an explicit action (a POST
@@ -297,6 +301,7 @@ def _group_by_dimension(indicators):
     return list(groups.items())
 
 
+@requires("edit_registry")
 def household_edit(request, pk=None):
     user = request.user
     villages = Area.objects.editable_villages(user)
@@ -387,6 +392,7 @@ def _describe_conflict(mine, current, form):
     return rows
 
 
+@requires("edit_registry")
 def review_entry(request, pk, cycle_pk):
     user = request.user
     household = get_editable_or_404(Household.objects.select_related("village"), user, pk=pk)
@@ -491,6 +497,7 @@ def _preview(cycle, household, form):
     }
 
 
+@requires("edit_registry")
 @require_POST
 def review_preview(request, pk, cycle_pk):
     user = request.user
@@ -510,6 +517,7 @@ def review_preview(request, pk, cycle_pk):
     )
 
 
+@requires("view")
 def cycle_list(request):
     user = request.user
     cycles = ReviewCycle.objects.visible_to(user).select_related("commune", "standard")
@@ -537,6 +545,7 @@ def cycle_list(request):
     )
 
 
+@requires("view")
 def cycle_detail(request, pk):
     cycle = get_visible_or_404(
         ReviewCycle.objects.select_related("commune", "standard", "finalised_by"),
@@ -559,6 +568,7 @@ def cycle_detail(request, pk):
     )
 
 
+@requires("review")
 @require_POST
 def cycle_finalise(request, pk):
     cycle = get_editable_or_404(ReviewCycle, request.user, pk=pk)

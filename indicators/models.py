@@ -155,7 +155,7 @@ class Indicator(models.Model):
 class TargetQuerySet(ScopedQuerySet):
     area_path_lookup = "area__path"
     ancestors_visible = True  # a village board sees its commune's targets
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "report"
 
     def for_year(self, year: int) -> TargetQuerySet:
         return self.filter(year=year)
@@ -241,7 +241,7 @@ class Target(models.Model):
 class ProgressRecordQuerySet(ScopedQuerySet):
     area_path_lookup = "target__area__path"
     ancestors_visible = True
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "report"
 
 
 class ProgressRecord(models.Model):

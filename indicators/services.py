@@ -1,5 +1,7 @@
 """Writes of targets and progress records. Each runs in a transaction, validates with
 ``full_clean()`` and raises ``ValidationError`` with a Vietnamese message; nothing is half-written.
+The user must be allowed the ``report`` action in the area (``areas.scoping.can``);
+``user=SYSTEM``, the default, is a command or the demo loader.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from areas.scoping import SYSTEM, can_or_system
 from core import numbers
 
 from .models import ProgressRecord, Target
-
-EDIT_ROLES = frozenset({"officer", "admin"})
 
 
 def parse_number(value, field: str = "value") -> Decimal:
@@ -33,22 +34,8 @@ def parse_number(value, field: str = "value") -> Decimal:
         ) from None
 
 
-def can_edit(user, area: Area) -> bool:
-    """Officers and administrators change targets of the areas within their memberships."""
-    if user is None:  # the shell and the demo loader
-        return True
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(
-        m.role in EDIT_ROLES and (m.role == "admin" or area.path.startswith(m.area_path))
-        for m in user.scope_memberships()
-    )
-
-
 def _require_editor(user, area: Area) -> None:
-    if not can_edit(user, area):
+    if not can_or_system(user, "report", area):
         raise ValidationError(
             _("Bạn không có quyền sửa chỉ tiêu của %(area)s.") % {"area": area.name}
         )
@@ -71,7 +58,7 @@ def target_set(
     metric: str,
     value,
     source: str,
-    user=None,
+    user=SYSTEM,
     expected_version: int | None = None,
 ) -> Target:
     """Create the target of ``area`` for ``year`` and ``metric``, or change it.
@@ -97,23 +84,23 @@ def target_set(
     target.source = (source or "").strip()
     target.updated_by = user
     target.full_clean()
-    if user is not None:
+    if user is not SYSTEM:
         target._history_user = user
     target.save()
     return target
 
 
 @transaction.atomic
-def target_delete(*, target: Target, user=None) -> None:
+def target_delete(*, target: Target, user=SYSTEM) -> None:
     _require_editor(user, target.area)
-    if user is not None:
+    if user is not SYSTEM:
         target._history_user = user
     target.delete()
 
 
 @transaction.atomic
 def progress_record(
-    *, target: Target, as_of: datetime.date, value, source: str, user=None
+    *, target: Target, as_of: datetime.date, value, source: str, user=SYSTEM
 ) -> ProgressRecord:
     """Record the value reached so far for ``target`` (e.g. jobs found), as of a date."""
     _require_editor(user, target.area)
@@ -131,7 +118,7 @@ def progress_record(
         recorded_by=user,
     )
     record.full_clean()
-    if user is not None:
+    if user is not SYSTEM:
         record._history_user = user
     record.save()
     return record

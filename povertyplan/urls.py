@@ -1,28 +1,30 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts.access import public, requires
 from accounts.middleware import UNVERIFIED, two_factor_allows
+from areas.scoping import SELF
 
 # Open to a session that has the password but not yet the second factor.
 _unverified_ok = two_factor_allows(UNVERIFIED)
 
+# Every view declares its action (accounts.access.requires / public), Django's own views here too.
 urlpatterns = [
-    path("i18n/setlang/", _unverified_ok(login_not_required(set_language)), name="set_language"),
+    path("i18n/setlang/", _unverified_ok(public(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
-    path("login/", _unverified_ok(auth_views.LoginView.as_view()), name="login"),
-    path("logout/", _unverified_ok(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", _unverified_ok(public(auth_views.LoginView.as_view())), name="login"),
+    path("logout/", _unverified_ok(requires(SELF)(auth_views.LogoutView.as_view())), name="logout"),
     path("account/two-factor/", include("accounts.urls")),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(),
+        requires(SELF)(auth_views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        requires(SELF)(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
     path("", include("households.urls")),

@@ -22,14 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
 
-OFFICER_ROLES = frozenset({"officer", "admin"})
-FIELD_ROLES = frozenset({"officer", "board", "admin"})
-
-
-def communes_with_role(user, roles: frozenset[str]):
-    """The communes where ``user`` holds one of ``roles`` (directly or through a wider area)."""
-    return Area.objects.communes()._scoped(user, roles, False)
-
 
 class Programme(models.Model):
     code = models.CharField(_("mã"), max_length=30, unique=True)
@@ -253,7 +245,7 @@ class SubProjectLegalBasis(models.Model):
 class UnitQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True  # a village board reads who does what in its commune
-    edit_roles = OFFICER_ROLES
+    edit_action = "plan"
 
 
 class Unit(models.Model):
@@ -295,7 +287,7 @@ class Unit(models.Model):
 class ResponsibilityQuerySet(ScopedQuerySet):
     area_path_lookup = "unit__commune__path"
     ancestors_visible = True
-    edit_roles = OFFICER_ROLES
+    edit_action = "plan"
 
 
 class Responsibility(models.Model):
@@ -342,7 +334,7 @@ class Responsibility(models.Model):
 class AssignmentQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True  # boards see which sub-projects run in their commune
-    edit_roles = OFFICER_ROLES
+    edit_action = "plan"
 
     def for_year(self, year: int) -> AssignmentQuerySet:
         return self.filter(year=year)
@@ -423,7 +415,7 @@ class ActivityQuerySet(ScopedQuerySet):
     # ``area`` is the commune (commune-wide activity) or one of its villages.
     area_path_lookup = "area__path"
     ancestors_visible = True
-    edit_roles = FIELD_ROLES
+    edit_action = "record"
 
     def plannable_by(self, user) -> ActivityQuerySet:
         """Activities whose plan (title, period) ``user`` may change: those of assignments the
@@ -507,7 +499,7 @@ class Activity(models.Model):
 class BeneficiaryQuerySet(ScopedQuerySet):
     # The village at the time of the support, so history stays where it happened.
     area_path_lookup = "village__path"
-    edit_roles = FIELD_ROLES
+    edit_action = "record"
 
     def for_year(self, year: int) -> BeneficiaryQuerySet:
         return self.filter(assignment__year=year)
@@ -632,7 +624,7 @@ class Beneficiary(models.Model):
 class PlanQuerySet(ScopedQuerySet):
     area_path_lookup = "commune__path"
     ancestors_visible = True
-    edit_roles = OFFICER_ROLES
+    edit_action = "plan"
 
 
 class Plan(models.Model):
@@ -669,7 +661,7 @@ class Plan(models.Model):
 class PlanTextQuerySet(ScopedQuerySet):
     area_path_lookup = "plan__commune__path"
     ancestors_visible = True
-    edit_roles = OFFICER_ROLES
+    edit_action = "plan"
 
 
 class PlanText(models.Model):

@@ -2,7 +2,8 @@
 
 Each function takes keyword-only arguments, runs in a transaction, validates with
 ``full_clean()`` and raises ``ValidationError`` with a Vietnamese message: nothing is half-written.
-Where a ``user`` is given, the rows it touches must be within what that user may change.
+The rows a ``user`` touches must be within what that user may change (``areas.scoping.can``);
+``user=SYSTEM``, the default, is a command or the demo loader acting, not a person.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from areas.scoping import SYSTEM, can_or_system
 from core.text import nfc
 from households.models import Household
 from indicators.models import Indicator
 
 from .models import (
-    OFFICER_ROLES,
     Activity,
     Assignment,
     Beneficiary,
@@ -33,7 +34,6 @@ from .models import (
     SubProject,
     SubProjectLegalBasis,
     Unit,
-    communes_with_role,
 )
 
 # --- programme structure (reference data; also editable in the admin) ----------------------
@@ -170,9 +170,7 @@ def _check_assignment(assignment: Assignment, coordinating: list[Unit]) -> None:
 
 
 def _require_planner(user, commune: Area) -> None:
-    if user is None:
-        return
-    if not communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk).exists():
+    if not can_or_system(user, "plan", commune):
         raise ValidationError(
             _("Bạn không có quyền lập, sửa phân công của %(commune)s.") % {"commune": commune.name}
         )
@@ -188,7 +186,7 @@ def assignment_create(
     officer_in_charge: Unit | None = None,
     coordinating_units: Iterable[Unit] = (),
     tasks: str = "",
-    user=None,
+    user=SYSTEM,
 ) -> Assignment:
     _require_planner(user, commune)
     coordinating = list(coordinating_units)
@@ -216,7 +214,7 @@ def assignment_update(
     assignment: Assignment,
     expected_version: int | None,
     coordinating_units: Iterable[Unit] | None = None,
-    user=None,
+    user=SYSTEM,
     **fields,
 ) -> Assignment:
     """Change who leads and what the tasks are; the commune, year and sub-project stay.
@@ -278,7 +276,7 @@ def activity_create(
     progress: int = 0,
     result: str = "",
     is_sample: bool = False,
-    user=None,
+    user=SYSTEM,
 ) -> Activity:
     _require_planner(user, assignment.commune)
     activity = Activity(
@@ -316,7 +314,7 @@ def _check_activity_version(activity: Activity, expected_version: int | None) ->
 
 @transaction.atomic
 def activity_update(
-    *, activity: Activity, expected_version: int | None, user=None, **fields
+    *, activity: Activity, expected_version: int | None, user=SYSTEM, **fields
 ) -> Activity:
     """An officer changes the activity's plan (title, place, period) and its progress.
     ``expected_version`` is the version the user's form was built from."""
@@ -339,7 +337,7 @@ def activity_progress_record(
     status: str,
     progress: int,
     result: str = "",
-    user=None,
+    user=SYSTEM,
 ) -> Activity:
     """Status, progress and result: what a village board records for its village's activities."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
@@ -355,7 +353,7 @@ def activity_progress_record(
 
 
 def _require_editable(queryset, obj, user, message: str) -> None:
-    if user is not None and not queryset.editable_by(user).filter(pk=obj.pk).exists():
+    if user is not SYSTEM and not queryset.editable_by(user).filter(pk=obj.pk).exists():
         raise ValidationError(message)
 
 
@@ -374,7 +372,7 @@ def beneficiary_record(
     activity: Activity | None = None,
     note: str = "",
     is_sample: bool = False,
-    user=None,
+    user=SYSTEM,
 ) -> Beneficiary:
     """Record that ``household`` received support from the assignment's sub-project.
 
@@ -385,7 +383,7 @@ def beneficiary_record(
         raise ValidationError({"value": _("Số tiền phải là một số nguyên (đồng).")})
     if value is not None and value < 0:
         raise ValidationError({"value": _("Số tiền hoặc giá trị hỗ trợ không được âm.")})
-    if user is not None and not (
+    if user is not SYSTEM and not (
         Household.objects.editable_by(user).filter(pk=household.pk).exists()
     ):
         # Word for word, and on the same field, what the form says of a code that does not
@@ -415,7 +413,7 @@ def beneficiary_record(
 
 
 @transaction.atomic
-def beneficiary_delete(*, beneficiary: Beneficiary, user=None) -> None:
+def beneficiary_delete(*, beneficiary: Beneficiary, user=SYSTEM) -> None:
     """Remove a record entered by mistake (the household's other records stay)."""
     _require_editable(
         Beneficiary.objects.all(),
@@ -447,7 +445,7 @@ def plan_details_set(
     year: int,
     number: str = "",
     issued_on: datetime.date | None = None,
-    user=None,
+    user=SYSTEM,
 ) -> Plan:
     """The plan's number and date once it is signed (empty: filled in by hand)."""
     _require_planner(user, commune)
@@ -481,7 +479,7 @@ def _plan_lines(text: str) -> str:
 
 @transaction.atomic
 def plan_text_set(
-    *, commune: Area, year: int, key: str, text: str, user=None, expected: str | None = None
+    *, commune: Area, year: int, key: str, text: str, user=SYSTEM, expected: str | None = None
 ) -> PlanText | None:
     """Type in one narrative part of the plan (the commune's own text replaces the default).
     Saving the default text unchanged stores nothing (the part stays “mặc định” and follows later
@@ -520,7 +518,7 @@ def plan_text_set(
 
 
 @transaction.atomic
-def plan_text_reset(*, commune: Area, year: int, key: str, user=None) -> None:
+def plan_text_reset(*, commune: Area, year: int, key: str, user=SYSTEM) -> None:
     """Go back to the default text of a part."""
     _require_planner(user, commune)
     PlanText.objects.filter(plan__commune=commune, plan__year=year, key=key).delete()

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_editable_or_404, get_visible_or_404
+from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
+from areas.scoping import SELF, can
 from areas.selection import FIRST_YEAR, LAST_YEAR, pick
 from core.forms import attach_errors
 from households.models import Household
@@ -38,7 +39,6 @@ from .forms import (
     UnitForm,
 )
 from .models import (
-    OFFICER_ROLES,
     Activity,
     Assignment,
     Beneficiary,
@@ -47,7 +47,6 @@ from .models import (
     Responsibility,
     SubProject,
     Unit,
-    communes_with_role,
 )
 from .plan import plan_report, plan_texts, running_name
 from .plan_defaults import BY_KEY, PARTS, default_text
@@ -62,12 +61,7 @@ def _latest_assignment_year(commune: Area) -> int | None:
     )
 
 
-def _can_plan(user, commune: Area | None) -> bool:
-    if commune is None:
-        return False
-    return communes_with_role(user, OFFICER_ROLES).filter(pk=commune.pk).exists()
-
-
+@requires("view")
 def overview(request):
     sel = pick(request, _latest_assignment_year)
     assignments = []
@@ -77,13 +71,15 @@ def overview(request):
             .filter(commune=sel.commune, year=sel.year)
             .for_listing()
         )
+    can_plan = can(request.user, "plan", sel.commune)
     return render(
         request,
         "projects/overview.html",
-        {"sel": sel, "assignments": assignments, "can_plan": _can_plan(request.user, sel.commune)},
+        {"sel": sel, "assignments": assignments, "can_plan": can_plan},
     )
 
 
+@requires("view")
 def assignment_detail(request, pk):
     user = request.user
     assignment = get_visible_or_404(
@@ -114,21 +110,18 @@ def assignment_detail(request, pk):
             "progress_ids": progress_ids,
             "beneficiaries": beneficiaries.for_listing()[:200],
             "beneficiary_totals": beneficiaries.aggregate(n=Count("id"), value=Sum("value")),
-            "can_plan": _can_plan(user, assignment.commune),
-            "can_record": _recording_villages(user, assignment.commune).exists(),
+            "can_plan": can(user, "plan", assignment.commune),
+            "can_record": can(user, "record", assignment.commune, inside=True),
         },
     )
 
 
-def _recording_villages(user, commune: Area):
-    return Area.objects.editable_villages(user).filter(parent=commune)
-
-
+@requires("plan")
 def assignment_edit(request, pk=None):
     user = request.user
     if pk is None:
         sel = pick(request)
-        if not _can_plan(user, sel.commune):
+        if not can(user, "plan", sel.commune):
             raise PermissionDenied(_("Bạn không có quyền phân công thực hiện ở xã này."))
         commune, year, assignment = sel.commune, sel.year, None
     else:
@@ -165,6 +158,7 @@ def assignment_edit(request, pk=None):
     )
 
 
+@requires("plan")
 def activity_create(request, pk):
     assignment = get_editable_or_404(
         Assignment.objects.select_related("commune"), request.user, pk=pk
@@ -183,6 +177,7 @@ def activity_create(request, pk):
     return render(request, "projects/activity_form.html", {"form": form, "assignment": assignment})
 
 
+@requires("plan")
 def activity_edit(request, pk):
     user = request.user
     activity = get_editable_or_404(
@@ -208,6 +203,7 @@ def activity_edit(request, pk):
     )
 
 
+@requires("record")
 def activity_progress(request, pk):
     user = request.user
     activity = get_editable_or_404(
@@ -228,12 +224,13 @@ def activity_progress(request, pk):
     return render(request, "projects/progress_form.html", {"form": form, "activity": activity})
 
 
+@requires("record")
 def beneficiary_create(request, pk):
     user = request.user
     assignment = get_visible_or_404(
         Assignment.objects.select_related("commune", "subproject"), user, pk=pk
     )
-    if not _recording_villages(user, assignment.commune).exists():
+    if not can(user, "record", assignment.commune, inside=True):
         raise PermissionDenied(_("Bạn không có quyền ghi nhận người thụ hưởng ở xã này."))
     form = BeneficiaryForm(request.POST or None, assignment=assignment)
     if request.method == "POST" and form.is_valid():
@@ -262,6 +259,7 @@ def beneficiary_create(request, pk):
     )
 
 
+@requires("record")
 @require_POST
 def beneficiary_delete(request, pk):
     beneficiary = get_editable_or_404(Beneficiary, request.user, pk=pk)
@@ -270,6 +268,7 @@ def beneficiary_delete(request, pk):
     return redirect("assignment_detail", pk=beneficiary.assignment_id)
 
 
+@requires("view")
 def beneficiary_list(request):
     sel = pick(request, _latest_assignment_year)
     rows = Beneficiary.objects.none()
@@ -285,6 +284,7 @@ def beneficiary_list(request):
     )
 
 
+@requires("view")
 def coverage(request):
     sel = pick(request, _latest_assignment_year)
     rows, lists, error = [], {}, None
@@ -300,6 +300,7 @@ def coverage(request):
     return render(request, "projects/coverage.html", {"sel": sel, "rows": rows, "error": error})
 
 
+@requires(SELF)
 def subproject_detail(request, pk):
     # Programme structure is reference data every signed-in user may read.
     subproject = get_object_or_404(SubProject.objects.select_related("project__programme"), pk=pk)
@@ -318,6 +319,7 @@ def subproject_detail(request, pk):
     )
 
 
+@requires("view")
 def units(request):
     sel = pick(request, _latest_assignment_year)
     unit_rows, duties = [], {}
@@ -334,13 +336,14 @@ def units(request):
     return render(
         request,
         "projects/units.html",
-        {"sel": sel, "units": unit_rows, "can_plan": _can_plan(request.user, sel.commune)},
+        {"sel": sel, "units": unit_rows, "can_plan": can(request.user, "plan", sel.commune)},
     )
 
 
+@requires("plan")
 def unit_create(request):
     sel = pick(request)
-    if not _can_plan(request.user, sel.commune):
+    if not can(request.user, "plan", sel.commune):
         raise PermissionDenied(_("Bạn không có quyền thêm đơn vị ở xã này."))
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -354,6 +357,7 @@ def unit_create(request):
     return render(request, "projects/unit_form.html", {"form": form, "sel": sel})
 
 
+@requires("plan")
 def responsibility_edit(request, pk, year):
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
@@ -376,6 +380,7 @@ def responsibility_edit(request, pk, year):
 # --- the plan document ----------------------------------------------------------------------
 
 
+@requires("view")
 def plan_document(request):
     sel = pick(request, _latest_assignment_year)
     report, error, items, header = None, None, [], None
@@ -404,7 +409,7 @@ def plan_document(request):
             "header": header,
             "parts": [(p, p.key in own) for p in PARTS],
             "error": error,
-            "can_plan": _can_plan(request.user, sel.commune),
+            "can_plan": can(request.user, "plan", sel.commune),
         },
     )
 
@@ -430,11 +435,12 @@ def _plan_back(sel) -> str:
     return f"{reverse('plan_document')}?{sel.query()}"
 
 
+@requires("plan")
 def plan_text_edit(request, key):
     sel = pick(request)
     if key not in BY_KEY:
         raise Http404
-    if not _can_plan(request.user, sel.commune):
+    if not can(request.user, "plan", sel.commune):
         raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
     _plan, texts = plan_texts(sel.commune, sel.year)
     texts_here = PlanText.objects.editable_by(request.user).filter(
@@ -490,9 +496,10 @@ def plan_text_edit(request, key):
     )
 
 
+@requires("plan")
 def plan_details_edit(request):
     sel = pick(request)
-    if not _can_plan(request.user, sel.commune):
+    if not can(request.user, "plan", sel.commune):
         raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
     plan = Plan.objects.editable_by(request.user).filter(commune=sel.commune, year=sel.year).first()
     initial = {"number": plan.number, "issued_on": plan.issued_on} if plan else {}

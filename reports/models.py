@@ -18,7 +18,7 @@ from areas.scoping import ScopedQuerySet
 
 class HouseholdTotalQuerySet(ScopedQuerySet):
     area_path_lookup = "area__path"
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "report"
 
 
 class HouseholdTotal(models.Model):
@@ -50,7 +50,7 @@ class HouseholdTotal(models.Model):
 class DocumentSettingsQuerySet(ScopedQuerySet):
     area_path_lookup = "area__path"
     ancestors_visible = True
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "report"
 
 
 class DocumentSettings(models.Model):
@@ -136,7 +136,7 @@ class DocumentSettings(models.Model):
 class StatedDocumentQuerySet(ScopedQuerySet):
     area_path_lookup = "area__path"
     ancestors_visible = True
-    edit_roles = frozenset({"officer", "admin"})
+    edit_action = "report"
 
 
 class StatedDocument(models.Model):

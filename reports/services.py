@@ -1,6 +1,7 @@
 """Writes of report data: the figures a document states (for reconciliation) and the blocks of
 official documents. Each runs in a transaction, validates and raises ``ValidationError`` with a
-Vietnamese message; a pasted table with one bad line writes nothing."""
+Vietnamese message; a pasted table with one bad line writes nothing. The user must be allowed
+the ``report`` action in the area; ``user=SYSTEM``, the default, is a command or the demo loader."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from indicators.services import can_edit, parse_number
+from areas.scoping import SYSTEM, can_or_system
+from indicators.services import parse_number
 
 from . import queries
 from .documents import FIELDS
@@ -29,7 +31,7 @@ class StatedLine:
 
 
 def _require_editor(user, area: Area) -> None:
-    if not can_edit(user, area):
+    if not can_or_system(user, "report", area):
         raise ValidationError(
             _("Bạn không có quyền sửa số liệu của %(area)s.") % {"area": area.name}
         )
@@ -64,7 +66,7 @@ def stated_document_save(
     reference: str,
     text: str,
     report: str = "baseline",
-    user=None,
+    user=SYSTEM,
 ) -> StatedDocument:
     """Create or replace the stated figures of a document. Every row and column must exist in the
     computed report and every value must be a number; otherwise nothing is written."""
@@ -136,7 +138,7 @@ def stated_document_save(
 
 
 @transaction.atomic
-def stated_document_delete(*, document: StatedDocument, user=None) -> None:
+def stated_document_delete(*, document: StatedDocument, user=SYSTEM) -> None:
     _require_editor(user, document.area)
     document.delete()
 
@@ -146,7 +148,7 @@ def document_settings_save(
     *,
     area: Area,
     report: str = "",
-    user=None,
+    user=SYSTEM,
     expected_version: int | None = None,
     **values,
 ) -> DocumentSettings:
@@ -168,7 +170,7 @@ def document_settings_save(
         setattr(settings, name, value.strip() if isinstance(value, str) else value)
     settings.updated_by = user
     settings.full_clean()
-    if user is not None:
+    if user is not SYSTEM:
         settings._history_user = user
     settings.save()
     return settings

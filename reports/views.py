@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts.access import requires
 from areas.models import Area, reportable_areas
-from areas.scoping import person_areas_within, persons_visible_in
+from areas.scoping import can, person_areas_within, persons_visible_in
 from audit.models import AccessLog
 from audit.services import access_log
 from households.models import ReviewCycle
@@ -78,6 +79,7 @@ def _report_links(area: Area, year: int | None, user) -> list[dict]:
     return links
 
 
+@requires("view")
 def index(request):
     """The reports of the user's area: a district or province opens the district view."""
     area = request.user.home_area()
@@ -94,7 +96,7 @@ def index(request):
             "area": area,
             "year": year,
             "links": _report_links(area, year, request.user) if area is not None and year else [],
-            "can_edit": area is not None and target_services.can_edit(request.user, area),
+            "can_edit": area is not None and can(request.user, "report", area),
         },
     )
 
@@ -111,6 +113,7 @@ def batch_command(slug: str, area: Area, year, fmt: str) -> str:
     )
 
 
+@requires("view")
 def report_view(request, slug):
     spec = registry.spec(slug)
     if spec is None:
@@ -180,7 +183,7 @@ def report_view(request, slug):
                     f: request.get_full_path().split("&format=")[0] + f"&format={f}"
                     for f in ("pdf", "xlsx", "csv", "json")
                 },
-                "can_edit": target_services.can_edit(request.user, area),
+                "can_edit": can(request.user, "report", area),
                 "commune_links": slug == "communes",
             },
         )
@@ -190,6 +193,7 @@ def report_view(request, slug):
     return response
 
 
+@requires("view")
 def area_view(request):
     """The district view: every commune below a viewer's area side by side, each with links to
     its reports; the aggregate reports cover the whole area."""
@@ -271,6 +275,7 @@ def _commune_and_year(request):
     return commune, year or datetime.date.today().year
 
 
+@requires("view")
 def targets_view(request):
     commune, year = _commune_and_year(request)
     if commune is None or commune.kind != Area.Kind.COMMUNE:
@@ -283,7 +288,7 @@ def targets_view(request):
         .select_related("area")
         .order_by("area__path", "metric")
     )
-    editable = target_services.can_edit(request.user, commune)
+    editable = can(request.user, "report", commune)
     target_form = TargetForm(request.POST or None, areas=areas, prefix="t")
     progress_form = ProgressForm(request.POST or None, targets=targets, prefix="p")
     if request.method == "POST":
@@ -331,6 +336,7 @@ def targets_view(request):
     )
 
 
+@requires("view")
 def reconcile_view(request):
     area = _area_param(request)
     if area is None:
@@ -345,7 +351,7 @@ def reconcile_view(request):
         ) or year
     if year is None:
         return _refuse(request, [_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào.")])
-    editable = target_services.can_edit(request.user, area)
+    editable = can(request.user, "report", area)
     form = StatedForm(request.POST or None)
     if request.method == "POST":
         if not editable:
@@ -395,6 +401,7 @@ def reconcile_view(request):
     )
 
 
+@requires("view")
 def document_settings_view(request):
     area = _area_param(request)
     if area is None:
@@ -404,7 +411,7 @@ def document_settings_view(request):
     if slug and registry.spec(slug) is None:
         return _refuse(request, [_("Không có báo cáo “%(slug)s”.") % {"slug": slug}])
     instance = DocumentSettings.objects.filter(area=area, report=slug).first()
-    editable = target_services.can_edit(request.user, area)
+    editable = can(request.user, "report", area)
     form = DocumentSettingsForm(
         request.POST or None,
         instance=instance,

@@ -92,7 +92,7 @@ def test_a_viewer_sees_no_edit_controls_and_a_forged_post_is_refused(
         form={"income_per_capita": "100", "version": "0", "ind_6_1": "on"},
         headers={"X-CSRFToken": token, "Referer": live_server.url + "/"},
     )
-    assert response.status == 404
+    assert response.status == 403  # a viewer records results nowhere: refused before the fetch
     assert not homes["a"].assessments.exists()
 
 

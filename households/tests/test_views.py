@@ -528,7 +528,9 @@ def test_a_finalised_cycle_is_read_only_with_a_message(client, officer, village_
 # --- cycles -------------------------------------------------------------------------------
 
 
-def test_only_officers_create_and_finalise_cycles(client, officer, board_a, viewer, commune):
+def test_only_officers_create_and_finalise_cycles(
+    client, officer, board_a, viewer, other_officer, commune
+):
     data = {"commune": commune.pk, "year": 2024, "kind": "periodic", "reference_date": "2024-12-14"}
     for user in (board_a, viewer):
         client.force_login(user)
@@ -539,7 +541,12 @@ def test_only_officers_create_and_finalise_cycles(client, officer, board_a, view
     cycle = ReviewCycle.objects.get()
     for user in (board_a, viewer):
         client.force_login(user)
-        assert client.post(reverse("cycle_finalise", args=[cycle.pk])).status_code == 404
+        # refused before the cycle is fetched: neither may finalise a cycle anywhere
+        assert client.post(reverse("cycle_finalise", args=[cycle.pk])).status_code == 403
+    client.force_login(other_officer)
+    assert client.post(reverse("cycle_finalise", args=[cycle.pk])).status_code == 404
+    cycle.refresh_from_db()
+    assert not cycle.is_finalised
     client.force_login(officer)
     client.post(reverse("cycle_finalise", args=[cycle.pk]))
     cycle.refresh_from_db()

@@ -1,7 +1,10 @@
 """python manage.py report <slug> --area <code or exact name> --year 2023 --format pdf
 
 With ``--all-below`` it writes one file per commune under the area into the folder ``--output``
-and shows a progress bar. ``--option since=2022`` passes a report's extra parameter."""
+and shows a progress bar. ``--option since=2022`` passes a report's extra parameter.
+
+The command acts as the system (``areas.scoping.SYSTEM``): whoever runs it on the server reads
+every area, so it asks no ``can()``; the personal reports it writes are not logged per user."""
 
 from __future__ import annotations
 
