@@ -637,7 +637,7 @@ class PlanQuerySet(ScopedQuerySet):
 
 class Plan(models.Model):
     """A commune's yearly plan as a document: its number and date once signed, and the narrative
-    paragraphs typed in (``PlanText``); every figure comes from the data (``projects/plan.py``)."""
+    paragraphs typed in (``PlanText``); every figure comes from the data (``plan/document.py``)."""
 
     commune = models.ForeignKey(
         Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+"
@@ -673,7 +673,7 @@ class PlanTextQuerySet(ScopedQuerySet):
 
 
 class PlanText(models.Model):
-    """One narrative part of a plan (keys in ``projects/plan_defaults.py``)."""
+    """One narrative part of a plan (keys in ``plan/defaults.py``)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="texts")
     key = models.CharField(_("phần"), max_length=40)

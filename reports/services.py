@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from indicators.services import can_edit, parse_number
 
-from . import queries
+from . import registry
 from .documents import FIELDS
 from .models import DocumentSettings, StatedDocument, StatedFigure
+from .reconciliation import cells_of
 
 SEPARATORS = re.compile(r"\s*[;\t|]\s*")
 
@@ -74,11 +75,11 @@ def stated_document_save(
         raise ValidationError(
             {"reference": _("Hãy ghi tên văn bản (ví dụ: Kế hoạch 193/KH-UBND).")}
         )
-    build = queries.REPORT_BUILDERS_FOR_RECONCILIATION.get(report)
+    build = registry.figures(report)
     if build is None:
         raise ValidationError(_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": report})
     computed = build(area, year)  # raises ReportError (a ValidationError) when there is no data
-    cells = queries.cells_of(computed)
+    cells = cells_of(computed)
     lines = parse_stated(text)
     if not lines:
         raise ValidationError({"text": _("Chưa có dòng số liệu nào.")})
