@@ -28,27 +28,12 @@ from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm
 from .html import charts_svg
 from .models import DocumentSettings, StatedDocument
 from .reconciliation import cells_of
-from .render import CONTENT_TYPES, FORMATS, estimate_seconds
+from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
 
 
 def _latest_year(area) -> int | None:
     return registry.latest_year(area)
-
-
-def expected_rows(spec: registry.ReportSpec, area: Area, year: int) -> int:
-    """A cheap estimate of a report's rows (at most one COUNT query), to refuse in the browser a
-    request that would take too long to render."""
-    if spec.row_count is not None:
-        return spec.row_count(area, year)
-    # by-unit tables: a few rows per village (commune) or per commune (district, province)
-    below = Area.objects.filter(path__startswith=area.path)
-    units = below.filter(
-        kind=Area.Kind.COMMUNE
-        if area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
-        else Area.Kind.VILLAGE
-    ).count()
-    return 4 * units + 40
 
 
 def _area_param(request, name: str = "area") -> Area | None:
