@@ -1,11 +1,11 @@
 """Benchmark of the baseline report (section I) against a hand-written SQL floor.
 
 For the demo commune (``load_demo``) and a generated province (``generate_area``), times
-``reports.queries.baseline(area, year)``: one warm-up run, then the median of ``--runs`` runs, and
-the number of queries. In the same run it times one hand-written SQL statement (raw SQL through
-``connection.cursor()``) that computes the same figures — households and members per class, the
-poor and near-poor households deprived in each indicator, the denominator — and checks that both
-give identical figures. Exits with status 1 if they differ.
+``households.reports.baseline.baseline(area, year)``: one warm-up run, then the median of
+``--runs`` runs, and the number of queries. In the same run it times one hand-written SQL
+statement (raw SQL through ``connection.cursor()``) that computes the same figures — households
+and members per class, the poor and near-poor households deprived in each indicator, the
+denominator — and checks that both give identical figures. Exits with status 1 if they differ.
 
 Not a test. Run from the repository root, on the database ``DATABASE_URL`` names (SQLite when
 unset)::
@@ -45,7 +45,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from areas.models import Area  # noqa: E402
 from demo.commune import load_spec  # noqa: E402
 from households.models import Assessment, Deprivation, Household  # noqa: E402
-from reports.queries import baseline  # noqa: E402
+from households.reports.baseline import baseline  # noqa: E402
 
 POOR, NEAR = "poor", "near_poor"
 

@@ -45,7 +45,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from areas.models import Area
-    from projects.plan import plan_report
+    from plan.document import plan_report
     from reports.render import render
 
     area = Area.objects.lookup(args.area).get()

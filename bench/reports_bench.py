@@ -97,9 +97,9 @@ def child_one(code: str, slug: str, fmt: str, year: int) -> dict:
 def scaled_lists(code: str, year: int, rows: int):
     """The area's ``lists`` report with its rows repeated (new codes) up to ``rows`` rows, in
     groups of the real villages' sizes: the same renderer work as a bigger area."""
-    from reports import queries
+    from households.reports.lists import lists
 
-    report = queries.lists(area_of(code), year)
+    report = lists(area_of(code), year)
     poor = report.table("poor")
     source = poor.rows + report.table("near_poor").rows
     out, copy = [], 0

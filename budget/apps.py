@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class BudgetConfig(AppConfig):
     name = "budget"
     verbose_name = _("Kinh phí")
-
-    def ready(self) -> None:
-        from . import reports  # noqa: F401  (registers the "budget" report)

@@ -8,37 +8,15 @@ lines it covers, and a total the lines do not make is flagged in the table and i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
-from core.formatting import format_decimal
-from reports.queries import ReportError
+from reports.errors import ReportError
 from reports.registry import register
-from reports.tables import Column, Report, Table
+from reports.tables import Column, MillionColumn, Report, Table, million
 
 from .models import BudgetLine, Execution, StatedTotal
-
-MILLION = Decimal(1_000_000)
-
-
-def million(amount_dong: int | None) -> Decimal | None:
-    """Integer đồng as an exact decimal number of millions (2_975_000_000 -> 2975)."""
-    return None if amount_dong is None else Decimal(amount_dong) / MILLION
-
-
-@dataclass(frozen=True)
-class MillionColumn(Column):
-    """An amount in triệu đồng, one decimal as the plans print it ("3.326,6")."""
-
-    kind: str = "decimal"
-    places: int = 1
-
-    def format(self, value) -> str:
-        return format_decimal(value, self.places)
 
 
 def _execution_columns(first: Column) -> list[Column]:

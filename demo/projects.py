@@ -279,8 +279,8 @@ def _samples(spec, commune, assignments, lines, log) -> int:
 
 def _plan(spec, commune) -> None:
     """The 2024 plan's number, date and narrative parts as the seed words them."""
+    from plan.services import plan_details_set, plan_text_set
     from projects.models import Plan
-    from projects.services import plan_details_set, plan_text_set
 
     year, plan = spec["year"], spec["plan"]
     if Plan.objects.filter(commune=commune, year=year).exists():

@@ -47,7 +47,7 @@ def dashboard(request):
         year = latest_periodic_year(cycles)
         context.update(year=year, summary=None)
         if year is not None:
-            from reports.queries import baseline
+            from .reports.baseline import baseline
 
             try:
                 context["summary"] = baseline(commune_or_wider, year)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "reports",
     "projects",
     "budget",
+    "plan",
     "demo",
     "audit",
 ]

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("households.urls")),
     path("imports/", include("households.import_urls")),
     path("reports/", include("reports.urls")),
+    # the plan keeps its address under the programme pages it is written from
+    path("projects/plan/", include("plan.urls")),
     path("projects/", include("projects.urls")),
     path("budget/", include("budget.urls")),
 ]

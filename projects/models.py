@@ -339,6 +339,10 @@ class AssignmentQuerySet(ScopedQuerySet):
     def for_year(self, year: int) -> AssignmentQuerySet:
         return self.filter(year=year)
 
+    def latest_year(self, commune: Area) -> int | None:
+        """The last year the commune planned its programme: the year its pages open on."""
+        return self.filter(commune=commune).order_by("-year").values_list("year", flat=True).first()
+
     def for_listing(self) -> AssignmentQuerySet:
         """Everything a list of assignments shows, in a fixed number of queries."""
         return (
@@ -629,7 +633,7 @@ class PlanQuerySet(ScopedQuerySet):
 
 class Plan(models.Model):
     """A commune's yearly plan as a document: its number and date once signed, and the narrative
-    paragraphs typed in (``PlanText``); every figure comes from the data (``projects/plan.py``)."""
+    paragraphs typed in (``PlanText``); every figure comes from the data (``plan/document.py``)."""
 
     commune = models.ForeignKey(
         Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="+"
@@ -665,7 +669,7 @@ class PlanTextQuerySet(ScopedQuerySet):
 
 
 class PlanText(models.Model):
-    """One narrative part of a plan (keys in ``projects/plan_defaults.py``)."""
+    """One narrative part of a plan (keys in ``plan/defaults.py``)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="texts")
     key = models.CharField(_("phần"), max_length=40)

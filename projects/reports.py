@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
-from budget.reports import MillionColumn, million
 from core.formatting import percent
-from reports.queries import ReportError
+from reports.errors import ReportError
 from reports.registry import register
-from reports.tables import Column, Report, Table
+from reports.tables import Column, MillionColumn, Report, Table, million
 
 from .coverage import indicator_coverage
 from .models import (

@@ -9,7 +9,6 @@ The rows a ``user`` touches must be within what that user may change (``areas.sc
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -27,8 +26,6 @@ from .models import (
     Assignment,
     Beneficiary,
     LegalDocument,
-    Plan,
-    PlanText,
     Project,
     Responsibility,
     SubProject,
@@ -105,14 +102,14 @@ def subproject_set_indicators(*, subproject: SubProject, codes: Iterable[str]) -
 # --- units and their duties (section V) -----------------------------------------------------
 
 
-def _require_commune(area: Area) -> None:
+def require_commune(area: Area) -> None:
     if area.kind != Area.Kind.COMMUNE:
         raise ValidationError({"commune": _("Hãy chọn một xã.")})
 
 
 @transaction.atomic
 def unit_create(*, commune: Area, name: str, kind: str, order: int = 0) -> Unit:
-    _require_commune(commune)
+    require_commune(commune)
     unit = Unit(commune=commune, name=nfc(name), kind=kind, order=order)
     unit.full_clean()
     unit.save()
@@ -151,7 +148,7 @@ def _check_units(commune: Area, units: Iterable[Unit | None], field: str) -> Non
 
 
 def _check_assignment(assignment: Assignment, coordinating: list[Unit]) -> None:
-    _require_commune(assignment.commune)
+    require_commune(assignment.commune)
     programme = assignment.subproject.project.programme
     if not programme.covers(assignment.year):
         raise ValidationError(
@@ -169,7 +166,7 @@ def _check_assignment(assignment: Assignment, coordinating: list[Unit]) -> None:
         )
 
 
-def _require_planner(user, commune: Area) -> None:
+def require_planner(user, commune: Area) -> None:
     if not can_or_system(user, "plan", commune):
         raise ValidationError(
             _("Bạn không có quyền lập, sửa phân công của %(commune)s.") % {"commune": commune.name}
@@ -188,7 +185,7 @@ def assignment_create(
     tasks: str = "",
     user=SYSTEM,
 ) -> Assignment:
-    _require_planner(user, commune)
+    require_planner(user, commune)
     coordinating = list(coordinating_units)
     assignment = Assignment(
         commune=commune,
@@ -223,7 +220,7 @@ def assignment_update(
     if unknown:
         raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    _require_planner(user, assignment.commune)
+    require_planner(user, assignment.commune)
     if assignment.version != expected_version:
         raise ValidationError(
             _(
@@ -278,7 +275,7 @@ def activity_create(
     is_sample: bool = False,
     user=SYSTEM,
 ) -> Activity:
-    _require_planner(user, assignment.commune)
+    require_planner(user, assignment.commune)
     activity = Activity(
         assignment=assignment,
         area=area or assignment.commune,
@@ -322,7 +319,7 @@ def activity_update(
     if unknown:
         raise ValidationError(_("Không sửa được các trường: %(f)s.") % {"f": ", ".join(unknown)})
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    _require_planner(user, activity.assignment.commune)
+    require_planner(user, activity.assignment.commune)
     _check_activity_version(activity, expected_version)
     for name, value in fields.items():
         setattr(activity, name, nfc(value))
@@ -422,103 +419,3 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user=SYSTEM) -> None:
         _("Bạn không có quyền xóa bản ghi này."),
     )
     beneficiary.delete()
-
-
-# --- the plan document ----------------------------------------------------------------------
-
-
-def _plan_for(commune: Area, year: int, user) -> Plan:
-    _require_planner(user, commune)
-    _require_commune(commune)
-    plan = Plan.objects.select_for_update().filter(commune=commune, year=year).first()
-    if plan is None:
-        plan = Plan(commune=commune, year=year)
-        plan.full_clean()
-        plan.save()
-    return plan
-
-
-@transaction.atomic
-def plan_details_set(
-    *,
-    commune: Area,
-    year: int,
-    number: str = "",
-    issued_on: datetime.date | None = None,
-    user=SYSTEM,
-) -> Plan:
-    """The plan's number and date once it is signed (empty: filled in by hand)."""
-    _require_planner(user, commune)
-    number = nfc(number)
-    if not number and issued_on is None:
-        existing = Plan.objects.filter(commune=commune, year=year).first()
-        if existing is None:  # nothing to record: no empty row
-            return Plan(commune=commune, year=year)
-    plan = _plan_for(commune, year, user)
-    plan.number, plan.issued_on = number, issued_on
-    if issued_on is not None and issued_on.year not in (year - 1, year):
-        raise ValidationError(
-            {
-                "issued_on": _("Kế hoạch năm %(year)s ban hành trong năm %(prev)s hoặc %(year)s.")
-                % {"year": year, "prev": year - 1}
-            }
-        )
-    plan.full_clean()
-    plan.save()
-    return plan
-
-
-def plan_text_digest(text: str) -> str:
-    """What an editor saw of a part (see ``plan_text_set``'s ``expected``)."""
-    return hashlib.sha256(_plan_lines(text).encode()).hexdigest()
-
-
-def _plan_lines(text: str) -> str:
-    return "\n".join(line.rstrip() for line in nfc(text).splitlines()).strip()
-
-
-@transaction.atomic
-def plan_text_set(
-    *, commune: Area, year: int, key: str, text: str, user=SYSTEM, expected: str | None = None
-) -> PlanText | None:
-    """Type in one narrative part of the plan (the commune's own text replaces the default).
-    Saving the default text unchanged stores nothing (the part stays “mặc định” and follows later
-    corrections of the default); None is returned then.
-
-    ``expected`` is :func:`plan_text_digest` of the text the editor started from: if the part
-    has been saved by someone else since, the change is refused with a conflict message instead
-    of silently replacing theirs (the same text sent twice is no conflict)."""
-    from .plan import plan_texts, running_name
-    from .plan_defaults import BY_KEY, default_text
-
-    if key not in BY_KEY:
-        raise ValidationError(_("Không có phần “%(key)s” trong kế hoạch.") % {"key": key})
-    plan = _plan_for(commune, year, user)  # the planner's right checked, the plan row locked
-    cleaned = "\n".join(line.rstrip() for line in nfc(text).splitlines())
-    if expected is not None:
-        current = plan_texts(commune, year)[1][key]
-        if plan_text_digest(current) != expected and _plan_lines(current) != cleaned.strip():
-            raise ValidationError(
-                _(
-                    "Phần này vừa được người khác sửa sau khi bạn mở trang. Nội dung hiện tại "
-                    "đã được hiển thị lại; hãy chép phần bạn sửa vào rồi lưu lại."
-                ),
-                code="conflict",
-            )
-    default = default_text(key, commune=running_name(commune), year=year)
-    if cleaned.strip() == _plan_lines(default):
-        plan_text_reset(commune=commune, year=year, key=key, user=user)
-        return None
-    item = PlanText.objects.filter(plan=plan, key=key).first() or PlanText(plan=plan, key=key)
-    item.text = cleaned
-    item.updated_by = user
-    item.full_clean()
-    item.save()
-    return item
-
-
-@transaction.atomic
-def plan_text_reset(*, commune: Area, year: int, key: str, user=SYSTEM) -> None:
-    """Go back to the default text of a part."""
-    _require_planner(user, commune)
-    PlanText.objects.filter(plan__commune=commune, plan__year=year, key=key).delete()

@@ -19,9 +19,6 @@ urlpatterns = [
     path("beneficiaries/<int:pk>/delete/", views.beneficiary_delete, name="beneficiary_delete"),
     path("coverage/", views.coverage, name="project_coverage"),
     path("subprojects/<int:pk>/", views.subproject_detail, name="subproject_detail"),
-    path("plan/", views.plan_document, name="plan_document"),
-    path("plan/details/", views.plan_details_edit, name="plan_details_edit"),
-    path("plan/texts/<slug:key>/", views.plan_text_edit, name="plan_text_edit"),
     path("units/", views.units, name="project_units"),
     path("units/new/", views.unit_create, name="unit_create"),
     path(

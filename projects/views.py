@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
-from areas.models import Area
 from areas.scoping import SELF, can
 from areas.selection import FIRST_YEAR, LAST_YEAR, pick
 from core.forms import attach_errors
@@ -32,8 +31,6 @@ from .forms import (
     ActivityForm,
     AssignmentForm,
     BeneficiaryForm,
-    PlanDetailsForm,
-    PlanTextForm,
     ProgressForm,
     ResponsibilityForm,
     UnitForm,
@@ -42,28 +39,15 @@ from .models import (
     Activity,
     Assignment,
     Beneficiary,
-    Plan,
-    PlanText,
     Responsibility,
     SubProject,
     Unit,
 )
-from .plan import plan_report, plan_texts, running_name
-from .plan_defaults import BY_KEY, PARTS, default_text
-
-
-def _latest_assignment_year(commune: Area) -> int | None:
-    return (
-        Assignment.objects.filter(commune=commune)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
 
 
 @requires("view")
 def overview(request):
-    sel = pick(request, _latest_assignment_year)
+    sel = pick(request, Assignment.objects.latest_year)
     assignments = []
     if sel.commune is not None:
         assignments = list(
@@ -270,7 +254,7 @@ def beneficiary_delete(request, pk):
 
 @requires("view")
 def beneficiary_list(request):
-    sel = pick(request, _latest_assignment_year)
+    sel = pick(request, Assignment.objects.latest_year)
     rows = Beneficiary.objects.none()
     if sel.commune is not None:
         rows = Beneficiary.objects.visible_to(request.user).filter(
@@ -286,7 +270,7 @@ def beneficiary_list(request):
 
 @requires("view")
 def coverage(request):
-    sel = pick(request, _latest_assignment_year)
+    sel = pick(request, Assignment.objects.latest_year)
     rows, lists, error = [], {}, None
     if sel.commune is not None:
         try:
@@ -321,7 +305,7 @@ def subproject_detail(request, pk):
 
 @requires("view")
 def units(request):
-    sel = pick(request, _latest_assignment_year)
+    sel = pick(request, Assignment.objects.latest_year)
     unit_rows, duties = [], {}
     if sel.commune is not None:
         unit_rows = list(Unit.objects.visible_to(request.user).filter(commune=sel.commune))
@@ -375,143 +359,3 @@ def responsibility_edit(request, pk, year):
     return render(
         request, "projects/responsibility_form.html", {"form": form, "unit": unit, "year": year}
     )
-
-
-# --- the plan document ----------------------------------------------------------------------
-
-
-@requires("view")
-def plan_document(request):
-    sel = pick(request, _latest_assignment_year)
-    report, error, items, header = None, None, [], None
-    if sel.commune is not None:
-        try:
-            report = plan_report(sel.commune, sel.year)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-    if report is not None:
-        items = _plan_items(report)
-        header = _plan_header(report)
-    own = set()
-    if sel.commune is not None:
-        own = set(
-            PlanText.objects.visible_to(request.user)
-            .filter(plan__commune=sel.commune, plan__year=sel.year)
-            .values_list("key", flat=True)
-        )
-    return render(
-        request,
-        "projects/plan_document.html",
-        {
-            "sel": sel,
-            "report": report,
-            "items": items,
-            "header": header,
-            "parts": [(p, p.key in own) for p in PARTS],
-            "error": error,
-            "can_plan": can(request.user, "plan", sel.commune),
-        },
-    )
-
-
-def _plan_items(report) -> list[tuple]:
-    """(block, its table or None, True on the first block of a typed part) for the template."""
-    tables = {t.key: t for t in report.tables}
-    seen, items = set(), []
-    for block in report.blocks:
-        first = bool(block.part) and block.part not in seen
-        seen.add(block.part)
-        items.append((block, tables.get(block.table), first))
-    return items
-
-
-def _plan_header(report):
-    from reports.documents import report_document_blocks  # the same header as the PDF's
-
-    return report_document_blocks(report)
-
-
-def _plan_back(sel) -> str:
-    return f"{reverse('plan_document')}?{sel.query()}"
-
-
-@requires("plan")
-def plan_text_edit(request, key):
-    sel = pick(request)
-    if key not in BY_KEY:
-        raise Http404
-    if not can(request.user, "plan", sel.commune):
-        raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
-    _plan, texts = plan_texts(sel.commune, sel.year)
-    texts_here = PlanText.objects.editable_by(request.user).filter(
-        plan__commune=sel.commune, key=key
-    )
-    own = texts_here.filter(plan__year=sel.year).first()
-    last_year = texts_here.filter(plan__year=sel.year - 1).first()
-    form = PlanTextForm(
-        request.POST or None,
-        initial={"text": texts[key], "seen": services.plan_text_digest(texts[key])},
-    )
-    conflict = None
-    if request.method == "POST" and "reset" in request.POST:
-        services.plan_text_reset(commune=sel.commune, year=sel.year, key=key, user=request.user)
-        messages.success(request, _("Đã trở lại nội dung mặc định."))
-        return redirect(_plan_back(sel))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_text_set(
-                commune=sel.commune,
-                year=sel.year,
-                key=key,
-                text=form.cleaned_data["text"],
-                user=request.user,
-                expected=form.cleaned_data["seen"] or None,
-            )
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "conflict":
-                # Keep the editor's text; show what was saved meanwhile, and take it as seen, so
-                # that saving again (after merging) replaces it knowingly.
-                _plan, texts = plan_texts(sel.commune, sel.year)
-                conflict = texts[key]
-                data = request.POST.copy()
-                data["seen"] = services.plan_text_digest(conflict)
-                form = PlanTextForm(data)
-                form.is_valid()
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu “%(part)s”.") % {"part": BY_KEY[key].label})
-            return redirect(_plan_back(sel))
-    return render(
-        request,
-        "projects/plan_text_form.html",
-        {
-            "form": form,
-            "sel": sel,
-            "part": BY_KEY[key],
-            "own": own,
-            "last_year": last_year,
-            "default": default_text(key, commune=running_name(sel.commune), year=sel.year),
-            "conflict": conflict,
-        },
-    )
-
-
-@requires("plan")
-def plan_details_edit(request):
-    sel = pick(request)
-    if not can(request.user, "plan", sel.commune):
-        raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
-    plan = Plan.objects.editable_by(request.user).filter(commune=sel.commune, year=sel.year).first()
-    initial = {"number": plan.number, "issued_on": plan.issued_on} if plan else {}
-    form = PlanDetailsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_details_set(
-                commune=sel.commune, year=sel.year, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu số, ngày của kế hoạch."))
-            return redirect(_plan_back(sel))
-    return render(request, "projects/plan_details_form.html", {"form": form, "sel": sel})

@@ -1,6 +1,6 @@
 """Charts as plain SVG text (no JavaScript, no network): the same markup goes into the HTML page
 and, through WeasyPrint, into the PDF. Only drawing happens here; the figures come from the
-:class:`~reports.tables.Chart` that ``queries.py`` built."""
+:class:`~reports.tables.Chart` that a report builder built."""
 
 from __future__ import annotations
 

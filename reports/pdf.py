@@ -173,14 +173,12 @@ def fast_table(table: Table):
     return fast
 
 
-def long_tables(report: Report, long_table: bool | None = None) -> list[Table]:
+def long_tables(report: Report) -> list[Table]:
     """The tables of ``report`` that :func:`table_pdf` draws directly: the grouped tables of a
     report registered with ``long_table=True``, as long as none has grouped column headers
     (the direct writer draws one header row)."""
-    if long_table is None:
-        spec = registry.spec(report.slug)
-        long_table = bool(spec and spec.long_table)
-    if not long_table or getattr(report, "blocks", None):
+    spec = registry.spec(report.slug)
+    if not (spec and spec.long_table) or getattr(report, "blocks", None):
         return []
     tables = [t for t in report.tables if t.group_by]
     return [] if any(t.has_groups for t in tables) else tables
@@ -231,11 +229,10 @@ def table_pdf(report: Report, blocks=None) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(report: Report, *, blocks=None, long_table: bool | None = None) -> bytes:
-    """The report as an official document: :func:`table_pdf` when it has long tables to draw
-    directly (see :func:`long_tables`; ``long_table`` defaults to the report's registry spec),
-    else :func:`document_pdf`."""
-    if long_tables(report, long_table):
+def to_pdf(report: Report, *, blocks=None) -> bytes:
+    """The report as an official document: :func:`table_pdf` when its registry spec says it has
+    long tables to draw directly (see :func:`long_tables`), else :func:`document_pdf`."""
+    if long_tables(report):
         return table_pdf(report, blocks)
     return document_pdf(report, blocks)
 

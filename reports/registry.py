@@ -1,7 +1,11 @@
 """The report registry: slug -> the function that builds the report, with its title and options.
 
-Apps register their reports with ``@register("slug")`` in a module imported from their
-``AppConfig.ready()``, so the one report view and the ``report`` command serve them all.
+Apps register their reports with ``@register("slug")`` in a module (or package) named
+``reports`` at the top of the app: ``ReportsConfig.ready()`` imports every app's ``reports``
+the way the admin imports every ``admin``, so the one report view and the ``report`` command
+serve them all without the engine importing a feature app. What the engine needs to know about
+the data beyond a builder — a cheap row count, the figures a stated document is compared with,
+which years have data — is registered here too, by the app that holds the data.
 """
 
 from __future__ import annotations
@@ -26,6 +30,15 @@ class ReportSpec:
     #: its grouped tables are long lists: the PDF draws them directly (``reports.pdf.table_pdf``,
     #: ``fastpdf``) instead of laying them out with WeasyPrint
     long_table: bool = False
+    #: ``(area, year) -> int``: a cheap estimate of the report's rows (at most one COUNT
+    #: query); without one the engine estimates a few rows per unit below the area
+    row_count: Callable | None = None
+    #: ``(area, year) -> Report``: the tables a stated document may be compared with
+    #: (``reports.reconciliation``), without charts; a report without one cannot be reconciled
+    figures: Callable | None = None
+    #: ``(report) -> {(row key, column key): Fraction}``: the unrounded values of percentage
+    #: cells, from the report's own counts, to tell a rounding difference from a wrong figure
+    exact_values: Callable | None = None
 
     @property
     def personal(self) -> bool:
@@ -48,13 +61,25 @@ def register(
     per_commune=True,
     personal_tables: tuple[str, ...] = (),
     long_table: bool = False,
+    row_count: Callable | None = None,
+    figures: Callable | None = None,
+    exact_values: Callable | None = None,
 ):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
             raise ValueError(f"report {slug!r} registered twice")
         REPORTS[slug] = build
         SPECS[slug] = ReportSpec(
-            slug, build, title, tuple(options), per_commune, tuple(personal_tables), long_table
+            slug,
+            build,
+            title,
+            tuple(options),
+            per_commune,
+            tuple(personal_tables),
+            long_table,
+            row_count,
+            figures,
+            exact_values,
         )
         return build
 
@@ -67,3 +92,36 @@ def get(slug: str) -> Callable | None:
 
 def spec(slug: str) -> ReportSpec | None:
     return SPECS.get(slug)
+
+
+def figures(slug: str) -> Callable | None:
+    """The builder whose figures a stated document about report ``slug`` is compared with."""
+    found = SPECS.get(slug)
+    return found.figures if found else None
+
+
+@dataclass(frozen=True)
+class Years:
+    """Which years have data for an area, as the app that holds the review cycles knows them:
+    the engine picks a report's default year and lists the years of a district with these."""
+
+    #: ``(area) -> int | None``: the latest year whose review covers ``area``
+    latest: Callable
+    #: ``(area) -> list[int]``: every year with a review somewhere within ``area``, newest first
+    within: Callable
+
+
+YEARS: list[Years] = []
+
+
+def register_years(*, latest: Callable, within: Callable) -> None:
+    """Called once, by the app that holds the periodic reviews (``households``)."""
+    YEARS[:] = [Years(latest, within)]
+
+
+def latest_year(area) -> int | None:
+    return YEARS[0].latest(area) if YEARS else None
+
+
+def years_within(area) -> list[int]:
+    return YEARS[0].within(area) if YEARS else []

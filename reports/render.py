@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from areas.models import Area
+
 from .csv import to_csv, to_json
 from .html import to_html
 from .pdf import to_pdf
+from .registry import ReportSpec
 from .tables import Report
 from .xlsx import to_xlsx
 
@@ -37,6 +40,21 @@ def estimate_seconds(fmt: str, rows: int, *, long_table: bool = False) -> float:
     """``long_table``: the report's spec says its PDF is drawn by ``fastpdf``."""
     per_row = COST_PER_ROW_FAST_PDF if fmt == "pdf" and long_table else COST_PER_ROW[fmt]
     return COST_FIXED[fmt] + per_row * rows
+
+
+def expected_rows(spec: ReportSpec, area: Area, year: int) -> int:
+    """A cheap estimate of a report's rows (at most one COUNT query), to refuse in the browser a
+    request that would take too long to render."""
+    if spec.row_count is not None:
+        return spec.row_count(area, year)
+    # by-unit tables: a few rows per village (commune) or per commune (district, province)
+    below = Area.objects.filter(path__startswith=area.path)
+    units = below.filter(
+        kind=Area.Kind.COMMUNE
+        if area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+        else Area.Kind.VILLAGE
+    ).count()
+    return 4 * units + 40
 
 
 RENDERERS: dict[str, Callable] = {

@@ -16,9 +16,10 @@ from areas.models import Area
 from areas.scoping import SYSTEM, can_or_system
 from indicators.services import parse_number
 
-from . import queries
+from . import registry
 from .documents import FIELDS
 from .models import DocumentSettings, StatedDocument, StatedFigure
+from .reconciliation import cells_of
 
 SEPARATORS = re.compile(r"\s*[;\t|]\s*")
 
@@ -76,11 +77,11 @@ def stated_document_save(
         raise ValidationError(
             {"reference": _("Hãy ghi tên văn bản (ví dụ: Kế hoạch 193/KH-UBND).")}
         )
-    build = queries.REPORT_BUILDERS_FOR_RECONCILIATION.get(report)
+    build = registry.figures(report)
     if build is None:
         raise ValidationError(_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": report})
     computed = build(area, year)  # raises ReportError (a ValidationError) when there is no data
-    cells = queries.cells_of(computed)
+    cells = cells_of(computed)
     lines = parse_stated(text)
     if not lines:
         raise ValidationError({"text": _("Chưa có dòng số liệu nào.")})

@@ -13,6 +13,8 @@ from typing import Any
 
 from core.formatting import format_decimal, format_int, format_number, format_percent
 
+MILLION = Decimal(1_000_000)
+
 #: row keys starting with this are layout hints (``_style``, ``_link``), not data
 HINT_PREFIX = "_"
 
@@ -42,6 +44,22 @@ class Column:
     @property
     def numeric(self) -> bool:
         return self.kind in ("int", "percent", "decimal", "number")
+
+
+@dataclass(frozen=True)
+class MillionColumn(Column):
+    """An amount in triệu đồng, one decimal as the plans print it ("3.326,6")."""
+
+    kind: str = "decimal"
+    places: int = 1
+
+    def format(self, value) -> str:
+        return format_decimal(value, self.places)
+
+
+def million(amount_dong: int | None) -> Decimal | None:
+    """Integer đồng as an exact decimal number of millions (2_975_000_000 -> 2975)."""
+    return None if amount_dong is None else Decimal(amount_dong) / MILLION
 
 
 @dataclass

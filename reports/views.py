@@ -19,28 +19,22 @@ from areas.models import Area, reportable_areas
 from areas.scoping import can, person_areas_within, persons_visible_in
 from audit.models import AccessLog
 from audit.services import access_log
-from households.models import ReviewCycle
 from indicators import services as target_services
 from indicators.models import ProgressRecord, Target
 
-from . import queries, registry
+from . import registry
 from . import services as report_services
 from .documents import issuing_area
 from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm
 from .html import charts_svg
 from .models import DocumentSettings, StatedDocument
-from .render import CONTENT_TYPES, FORMATS, estimate_seconds
+from .reconciliation import cells_of
+from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
 
 
 def _latest_year(area) -> int | None:
-    return (
-        ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC)
-        .covering(area)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
+    return registry.latest_year(area)
 
 
 def _area_param(request, name: str = "area") -> Area | None:
@@ -144,9 +138,7 @@ def report_view(request, slug):
             status=403,
         )
     options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
-    seconds = estimate_seconds(
-        fmt, queries.expected_rows(slug, area, year), long_table=spec.long_table
-    )
+    seconds = estimate_seconds(fmt, expected_rows(spec, area, year), long_table=spec.long_table)
     if seconds > settings.REPORT_WEB_LIMIT_SECONDS:
         return _refuse(
             request,
@@ -205,11 +197,12 @@ def area_view(request):
         return redirect(reverse("report", args=["baseline"]) + f"?area={commune.pk}")
     year = _year_param(request, area)
     report, error = None, None
+    overview = registry.get("communes")  # the communes side by side, registered by households
     if year is None:
         error = _("Chưa có đợt rà soát định kỳ nào trong %(area)s.") % {"area": area.name}
-    else:
+    elif overview is not None:
         try:
-            report = queries.communes(area, year)
+            report = overview(area, year)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     commune_reports = [
@@ -240,13 +233,7 @@ def area_view(request):
     if report is not None:
         table = report.tables[0]
         total = [(c, c.format(table.rows[-1].get(c.key))) for c in table.columns]
-    years = list(
-        ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC)
-        .within(area)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    years = registry.years_within(area)
     return render(
         request,
         "reports/area.html",
@@ -371,6 +358,11 @@ def reconcile_view(request):
                 messages.success(request, _("Đã lưu số liệu văn bản nêu."))
                 url = reverse("report", args=["reconciliation"])
                 return redirect(f"{url}?{urlencode({'area': area.pk, 'year': year})}")
+    figures = registry.figures("baseline")
+    if figures is None:
+        return _refuse(
+            request, [_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": "baseline"}]
+        )
     try:
         cells = [
             (
@@ -380,9 +372,7 @@ def reconcile_view(request):
                 column.label,
                 column.format(row.get(column.key)),
             )
-            for (r, c), (table, row, column) in queries.cells_of(
-                queries.baseline(area, year)
-            ).items()
+            for (r, c), (table, row, column) in cells_of(figures(area, year)).items()
         ]
     except ValidationError as exc:
         return _refuse(request, exc.messages)

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Min
 
 from demo.commune import load_spec, plan_demo
 from households.models import Assessment, Household, Member
-from reports.queries import baseline
+from households.reports.baseline import baseline
 
 SEED_POOR = {
     "1.1": 37,

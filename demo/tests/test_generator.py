@@ -18,8 +18,8 @@ from demo.generator import (
     write_commune,
 )
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
+from households.reports.baseline import baseline
 from indicators.models import PovertyStandard
-from reports.queries import baseline
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from budget.models import BudgetLine, Disbursement, StatedTotal
 from budget.reports import budget_report
 from demo.followup import load_followup
 from households.models import Household
+from plan.document import plan_report
 from projects.models import Activity, Assignment, Beneficiary, Responsibility, SubProject
-from projects.plan import plan_report
 from projects.reports import projects_report
 from reports.render import render
 

@@ -10,9 +10,13 @@ from pypdf import PdfReader
 
 from areas.models import Area
 from demo.followup import load_followup
+from households.reports.baseline import baseline_report
+from households.reports.lists import lists as lists_report
+from households.reports.movement import movement as movement_report
+from households.reports.progress import progress as progress_report
 from indicators.models import Target
-from reports import queries
 from reports.pdf import to_pdf
+from reports.reconciliation import reconciliation
 from reports.xlsx import to_xlsx
 
 # The seed's section I counts, and the percentages recomputed from them (two decimals, half-up).
@@ -77,7 +81,7 @@ def first_lines(data: bytes) -> list[str]:
 
 @pytest.mark.django_db
 def test_section_one_pdf_holds_the_seed_counts_and_computed_percentages(demo):
-    report = queries.baseline_report(demo, 2023)
+    report = baseline_report(demo, 2023)
     pdf = to_pdf(report)
     pages = pdf_text(pdf)
     text = " ".join(" ".join(pages).split())
@@ -109,7 +113,7 @@ def test_section_one_pdf_holds_the_seed_counts_and_computed_percentages(demo):
 
 @pytest.mark.django_db
 def test_the_reconciliation_of_the_seed_flags_exactly_the_wrong_figures(demo):
-    report = queries.reconciliation(demo, 2023)
+    report = reconciliation(demo, 2023)
     marks = {}
     for row in report.tables[0].rows:
         row_key, column = row["key"].split("/")
@@ -131,12 +135,12 @@ def test_the_demo_2024_review_moves_against_the_seed_targets(demo):
         villages = Target.objects.filter(area__parent=demo, year=2024, metric=metric)
         assert villages.count() == 10 and sum(t.value for t in villages) == total
 
-    movement = {r["key"]: r for r in queries.movement(demo, 2024).tables[0].rows}["total"]
+    movement = {r["key"]: r for r in movement_report(demo, 2024).tables[0].rows}["total"]
     assert (movement["start_poor"], movement["end_poor"]) == (98, 70)
     assert (movement["start_near"], movement["end_near"]) == (36, 33)
     assert movement["escaped_poverty"] > 0 and movement["newly_poor"] > 0
 
-    progress = queries.progress(demo, 2024)
+    progress = progress_report(demo, 2024)
     total = {r["key"]: r for r in progress.table("appendix").rows}["total"]
     assert total["poor_done"] == 28 and total["poor_achieved"] == Decimal("93.33")
     assert total["rate_target"] == Decimal("7.64") and total["rate_now"] == Decimal("7.95")
@@ -158,7 +162,7 @@ def test_every_demo_report_renders_in_every_format(demo):
         report = spec.build(area, year)
         for fmt in ("html", "csv", "json", "xlsx"):
             assert render(report, fmt)
-    lists = queries.lists(demo, 2024)
+    lists = lists_report(demo, 2024)
     pdf = to_pdf(lists)
     pages = pdf_text(pdf)
     # the document blocks, the lists drawn directly, the signature: page numbers run on

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from openpyxl import load_workbook
 
+from households.tests.report_data import cycle_of, households, record
 from reports.csv import to_csv
 from reports.registry import SPECS
 from reports.tables import Column, Report, Table
-from reports.tests.factories import cycle_of, households, record
 from reports.xlsx import to_xlsx
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-1+2", "@SUM(A1)"]

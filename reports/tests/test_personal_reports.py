@@ -8,8 +8,8 @@ from django.utils.http import urlencode
 
 from accounts.tests.factories import UserFactory
 from audit.models import AccessLog
+from households.tests.report_data import populate
 from reports.registry import SPECS
-from reports.tests.factories import populate
 from reports.tests.text import document_text
 
 pytestmark = pytest.mark.django_db

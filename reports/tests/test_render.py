@@ -11,11 +11,11 @@ from django.core.management import CommandError, call_command
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from reports import queries
+from households.tests.report_data import cycle_of, households, populate, record
 from reports.charts import render_svg
 from reports.pdf import to_pdf
+from reports.registry import REPORTS, SPECS
 from reports.tables import Chart, Column, Report, Table
-from reports.tests.factories import cycle_of, households, populate, record
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def embedded_fonts(pdf: bytes) -> list[TTFont]:
 
 def test_the_pdf_embeds_the_shipped_liberation_serif_with_vietnamese_glyphs(village_a):
     populate(village_a, 10, poor=2, near=1)
-    pdf = to_pdf(queries.baseline(village_a.parent, 2023))
+    pdf = to_pdf(SPECS["baseline"].figures(village_a.parent, 2023))
     fonts = embedded_fonts(pdf)
     assert fonts
     for font in fonts:
@@ -267,11 +267,11 @@ def test_the_command_passes_a_report_option(village_a, capsys):
 
 
 BUILDERS = {
-    "baseline": lambda a: queries.baseline_report(a, 2024),
-    "lists": lambda a: queries.lists(a, 2024),
-    "movement": lambda a: queries.movement(a, 2024),
-    "mpi": lambda a: queries.mpi(a, 2024),
-    "progress": lambda a: queries.progress(a, 2024),
+    "baseline": lambda a: REPORTS["baseline"](a, 2024),
+    "lists": lambda a: REPORTS["lists"](a, 2024),
+    "movement": lambda a: REPORTS["movement"](a, 2024),
+    "mpi": lambda a: REPORTS["mpi"](a, 2024),
+    "progress": lambda a: REPORTS["progress"](a, 2024),
 }
 
 
@@ -304,9 +304,9 @@ def test_the_reconciliation_and_communes_queries_are_bounded(
         area=village_a.parent, year=2023, reference="X", text="poor; households; 1"
     )
     with django_assert_max_num_queries(10):
-        queries.reconciliation(village_a.parent, 2023)
+        REPORTS["reconciliation"](village_a.parent, 2023)
     with django_assert_max_num_queries(8):
-        queries.communes(district, 2023)
+        REPORTS["communes"](district, 2023)
 
 
 def test_figures_print_decimals_only_when_they_have_some():

@@ -7,10 +7,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from areas.tests.factories import CommuneFactory
+from households.tests.report_data import populate
 from indicators.models import Target
 from reports.models import DocumentSettings, StatedDocument
-from reports.registry import SPECS
-from reports.tests.factories import populate
+from reports.registry import REPORTS, SPECS
 
 pytestmark = pytest.mark.django_db
 
@@ -232,11 +232,10 @@ def test_document_settings_are_per_commune_and_per_document(client, officer, dat
     assert response.status_code == 302
     settings = DocumentSettings.objects.get(area=data, report="lists")
     assert settings.signer_name == "Người Ký Mẫu"
-    from reports import queries
     from reports.documents import document_blocks
 
-    blocks = document_blocks(queries.lists(data, 2023))
+    blocks = document_blocks(REPORTS["lists"](data, 2023))
     assert blocks.number_symbol == "Số: 12/DS-UBND"
     assert blocks.place_date == "Vĩnh Hảo, ngày 05 tháng 01 năm 2024"
-    other = document_blocks(queries.baseline(data, 2023))
+    other = document_blocks(SPECS["baseline"].figures(data, 2023))
     assert other.signer_name == "" and other.number_symbol.endswith("/BC-UBND")

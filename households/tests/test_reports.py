@@ -5,10 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from households.reports.communes import communes
+from households.reports.lists import lists
+from households.reports.movement import movement, movement_of
+from households.reports.mpi import mpi
+from households.reports.progress import progress
+from households.tests.report_data import cycle_of, households, populate, record
 from indicators import services as target_services
-from reports import queries
-from reports.queries import ReportError, movement_of
-from reports.tests.factories import cycle_of, households, populate, record
+from reports.errors import ReportError
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +39,7 @@ def test_lists_show_the_poor_and_near_poor_of_each_village_with_their_scores(vil
             b[1]: "out",
         },
     )
-    report = queries.lists(village_a.parent, 2023)
+    report = lists(village_a.parent, 2023)
     poor, near = report.table("poor"), report.table("near_poor")
     summary = {r["unit"]: r for r in report.table("summary").rows}
     assert (summary["Thôn A"]["poor"], summary["Thôn A"]["near_poor"]) == (2, 1)
@@ -55,7 +59,7 @@ def test_lists_show_the_poor_and_near_poor_of_each_village_with_their_scores(vil
 def test_lists_of_a_year_without_a_review_is_a_clear_error(village_a):
     populate(village_a, 2, poor=1)
     with pytest.raises(ReportError, match="2020"):
-        queries.lists(village_a.parent, 2020)
+        lists(village_a.parent, 2020)
 
 
 # --- movement -------------------------------------------------------------------------------
@@ -115,7 +119,7 @@ def test_movement_counts_each_path_and_balances_when_three_reviews_exist(village
             other[1]: "out",
         },
     )
-    report = queries.movement(commune, 2024)
+    report = movement(commune, 2024)
     total = rows_by_key(report.tables[0])["total"]
     assert total["start_poor"] == 4 and total["end_poor"] == 4
     assert total["escaped_poverty"] == 1 and total["poor_to_near"] == 1
@@ -137,16 +141,16 @@ def test_movement_counts_each_path_and_balances_when_three_reviews_exist(village
     assert by_village["Thôn B"]["newly_near"] == 1 and by_village["Thôn B"]["end_poor"] == 0
     assert by_village["Thôn A"]["fallen_back"] == 1
     # comparing with an explicit earlier year works too
-    since_2022 = rows_by_key(queries.movement(commune, 2024, since="2022").tables[0])["total"]
+    since_2022 = rows_by_key(movement(commune, 2024, since="2022").tables[0])["total"]
     assert since_2022["start_poor"] == 1
 
 
 def test_movement_without_a_previous_review_is_a_clear_error(village_a):
     populate(village_a, 2, poor=1, year=2023)
     with pytest.raises(ReportError, match="trước năm 2023"):
-        queries.movement(village_a.parent, 2023)
+        movement(village_a.parent, 2023)
     with pytest.raises(ReportError, match="không hợp lệ"):
-        queries.movement(village_a.parent, 2023, since="abc")
+        movement(village_a.parent, 2023, since="abc")
 
 
 # --- mpi ------------------------------------------------------------------------------------
@@ -166,7 +170,7 @@ def test_mpi_computes_h_a_and_m0_by_village_and_ethnicity(village_a, village_b):
             **{h: "out" for h in b[1:]},
         },
     )
-    report = queries.mpi(village_a.parent, 2023)
+    report = mpi(village_a.parent, 2023)
     by_unit = {r["unit"]: r for r in report.table("by_unit").rows}
     # Thôn A: H = 2/4 = 50 %, A = (3+6)/(2·12) = 37.5 %, M0 = 0.1875
     assert by_unit["Thôn A"]["h"] == Decimal("50.00")
@@ -215,7 +219,7 @@ def test_progress_compares_the_latest_results_with_the_targets(village_a, villag
         (commune, "health_insurance", 100),
     ):
         target_services.target_set(area=area, year=2024, metric=metric, value=value, source="KH")
-    report = queries.progress(commune, 2024)
+    report = progress(commune, 2024)
     rows = {r["unit"]: r for r in report.table("appendix").rows}
     assert rows["Thôn A"]["poor_start"] == 4 and rows["Thôn A"]["poor_now"] == 2
     assert rows["Thôn A"]["poor_done"] == 2 and rows["Thôn A"]["poor_achieved"] == Decimal("100.00")
@@ -237,7 +241,7 @@ def test_progress_compares_the_latest_results_with_the_targets(village_a, villag
     target_services.progress_record(
         target=jobs, as_of=datetime.date(2024, 9, 30), value=65, source="Báo cáo LĐ"
     )
-    services = rows_by_key(queries.progress(commune, 2024).table("services"))
+    services = rows_by_key(progress(commune, 2024).table("services"))
     assert services["jobs"]["value"] == Decimal("65.00")
     assert services["jobs"]["achieved"] == Decimal("50.00")
     assert "30/09/2024" in services["jobs"]["how"] and "Báo cáo LĐ" in services["jobs"]["how"]
@@ -245,7 +249,7 @@ def test_progress_compares_the_latest_results_with_the_targets(village_a, villag
 
 def test_progress_without_any_review_is_a_clear_error(village_a):
     with pytest.raises(ReportError, match="Chưa có kết quả"):
-        queries.progress(village_a.parent, 2024)
+        progress(village_a.parent, 2024)
 
 
 # --- communes -------------------------------------------------------------------------------
@@ -257,13 +261,13 @@ def test_communes_are_side_by_side_and_one_without_results_says_so(village_a, di
     populate(village_a, 10, poor=2, near=1)
     empty = CommuneFactory(name="Xã Trống", parent=district)
     VillageFactory(parent=empty)
-    report = queries.communes(district, 2023)
+    report = communes(district, 2023)
     rows = {r["unit"]: r for r in report.tables[0].rows}
     assert rows["Xã Vĩnh Hảo"]["poor_rate"] == Decimal("20.00")
     assert rows["Xã Vĩnh Hảo"]["both_rate"] == Decimal("30.00")
     assert rows["Xã Trống"]["poor"] is None and rows["Xã Trống"]["status"]
     with pytest.raises(ReportError, match="huyện hoặc tỉnh"):
-        queries.communes(village_a.parent, 2023)
+        communes(village_a.parent, 2023)
 
 
 # --- target services ------------------------------------------------------------------------

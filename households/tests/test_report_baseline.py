@@ -6,9 +6,10 @@ from django.urls import reverse
 
 from core.formatting import format_int, format_percent, percent
 from households import services
+from households.reports.baseline import baseline
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+from reports.errors import ReportError
 from reports.models import HouseholdTotal
-from reports.queries import ReportError, baseline
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ end-of-previous-year situation (from the periodic review); II. the year's target
 sub-project with its tasks and legal bases, then two narrative parts; IV. the budget (stated
 totals, their breakdown by source, and a warning when the parts do not make the total); V. what
 each unit is charged with; a closing paragraph. Only the narrative parts are typed in
-(``PlanText``, with defaults in ``plan_defaults.py``); every figure comes from the data.
+(``projects.PlanText``, with defaults in ``plan/defaults.py``); every figure comes from the data.
 
 The result is a :class:`PlanReport`: a ``Report`` whose ``tables`` hold every table (so CSV, JSON,
 XLSX and a table-only PDF work as for any report) and whose ``blocks`` give the document's flow —
@@ -23,23 +23,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from budget.models import BudgetLine, StatedTotal
-from budget.reports import MillionColumn, checks_table, million
+from budget.reports import checks_table
 from core.formatting import format_int, format_number
 from households.models import Assessment
+from households.reports.baseline import baseline
 from indicators.models import Target
 from indicators.rules import HouseholdClass
+from projects.models import Assignment, Plan, PlanText, Responsibility
+from projects.reports import assignment_table, bases_by_subproject, responsibility_table
 from reports.documents import in_running_text
-from reports.queries import ReportError, baseline
-from reports.registry import register
-from reports.tables import Column, Report, Table
+from reports.errors import ReportError
+from reports.tables import Column, MillionColumn, Report, Table, million
 
-from .models import Assignment, Plan, PlanText, Responsibility
-from .plan_defaults import PARTS, default_text
-from .reports import assignment_table, bases_by_subproject, responsibility_table
+from .defaults import PARTS, default_text
 
 SUBHEADING = re.compile(r"^\d+(\.\d+)+\.\s")
 BULLET = re.compile(r"^[-+]\s+")
@@ -55,7 +54,7 @@ class Block:
     level: int = 0
     #: for kind "table": the key of a table in ``PlanReport.tables``
     table: str = ""
-    #: the narrative part (``plan_defaults``) this block was typed in, if any
+    #: the narrative part (``plan.defaults``) this block was typed in, if any
     part: str = ""
 
 
@@ -116,10 +115,6 @@ def narrative(text: str, part: str) -> list[Block]:
     return blocks
 
 
-@register(
-    "plan",
-    title=gettext_lazy("Kế hoạch thực hiện Chương trình (toàn văn, mục I–V và Phụ lục 01)"),
-)
 def plan_report(area: Area, year: int) -> PlanReport:
     commune = area if area.kind == Area.Kind.COMMUNE else area.commune
     if commune is None:

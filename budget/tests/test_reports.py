@@ -15,7 +15,7 @@ from projects.tests.factories import (
     AssignmentFactory,
     UnitFactory,
 )
-from reports.queries import ReportError
+from reports.errors import ReportError
 from reports.render import render
 
 pytestmark = pytest.mark.django_db

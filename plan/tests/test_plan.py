@@ -4,11 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from projects import services
+from plan import services
+from plan.document import narrative, number_text, plan_report
+from projects import services as project_services
 from projects.models import PlanText
-from projects.plan import narrative, number_text, plan_report
 from projects.tests.factories import AssignmentFactory, SubProjectFactory, UnitFactory
-from reports.queries import ReportError
+from reports.errors import ReportError
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +104,8 @@ def test_a_typed_part_replaces_the_default_and_a_reset_brings_it_back(commune, o
 
 
 def test_saving_the_default_unchanged_stores_nothing(commune, officer):
-    from projects.plan import running_name
-    from projects.plan_defaults import default_text
+    from plan.defaults import default_text
+    from plan.document import running_name
 
     text = default_text("closing", commune=running_name(commune), year=2024)
     assert (
@@ -187,7 +188,9 @@ def test_the_plan_runs_a_bounded_number_of_queries(
                 subproject=SubProjectFactory(),
             )
             a.coordinating_units.add(UnitFactory(commune=commune))
-            services.responsibility_set(unit=a.lead_unit, year=2024, duties="Việc.\n\nViệc khác.")
+            project_services.responsibility_set(
+                unit=a.lead_unit, year=2024, duties="Việc.\n\nViệc khác."
+            )
 
     grow(2)
     with django_assert_max_num_queries(40) as ctx:

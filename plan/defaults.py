@@ -3,7 +3,7 @@ from when the commune has not written its own. ``{commune}`` is the commune as i
 sentence ("xã Vĩnh Hảo"), ``{year}`` the plan year, ``{previous}`` the year before.
 
 In a text, a line starting with "- " or "+ " is a bullet and a line such as "3.1. Việc làm" a
-sub-heading (``projects/plan.py`` reads them so).
+sub-heading (``plan/document.py`` reads them so).
 """
 
 from __future__ import annotations

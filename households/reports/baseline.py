@@ -1,0 +1,257 @@
+"""Section I of the plan (``baseline``): poor and near-poor households and their deprivation in
+the 12 indicators, with the deprivation chart and the rate across review cycles. Its figures are
+the ones a stated document is usually compared with (``reports.reconciliation``)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from fractions import Fraction
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area
+from core.formatting import percent
+from households.models import Assessment, Deprivation, Household, ReviewCycle
+from indicators.models import Indicator
+from reports.errors import ReportError
+from reports.models import HouseholdTotal
+from reports.registry import register
+from reports.tables import Chart, Column, Report, Table
+
+from .common import (
+    NEAR_POOR,
+    ON_LISTS,
+    POOR,
+    household_total,
+)
+
+
+def baseline(area: Area, year: int) -> Report:
+    """Section I of the plan: poor and near-poor households at the end of ``year`` and their
+    deprivation in each of the 12 indicators (the periodic review of that year)."""
+    assessments = Assessment.objects.periodic_of_year(year).within(area)
+    # Only the poor and near-poor totals are shown: totalling just those rows spares a province
+    # most of its assessments (docs/benchmarks.md). With none, one more query tells "nobody poor"
+    # from "no results", and the deprivation query is skipped, so the count stays five.
+    totals = assessments.filter(household_class__in=[POOR, NEAR_POOR]).class_totals()
+    if not totals and not assessments.exists():
+        has_cycle = (
+            ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+            .covering(area)
+            .exists()
+        )
+        raise ReportError(
+            _("Chưa có kết quả rà soát định kỳ năm %(year)s cho %(area)s.")
+            if has_cycle
+            else _("Không có đợt rà soát định kỳ năm %(year)s cho %(area)s."),
+            params={"year": year, "area": area.name},
+        )
+    all_households, denominator_source = household_total(area, year)
+
+    deprived = {
+        (row["indicator__code"], row["assessment__household_class"]): row["n"]
+        for row in (
+            Deprivation.objects.filter(
+                assessment__cycle__year=year,
+                assessment__cycle__kind=ReviewCycle.Kind.PERIODIC,
+                assessment__village__path__startswith=area.path,
+                assessment__household_class__in=[POOR, NEAR_POOR],
+            )
+            .values("indicator__code", "assessment__household_class")
+            .annotate(n=Count("id"))
+            .order_by()
+            if totals
+            else []
+        )
+    }
+    standard_ids = (
+        ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+        .covering(area)
+        .values("standard_id")
+    )
+    indicators = list(
+        Indicator.objects.filter(dimension__standard_id__in=standard_ids)
+        .select_related("dimension")
+        .order_by("dimension__order", "order")
+    )
+
+    poor = totals.get(POOR, {"households": 0, "members": 0})
+    near = totals.get(NEAR_POOR, {"households": 0, "members": 0})
+    both = {k: poor[k] + near[k] for k in ("households", "members")}
+    summary = Table(
+        key="summary",
+        title=_("Số hộ nghèo, hộ cận nghèo đa chiều cuối năm %(year)s") % {"year": year},
+        columns=[
+            Column("label", _("Chỉ tiêu")),
+            Column("households", _("Số hộ"), "int"),
+            Column("members", _("Số khẩu"), "int"),
+            Column("rate", _("Tỷ lệ trên tổng số hộ"), "percent"),
+        ],
+        rows=[
+            {
+                "key": "poor_and_near_poor",
+                "label": _("Hộ nghèo và cận nghèo"),
+                **both,
+                "rate": percent(both["households"], all_households),
+            },
+            {
+                "key": "poor",
+                "label": _("Hộ nghèo"),
+                **poor,
+                "rate": percent(poor["households"], all_households),
+            },
+            {
+                "key": "near_poor",
+                "label": _("Hộ cận nghèo"),
+                **near,
+                "rate": percent(near["households"], all_households),
+            },
+            {
+                "key": "all",
+                "label": _("Tổng số hộ của địa bàn"),
+                "households": all_households,
+                "members": None,
+                "rate": None,
+            },
+        ],
+    )
+    poor_group, near_group = _("Hộ nghèo"), _("Hộ cận nghèo")
+    indicator_rows = []
+    for indicator in indicators:
+        n_poor = deprived.get((indicator.code, POOR), 0)
+        n_near = deprived.get((indicator.code, NEAR_POOR), 0)
+        indicator_rows.append(
+            {
+                "code": indicator.code,
+                "dimension": indicator.dimension.name,
+                "indicator": indicator.name,
+                "definition": indicator.definition,
+                "poor": n_poor,
+                "poor_rate": percent(n_poor, poor["households"]),
+                "near_poor": n_near,
+                "near_poor_rate": percent(n_near, near["households"]),
+            }
+        )
+    by_indicator = Table(
+        key="indicators",
+        title=_("Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều"),
+        columns=[
+            Column("code", _("Chỉ số")),
+            Column("dimension", _("Chiều")),
+            Column("indicator", _("Tên chỉ số")),
+            Column("poor", _("Số hộ"), "int", poor_group),
+            Column("poor_rate", _("% tổng số hộ nghèo"), "percent", poor_group),
+            Column("near_poor", _("Số hộ"), "int", near_group),
+            Column("near_poor_rate", _("% tổng số hộ cận nghèo"), "percent", near_group),
+        ],
+        rows=indicator_rows,
+    )
+    return Report(
+        slug="baseline",
+        title=_("Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": year},
+        area=area,
+        year=year,
+        tables=[summary, by_indicator],
+        footnotes=[
+            _("Tỷ lệ được tính lại từ số liệu, làm tròn hai chữ số thập phân."),
+            _("Mẫu số: %(source)s.") % {"source": denominator_source},
+        ],
+        provenance={
+            "assessments": f"periodic review {year}",
+            "denominator": denominator_source,
+            "households": all_households,
+        },
+    )
+
+
+def baseline_exact(report: Report) -> dict[tuple[str, str], Fraction]:
+    """The unrounded percentages of the baseline, from its own counts (to tell a rounding
+    difference from a wrong figure)."""
+    summary = {r["key"]: r for r in report.table("summary").rows}
+    whole = summary["all"]["households"]
+    exact = {}
+    for key in ("poor_and_near_poor", "poor", "near_poor"):
+        if whole:
+            exact[(key, "rate")] = Fraction(summary[key]["households"] * 100, whole)
+    for row in report.table("indicators").rows:
+        for col, base in (("poor_rate", "poor"), ("near_poor_rate", "near_poor")):
+            total = summary[base]["households"]
+            if total:
+                exact[(row["code"], col)] = Fraction(row[base] * 100, total)
+    return exact
+
+
+@register(
+    "baseline",
+    title=gettext_lazy("Thực trạng hộ nghèo, cận nghèo (mục I của kế hoạch)"),
+    figures=baseline,
+    exact_values=baseline_exact,
+)
+def baseline_report(area: Area, year: int) -> Report:
+    """The baseline table, with the deprivation chart (poor against near-poor) and the rate of
+    poor and near-poor households in every periodic review up to ``year``."""
+    report = baseline(area, year)
+    indicators = report.table("indicators")
+    report.charts.append(
+        Chart(
+            key="deprivation",
+            title=_("Tỷ lệ hộ thiếu hụt theo chỉ số: hộ nghèo và hộ cận nghèo"),
+            kind="bars",
+            categories=[f"{r['code']} {r['indicator']}" for r in indicators.rows],
+            series=[
+                (_("Hộ nghèo"), [r["poor_rate"] for r in indicators.rows]),
+                (_("Hộ cận nghèo"), [r["near_poor_rate"] for r in indicators.rows]),
+            ],
+        )
+    )
+    report.charts.append(rate_trend_chart(area, year))
+    return report
+
+
+def rate_trend_chart(area: Area, year: int) -> Chart:
+    """The rates of every periodic review of ``area`` up to ``year`` (three queries)."""
+    by_year: dict[int, Counter] = defaultdict(Counter)
+    for row in (
+        Assessment.objects.filter(cycle__kind=ReviewCycle.Kind.PERIODIC, cycle__year__lte=year)
+        .within(area)
+        .filter(household_class__in=ON_LISTS)
+        .values("cycle__year", "household_class")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_year[row["cycle__year"]][row["household_class"]] = row["n"]
+    years = sorted(by_year)
+    stated = dict(
+        HouseholdTotal.objects.filter(area=area, year__in=years).values_list("year", "households")
+    )
+    left = list(
+        Household.objects.within(area)
+        .values_list("left_registry_on")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+    def total(y: int) -> int:
+        if y in stated:
+            return stated[y]
+        end = datetime.date(y, 12, 31)
+        return sum(n for day, n in left if day is None or day > end)
+
+    totals = {y: total(y) for y in years}
+    return Chart(
+        key="trend",
+        title=_("Tỷ lệ hộ nghèo, hộ cận nghèo qua các kỳ rà soát định kỳ"),
+        kind="lines",
+        categories=[str(y) for y in years],
+        series=[
+            (
+                _("Hộ nghèo và cận nghèo"),
+                [percent(by_year[y][POOR] + by_year[y][NEAR_POOR], totals[y]) for y in years],
+            ),
+            (_("Hộ nghèo"), [percent(by_year[y][POOR], totals[y]) for y in years]),
+            (_("Hộ cận nghèo"), [percent(by_year[y][NEAR_POOR], totals[y]) for y in years]),
+        ],
+    )

@@ -1,0 +1,94 @@
+"""What the household reports share: the classes shown, the denominator (all households of an
+area), the registry counts, the indicators of a year's standard and the "no review" error."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area
+from core.formatting import HUNDRED, TWO_PLACES
+from households.models import Household, ReviewCycle
+from indicators.models import Indicator
+from indicators.rules import HouseholdClass
+from reports.errors import ReportError
+from reports.models import HouseholdTotal
+
+POOR, NEAR_POOR = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
+
+
+def household_total(area: Area, year: int) -> tuple[int, str]:
+    """All households of ``area`` at the end of ``year``, and where that figure comes from."""
+    stated = HouseholdTotal.objects.filter(area=area, year=year).first()
+    if stated is not None:
+        return stated.households, _("số hộ khai báo: %(source)s") % {"source": stated.source}
+    end = datetime.date(year, 12, 31)
+    count = Household.objects.within(area).in_registry_at(end).count()
+    return count, _("số hộ trong sổ theo dõi của hệ thống tại 31/12/%(year)s") % {"year": year}
+
+
+CLASS_LABELS = {
+    POOR: gettext_lazy("Hộ nghèo"),
+    NEAR_POOR: gettext_lazy("Hộ cận nghèo"),
+    HouseholdClass.AVERAGE.value: gettext_lazy("Hộ có mức sống trung bình"),
+    HouseholdClass.NOT_POOR.value: gettext_lazy("Hộ không nghèo"),
+}
+ON_LISTS = (POOR, NEAR_POOR)
+
+
+def total_line(label: str, **figures) -> dict:
+    return {"key": "total", "unit": label, "_style": "total", **figures}
+
+
+def missing_review(area: Area, year: int) -> ReportError:
+    """The same two messages as the baseline: no cycle at all, or a cycle without results."""
+    has_cycle = (
+        ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+        .covering(area)
+        .exists()
+    )
+    return ReportError(
+        _("Chưa có kết quả rà soát định kỳ năm %(year)s cho %(area)s.")
+        if has_cycle
+        else _("Không có đợt rà soát định kỳ năm %(year)s cho %(area)s."),
+        params={"year": year, "area": area.name},
+    )
+
+
+def registry_counts(area: Area, year: int, field: str) -> Counter:
+    """Households on the registry at the end of ``year``, counted by ``field``."""
+    end = datetime.date(year, 12, 31)
+    return Counter(
+        dict(
+            Household.objects.within(area)
+            .in_registry_at(end)
+            .values_list(field)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+
+
+def indicators_of(area: Area, year: int) -> list[Indicator]:
+    standard_ids = (
+        ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+        .covering(area)
+        .values("standard_id")
+    )
+    return list(
+        Indicator.objects.filter(dimension__standard_id__in=standard_ids)
+        .select_related("dimension")
+        .order_by("dimension__order", "order")
+    )
+
+
+def ratio(part, whole) -> Decimal | None:
+    """``part / whole`` as a percentage (two decimals, half-up) for non-integer parts too."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(TWO_PLACES)

@@ -1,0 +1,130 @@
+"""``communes``: every commune of a district or province side by side (the district view)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area
+from core.formatting import percent
+from households.models import Assessment
+from reports.errors import ReportError
+from reports.models import HouseholdTotal
+from reports.registry import register
+from reports.tables import Column, Report, Table
+from reports.units import Units
+
+from .common import (
+    NEAR_POOR,
+    POOR,
+    missing_review,
+    registry_counts,
+    total_line,
+)
+
+
+@register(
+    "communes",
+    title=gettext_lazy("Các xã trong địa bàn: số liệu so sánh"),
+    per_commune=False,
+)
+def communes(area: Area, year: int) -> Report:
+    """Every commune below a district or province with its figures side by side."""
+    if area.kind in (Area.Kind.COMMUNE, Area.Kind.VILLAGE):
+        raise ReportError(
+            _("Báo cáo này dành cho huyện hoặc tỉnh; %(area)s là một %(kind)s."),
+            params={"area": area.name, "kind": area.get_kind_display().lower()},
+        )
+    units = Units(area)
+    totals: dict[int, Counter] = defaultdict(Counter)
+    members: dict[int, Counter] = defaultdict(Counter)
+    for row in (
+        Assessment.objects.periodic_of_year(year)
+        .within(area)
+        .values("cycle__commune_id", "household_class")
+        .annotate(n=Count("id"), m=Sum("member_count"))
+        .order_by()
+    ):
+        totals[row["cycle__commune_id"]][row["household_class"]] = row["n"]
+        members[row["cycle__commune_id"]][row["household_class"]] = row["m"] or 0
+    registry = registry_counts(area, year, "commune_id")
+    stated = dict(
+        HouseholdTotal.objects.filter(area_id__in=units.ids, year=year).values_list(
+            "area_id", "households"
+        )
+    )
+    rows = []
+    grand = Counter()
+    for commune_id in units.ids:
+        t = totals.get(commune_id)
+        households = stated.get(commune_id, registry[commune_id])
+        poor, near = (t or Counter())[POOR], (t or Counter())[NEAR_POOR]
+        row = {
+            "key": str(commune_id),
+            "unit": units.name(commune_id),
+            "households": households,
+            "poor": poor if t else None,
+            "poor_members": members[commune_id][POOR] if t else None,
+            "poor_rate": percent(poor, households) if t else None,
+            "near_poor": near if t else None,
+            "near_poor_rate": percent(near, households) if t else None,
+            "both_rate": percent(poor + near, households) if t else None,
+            "status": "" if t else _("Chưa có kết quả rà soát"),
+            "_area_id": commune_id,
+        }
+        if t:
+            grand.update({"households": households, "poor": poor, "near": near})
+            grand["members"] += members[commune_id][POOR]
+        rows.append(row)
+    if not any(totals.values()):
+        raise missing_review(area, year)
+    rows.append(
+        total_line(
+            _("Các xã có số liệu"),
+            households=grand["households"],
+            poor=grand["poor"],
+            poor_members=grand["members"],
+            poor_rate=percent(grand["poor"], grand["households"]),
+            near_poor=grand["near"],
+            near_poor_rate=percent(grand["near"], grand["households"]),
+            both_rate=percent(grand["poor"] + grand["near"], grand["households"]),
+            status="",
+        )
+    )
+    poor_g, near_g = _("Hộ nghèo"), _("Hộ cận nghèo")
+    return Report(
+        slug="communes",
+        title=_("Hộ nghèo, hộ cận nghèo các xã cuối năm %(year)s") % {"year": year},
+        area=area,
+        year=year,
+        tables=[
+            Table(
+                key="communes",
+                title=_("So sánh các xã"),
+                columns=[
+                    Column("unit", _("Xã / phường")),
+                    Column("households", _("Tổng số hộ"), "int"),
+                    Column("poor", _("Số hộ"), "int", poor_g),
+                    Column("poor_members", _("Số khẩu"), "int", poor_g),
+                    Column("poor_rate", _("Tỷ lệ"), "percent", poor_g),
+                    Column("near_poor", _("Số hộ"), "int", near_g),
+                    Column("near_poor_rate", _("Tỷ lệ"), "percent", near_g),
+                    Column("both_rate", _("Tỷ lệ nghèo và cận nghèo"), "percent"),
+                    Column("status", _("Ghi chú")),
+                ],
+                rows=rows,
+            )
+        ],
+        footnotes=[
+            _(
+                "Tổng số hộ: số hộ khai báo của xã nếu có, nếu không thì số hộ trong sổ theo dõi "
+                "tại 31/12/%(year)s."
+            )
+            % {"year": year},
+        ],
+        provenance={"communes": len(units.ids)},
+        landscape=True,
+    )

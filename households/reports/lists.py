@@ -1,0 +1,165 @@
+"""``lists``: the poor and near-poor households of a periodic review, by village (public
+posting). Its tables are long: the PDF draws them directly (``long_table``)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from areas.models import Area
+from core.formatting import format_int
+from households.models import Assessment, Deprivation
+from reports.registry import register
+from reports.tables import Column, Report, Table
+from reports.units import Units
+
+from .common import (
+    NEAR_POOR,
+    ON_LISTS,
+    POOR,
+    missing_review,
+    total_line,
+)
+
+
+def lists_row_count(area: Area, year: int) -> int:
+    """How many rows ``lists`` will have (one COUNT query), to estimate rendering time."""
+    return (
+        Assessment.objects.periodic_of_year(year)
+        .within(area)
+        .filter(household_class__in=ON_LISTS)
+        .count()
+    )
+
+
+@register(
+    "lists",
+    title=gettext_lazy("Danh sách hộ nghèo, hộ cận nghèo (niêm yết)"),
+    personal_tables=("poor", "near_poor"),
+    long_table=True,
+    row_count=lists_row_count,
+)
+def lists(area: Area, year: int) -> Report:
+    """The poor and the near-poor households of the periodic review of ``year``, by village, for
+    public posting: head of household, members, B1 and B2 scores and the deprived indicators."""
+    assessments = (
+        Assessment.objects.periodic_of_year(year).within(area).filter(household_class__in=ON_LISTS)
+    )
+    rows = list(
+        assessments.values(
+            "id",
+            "village_id",
+            "household_class",
+            "household__code",
+            "household__head_name",
+            "household__ethnicity",
+            "member_count",
+            "b1_score",
+            "income_per_capita",
+            "deprivation_count",
+            "standard__b2_points_per_indicator",
+        ).order_by()
+    )
+    if not rows and not assessments.model.objects.periodic_of_year(year).within(area).exists():
+        raise missing_review(area, year)
+    deprived: dict[int, list[str]] = defaultdict(list)
+    for assessment_id, code in (
+        Deprivation.objects.filter(assessment__in=assessments)
+        .values_list("assessment_id", "indicator__code")
+        .order_by("indicator__dimension__order", "indicator__order")
+    ):
+        deprived[assessment_id].append(code)
+    units = Units(area)
+    # Villages in the order of the by-unit tables (by name), not by the order they were created.
+    village_order = {v: i for i, v in enumerate(units.village_ids)}
+    rows.sort(key=lambda r: (village_order.get(r["village_id"], 0), r["household__code"]))
+
+    def table(klass: str, key: str, title: str) -> Table:
+        out, number, last_village = [], 0, None
+        for r in rows:
+            if r["household_class"] != klass:
+                continue
+            if r["village_id"] != last_village:
+                number, last_village = 0, r["village_id"]
+            number += 1
+            out.append(
+                {
+                    "key": r["household__code"],
+                    "village": units.village_label(r["village_id"]),
+                    "number": number,
+                    "code": r["household__code"],
+                    "head": r["household__head_name"],
+                    "ethnicity": r["household__ethnicity"],
+                    "members": r["member_count"],
+                    "b1": r["b1_score"],
+                    "b2": r["deprivation_count"] * r["standard__b2_points_per_indicator"],
+                    "deprived": ", ".join(deprived.get(r["id"], [])),
+                }
+            )
+        return Table(
+            key=key,
+            title=title,
+            group_by="village",
+            columns=[
+                Column("village", _("Thôn / tổ dân phố"), width=0),
+                Column("number", _("STT"), "int", width=5),
+                Column("code", _("Mã hộ"), width=12),
+                Column("head", _("Họ và tên chủ hộ"), width=26),
+                Column("ethnicity", _("Dân tộc"), width=9),
+                Column("members", _("Số khẩu"), "int", width=7),
+                Column("b1", _("Điểm B1"), "int", width=7),
+                Column("b2", _("Điểm B2"), "int", width=7),
+                Column("deprived", _("Chỉ số thiếu hụt"), width=27),
+            ],
+            rows=out,
+        )
+
+    poor = table(POOR, "poor", _("Danh sách hộ nghèo năm %(year)s") % {"year": year})
+    near = table(NEAR_POOR, "near_poor", _("Danh sách hộ cận nghèo năm %(year)s") % {"year": year})
+    per_unit: dict[int, Counter] = defaultdict(Counter)
+    for r in rows:
+        per_unit[units.unit_of.get(r["village_id"])][r["household_class"]] += 1
+    summary = Table(
+        key="summary",
+        title=_("Số hộ trong danh sách theo %(unit)s") % {"unit": units.heading.lower()},
+        columns=[
+            Column("unit", units.heading),
+            Column("poor", _("Hộ nghèo"), "int"),
+            Column("near_poor", _("Hộ cận nghèo"), "int"),
+        ],
+        rows=[
+            {
+                "key": str(u),
+                "unit": units.name(u),
+                "poor": per_unit[u][POOR],
+                "near_poor": per_unit[u][NEAR_POOR],
+            }
+            for u in units.ids
+        ]
+        + [total_line(_("Tổng cộng"), poor=len(poor.rows), near_poor=len(near.rows))],
+    )
+    no_b1 = sum(1 for r in rows if r["b1_score"] is None)
+    footnotes = [
+        _("Điểm B2 = 10 điểm cho mỗi chỉ số thiếu hụt (Thông tư 07/2021/TT-BLĐTBXH)."),
+        _("Số hộ nghèo: %(poor)s; số hộ cận nghèo: %(near)s.")
+        % {"poor": format_int(len(poor.rows)), "near": format_int(len(near.rows))},
+    ]
+    if no_b1:
+        footnotes.append(
+            _("%(n)s hộ được phân loại theo thu nhập, không có điểm B1 (ô để trống).")
+            % {"n": format_int(no_b1)}
+        )
+    return Report(
+        slug="lists",
+        title=_("Danh sách hộ nghèo, hộ cận nghèo năm %(year)s") % {"year": year},
+        area=area,
+        year=year,
+        tables=[summary, poor, near],
+        footnotes=footnotes,
+        provenance={"assessments": f"periodic review {year}", "rows": len(rows)},
+        landscape=True,
+        document_type=_("DANH SÁCH"),
+        symbol="DS",
+    )

@@ -1,0 +1,7 @@
+"""The one error a report builder raises."""
+
+from django.core.exceptions import ValidationError
+
+
+class ReportError(ValidationError):
+    """A report cannot be built for these parameters; the message says why."""
