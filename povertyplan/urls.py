@@ -26,7 +26,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("households.urls")),
-    path("imports/", include("households.import_urls")),
+    path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     path("projects/", include("projects.urls")),
     path("budget/", include("budget.urls")),

@@ -14,9 +14,10 @@ from django.db import connection
 
 from areas.tests.factories import AreaFactory
 from households import services
-from households.imports import AssessmentImport, HouseholdImport
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+from imports.registry import HouseholdImport
+from imports.results import AssessmentImport
 
 pytestmark = pytest.mark.django_db
 
@@ -277,7 +278,7 @@ def test_import_reads_the_database_a_fixed_number_of_times(
 
 
 def test_template_of_the_commune_imports_after_filling_in(commune, village_a, officer):
-    from households.exports import household_template
+    from imports.exports import household_template
 
     wb = openpyxl.load_workbook(io.BytesIO(household_template(commune)))
     assert wb.sheetnames[:2] == ["Hộ gia đình", "Thành viên"]
@@ -710,7 +711,7 @@ def test_cancel_removes_the_stored_file(client, commune, village_a, officer, upl
 def test_confirm_starts_from_the_previews_reading_of_the_file(
     client, commune, village_a, officer, uploads, monkeypatch
 ):
-    from households import imports
+    from imports import importer
 
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
@@ -719,7 +720,7 @@ def test_confirm_starts_from_the_previews_reading_of_the_file(
     def unreadable(source):
         raise AssertionError("the confirm read the file again")
 
-    monkeypatch.setattr(imports, "open_workbook", unreadable)
+    monkeypatch.setattr(importer, "open_workbook", unreadable)
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     household = Household.objects.get()
     assert household.code == "VH-001" and household.members.get().citizen_id == "002080000001"
@@ -731,7 +732,7 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
 ):
     import pickle
 
-    from households import imports
+    from imports import importer
 
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
@@ -742,8 +743,8 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
     loaded = []
     monkeypatch.setattr(pickle, "loads", lambda data: loaded.append(data) or {})
     reads = []
-    original = imports.open_workbook
-    monkeypatch.setattr(imports, "open_workbook", lambda s: reads.append(s) or original(s))
+    original = importer.open_workbook
+    monkeypatch.setattr(importer, "open_workbook", lambda s: reads.append(s) or original(s))
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     assert not loaded and len(reads) == 1
     assert Household.objects.get().head_name == "Nguyễn Văn Đức"
@@ -846,7 +847,7 @@ def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    from households.import_views import upload_dir
+    from imports.views import upload_dir
 
     settings.IMPORT_UPLOAD_DIR = tmp_path / "open"
     (tmp_path / "open").mkdir(mode=0o777)
@@ -872,7 +873,7 @@ def test_progress_is_reported_for_large_files(commune, village_a, officer, clien
     assert job.run(commit=False).ok
     assert seen and seen[-1][0] <= seen[-1][1] and seen[0][1] >= 5000
     # The page polls a status of the same token while the upload request runs.
-    from households.import_views import _write_status
+    from imports.views import _write_status
 
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
@@ -908,7 +909,7 @@ EXCEL_LIKE_SHEET = (
 def excel_like_workbook() -> bytes:
     import zipfile
 
-    from households.tests.corpus.make_corpus import _replace_part
+    from imports.tests.corpus.make_corpus import _replace_part
 
     wb = openpyxl.Workbook()
     wb.active.title = "Hộ gia đình"
@@ -965,7 +966,8 @@ def openpyxl_workbook() -> bytes:
 
 
 def both_ways(content: bytes) -> list:
-    from households.imports import ImportFileError, open_workbook
+    from imports.limits import ImportFileError
+    from imports.reader import open_workbook
 
     results = []
     for fast in (True, False):
@@ -1056,7 +1058,7 @@ def test_the_commit_reports_households_stored_batch_by_batch(
     assert job.run(commit=True).committed
     assert seen == [(1, 3), (2, 3), (3, 3)]  # on PostgreSQL, heard from the write thread
     # The page polling the status shows it.
-    from households.import_views import _write_status
+    from imports.views import _write_status
 
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
@@ -1084,7 +1086,7 @@ def test_new_household_values_take_only_the_imports_fields(commune, village_a):
 def test_a_commit_holds_the_communes_import_lock_while_it_writes(
     commune, village_a, officer, monkeypatch
 ):
-    from households import imports
+    from imports import importer
 
     held = []
     original = HouseholdImport.write
@@ -1094,7 +1096,7 @@ def test_a_commit_holds_the_communes_import_lock_while_it_writes(
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
                 "AND objid = %s AND pid = pg_backend_pid() AND granted",
-                [imports.IMPORT_LOCK, commune.pk],
+                [importer.IMPORT_LOCK, commune.pk],
             )
             held.append(cursor.fetchone()[0])
         original(job)
@@ -1249,7 +1251,7 @@ SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" co
 def test_shared_strings_read_as_openpyxl_reads_them(entries):
     from openpyxl.reader.strings import read_string_table
 
-    from households.imports import _shared_strings
+    from imports.reader import _shared_strings
 
     data = SST.format(entries).encode()
     packed = io.BytesIO()

@@ -15,7 +15,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils.html import escape
 
-from households.tests.test_imports import CORPUS, RESULTS_CORPUS, corpus_world  # noqa: F401
+from imports.tests.test_imports import CORPUS, RESULTS_CORPUS, corpus_world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,8 @@ os.environ.setdefault("HTTPS", "0")
 sys.path.insert(0, {root!r})
 import django
 django.setup()
-from households.imports import ImportFileError, open_workbook
+from imports.limits import ImportFileError
+from imports.reader import open_workbook
 
 def high_water():  # this process's peak resident memory, in MB (ru_maxrss survives exec)
     with open("/proc/self/status") as status:

@@ -37,13 +37,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_visible_or_404
 from areas.models import Area
+from areas.scoping import citizen_ids_revealable
 from core.formatting import format_int
+from households.models import Assessment, Household, ReviewCycle
+from households.views import filtered_households, log_export
 from indicators.rules import HouseholdClass
 
 from . import exports
-from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes
-from .models import Assessment, ReviewCycle
-from .views import filtered_households, households_export_logged, log_export
+from .limits import max_bytes, megabytes
+from .registry import HouseholdImport
+from .results import AssessmentImport
 
 SESSION_KEY = "excel_imports"
 PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
@@ -375,6 +378,18 @@ def export_results(request, cycle_pk, household_class=""):
         exports.assessments_workbook(cycle, results),
         _("ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year},
     )
+
+
+def households_export_logged(request, households, *, rows: int) -> bytes:
+    """The Excel export of the list page's ``households`` for ``request.user``: citizen IDs in
+    full only where the user may see them, and the export logged (with its row count) first."""
+    log_export(
+        request,
+        what=_("Danh sách hộ gia đình (Excel)"),
+        rows=rows,
+    )
+    revealable = citizen_ids_revealable(Household.objects.all(), request.user)
+    return exports.households_workbook(households, revealable=revealable)
 
 
 # --- helpers --------------------------------------------------------------------------------
