@@ -337,7 +337,7 @@ def phase_read(args) -> dict:
 def _time_parts() -> dict:
     """Wall-clock seconds spent in the importer's phases and the writer's database calls, by
     wrapping them (one extra run; the wrappers cost microseconds per call)."""
-    from households import services
+    from households import copywriter
     from imports import registry
 
     spent: dict[str, float] = {}
@@ -357,10 +357,10 @@ def _time_parts() -> dict:
     timed(registry.HouseholdImport, "read_file", "read (the file's rows, checked)")
     timed(registry.HouseholdImport, "compare", "compare (with the registry)")
     timed(registry.HouseholdImport, "write", "write (all of it)")
-    timed(services, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
-    timed(services, "_history_of_batch", "write thread: history INSERT ... SELECT")
-    timed(services._Pipeline, "submit", "write: waiting for the write thread (queue full)")
-    timed(services._Pipeline, "__exit__", "write: waiting for the write thread to finish")
+    timed(copywriter, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
+    timed(copywriter, "_history_of_batch", "write thread: history INSERT ... SELECT")
+    timed(copywriter._Pipeline, "submit", "write: waiting for the write thread (queue full)")
+    timed(copywriter._Pipeline, "__exit__", "write: waiting for the write thread to finish")
     return spent
 
 

@@ -13,6 +13,7 @@ from areas.models import Area
 from core.chunks import chunks
 from core.text import fold
 from households import services
+from households.fieldrules import FieldRules
 from households.models import Household, Member
 
 from .columns import find_sheet, header_key, household_sheet, member_sheet
@@ -26,10 +27,10 @@ _M_FIELDS = services.MEMBER_IMPORT_FIELDS
 # date fields a date, so the row checks apply the model's rules to the other fields (text
 # length, required, the citizen-ID pattern, the floor area's digits). The service applies the
 # rules of every field again when it writes.
-_HOUSEHOLD_RULES = services.FieldRules(
+_HOUSEHOLD_RULES = FieldRules(
     Household, ("code", "head_name", "address", "ethnicity", "phone", "floor_area_m2")
 )
-_MEMBER_RULES = services.FieldRules(Member, ("full_name", "citizen_id", "ethnicity"))
+_MEMBER_RULES = FieldRules(Member, ("full_name", "citizen_id", "ethnicity"))
 EARLIEST_DATE = datetime.date(1890, 1, 1)
 
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from areas.tests.factories import AreaFactory
-from households import services
+from households import copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
 from imports.registry import HouseholdImport
@@ -1115,7 +1115,7 @@ def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, villag
     import threading
     import time
 
-    slow_submit = services._Pipeline.submit
+    slow_submit = copywriter._Pipeline.submit
 
     def submit(pipeline, job):
         def slow(cursor):
@@ -1124,7 +1124,7 @@ def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, villag
 
         slow_submit(pipeline, slow)
 
-    monkeypatch.setattr(services._Pipeline, "submit", submit)
+    monkeypatch.setattr(copywriter._Pipeline, "submit", submit)
     original_join = threading.Thread.join
     interrupted = []
 
@@ -1188,13 +1188,13 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
         )
 
     copied = []
-    original = services._copy_sql
+    original = copywriter._copy_sql
     monkeypatch.setattr(
-        services, "_copy_sql", lambda table, *a: copied.append(table) or original(table, *a)
+        copywriter, "_copy_sql", lambda table, *a: copied.append(table) or original(table, *a)
     )
     assert run_households(rows("Thôn A"), commune, administrator).committed
     assert copied == ["households_household", "households_member"]  # history: INSERT … SELECT
-    monkeypatch.setattr(services, "_copy_columns", lambda model: None)  # force the ORM
+    monkeypatch.setattr(copywriter, "_copy_columns", lambda model: None)  # force the ORM
     assert run_households(rows("Thôn Xa"), other_commune, administrator).committed
 
     def stored(place):
