@@ -15,4 +15,7 @@ The same code serves the browser (upload → preview → confirm) and the shell 
 4. the database is read once per table (a few thousand keys per query) to find duplicates, scope
    and what changes;
 5. only if no row is invalid, and only when asked, everything is written in one transaction.
+
+In the browser each upload is an ``ImportBatch`` (``models.py``), which holds everything between
+the preview and the confirm; ``batches.py`` runs either step from the batch alone.
 """

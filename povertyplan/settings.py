@@ -246,6 +246,9 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Uploads waiting between an import's preview and its confirmation (``ImportBatch.file``), in
+    # IMPORT_UPLOAD_DIR below: the storage reads the setting on each use.
+    "imports": {"BACKEND": "imports.storage.UploadStorage"},
 }
 # Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")

@@ -16,6 +16,7 @@ from areas.tests.factories import AreaFactory
 from households import copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+from imports.models import ImportBatch
 from imports.registry import HouseholdImport
 from imports.results import AssessmentImport
 
@@ -60,9 +61,12 @@ def registry_file(households, members):
 
 
 def every_table_count() -> dict[str, int]:
+    """Rows of every table but the import batches (the record of the upload itself)."""
     with connection.cursor() as cursor:
         counts = {}
         for table in connection.introspection.table_names(cursor):
+            if table == ImportBatch._meta.db_table:
+                continue
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
     return counts
@@ -585,7 +589,8 @@ def test_upload_previews_then_confirm_writes_once(client, commune, village_a, of
     assert done.status_code == 302
     assert Household.objects.count() == 1 and Member.objects.count() == 1
     assert not (uploads / f"{token}.xlsx").exists()
-    assert client.post(f"/imports/{token}/confirm/").status_code == 404  # no double import
+    again = client.post(f"/imports/{token}/confirm/")  # a double submit: no double import
+    assert again.status_code == 404 and "đã được xác nhận nhập" in again.text
     assert Household.objects.count() == 1
 
 
@@ -791,9 +796,8 @@ def test_a_confirm_without_a_previewed_outcome_shows_the_preview_first(
 ):
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
-    session = client.session
-    del session["excel_imports"][token]["outcome"]  # as after a preview that found problems
-    session.save()
+    # As after a preview that found problems: no outcome to confirm.
+    ImportBatch.objects.filter(token=token).update(outcome={})
     again = client.post(f"/imports/{token}/confirm/")
     assert again.status_code == 200 and again.context["report"].changed_since_preview
     assert Household.objects.count() == 0
@@ -847,7 +851,7 @@ def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    from imports.views import upload_dir
+    from imports.storage import upload_dir
 
     settings.IMPORT_UPLOAD_DIR = tmp_path / "open"
     (tmp_path / "open").mkdir(mode=0o777)
@@ -861,7 +865,7 @@ def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
             upload_dir()
 
 
-def test_progress_is_reported_for_large_files(commune, village_a, officer, client, uploads):
+def test_progress_is_reported_for_large_files(commune, village_a, officer, viewer, client, uploads):
     seen = []
     source = registry_file(
         [[f"VH-{i:05d}", "Thôn A", f"Chủ hộ {i}", "", 40, ""] for i in range(2500)],
@@ -872,17 +876,22 @@ def test_progress_is_reported_for_large_files(commune, village_a, officer, clien
     )
     assert job.run(commit=False).ok
     assert seen and seen[-1][0] <= seen[-1][1] and seen[0][1] >= 5000
-    # The page polls a status of the same token while the upload request runs.
-    from imports.views import _write_status
-
+    # The page polls the progress of the upload under its token while the upload request runs.
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
-    _write_status(token, done=False, rows=2000, total=5002)
+    batch = ImportBatch.objects.get(token=stored(upload(client, commune, good_registry())))
+    assert batch.progress_token == token and batch.progress["done"]
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        progress={"done": False, "rows": 2000, "total": 5002}
+    )
     fragment = client.get(f"/imports/{token}/status/")
     assert "2.000 / khoảng 5.002 dòng" in fragment.text
+    assert "2.000 / khoảng 5.002 dòng" in client.get(f"/imports/{batch.token}/status/").text
     assert client.get("/imports/not-a-token/status/").status_code == 404
-    _write_status("b" * 22, done=False, rows=1, total=2)  # well formed, but not this session's
+    ImportBatch.objects.filter(pk=batch.pk).update(token="b" * 22)  # well formed, not theirs
+    client.force_login(viewer)
     assert client.get(f"/imports/{'b' * 22}/status/").status_code == 404
+    assert "2.000" not in client.get(f"/imports/{token}/status/").text
 
 
 # --- the two ways of reading a sheet give the same values -----------------------------------
@@ -1058,13 +1067,14 @@ def test_the_commit_reports_households_stored_batch_by_batch(
     assert job.run(commit=True).committed
     assert seen == [(1, 3), (2, 3), (3, 3)]  # on PostgreSQL, heard from the write thread
     # The page polling the status shows it.
-    from imports.views import _write_status
-
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
-    _write_status(token, done=False, rows=2, total=3, writing=True)
+    batch = ImportBatch.objects.get(token=stored(upload(client, commune, good_registry())))
+    batch.progress = {"done": False, "rows": 2, "total": 3, "writing": True}
+    batch.save()
     assert "Đang ghi: 2 / 3 hộ mới…" in client.get(f"/imports/{token}/status/").text
-    _write_status(token, done=False, rows=0, total=0, confirming=True)
+    batch.progress = {"done": False, "rows": 0, "total": 0, "confirming": True}
+    batch.save()
     assert "Đang so sánh với sổ hộ hiện tại…" in client.get(f"/imports/{token}/status/").text
 
 
