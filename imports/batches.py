@@ -89,7 +89,11 @@ def batch_preview(batch: ImportBatch) -> ImportReport:
     storage = import_uploads()
     kept = f"{batch.token}.reading"
     progress = _Progress(batch)
-    report = importer_for(batch, progress).run(commit=False, keep=storage.path(kept))
+    try:
+        report = importer_for(batch, progress).run(commit=False, keep=storage.path(kept))
+    except BaseException:
+        progress.close()
+        raise
     progress.set(done=True)
     if storage.exists(kept):
         batch.reading.name = kept
@@ -107,13 +111,13 @@ def batch_confirm(batch: ImportBatch) -> ImportReport:
     )
     if not claimed:  # a second confirm of the same batch (a double click, a second tab)
         raise AlreadyConfirmed(batch.token)
+    progress = _Progress(batch, confirming=True)
     try:
-        reading = _kept_reading(batch)
-        progress = _Progress(batch, confirming=True)
         report = importer_for(batch, progress).run(
-            commit=True, reuse=reading, expect=batch.outcome.get("digest", "")
+            commit=True, reuse=_kept_reading(batch), expect=batch.outcome.get("digest", "")
         )
     except BaseException:
+        progress.close()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
         raise
     progress.set(done=True)
