@@ -316,7 +316,7 @@ def phase_read(args) -> dict:
     """Reading alone: openpyxl's own cells, then the importer's streaming reader."""
     import openpyxl
 
-    from households.imports import open_workbook
+    from imports.reader import open_workbook
 
     result = {}
     started = time.process_time()
@@ -337,7 +337,8 @@ def phase_read(args) -> dict:
 def _time_parts() -> dict:
     """Wall-clock seconds spent in the importer's phases and the writer's database calls, by
     wrapping them (one extra run; the wrappers cost microseconds per call)."""
-    from households import imports, services
+    from households import copywriter
+    from imports import registry
 
     spent: dict[str, float] = {}
 
@@ -353,18 +354,18 @@ def _time_parts() -> dict:
 
         setattr(owner, name, wrapper)
 
-    timed(imports.HouseholdImport, "read_file", "read (the file's rows, checked)")
-    timed(imports.HouseholdImport, "compare", "compare (with the registry)")
-    timed(imports.HouseholdImport, "write", "write (all of it)")
-    timed(services, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
-    timed(services, "_history_of_batch", "write thread: history INSERT ... SELECT")
-    timed(services._Pipeline, "submit", "write: waiting for the write thread (queue full)")
-    timed(services._Pipeline, "__exit__", "write: waiting for the write thread to finish")
+    timed(registry.HouseholdImport, "read_file", "read (the file's rows, checked)")
+    timed(registry.HouseholdImport, "compare", "compare (with the registry)")
+    timed(registry.HouseholdImport, "write", "write (all of it)")
+    timed(copywriter, "_csv_buffer", "write: CSV for COPY (in the importing thread)")
+    timed(copywriter, "_history_of_batch", "write thread: history INSERT ... SELECT")
+    timed(copywriter._Pipeline, "submit", "write: waiting for the write thread (queue full)")
+    timed(copywriter._Pipeline, "__exit__", "write: waiting for the write thread to finish")
     return spent
 
 
 def phase_import(args) -> dict:
-    from households.imports import HouseholdImport
+    from imports.registry import HouseholdImport
 
     tracing = args.trace
     if tracing:
@@ -419,7 +420,7 @@ def phase_copy(args) -> dict:
 
     from django.db import connection, transaction
 
-    from households.imports import HouseholdImport
+    from imports.registry import HouseholdImport
 
     place = commune()
     job = HouseholdImport(commune=place, source=args.file)
@@ -479,9 +480,9 @@ def phase_copy(args) -> dict:
 
 
 def phase_export(args) -> dict:
-    from households.exports import households_workbook
-    from households.imports import HouseholdImport
     from households.models import Household
+    from imports.exports import households_workbook
+    from imports.registry import HouseholdImport
 
     place = commune()
     started = time.perf_counter()

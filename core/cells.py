@@ -3,7 +3,7 @@ run as a formula ("formula injection", OWASP "CSV Injection") is written as plai
 
 Every XLSX and CSV the project writes (the import-page exports, every report) routes its text
 cells through :func:`neutralise`; numbers never go through it, so a negative number stays a
-number. The importer (``households.imports.parse_text``) takes the apostrophe off again, so an
+number. The importer (``imports.columns.parse_text``) takes the apostrophe off again, so an
 exported file imports back unchanged.
 """
 

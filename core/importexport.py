@@ -4,7 +4,7 @@ formats offered, and the rules every imported row keeps (full_clean, history, ve
 Reference data (areas, standards and indicators, targets, funding sources, budget lines) comes
 from official lists that an administrator loads in the admin: upload, preview (a dry run inside a
 transaction that is rolled back), confirm. The household registry does not go through here: its
-import has its own importer, scoping and scale (households/imports.py).
+import has its own importer, scoping and scale (imports/).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from core.forms import attach_errors
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 
-from . import exports, services
+from . import services
 from .derive import derived_indicators
 from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycleForm, ReviewForm
 from .history import household_history
@@ -142,18 +142,6 @@ def filtered_households(request):
             | Q(code__icontains=q.strip())
         )
     return form, households, cycle, year
-
-
-def households_export_logged(request, households, *, rows: int) -> bytes:
-    """The Excel export of the list page's ``households`` for ``request.user``: citizen IDs in
-    full only where the user may see them, and the export logged (with its row count) first."""
-    log_export(
-        request,
-        what=_("Danh sách hộ gia đình (Excel)"),
-        rows=rows,
-    )
-    revealable = citizen_ids_revealable(Household.objects.all(), request.user)
-    return exports.households_workbook(households, revealable=revealable)
 
 
 def log_export(request, *, what: str, rows: int, area=None) -> None:

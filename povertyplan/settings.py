@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "indicators",
     "households",
+    "imports",
     "reports",
     "projects",
     "budget",
@@ -247,6 +248,9 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Uploads waiting between an import's preview and its confirmation (``ImportBatch.file``), in
+    # IMPORT_UPLOAD_DIR below: the storage reads the setting on each use.
+    "imports": {"BACKEND": "imports.storage.UploadStorage"},
 }
 # Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
@@ -297,7 +301,7 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 # The request header (as in request.META) holding the client's address when a proxy sets one,
 # e.g. HTTP_X_REAL_IP; empty: the connection's address (REMOTE_ADDR).
 AUDIT_CLIENT_IP_HEADER = env("AUDIT_CLIENT_IP_HEADER")
-# --- Excel import (households/imports.py) and request bodies ---
+# --- Excel import (imports/) and request bodies ---
 # Largest .xlsx accepted for import, as uploaded (compressed).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # Most rows read from one sheet, blank ones included.

@@ -28,7 +28,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("households.urls")),
-    path("imports/", include("households.import_urls")),
+    path("imports/", include("imports.urls")),
     path("reports/", include("reports.urls")),
     # the plan keeps its address under the programme pages it is written from
     path("projects/plan/", include("plan.urls")),

@@ -1,7 +1,7 @@
 """Build the bad-input corpus: malformed or wrong .xlsx files the importer must refuse with a
 clear message, writing nothing. Run from the repository root; the files are committed.
 
-    .venv/bin/python households/tests/corpus/make_corpus.py
+    .venv/bin/python imports/tests/corpus/make_corpus.py
 
 Deterministic: the same files every run. Standalone (openpyxl and the standard library only).
 The tests' personas live in “Xã Vĩnh Hảo” with villages “Thôn A” and “Thôn B”; “Thôn Xa” belongs

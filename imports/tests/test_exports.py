@@ -9,10 +9,12 @@ import openpyxl
 import pytest
 
 from areas.tests.factories import AreaFactory
-from households import exports, services
-from households.imports import AssessmentImport, HouseholdImport
+from households import services
 from households.models import Assessment, Household
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+from imports import exports
+from imports.registry import HouseholdImport
+from imports.results import AssessmentImport
 
 pytestmark = pytest.mark.django_db
 
@@ -309,6 +311,6 @@ def test_household_export_refuses_a_bad_filter_or_too_many_households(
 @pytest.mark.parametrize("text", ["=SUM(A1)", "+1", "-1+2", "@x", "\tcmd", "\r=x"])
 def test_the_importer_reads_a_neutralised_cell_back_as_typed(text):
     from core.cells import neutralise
-    from households.imports import parse_text
+    from imports.columns import parse_text
 
     assert parse_text(neutralise(text)) == text.strip()

@@ -2,13 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.imports import (
-    AssessmentImport,
-    commune_for,
-    periodic_cycle,
-    print_report,
-    user_for,
-)
+from imports.cli import commune_for, periodic_cycle, print_report, user_for
+from imports.results import AssessmentImport
 
 
 class Command(BaseCommand):

@@ -34,13 +34,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from areas.models import Area
 from core.cells import neutralise
+from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
+from households.privacy import mask_citizen_id
+from households.services import MEMBER_IMPORT_FIELDS
 from indicators.models import Indicator
 from indicators.rules import HouseholdClass
 
-from .imports import SheetSpec, assessment_sheet, household_sheet, member_sheet
-from .models import Assessment, Deprivation, Household, Member, ReviewCycle
-from .privacy import mask_citizen_id
-from .services import MEMBER_IMPORT_FIELDS
+from .columns import SheetSpec, assessment_sheet, household_sheet, member_sheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 5000  # rows below the header that get the drop-downs and hints

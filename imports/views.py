@@ -1,35 +1,26 @@
 """Excel in the browser: upload → preview (a dry run) → confirm (one transaction), templates and
 exports.
 
-The uploaded file is kept on the server between preview and confirm (under
-``settings.IMPORT_UPLOAD_DIR``, named by a random token the server draws at upload and only this
-user's session knows, with the file's SHA-256 kept beside it in the session); the confirm step
-uses that file, never a new upload, and refuses it if its content changed. The preview also keeps
-what it read of the file (``<token>.reading``, its digest in the session too), so that the confirm
-only compares it with the registry again and writes, and the digest of the outcome it showed, so
-that the confirm writes nothing else. A preview of a large file takes seconds, so the import page
-polls a small status file while the upload request runs, under a second token given to the page
-(docs/decisions-import.md).
+An upload becomes an ``ImportBatch`` (``models.py``): the file is kept in the upload storage
+(``settings.IMPORT_UPLOAD_DIR``) under a token the server draws, and the batch holds its
+SHA-256, its uploader and scope, what the preview found and the reading the confirm starts from
+(``batches.py``). The confirm step uses that file, never a new upload, refuses it if its content
+changed, and writes only the outcome the preview showed. Only the uploader sees, confirms or
+cancels a batch, within their scope as it is at that moment. A preview of a large file takes
+seconds, so the import page polls the batch's progress while the upload request runs, under a
+token derived from the user (docs/decisions-import.md).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import secrets
-import tempfile
-import time
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -37,48 +28,37 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_visible_or_404
 from areas.models import Area
+from areas.scoping import citizen_ids_revealable
 from core.formatting import format_int
+from households.models import Assessment, Household, ReviewCycle
+from households.views import filtered_households, log_export
 from indicators.rules import HouseholdClass
 
 from . import exports
-from .imports import AssessmentImport, HouseholdImport, max_bytes, megabytes
-from .models import Assessment, ReviewCycle
-from .views import filtered_households, households_export_logged, log_export
+from .batches import (
+    DONE,
+    AlreadyConfirmed,
+    BatchUnavailable,
+    batch_cancel,
+    batch_confirm,
+    batch_create,
+    batch_for,
+    batch_preview,
+    communes_for,
+    open_cycles_for,
+)
+from .limits import max_bytes, megabytes
+from .models import ImportBatch
 
-SESSION_KEY = "excel_imports"
-PROGRESS_KEY = "excel_import_progress"  # the token the import page polls during an upload
-# A fact, not a tunable: the length of secrets.token_urlsafe(16), the tokens this module draws.
+# A fact, not a tunable: the length of secrets.token_urlsafe(16), the tokens batches are given,
+# and of the progress token below.
 TOKEN_CHARS = 22
 
 
-def upload_dir() -> Path:
-    """The server's own directory for uploads waiting for confirmation and their readings: it
-    must belong to this process's user and be closed to others (a directory made beforehand by
-    someone else under the system's temporary directory is refused)."""
-    default = Path(tempfile.gettempdir()) / "povertyplan-imports"
-    path = Path(settings.IMPORT_UPLOAD_DIR or default)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    found = path.stat()
-    if found.st_uid != os.getuid():
-        raise ImproperlyConfigured(f"{path} belongs to another user; set IMPORT_UPLOAD_DIR.")
-    if found.st_mode & 0o077:
-        path.chmod(0o700)
-    return path
-
-
-def _communes(user):
-    """Communes in which ``user`` may change at least one village's households."""
-    return Area.objects.communes().filter(
-        pk__in=Area.objects.editable_villages(user).values("parent_id")
-    )
-
-
-def _open_cycles(user):
-    return (
-        ReviewCycle.objects.visible_to(user)
-        .filter(status=ReviewCycle.Status.DRAFT, commune__in=_communes(user))
-        .select_related("commune", "standard")
-    )
+def progress_token(user) -> str:
+    """The token under which the import page polls the progress of this user's upload: derived
+    from the user and the secret key, so no session holds it and no one else can name it."""
+    return salted_hmac("imports.progress", str(user.pk)).hexdigest()[:TOKEN_CHARS]
 
 
 class HouseholdUploadForm(forms.Form):
@@ -88,7 +68,7 @@ class HouseholdUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = _communes(user)
+        self.fields["commune"].queryset = communes_for(user)
 
 
 class AssessmentUploadForm(forms.Form):
@@ -100,7 +80,7 @@ class AssessmentUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cycle"].queryset = _open_cycles(user)
+        self.fields["cycle"].queryset = open_cycles_for(user)
 
 
 FORMS = {"households": HouseholdUploadForm, "assessments": AssessmentUploadForm}
@@ -117,7 +97,6 @@ def _can_import(user) -> bool:
 @require_GET
 def index(request):
     user = request.user
-    request.session.setdefault(PROGRESS_KEY, secrets.token_urlsafe(16))  # one per session: tabs
     # Templates and exports are listed for one commune at a time: a district or province user
     # picks it (a province has hundreds of communes, each with its cycles).
     communes = list(
@@ -129,7 +108,7 @@ def index(request):
         commune = communes[0]
     context = {
         "can_import": _can_import(user),
-        "token": request.session[PROGRESS_KEY],
+        "token": progress_token(user),
         "communes": communes,
         "commune": commune,
         "cycles": (
@@ -212,59 +191,32 @@ def _upload(request, kind, limited):
     upload_file = form.cleaned_data["file"]
     if upload_file.size > max_bytes():
         return _too_large(request, upload_file.size)
-    # The page's token only names the progress it polls; the stored file gets a token drawn here,
-    # so no request can choose the name of (and so replace) a file waiting for confirmation.
+    # The page's token only names the progress it polls; the stored file gets a token drawn in
+    # batch_create, so no request can choose the name of a file waiting for confirmation.
     progress = form.cleaned_data["token"]
-    if not _valid_token(progress) or progress != request.session.get(PROGRESS_KEY):
-        progress = None
-    token = secrets.token_urlsafe(16)
-    _remove_stale()
-    digest = hashlib.sha256()
-    with open(upload_dir() / f"{token}.xlsx", "xb") as out:
-        for chunk in upload_file.chunks():
-            digest.update(chunk)
-            out.write(chunk)
+    if progress != progress_token(request.user):
+        progress = ""
     target = form.cleaned_data.get("commune") or form.cleaned_data.get("cycle")
-    pending = request.session.setdefault(SESSION_KEY, {})
-    pending[token] = {
-        "kind": kind,
-        "target": target.pk,
-        "filename": upload_file.name,
-        "sha256": digest.hexdigest(),
-    }
-    request.session.modified = True
-    kept = _reading_path(token)
-    report = _job(request, token, pending[token], status=progress).run(commit=False, keep=kept)
-    if progress:
-        _write_status(progress, done=True)
-    if report.ok:
-        pending[token]["outcome"] = report.outcome()
-        if kept.exists():
-            pending[token]["reading"] = _sha256(kept)
-    return _preview(request, token, pending[token], report)
+    batch = batch_create(
+        user=request.user, kind=kind, target=target, upload=upload_file, progress_token=progress
+    )
+    report = batch_preview(batch)
+    return _preview(request, batch, report)
 
 
 @require_POST
 def confirm(request, token):
-    entry = _pending(request, token)
-    # The kept reading is read once and its digest checked on those bytes, so that what is
-    # unpickled is what the preview wrote for this session.
+    batch = _batch(request, token)
+    if batch.status in DONE:
+        return _already_imported(request, batch)
     try:
-        kept = _reading_path(token).read_bytes() if entry.get("reading") else None
-    except OSError:
-        kept = None
-    if kept is not None and hashlib.sha256(kept).hexdigest() != entry["reading"]:
-        kept = None
-    # With no previewed outcome (the preview found problems), nothing is written: what the
-    # registry gives now is shown as a preview first.
-    report = _job(request, token, entry, status=token, confirming=True).run(
-        commit=True, reuse=kept, expect=entry.get("outcome", "")
-    )
-    _write_status(token, done=True)
+        report = batch_confirm(batch)
+    except AlreadyConfirmed:
+        return _already_imported(request, batch)
+    except BatchUnavailable:
+        raise Http404 from None
     if report.changed_since_preview:
         # The registry changed since the preview: show what a commit would write now.
-        entry["outcome"] = report.outcome()
-        request.session.modified = True
         messages.warning(
             request,
             _(
@@ -273,8 +225,7 @@ def confirm(request, token):
             ),
         )
     if not report.committed:
-        return _preview(request, token, entry, report)
-    _discard(request, token)
+        return _preview(request, batch, report)
     c = report.counts
     messages.success(
         request,
@@ -283,7 +234,7 @@ def confirm(request, token):
             "không đổi."
         )
         % {
-            "file": entry["filename"],
+            "file": batch.filename,
             "new": format_int(c["new"]),
             "updated": format_int(c["updated"]),
             "unchanged": format_int(c["unchanged"]),
@@ -294,21 +245,28 @@ def confirm(request, token):
 
 @require_POST
 def cancel(request, token):
-    _pending(request, token)
-    _discard(request, token)
+    batch = _batch(request, token)
+    if batch.status in DONE:
+        raise Http404
+    batch_cancel(batch)
     messages.info(request, _("Đã huỷ, không nhập gì."))
     return redirect("imports:index")
 
 
 @require_GET
 def status(request, token):
-    """How far the preview or commit of ``token`` has got (polled by the import pages)."""
-    mine = token == request.session.get(PROGRESS_KEY) or token in request.session.get(
-        SESSION_KEY, {}
-    )
-    if not _valid_token(token) or not mine:
+    """How far the preview or commit of an upload has got (polled by the import pages): under
+    the page's progress token, this user's latest upload; under a batch's token, that batch."""
+    if not _valid_token(token):
         raise Http404
-    state = _read_status(token)
+    user = request.user
+    if token == progress_token(user):
+        batch = ImportBatch.objects.filter(uploaded_by=user, progress_token=token).first()
+    else:
+        batch = ImportBatch.objects.filter(uploaded_by=user, token=token).first()
+        if batch is None:
+            raise Http404
+    state = batch.progress if batch else {}
     return render(request, "imports/_progress.html", {"state": state})
 
 
@@ -377,6 +335,18 @@ def export_results(request, cycle_pk, household_class=""):
     )
 
 
+def households_export_logged(request, households, *, rows: int) -> bytes:
+    """The Excel export of the list page's ``households`` for ``request.user``: citizen IDs in
+    full only where the user may see them, and the export logged (with its row count) first."""
+    log_export(
+        request,
+        what=_("Danh sách hộ gia đình (Excel)"),
+        rows=rows,
+    )
+    revealable = citizen_ids_revealable(Household.objects.all(), request.user)
+    return exports.households_workbook(households, revealable=revealable)
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
@@ -395,76 +365,31 @@ def _valid_token(token: str) -> bool:
     )
 
 
-def _pending(request, token) -> dict:
-    """The upload of ``token`` if it belongs to this session and its file is the one previewed
-    (else 404)."""
-    entry = request.session.get(SESSION_KEY, {}).get(token) if _valid_token(token) else None
-    path = upload_dir() / f"{token}.xlsx"
-    if entry is None or not path.exists():
+def _batch(request, token) -> ImportBatch:
+    """This user's batch ``token`` whose stored file is the one previewed, in their scope (else
+    404)."""
+    if not _valid_token(token):
         raise Http404
-    if _sha256(path) != entry.get("sha256"):
-        raise Http404
-    return entry
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
     try:
-        with open(path, "rb") as stored:
-            for chunk in iter(lambda: stored.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
+        return batch_for(request.user, token)
+    except BatchUnavailable:
+        raise Http404 from None
 
 
-def _reading_path(token) -> Path:
-    """Where the preview keeps what it read of the file, for the confirm to start from."""
-    return upload_dir() / f"{token}.reading"
+def _already_imported(request, batch):
+    """A second confirm of a batch (a double click, a second tab): nothing is written again."""
+    return render(request, "imports/already_imported.html", {"batch": batch}, status=404)
 
 
-def _job(request, token, entry, *, status: str | None, confirming: bool = False):
-    """The import of the stored file ``token``; its progress goes to the status file ``status``
-    (the one the page polls), if any: rows read, then households stored."""
-    path = upload_dir() / f"{token}.xlsx"
-
-    def progress(done: int, total: int) -> None:
-        if status:
-            _write_status(status, done=False, rows=done, total=total)
-
-    def stored(done: int, total: int) -> None:
-        if status:
-            _write_status(status, done=False, rows=done, total=total, writing=True)
-
-    if status:
-        _write_status(status, done=False, rows=0, total=0, confirming=confirming)
-    common = {
-        "source": path,
-        "user": request.user,
-        "filename": entry["filename"],
-        "progress": progress,
-        "write_progress": stored,
-    }
-    if entry["kind"] == "households":
-        commune = _communes(request.user).filter(pk=entry["target"]).first()
-        if commune is None:
-            raise Http404
-        return HouseholdImport(commune=commune, **common)
-    cycle = _open_cycles(request.user).filter(pk=entry["target"]).first()
-    if cycle is None:
-        raise Http404
-    return AssessmentImport(cycle=cycle, **common)
-
-
-def _preview(request, token, entry, report):
+def _preview(request, batch, report):
     rows = settings.IMPORT_PREVIEW_ROWS
     invalid = report.issues[:rows]
     return render(
         request,
         "imports/preview.html",
         {
-            "token": token,
-            "entry": entry,
+            "token": batch.token,
+            "batch": batch,
             "report": report,
             "invalid": invalid,
             "more_invalid": len(report.issues) - len(invalid),
@@ -473,39 +398,3 @@ def _preview(request, token, entry, report):
             "preview_rows": rows,
         },
     )
-
-
-def _discard(request, token) -> None:
-    for suffix in (".xlsx", ".json", ".reading"):
-        (upload_dir() / f"{token}{suffix}").unlink(missing_ok=True)
-    request.session.get(SESSION_KEY, {}).pop(token, None)
-    request.session.modified = True
-
-
-def _status_path(token) -> Path:
-    return upload_dir() / f"{token}.json"
-
-
-def _write_status(token, **state) -> None:
-    # Written to a temporary name and renamed, so a poll never reads half a file.
-    path = _status_path(token)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state))
-    os.replace(temporary, path)
-
-
-def _read_status(token) -> dict:
-    try:
-        return json.loads(_status_path(token).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _remove_stale() -> None:
-    limit = time.time() - settings.IMPORT_KEEP_HOURS * 3600
-    for path in upload_dir().iterdir():
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink()
-        except OSError:
-            continue

@@ -9,10 +9,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from households import services
-from households.imports import HouseholdImport, ImportFileError, _Budget, _Unpacking
 from households.models import Assessment, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
-from households.tests.test_imports import (
+from imports.limits import ImportFileError
+from imports.reader import _Budget, _Unpacking
+from imports.registry import HouseholdImport
+from imports.tests.test_imports import (
     A,
     every_table_count,
     messages,
@@ -171,7 +173,7 @@ def cycle(commune):
 def test_an_income_of_ten_to_the_thirty_is_refused_in_the_preview(cycle, village_a, officer):
     home = HouseholdFactory(village=village_a, code="T-0001")
     MemberFactory(household=home)
-    from households.imports import AssessmentImport
+    from imports.results import AssessmentImport
 
     source = xlsx({"Kết quả rà soát": [A, ["T-0001", 10**30, None, *[""] * 12]]})
     report = AssessmentImport(cycle=cycle, user=officer, source=source).run(commit=True)
@@ -183,7 +185,7 @@ def test_a_b1_score_over_the_setting_is_refused(cycle, village_a, officer, setti
     settings.B1_SCORE_MAX = 300
     home = HouseholdFactory(village=village_a, code="T-0001")
     MemberFactory(household=home)
-    from households.imports import AssessmentImport
+    from imports.results import AssessmentImport
 
     source = xlsx({"Kết quả rà soát": [A, ["T-0001", None, 301, *[""] * 12]]})
     report = AssessmentImport(cycle=cycle, user=officer, source=source).run()
@@ -300,7 +302,7 @@ def test_the_central_directory_is_checked_before_anything_is_unpacked(settings):
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", b" " * (2 << 20))
-    from households.imports import open_workbook
+    from imports.reader import open_workbook
 
     with pytest.raises(ImportFileError, match="giải nén ra hơn 1,0 MB"):
         open_workbook(packed)
@@ -310,7 +312,7 @@ def test_a_large_ordinary_archive_passes_the_directory_check(settings):
     # 3 MB of incompressible data before the directory: its offset is no entry count.
     import os
 
-    from households.imports import _check_directory
+    from imports.reader import _check_directory
 
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as archive:

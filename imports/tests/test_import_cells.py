@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from households.imports import CellProblem, parse_decimal, parse_integer
+from imports.columns import CellProblem, parse_decimal, parse_integer
 
 
 def test_a_text_cell_1_295_in_a_decimal_column_reads_as_one_thousand_two_hundred_and_ninety_five():

@@ -13,10 +13,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from areas.tests.factories import AreaFactory
-from households import services
-from households.imports import AssessmentImport, HouseholdImport
+from households import copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
+from imports.models import ImportBatch
+from imports.registry import HouseholdImport
+from imports.results import AssessmentImport
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +61,12 @@ def registry_file(households, members):
 
 
 def every_table_count() -> dict[str, int]:
+    """Rows of every table but the import batches (the record of the upload itself)."""
     with connection.cursor() as cursor:
         counts = {}
         for table in connection.introspection.table_names(cursor):
+            if table == ImportBatch._meta.db_table:
+                continue
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
     return counts
@@ -277,7 +282,7 @@ def test_import_reads_the_database_a_fixed_number_of_times(
 
 
 def test_template_of_the_commune_imports_after_filling_in(commune, village_a, officer):
-    from households.exports import household_template
+    from imports.exports import household_template
 
     wb = openpyxl.load_workbook(io.BytesIO(household_template(commune)))
     assert wb.sheetnames[:2] == ["Hộ gia đình", "Thành viên"]
@@ -584,7 +589,8 @@ def test_upload_previews_then_confirm_writes_once(client, commune, village_a, of
     assert done.status_code == 302
     assert Household.objects.count() == 1 and Member.objects.count() == 1
     assert not (uploads / f"{token}.xlsx").exists()
-    assert client.post(f"/imports/{token}/confirm/").status_code == 404  # no double import
+    again = client.post(f"/imports/{token}/confirm/")  # a double submit: no double import
+    assert again.status_code == 404 and "đã được xác nhận nhập" in again.text
     assert Household.objects.count() == 1
 
 
@@ -710,7 +716,7 @@ def test_cancel_removes_the_stored_file(client, commune, village_a, officer, upl
 def test_confirm_starts_from_the_previews_reading_of_the_file(
     client, commune, village_a, officer, uploads, monkeypatch
 ):
-    from households import imports
+    from imports import importer
 
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
@@ -719,7 +725,7 @@ def test_confirm_starts_from_the_previews_reading_of_the_file(
     def unreadable(source):
         raise AssertionError("the confirm read the file again")
 
-    monkeypatch.setattr(imports, "open_workbook", unreadable)
+    monkeypatch.setattr(importer, "open_workbook", unreadable)
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     household = Household.objects.get()
     assert household.code == "VH-001" and household.members.get().citizen_id == "002080000001"
@@ -731,7 +737,7 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
 ):
     import pickle
 
-    from households import imports
+    from imports import importer
 
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
@@ -742,8 +748,8 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
     loaded = []
     monkeypatch.setattr(pickle, "loads", lambda data: loaded.append(data) or {})
     reads = []
-    original = imports.open_workbook
-    monkeypatch.setattr(imports, "open_workbook", lambda s: reads.append(s) or original(s))
+    original = importer.open_workbook
+    monkeypatch.setattr(importer, "open_workbook", lambda s: reads.append(s) or original(s))
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     assert not loaded and len(reads) == 1
     assert Household.objects.get().head_name == "Nguyễn Văn Đức"
@@ -790,9 +796,8 @@ def test_a_confirm_without_a_previewed_outcome_shows_the_preview_first(
 ):
     client.force_login(officer)
     token = stored(upload(client, commune, good_registry()))
-    session = client.session
-    del session["excel_imports"][token]["outcome"]  # as after a preview that found problems
-    session.save()
+    # As after a preview that found problems: no outcome to confirm.
+    ImportBatch.objects.filter(token=token).update(outcome={})
     again = client.post(f"/imports/{token}/confirm/")
     assert again.status_code == 200 and again.context["report"].changed_since_preview
     assert Household.objects.count() == 0
@@ -846,7 +851,7 @@ def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
 
     from django.core.exceptions import ImproperlyConfigured
 
-    from households.import_views import upload_dir
+    from imports.storage import upload_dir
 
     settings.IMPORT_UPLOAD_DIR = tmp_path / "open"
     (tmp_path / "open").mkdir(mode=0o777)
@@ -860,7 +865,7 @@ def test_upload_directory_must_be_the_servers_own(settings, tmp_path):
             upload_dir()
 
 
-def test_progress_is_reported_for_large_files(commune, village_a, officer, client, uploads):
+def test_progress_is_reported_for_large_files(commune, village_a, officer, viewer, client, uploads):
     seen = []
     source = registry_file(
         [[f"VH-{i:05d}", "Thôn A", f"Chủ hộ {i}", "", 40, ""] for i in range(2500)],
@@ -871,17 +876,22 @@ def test_progress_is_reported_for_large_files(commune, village_a, officer, clien
     )
     assert job.run(commit=False).ok
     assert seen and seen[-1][0] <= seen[-1][1] and seen[0][1] >= 5000
-    # The page polls a status of the same token while the upload request runs.
-    from households.import_views import _write_status
-
+    # The page polls the progress of the upload under its token while the upload request runs.
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
-    _write_status(token, done=False, rows=2000, total=5002)
+    batch = ImportBatch.objects.get(token=stored(upload(client, commune, good_registry())))
+    assert batch.progress_token == token and batch.progress["done"]
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        progress={"done": False, "rows": 2000, "total": 5002}
+    )
     fragment = client.get(f"/imports/{token}/status/")
     assert "2.000 / khoảng 5.002 dòng" in fragment.text
+    assert "2.000 / khoảng 5.002 dòng" in client.get(f"/imports/{batch.token}/status/").text
     assert client.get("/imports/not-a-token/status/").status_code == 404
-    _write_status("b" * 22, done=False, rows=1, total=2)  # well formed, but not this session's
+    ImportBatch.objects.filter(pk=batch.pk).update(token="b" * 22)  # well formed, not theirs
+    client.force_login(viewer)
     assert client.get(f"/imports/{'b' * 22}/status/").status_code == 404
+    assert "2.000" not in client.get(f"/imports/{token}/status/").text
 
 
 # --- the two ways of reading a sheet give the same values -----------------------------------
@@ -908,7 +918,7 @@ EXCEL_LIKE_SHEET = (
 def excel_like_workbook() -> bytes:
     import zipfile
 
-    from households.tests.corpus.make_corpus import _replace_part
+    from imports.tests.corpus.make_corpus import _replace_part
 
     wb = openpyxl.Workbook()
     wb.active.title = "Hộ gia đình"
@@ -965,7 +975,8 @@ def openpyxl_workbook() -> bytes:
 
 
 def both_ways(content: bytes) -> list:
-    from households.imports import ImportFileError, open_workbook
+    from imports.limits import ImportFileError
+    from imports.reader import open_workbook
 
     results = []
     for fast in (True, False):
@@ -1056,13 +1067,14 @@ def test_the_commit_reports_households_stored_batch_by_batch(
     assert job.run(commit=True).committed
     assert seen == [(1, 3), (2, 3), (3, 3)]  # on PostgreSQL, heard from the write thread
     # The page polling the status shows it.
-    from households.import_views import _write_status
-
     client.force_login(officer)
     token = client.get("/imports/").context["token"]
-    _write_status(token, done=False, rows=2, total=3, writing=True)
+    batch = ImportBatch.objects.get(token=stored(upload(client, commune, good_registry())))
+    batch.progress = {"done": False, "rows": 2, "total": 3, "writing": True}
+    batch.save()
     assert "Đang ghi: 2 / 3 hộ mới…" in client.get(f"/imports/{token}/status/").text
-    _write_status(token, done=False, rows=0, total=0, confirming=True)
+    batch.progress = {"done": False, "rows": 0, "total": 0, "confirming": True}
+    batch.save()
     assert "Đang so sánh với sổ hộ hiện tại…" in client.get(f"/imports/{token}/status/").text
 
 
@@ -1084,7 +1096,7 @@ def test_new_household_values_take_only_the_imports_fields(commune, village_a):
 def test_a_commit_holds_the_communes_import_lock_while_it_writes(
     commune, village_a, officer, monkeypatch
 ):
-    from households import imports
+    from imports import importer
 
     held = []
     original = HouseholdImport.write
@@ -1094,7 +1106,7 @@ def test_a_commit_holds_the_communes_import_lock_while_it_writes(
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
                 "AND objid = %s AND pid = pg_backend_pid() AND granted",
-                [imports.IMPORT_LOCK, commune.pk],
+                [importer.IMPORT_LOCK, commune.pk],
             )
             held.append(cursor.fetchone()[0])
         original(job)
@@ -1113,7 +1125,7 @@ def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, villag
     import threading
     import time
 
-    slow_submit = services._Pipeline.submit
+    slow_submit = copywriter._Pipeline.submit
 
     def submit(pipeline, job):
         def slow(cursor):
@@ -1122,7 +1134,7 @@ def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, villag
 
         slow_submit(pipeline, slow)
 
-    monkeypatch.setattr(services._Pipeline, "submit", submit)
+    monkeypatch.setattr(copywriter._Pipeline, "submit", submit)
     original_join = threading.Thread.join
     interrupted = []
 
@@ -1186,13 +1198,13 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
         )
 
     copied = []
-    original = services._copy_sql
+    original = copywriter._copy_sql
     monkeypatch.setattr(
-        services, "_copy_sql", lambda table, *a: copied.append(table) or original(table, *a)
+        copywriter, "_copy_sql", lambda table, *a: copied.append(table) or original(table, *a)
     )
     assert run_households(rows("Thôn A"), commune, administrator).committed
     assert copied == ["households_household", "households_member"]  # history: INSERT … SELECT
-    monkeypatch.setattr(services, "_copy_columns", lambda model: None)  # force the ORM
+    monkeypatch.setattr(copywriter, "_copy_columns", lambda model: None)  # force the ORM
     assert run_households(rows("Thôn Xa"), other_commune, administrator).committed
 
     def stored(place):
@@ -1249,7 +1261,7 @@ SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" co
 def test_shared_strings_read_as_openpyxl_reads_them(entries):
     from openpyxl.reader.strings import read_string_table
 
-    from households.imports import _shared_strings
+    from imports.reader import _shared_strings
 
     data = SST.format(entries).encode()
     packed = io.BytesIO()

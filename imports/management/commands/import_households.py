@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from households.imports import HouseholdImport, commune_for, print_report, user_for
+from imports.cli import commune_for, print_report, user_for
+from imports.registry import HouseholdImport
 
 
 class Command(BaseCommand):

@@ -1,0 +1,287 @@
+"""Running an import batch (``models.ImportBatch``): store the upload, preview it, confirm it,
+discard it, and forget old ones.
+
+Each step needs the batch alone — the uploader, the scope, the file and what the preview found
+are all in it — so a background job given the batch's id could run the preview or the confirm
+as the web request does now. The uploader's rights are checked again at every step: a commune
+where they no longer change households, or a cycle no longer open, makes the batch unavailable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import secrets
+import threading
+
+from django.conf import settings
+from django.db import connection, connections
+from django.utils import timezone
+
+from areas.models import Area
+from households.models import ReviewCycle
+
+from .importer import ImportReport, _Import
+from .models import ImportBatch
+from .registry import HouseholdImport
+from .results import AssessmentImport
+from .storage import import_uploads
+
+# The statuses from which a batch may still be previewed again, confirmed or cancelled.
+OPEN = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED)
+
+
+# A batch confirmed, or being confirmed: a second confirm writes nothing and says so.
+DONE = (ImportBatch.Status.CONFIRMING, ImportBatch.Status.CONFIRMED)
+
+
+class BatchUnavailable(Exception):
+    """The batch cannot be run for its uploader now (scope, status, or its file changed)."""
+
+
+class AlreadyConfirmed(BatchUnavailable):
+    """The batch is confirmed, or being confirmed by another request."""
+
+
+def communes_for(user):
+    """Communes in which ``user`` may change at least one village's households."""
+    return Area.objects.communes().filter(
+        pk__in=Area.objects.editable_villages(user).values("parent_id")
+    )
+
+
+def open_cycles_for(user):
+    return (
+        ReviewCycle.objects.visible_to(user)
+        .filter(status=ReviewCycle.Status.DRAFT, commune__in=communes_for(user))
+        .select_related("commune", "standard")
+    )
+
+
+def batch_create(*, user, kind: str, target, upload, progress_token: str = "") -> ImportBatch:
+    """Store ``upload`` (a Django ``File``) for ``user`` as a new batch of ``kind`` for ``target``
+    (a commune, or a cycle for results). Its name in the storage is a token drawn here, so no
+    request can choose (and so replace) a file waiting for confirmation."""
+    batches_remove_stale()
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    token = secrets.token_urlsafe(16)
+    batch = ImportBatch(
+        token=token,
+        progress_token=progress_token,
+        kind=kind,
+        uploaded_by=user,
+        area=target if kind == ImportBatch.Kind.HOUSEHOLDS else target.commune,
+        cycle=None if kind == ImportBatch.Kind.HOUSEHOLDS else target,
+        filename=upload.name[:255],
+        sha256=digest.hexdigest(),
+    )
+    batch.file.save(f"{token}.xlsx", upload, save=False)
+    batch.save()
+    return batch
+
+
+def batch_preview(batch: ImportBatch) -> ImportReport:
+    """A dry run of the batch's file: the report, and in the batch what a confirm compares
+    against (the outcome digest) and the reading the confirm starts from."""
+    storage = import_uploads()
+    kept = f"{batch.token}.reading"
+    progress = _Progress(batch)
+    try:
+        report = importer_for(batch, progress).run(commit=False, keep=storage.path(kept))
+    except BaseException:
+        progress.close()
+        raise
+    progress.set(done=True)
+    if storage.exists(kept):
+        batch.reading.name = kept
+        batch.reading_sha256 = _sha256(batch.reading) or ""
+    _record(batch, report, progress)
+    return report
+
+
+def batch_confirm(batch: ImportBatch) -> ImportReport:
+    """Write the batch's file in one transaction if the registry still gives the outcome its
+    preview showed; else nothing is written and the report (``changed_since_preview``) is the new
+    preview. A batch already confirmed, or being confirmed, is refused (``AlreadyConfirmed``)."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=OPEN).update(
+        status=ImportBatch.Status.CONFIRMING, updated_at=timezone.now()
+    )
+    if not claimed:  # a second confirm of the same batch (a double click, a second tab)
+        raise AlreadyConfirmed(batch.token)
+    progress = _Progress(batch, confirming=True)
+    try:
+        report = importer_for(batch, progress).run(
+            commit=True, reuse=_kept_reading(batch), expect=batch.outcome.get("digest", "")
+        )
+    except BaseException:
+        progress.close()
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
+        raise
+    progress.set(done=True)
+    if report.committed:
+        _remove_files(batch)
+    _record(batch, report, progress)
+    return report
+
+
+def batch_cancel(batch: ImportBatch) -> None:
+    _remove_files(batch)
+    batch.status = ImportBatch.Status.CANCELLED
+    batch.save(update_fields=["status", "file", "reading", "updated_at"])
+
+
+def batch_for(user, token: str) -> ImportBatch:
+    """``user``'s own batch named ``token`` whose stored file is still the one uploaded, else
+    ``BatchUnavailable``. A confirmed batch is returned as such (the caller says so)."""
+    batch = ImportBatch.objects.filter(token=token, uploaded_by=user).first()
+    if batch is None:
+        raise BatchUnavailable(token)
+    if batch.status in DONE:
+        return batch
+    if batch.status not in OPEN or _sha256(batch.file) != batch.sha256:
+        raise BatchUnavailable(token)
+    return batch
+
+
+def importer_for(batch: ImportBatch, progress: _Progress | None = None) -> _Import:
+    """The importer of the batch's stored file, in its uploader's scope as it is now."""
+    user = batch.uploaded_by
+    common = {
+        "source": import_uploads().path(batch.file.name),
+        "user": user,
+        "filename": batch.filename,
+        "progress": progress.reading if progress else None,
+        "write_progress": progress.writing if progress else None,
+    }
+    if batch.kind == ImportBatch.Kind.HOUSEHOLDS:
+        commune = communes_for(user).filter(pk=batch.area_id).first()
+        if commune is None:
+            raise BatchUnavailable(batch.token)
+        return HouseholdImport(commune=commune, **common)
+    cycle = open_cycles_for(user).filter(pk=batch.cycle_id).first()
+    if cycle is None:
+        raise BatchUnavailable(batch.token)
+    return AssessmentImport(cycle=cycle, **common)
+
+
+def batches_remove_stale() -> None:
+    """Forget uploads older than ``IMPORT_KEEP_HOURS``: their files go, their batches stay as a
+    record (expired unless confirmed or cancelled). Files in the directory that no batch names
+    (left by a crash) go after the same time."""
+    limit = timezone.now() - datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS)
+    for batch in ImportBatch.objects.filter(created_at__lt=limit).exclude(file=""):
+        _remove_files(batch)
+        if batch.status in OPEN:
+            batch.status = ImportBatch.Status.EXPIRED
+        batch.save(update_fields=["status", "file", "reading", "updated_at"])
+    storage = import_uploads()
+    _dirs, files = storage.listdir("")
+    for name in files:
+        try:
+            if storage.get_modified_time(name) < limit:
+                storage.delete(name)
+        except OSError:
+            continue
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+class _Progress:
+    """How far a batch's preview or confirm has got, written to the batch where the page polling
+    it reads it while the import's own transaction is still open: through a connection of its
+    own, in autocommit, on PostgreSQL. SQLite (development, one process) would lock that second
+    writer out, so there the progress is stored with the batch after the run."""
+
+    def __init__(self, batch: ImportBatch, *, confirming: bool = False):
+        self.batch = batch
+        self.state: dict = {"done": False, "rows": 0, "total": 0, "confirming": confirming}
+        self._lock = threading.Lock()
+        self._connection = None
+        self._write()
+
+    def reading(self, done: int, total: int) -> None:
+        self.set(rows=done, total=total)
+
+    def writing(self, done: int, total: int) -> None:  # called from the write thread too
+        self.set(rows=done, total=total, writing=True)
+
+    def set(self, **state) -> None:
+        with self._lock:
+            self.state = {**self.state, **state}
+            self._write()
+
+    def _write(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        if self._connection is None:
+            self._connection = connections.create_connection(connection.alias)
+            self._connection.inc_thread_sharing()
+        with self._connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportBatch._meta.db_table} SET progress = %s WHERE id = %s",
+                [json.dumps(self.state), self.batch.pk],
+            )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.dec_thread_sharing()
+            self._connection.close()
+            self._connection = None
+
+
+def _record(batch: ImportBatch, report: ImportReport, progress: _Progress) -> None:
+    progress.close()
+    batch.progress = progress.state
+    if report.committed:
+        batch.status = ImportBatch.Status.CONFIRMED
+    elif report.file_error:
+        batch.status = ImportBatch.Status.FAILED
+    else:
+        batch.status = ImportBatch.Status.PREVIEWED
+    if not report.committed:
+        batch.outcome = {
+            "digest": report.outcome() if report.ok else "",
+            "counts": report.counts,
+            "member_counts": report.member_counts,
+        }
+        batch.problems = report.problem_lines()
+    batch.save()
+
+
+def _kept_reading(batch: ImportBatch) -> bytes | None:
+    """The preview's reading, read once and its digest checked on those bytes, so that what is
+    loaded is what the preview wrote for this batch (else None: the file is read again)."""
+    if not batch.reading or not batch.reading_sha256:
+        return None
+    try:
+        with import_uploads().open(batch.reading.name, "rb") as kept:
+            data = kept.read()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == batch.reading_sha256 else None
+
+
+def _remove_files(batch: ImportBatch) -> None:
+    storage = import_uploads()
+    for name in (batch.file.name, batch.reading.name):
+        if name:
+            storage.delete(name)
+    batch.file.name = ""
+    batch.reading.name = ""
+
+
+def _sha256(field) -> str | None:
+    if not field:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with import_uploads().open(field.name, "rb") as stored:
+            for chunk in iter(lambda: stored.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
