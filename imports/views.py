@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_visible_or_404
+from accounts.access import get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import citizen_ids_revealable
+from areas.scoping import can, citizen_ids_revealable
 from core.formatting import format_int
 from households.models import Assessment, Household, ReviewCycle
 from households.views import filtered_households, log_export
@@ -90,10 +90,7 @@ def _forbidden(request):
     return render(request, "imports/forbidden.html", status=403)
 
 
-def _can_import(user) -> bool:
-    return Area.objects.editable_villages(user).exists()
-
-
+@requires("view")
 @require_GET
 def index(request):
     user = request.user
@@ -107,7 +104,7 @@ def index(request):
     if commune is None and len(communes) == 1:
         commune = communes[0]
     context = {
-        "can_import": _can_import(user),
+        "can_import": can(user, "import"),
         "token": progress_token(user),
         "communes": communes,
         "commune": commune,
@@ -169,6 +166,7 @@ def _too_large(request, size: int | None = None):
 
 
 @csrf_exempt  # checked below, once the upload handler is in place (Django's documented way)
+@requires("view")  # "import" is asked inside, to refuse with the import page's own message
 @require_POST
 def upload(request, kind):
     limited = _LimitedUpload(request)
@@ -180,7 +178,7 @@ def upload(request, kind):
 def _upload(request, kind, limited):
     if kind not in FORMS:
         raise Http404
-    if not _can_import(request.user):
+    if not can(request.user, "import"):
         return _forbidden(request)
     form = FORMS[kind](request.POST, request.FILES, user=request.user)
     if limited.refused:
@@ -204,6 +202,7 @@ def _upload(request, kind, limited):
     return _preview(request, batch, report)
 
 
+@requires("import")
 @require_POST
 def confirm(request, token):
     batch = _batch(request, token)
@@ -243,6 +242,7 @@ def confirm(request, token):
     return redirect("imports:index")
 
 
+@requires("import")
 @require_POST
 def cancel(request, token):
     batch = _batch(request, token)
@@ -253,6 +253,7 @@ def cancel(request, token):
     return redirect("imports:index")
 
 
+@requires("view")
 @require_GET
 def status(request, token):
     """How far the preview or commit of an upload has got (polled by the import pages): under
@@ -273,12 +274,14 @@ def status(request, token):
 # --- templates and exports ------------------------------------------------------------------
 
 
+@requires("view")
 @require_GET
 def household_template(request, commune_pk):
     commune = get_visible_or_404(Area.objects.communes(), request.user, pk=commune_pk)
     return exports.response(exports.household_template(commune), _("mau-ho-gia-dinh.xlsx"))
 
 
+@requires("view")
 @require_GET
 def assessment_template(request, cycle_pk):
     cycle = get_visible_or_404(
@@ -290,6 +293,7 @@ def assessment_template(request, cycle_pk):
     )
 
 
+@requires("view")
 @require_GET
 def export_households(request):
     """The household list as the list page shows it: the same filters and order
@@ -314,6 +318,7 @@ def export_households(request):
     return exports.response(content, _("ho-gia-dinh.xlsx"))
 
 
+@requires("view")
 @require_GET
 def export_results(request, cycle_pk, household_class=""):
     cycle = get_visible_or_404(
