@@ -42,6 +42,7 @@ test: $(VENV)/.stamp-dev system-packages
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff format .
