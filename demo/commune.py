@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from .followup import load_followup
-from .households import HouseholdPlan, build_household, plan_household
+from .households import HouseholdPlan, build_household, plan_household, review_entries
 from .projects import remove_projects_samples
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "demo_vinh_hao.json"
@@ -213,15 +213,7 @@ def _load_households_and_review(spec, commune, villages, log):
         year=review["year"],
         reference_date=datetime.date.fromisoformat(review["reference_date"]),
     )
-    entries = [
-        services.AssessmentEntry(
-            household=h,
-            income_per_capita=p.income,
-            deprived=p.deprived,
-            member_count=len(p.members),
-        )
-        for h, p in zip(households, plans, strict=True)
-    ]
+    entries = review_entries(households, plans)
     services.assessments_record(cycle=cycle, entries=entries)
     services.review_cycle_finalise(cycle=cycle, user=None)
     log(f"Đã tạo {len(households)} hộ, {len(members)} thành viên và kết quả rà soát {cycle.year}.")

@@ -33,7 +33,13 @@ from households.models import Member
 from indicators.models import PovertyStandard
 from indicators.rules import StandardRule
 
-from .households import HouseholdPlan, PersonPlan, build_household, plan_household
+from .households import (
+    HouseholdPlan,
+    PersonPlan,
+    build_household,
+    plan_household,
+    review_entries,
+)
 
 LEVELS = ("province", "district")
 COMMUNE_MEAN, VILLAGE_MEAN = 1250, 125  # households; sizes vary about ±16 % around these
@@ -484,15 +490,7 @@ def write_commune(task: CommuneTask) -> dict:
         members.extend(people)
     services.registry_bulk_load(households=households, members=members)
     cycle = services.review_cycle_create(commune=commune, year=task.year, reference_date=reference)
-    entries = [
-        services.AssessmentEntry(
-            household=h,
-            income_per_capita=p.income,
-            deprived=p.deprived,
-            member_count=len(p.members),
-        )
-        for h, p in zip(households, household_plans, strict=True)
-    ]
+    entries = review_entries(households, household_plans)
     saved = services.assessments_record(cycle=cycle, entries=entries)
     services.review_cycle_finalise(cycle=cycle, user=None)
     classes: dict[str, int] = {}

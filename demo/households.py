@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from areas.models import Area
+from households import services
 from households.models import Household, Member
 
 FAMILY_NAMES = [
@@ -181,6 +182,19 @@ def build_household(
         for m in plan.members
     ]
     return household, members
+
+
+def review_entries(households: list[Household], plans: list[HouseholdPlan]) -> list:
+    """The review results the plans intend, one entry per saved household, in the same order."""
+    return [
+        services.AssessmentEntry(
+            household=h,
+            income_per_capita=p.income,
+            deprived=p.deprived,
+            member_count=len(p.members),
+        )
+        for h, p in zip(households, plans, strict=True)
+    ]
 
 
 def _name(rng: random.Random, family: str, sex: str) -> str:

@@ -70,18 +70,10 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Household
+        # What an import sets, but in a village chosen here; leaving the registry has its own form.
         fields = [
             "village",
-            "code",
-            "head_name",
-            "address",
-            "ethnicity",
-            "phone",
-            "is_urban",
-            "floor_area_m2",
-            "house_material",
-            "water_source",
-            "latrine",
+            *(f for f in services.HOUSEHOLD_IMPORT_FIELDS if f != "left_registry_on"),
         ]
 
     def __init__(self, *args, villages, **kwargs):

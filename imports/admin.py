@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import ImportBatch
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin):
     """Read only: batches are written by the import pages and removed with their files after
     ``IMPORT_KEEP_HOURS``."""
 
@@ -13,15 +15,3 @@ class ImportBatchAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ["filename", "uploaded_by__username"]
     list_select_related = ["area", "uploaded_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -8,7 +8,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from areas.tests.factories import AreaFactory
 from households import services
 from households.models import Assessment, Household
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
@@ -17,18 +16,6 @@ from imports.registry import HouseholdImport
 from imports.results import AssessmentImport
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _area_codes_stay_low():
-    """Area codes come from one factory sequence shared by the whole run ("00001", …). These
-    tests create many areas; putting the sequence back after each keeps later tests' generated
-    codes clear of the personas' fixed codes ("01090", "09999")."""
-    options = AreaFactory._meta
-    options._initialize_counter()
-    start = options._counter.seq
-    yield
-    options._counter.reset(start)
 
 
 @pytest.fixture
@@ -236,20 +223,7 @@ def test_templates_have_one_column_per_indicator(client, cycle, commune, officer
     ws = load(b"".join(response.streaming_content))["Kết quả rà soát"]
     headers = [c.value for c in ws[1]]
     codes = [h.split(" ", 1)[0] for h in headers if h[0].isdigit()]
-    assert codes == [
-        "1.1",
-        "1.2",
-        "2.1",
-        "2.2",
-        "3.1",
-        "3.2",
-        "4.1",
-        "4.2",
-        "5.1",
-        "5.2",
-        "6.1",
-        "6.2",
-    ]
+    assert codes == [f"{dimension}.{k}" for dimension in range(1, 7) for k in (1, 2)]
     yes_no = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(yes_no) == 12
     response = client.get(f"/imports/template/households/{commune.pk}/")

@@ -12,7 +12,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from areas.tests.factories import AreaFactory
 from households import copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
@@ -21,18 +20,6 @@ from imports.registry import HouseholdImport
 from imports.results import AssessmentImport
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _area_codes_stay_low():
-    """Area codes come from one factory sequence shared by the whole run ("00001", …). These
-    tests create many areas; putting the sequence back after each keeps later tests' generated
-    codes clear of the personas' fixed codes ("01090", "09999")."""
-    options = AreaFactory._meta
-    options._initialize_counter()
-    start = options._counter.seq
-    yield
-    options._counter.reset(start)
 
 
 CORPUS = Path(__file__).parent / "corpus"

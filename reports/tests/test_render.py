@@ -86,14 +86,7 @@ def test_a_long_ungrouped_table_pdf_has_every_row_and_numbers_its_pages_on():
     text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
     for i in range(90):
         assert f"Nguyễn Văn Đức {i} " in text + " "
-    tops = [
-        next(
-            line.strip()
-            for line in p.extract_text(extraction_mode="layout").splitlines()
-            if line.strip()
-        )
-        for p in reader.pages
-    ]
+    tops = _top_lines(reader)
     assert len(reader.pages) > 2
     assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
 
@@ -115,14 +108,7 @@ def test_long_grouped_lists_are_drawn_directly_with_headers_on_every_page():
         under_header = page.split("STT Họ và tên ", 1)[1]
         assert re.match(r"Thôn \d \((tiếp theo|100)\)", under_header), under_header[:40]
     assert sum("(tiếp theo)" in p for p in table_pages) >= 4
-    tops = [
-        next(
-            line.strip()
-            for line in p.extract_text(extraction_mode="layout").splitlines()
-            if line.strip()
-        )
-        for p in reader.pages
-    ]
+    tops = _top_lines(reader)
     assert tops[1:] == [str(n) for n in range(2, len(reader.pages) + 1)]
     for font in embedded_fonts(pdf):
         assert font["name"].getDebugName(5).startswith("Version 2.")
@@ -323,3 +309,15 @@ def test_figures_print_decimals_only_when_they_have_some():
         "–",
     ]
     assert Column("t", "T", "number").format(Decimal("100.00")) == "100"
+
+
+def _top_lines(reader) -> list[str]:
+    """The first line of text on each page, as laid out."""
+    return [
+        next(
+            line.strip()
+            for line in p.extract_text(extraction_mode="layout").splitlines()
+            if line.strip()
+        )
+        for p in reader.pages
+    ]
