@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import pickle
 import time
@@ -51,6 +52,33 @@ class RowChange:
     # What the change rests on, in no language (the record's version, the fields and members it
     # touches): part of the outcome a confirm must find again.
     basis: str = ""
+
+
+# What a kept reading may contain. Its bytes were written by this server and their digest is
+# checked first; unpickling only these names and the classes of this app as well means that even
+# a reading swapped on disk cannot call a function: anything else fails, and the file is read
+# again.
+_READING_NAMES = frozenset(
+    {
+        ("datetime", "date"),
+        ("datetime", "datetime"),
+        ("decimal", "Decimal"),
+        ("django.db.models.base", "model_unpickle"),
+        ("django.db.models.base", "ModelState"),
+        ("django.db.models.base", "ModelStateFieldsCacheDescriptor"),
+    }
+)
+
+
+class _ReadingUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) in _READING_NAMES:
+            return super().find_class(module, name)
+        if module.startswith("imports."):
+            found = super().find_class(module, name)
+            if isinstance(found, type):  # the importer's own row and report classes, no function
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a reading")
 
 
 @dataclass
@@ -274,8 +302,8 @@ class _Import:
         """The kept reading, or None when it was read in another context. The caller vouches for
         ``data`` (the server wrote it; the session holds its digest, checked on these bytes)."""
         try:
-            state = pickle.loads(data)
-        except Exception:  # not a reading after all: read the file
+            state = _ReadingUnpickler(io.BytesIO(data)).load()
+        except Exception:  # not a reading after all, or not one of ours: read the file
             return None
         if not isinstance(state, dict) or state.get("context") != self.context():
             return None

@@ -733,13 +733,47 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
     state["reading"][0]["VH-001"].values["head_name"] = "Tên Bị Sửa"
     kept.write_bytes(pickle.dumps(state))
     loaded = []
-    monkeypatch.setattr(pickle, "loads", lambda data: loaded.append(data) or {})
+    monkeypatch.setattr(importer._ReadingUnpickler, "load", lambda self: loaded.append(self) or {})
     reads = []
     original = importer.open_workbook
     monkeypatch.setattr(importer, "open_workbook", lambda s: reads.append(s) or original(s))
     assert client.post(f"/imports/{token}/confirm/").status_code == 302
     assert not loaded and len(reads) == 1
     assert Household.objects.get().head_name == "Nguyễn Văn Đức"
+
+
+class _Deletes:
+    """What a forged reading would hold: unpickling it calls ``os.remove``."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        import os
+
+        return (os.remove, (self.path,))
+
+
+def test_a_forged_reading_with_a_matching_digest_calls_nothing_and_the_file_is_read_again(
+    client, commune, village_a, officer, uploads, tmp_path
+):
+    """Even someone who can write both the upload directory and the batch's row (its digest)
+    cannot make the confirm call a function: only the reading's own classes are unpickled."""
+    import hashlib
+    import pickle
+
+    client.force_login(officer)
+    token = stored(upload(client, commune, good_registry()))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("still here")
+    forged = pickle.dumps({"context": None, "attributes": {}, "reading": _Deletes(victim)})
+    (uploads / f"{token}.reading").write_bytes(forged)
+    ImportBatch.objects.filter(token=token).update(
+        reading_sha256=hashlib.sha256(forged).hexdigest()
+    )
+    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert victim.read_text() == "still here"
+    assert Household.objects.get().head_name == "Nguyễn Văn Đức"  # read from the file again
 
 
 def test_a_reading_made_in_another_scope_is_not_used(commune, village_a, officer, tmp_path):
