@@ -453,7 +453,7 @@ def phase_copy(args) -> dict:
         values = [row.values.get(c, "") for c in h_columns]
         households.write(
             "\t".join(
-                text(v) for v in [pk, place.pk, row.village.pk, *values, False, "", 1, now, now]
+                text(v) for v in [pk, place.pk, row.village.pk, *values, False, "", "", 1, now, now]
             )
             + "\n"
         )
@@ -468,7 +468,7 @@ def phase_copy(args) -> dict:
         raw.copy_expert(
             "COPY households_household (id, commune_id, village_id, "
             + ", ".join(h_columns)
-            + ", is_sample, search_text, version, created_at, updated_at) FROM STDIN",
+            + ", is_sample, search_text, head_sort, version, created_at, updated_at) FROM STDIN",
             households,
         )
         raw.copy_expert(

@@ -93,6 +93,41 @@ def vietnamese_key(text: str | None) -> tuple:
     return tuple(words), tuple(case), text
 
 
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+SORT_TEXT_LENGTH = 255
+
+
+def _base36(value: int, width: int) -> str:
+    value = min(value, 36**width - 1)
+    out = ""
+    for _ in range(width):
+        value, digit = divmod(value, 36)
+        out = _DIGITS36[digit] + out
+    return out
+
+
+def vietnamese_sort_text(text: str | None) -> str:
+    """The order of ``vietnamese_key(text)[0]`` (the order without the tie-break) as plain text
+    of digits and lower-case ASCII letters, for a column the database orders by (a paginated
+    list cannot be sorted in Python). Such text compares the same byte by byte and in the usual
+    database collations. Cut to :data:`SORT_TEXT_LENGTH` characters: longer names order by
+    their beginning, and the caller breaks ties.
+
+    Each word is its letters (two characters each, from "10"), "0", its tones (one digit each,
+    1 to 5) and "0": "0" is below any letter, so a word sorts before the longer words it
+    begins, and no tone before any tone. A number is "0", the count of its digits and the
+    digits, so numbers sort by value and before words."""
+    parts = []
+    for kind, value, ranks, tones in vietnamese_key(text)[0]:
+        if kind == _NUMBER:
+            digits = str(value)
+            parts.append("0" + _base36(len(digits), 1) + digits + "0")
+        else:
+            letters = "".join(_base36(36 + rank, 2) for rank in ranks)
+            parts.append(letters + "0" + "".join(str(t) for t in tones) + "0")
+    return "".join(parts)[:SORT_TEXT_LENGTH]
+
+
 def sorted_vietnamese(
     items: Iterable[T], key: Callable[[T], str | None] | None = None, reverse: bool = False
 ) -> list[T]:

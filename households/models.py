@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
+from core.collation import SORT_TEXT_LENGTH, by_name
 from core.text import fold
 from indicators.rules import HouseholdClass, Measure
 
@@ -84,12 +85,17 @@ class Household(models.Model):
     left_registry_on = models.DateField(_("ra khỏi danh sách ngày"), null=True, blank=True)
     is_sample = models.BooleanField(_("dữ liệu mẫu"), default=False)
     search_text = models.TextField(editable=False, default="")
+    # The head's name as text the database orders in Vietnamese order (core.collation), for the
+    # paginated list sorted by head: kept with search_text by the services that write households.
+    head_sort = models.CharField(max_length=SORT_TEXT_LENGTH, editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "created_at", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["search_text", "head_sort", "created_at", "updated_at"]
+    )
 
     class Meta:
         verbose_name = _("hộ gia đình")
@@ -439,7 +445,7 @@ def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
         .order_by()
     }
     kind = Area.Kind.COMMUNE if wide else Area.Kind.VILLAGE
-    units = Area.objects.within(area).filter(kind=kind).order_by("name")
+    units = sorted(Area.objects.within(area).filter(kind=kind), key=by_name)
     rows = []
     for unit_area in units:
         total = households.get(unit_area.pk, 0)

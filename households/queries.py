@@ -9,7 +9,7 @@ from .models import Assessment, Deprivation, Household, ReviewCycle
 
 SORTS = {
     "code": ("code",),
-    "head_name": ("head_name", "code"),
+    "head_name": ("head_sort", "head_name", "code"),  # Vietnamese order (core.collation)
     "village": ("village__name", "code"),
     "class": ("result__household_class", "code"),
     "income": ("result__income_per_capita", "code"),

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from areas.models import Area
 from core.chunks import chunks
+from core.collation import vietnamese_sort_text
 from core.text import nfc
 from indicators.models import Indicator, PovertyStandard
 from indicators.rules import ClassificationError, classify
@@ -52,8 +53,9 @@ class ConflictError(ValidationError):
 def refresh_search_text(household: Household) -> None:
     members = household.members.values_list("full_name", "citizen_id")
     text = search_text_for(household.code, household.head_name, members)
-    Household.objects.filter(pk=household.pk).update(search_text=text)
-    household.search_text = text
+    head_sort = vietnamese_sort_text(household.head_name)
+    Household.objects.filter(pk=household.pk).update(search_text=text, head_sort=head_sort)
+    household.search_text, household.head_sort = text, head_sort
 
 
 @transaction.atomic
@@ -536,6 +538,7 @@ def registry_bulk_load(
         household.search_text = search_text_for(
             household.code, household.head_name, by_household.get(id(household), [])
         )
+        household.head_sort = vietnamese_sort_text(household.head_name)
     bulk_create_with_history(households, Household, batch_size=batch_size, default_user=user)
     for member in members:
         member.household_id = member.household.pk
@@ -707,8 +710,8 @@ def registry_import(
 
 
 def _refresh_search_texts(household_ids: Sequence[int], batch_size: int) -> None:
-    """Recompute the folded search text of existing households whose record or members changed,
-    a fixed number of queries per few thousand households."""
+    """Recompute the folded search text and the head's sort text of existing households whose
+    record or members changed, a fixed number of queries per few thousand households."""
     for ids in chunks(household_ids):
         members: dict[int, list[tuple[str, str]]] = {}
         for household_id, name, citizen_id in (
@@ -722,7 +725,10 @@ def _refresh_search_texts(household_ids: Sequence[int], batch_size: int) -> None
             household.search_text = search_text_for(
                 household.code, household.head_name, members.get(household.pk, [])
             )
-        Household.objects.bulk_update(households, ["search_text"], batch_size=batch_size)
+            household.head_sort = vietnamese_sort_text(household.head_name)
+        Household.objects.bulk_update(
+            households, ["search_text", "head_sort"], batch_size=batch_size
+        )
 
 
 def _new_household_check(
@@ -758,6 +764,7 @@ def _new_household_check(
             values["head_name"],
             [(m["full_name"], m["citizen_id"]) for m in members],
         )
+        values["head_sort"] = vietnamese_sort_text(values["head_name"])
         values["commune_id"], values["village_id"] = commune.pk, item.village_id
         return values, members
 

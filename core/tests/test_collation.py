@@ -7,7 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from core.collation import ALPHABET, by_name, sorted_vietnamese, vietnamese_key
+from core.collation import (
+    ALPHABET,
+    SORT_TEXT_LENGTH,
+    by_name,
+    sorted_vietnamese,
+    vietnamese_key,
+    vietnamese_sort_text,
+)
 
 
 def nfd(text: str) -> str:
@@ -139,3 +146,21 @@ def test_a_total_order_on_random_names():
     assert [unicodedata.normalize("NFC", n) for n in sorted_vietnamese(shuffled)] == [
         unicodedata.normalize("NFC", n) for n in once
     ]
+
+
+def test_sort_text_orders_as_the_key():
+    """The text a database orders by gives the key's order (without its tie-break), byte by byte."""
+    rng = random.Random(11)
+    words = ["Nguyễn", "Văn", "Đức", "đa", "Dưa", "Thôn", "ba", "bà", "bạ", "bác", "Ấp", "Ưng"]
+    words += ["Ung", "An", "Ăn", "Ân", "10", "2", "007", "Zô", "Ωmega", "Thị", "Thi", "Thìn"]
+    names = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(500)]
+    names += ["Thôn 2", "Thôn 10", "Thôn", "Thôn A", "Ba Con", "Bà Ba", ""]
+    for a in names:
+        for b in rng.sample(names, 20):
+            ka, kb = vietnamese_key(a)[0], vietnamese_key(b)[0]
+            ta, tb = vietnamese_sort_text(a), vietnamese_sort_text(b)
+            assert (ka < kb) == (ta < tb) and (ka == kb) == (ta == tb), (a, b)
+    assert vietnamese_sort_text(nfd("Đức")) == vietnamese_sort_text("ĐỨC")
+    assert vietnamese_sort_text("Thôn 2 Đông").isascii()
+    assert vietnamese_sort_text("") == ""
+    assert len(vietnamese_sort_text("Nguyễn " * 100)) == SORT_TEXT_LENGTH

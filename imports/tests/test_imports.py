@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.collation import vietnamese_sort_text
 from households import copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
@@ -104,6 +105,7 @@ def test_valid_file_creates_households_and_members_in_one_go(commune, village_a,
     assert Member.objects.get(full_name="Lục Thị Hoa").citizen_id == "002175000002"
     assert Member.objects.get(full_name="Lục Thị Hoa").date_of_birth == datetime.date(1975, 2, 1)
     assert "nguyen van duc" in first.search_text
+    assert first.head_sort == vietnamese_sort_text("Nguyễn Văn Đức")
     assert first.history.count() == 1 and spouse.history.get().history_user == officer
 
 
@@ -1230,6 +1232,7 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
 
     def stored(place):
         fields = [*services.HOUSEHOLD_IMPORT_FIELDS, "is_sample", "version", "search_text"]
+        fields.append("head_sort")
         households = list(H.objects.filter(commune=place).order_by("code").values(*fields))
         members = list(
             Member.objects.filter(household__commune=place)
