@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.collation import by_name
+
 from .models import Area
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -23,6 +25,10 @@ class Selection:
     commune: Area | None
     year: int
     communes: QuerySet
+
+    def communes_in_order(self) -> list:
+        """The communes to pick from, in Vietnamese order of their names (core.collation)."""
+        return sorted(self.communes, key=by_name)
 
     def query(self) -> str:
         """The query string that keeps this selection on links."""

@@ -1,10 +1,14 @@
 """What the forms of every app share: Bootstrap's classes, the version of the row being edited,
-parse-only model forms, and a service's ValidationError shown on the form."""
+parse-only model forms, a service's ValidationError shown on the form, and choices of places in
+Vietnamese order."""
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+
+from core.collation import by_name
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -57,3 +61,28 @@ class Versioned(forms.Form):
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk:
             self.fields["version"].initial = instance.version
+
+
+class _VietnameseOrder(ModelChoiceIterator):
+    """The field's rows in Vietnamese order of their names (core.collation), read by the same one
+    query: the database cannot order them so."""
+
+    key = staticmethod(by_name)
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in sorted(self.queryset, key=self.key):
+            yield self.choice(obj)
+
+
+def in_vietnamese_order(field: forms.ModelChoiceField, key=None) -> None:
+    """List a model choice field's rows (places with a ``name``) in Vietnamese order; ``key``
+    replaces :func:`core.collation.by_name` (to put a commune before its villages, say). Call it
+    after setting the field's queryset."""
+    iterator = _VietnameseOrder
+    if key is not None:
+        iterator = type("_VietnameseOrderBy", (_VietnameseOrder,), {"key": staticmethod(key)})
+    field.iterator = iterator
+    # the widget took its choices from the field when the queryset was set
+    field.widget.choices = field.choices

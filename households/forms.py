@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, in_vietnamese_order
 
 from . import services
 from .models import Household, Member, ReviewCycle, citizen_id_validator
@@ -80,6 +80,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
         self.fields["village"].empty_label = None
+        in_vietnamese_order(self.fields["village"])
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["member_count"].initial = self.instance.members.count()
@@ -272,6 +273,7 @@ class ReviewCycleForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes
         self.fields["commune"].empty_label = None
+        in_vietnamese_order(self.fields["commune"])
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -23,6 +23,7 @@ from areas.models import Area
 from areas.scoping import SELF, citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
+from core.collation import by_name, sorted_vietnamese, vietnamese_key
 from core.forms import attach_errors
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
@@ -96,7 +97,7 @@ def filtered_households(request):
         .villages()
         .filter(pk__in=scope.values("village_id"))
         .select_related("parent")
-        .order_by("parent__name", "name")
+        .order_by()  # in Vietnamese order by _group_villages_by_commune
     )
     form.fields["village"].queryset = villages
     _group_villages_by_commune(form.fields["village"], villages)
@@ -117,7 +118,9 @@ def filtered_households(request):
     ethnicities = set(_ethnicities(scope))
     if request.GET.get("ethnicity"):  # a filter value, never written: accept one the cache lacks
         ethnicities.add(request.GET["ethnicity"])
-    form.fields["ethnicity"].choices = [("", "—")] + [(e, e) for e in sorted(ethnicities)]
+    form.fields["ethnicity"].choices = [("", "—")] + [
+        (e, e) for e in sorted_vietnamese(ethnicities)
+    ]
     filters = form.cleaned_data if form.is_valid() else {}
     cycle = filters.get("cycle")
     year = None if cycle else latest_periodic_year(cycles)
@@ -158,8 +161,8 @@ def log_export(request, *, what: str, rows: int, area=None) -> None:
 def _group_villages_by_commune(field, villages) -> None:
     """Over a district or a province the village filter lists its villages under their commune
     (one ``<optgroup>`` each), as the same village names recur from commune to commune; a commune
-    user keeps the plain list."""
-    rows = list(villages)
+    user keeps the plain list. Communes and villages in Vietnamese order (core.collation)."""
+    rows = sorted(villages, key=lambda v: (vietnamese_key(v.parent.name), v.parent_id, by_name(v)))
     if len({v.parent_id for v in rows}) <= 1:
         field.choices = [("", field.empty_label)] + [(v.pk, str(v)) for v in rows]
         return
@@ -194,7 +197,7 @@ def _ethnicities(scope) -> list[str]:
     key = "household-ethnicities:" + hashlib.sha256(str(query.query).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = sorted(query)
+        found = sorted_vietnamese(query)
         cache.set(key, found, settings.ETHNICITY_CACHE_SECONDS)
     return found
 

@@ -34,6 +34,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from areas.models import Area
 from core.cells import neutralise
+from core.collation import by_name, sorted_vietnamese
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from households.privacy import mask_citizen_id
 from households.services import MEMBER_IMPORT_FIELDS
@@ -271,7 +272,7 @@ def households_workbook(
     )
     if villages is None:
         villages = Area.objects.filter(pk__in=households.order_by().values("village_id"))
-    names = sorted({v.name for v in villages})
+    names = sorted_vietnamese({v.name for v in villages})
     writer = _Writer()
     writer.sheet(household_sheet(), _household_rows(rows), lists={"village": names})
     writer.sheet(member_sheet(), _member_rows(members), lists={})
@@ -280,7 +281,7 @@ def households_workbook(
 
 def household_template(commune: Area) -> bytes:
     """An empty registry workbook for ``commune``: headers, hints, drop-downs with its villages."""
-    villages = list(Area.objects.villages().filter(parent=commune).order_by("name"))
+    villages = sorted(Area.objects.villages().filter(parent=commune), key=by_name)
     return households_workbook(Household.objects.none(), villages=villages)
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from core.chunks import chunks
+from core.collation import sorted_vietnamese
 from households import services
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from indicators.models import Indicator
@@ -212,7 +213,9 @@ class AssessmentImport(_Import):
         return _("Không có hộ mã “%(code)s” trong %(villages)s.") % {
             "code": code,
             "villages": ", ".join(
-                sorted(self.villages[pk].name for pk in self.editable if pk in self.villages)
+                sorted_vietnamese(
+                    self.villages[pk].name for pk in self.editable if pk in self.villages
+                )
             ),
         }
 

@@ -29,7 +29,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import get_visible_or_404, requires
 from areas.models import Area
 from areas.scoping import can, citizen_ids_revealable
+from core.collation import by_name
 from core.formatting import format_int
+from core.forms import in_vietnamese_order
 from households.models import Assessment, Household, ReviewCycle
 from households.views import filtered_households, log_export
 from indicators.rules import HouseholdClass
@@ -69,6 +71,7 @@ class HouseholdUploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes_for(user)
+        in_vietnamese_order(self.fields["commune"])
 
 
 class AssessmentUploadForm(forms.Form):
@@ -96,8 +99,8 @@ def index(request):
     user = request.user
     # Templates and exports are listed for one commune at a time: a district or province user
     # picks it (a province has hundreds of communes, each with its cycles).
-    communes = list(
-        Area.objects.communes().visible_to(user).select_related("parent").order_by("name", "pk")
+    communes = sorted(
+        Area.objects.communes().visible_to(user).select_related("parent").order_by(), key=by_name
     )
     chosen = _int(request.GET.get("commune"))
     commune = next((c for c in communes if c.pk == chosen), None)

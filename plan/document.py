@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from budget.models import BudgetLine, StatedTotal
 from budget.reports import checks_table
+from core.collation import by_name
 from core.formatting import format_int, format_number
 from households.models import Assessment
 from households.reports.baseline import baseline
@@ -632,7 +633,7 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
     M = Target.Metric
     if not village_targets:
         return
-    villages = list(commune.children.filter(kind=Area.Kind.VILLAGE).order_by("name"))
+    villages = sorted(commune.children.filter(kind=Area.Kind.VILLAGE), key=by_name)
     poor, near = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
     counts = {
         (r["village_id"], r["household_class"]): r["n"]

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned
+from core.collation import by_name
+from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned, in_vietnamese_order
 from households.models import Household
 
 from .models import Activity, Assignment, Beneficiary, Responsibility, SubProject, Unit
@@ -48,6 +49,8 @@ class ActivityForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(pk=commune.pk) | commune.children.all()
         self.fields["area"].empty_label = None
+        # the commune first, then its villages
+        in_vietnamese_order(self.fields["area"], key=lambda a: (a.pk != commune.pk, by_name(a)))
 
 
 class ProgressForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):

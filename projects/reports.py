@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
+from core.collation import vietnamese_key
 from core.formatting import percent
 from reports.errors import ReportError
 from reports.registry import register
@@ -179,6 +180,12 @@ def task_table(assignments, several: bool) -> Table:
     )
 
 
+def commune_order(commune: Area) -> tuple:
+    """Rows of several communes by commune in Vietnamese order of their names (core.collation);
+    a stable sort keeps the database's order within each commune."""
+    return vietnamese_key(commune.name), commune.path
+
+
 def activity_table(scope: Area, year: int, several: bool) -> Table:
     activities = (
         Activity.objects.within(scope)
@@ -186,6 +193,7 @@ def activity_table(scope: Area, year: int, several: bool) -> Table:
         .select_related("assignment__subproject", "assignment__commune", "area")
         .order_by("assignment__commune__path", "assignment__subproject__code", "planned_start")
     )
+    activities = sorted(activities, key=lambda act: commune_order(act.assignment.commune))
     columns = [
         Column("subproject", _("Tiểu dự án")),
         Column("title", _("Hoạt động")),
@@ -314,6 +322,7 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
         .select_related("unit__commune")
         .order_by("unit__commune__path", "order", "id")
     )
+    items = sorted(items, key=lambda item: commune_order(item.unit.commune))
     columns = [
         Column("order", _("STT"), width=5),  # text: a duty's later paragraphs leave it blank
         Column("unit", _("Đơn vị"), width=20),

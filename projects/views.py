@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.scoping import SELF, can
 from areas.selection import FIRST_YEAR, LAST_YEAR, pick
+from core.collation import by_name
 from core.forms import attach_errors
 from households.models import Household
 
@@ -295,10 +296,12 @@ def subproject_detail(request, pk):
             "subproject": subproject,
             "bases": subproject.basis_links.select_related("document"),
             "indicators": subproject.indicators.select_related("dimension__standard"),
-            "assignments": Assignment.objects.visible_to(request.user)
-            .filter(subproject=subproject)
-            .select_related("commune", "lead_unit")
-            .order_by("-year", "commune__name"),
+            "assignments": sorted(
+                Assignment.objects.visible_to(request.user)
+                .filter(subproject=subproject)
+                .select_related("commune", "lead_unit"),
+                key=lambda a: (-a.year, by_name(a.commune)),
+            ),
         },
     )
 

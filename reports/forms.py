@@ -1,12 +1,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.collation import by_name
+from core.forms import in_vietnamese_order
 from indicators.models import Target
 
 from .documents import FIELDS
 from .models import DocumentSettings
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+def place_order(area) -> tuple:
+    """A commune before its villages, each level in Vietnamese order of its names."""
+    return area.path.count("/"), by_name(area)
+
+
+def target_order(target) -> tuple:
+    return place_order(target.area), target.metric
 
 
 def _bootstrap(form: forms.Form) -> forms.Form:
@@ -28,6 +39,7 @@ class TargetForm(forms.Form):
     def __init__(self, *args, areas=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas
+        in_vietnamese_order(self.fields["area"], key=place_order)
         _bootstrap(self)
 
 
@@ -40,6 +52,7 @@ class ProgressForm(forms.Form):
     def __init__(self, *args, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = targets
+        in_vietnamese_order(self.fields["target"], key=target_order)
         _bootstrap(self)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.collation import by_name, vietnamese_key
 
 
 class Units:
@@ -23,7 +24,9 @@ class Units:
         unit_kind = Area.Kind.COMMUNE if self.by_commune else Area.Kind.VILLAGE
         self.names = {a["id"]: a["name"] for a in below}
         units = [a for a in below if a["kind"] == unit_kind]
-        units.sort(key=lambda a: (a["code"], a["name"]) if self.by_commune else (a["name"],))
+        # In Vietnamese order of their names (core.collation); two communes of one name in
+        # different districts by their code.
+        units.sort(key=lambda a: (vietnamese_key(a["name"]), a["code"] or "", a["id"]))
         self.ids = [a["id"] for a in units]
         # village -> the unit it counts in
         self.unit_of = {
@@ -34,7 +37,7 @@ class Units:
         self.parent_of = {a["id"]: a["parent_id"] for a in below}
         unit_rank = {u: i for i, u in enumerate(self.ids)}
         villages = [a for a in below if a["kind"] == Area.Kind.VILLAGE]
-        villages.sort(key=lambda a: (unit_rank.get(self.unit_of[a["id"]], 0), a["name"]))
+        villages.sort(key=lambda a: (unit_rank.get(self.unit_of[a["id"]], 0), by_name(a)))
         self.village_ids = [a["id"] for a in villages]
 
     @property

@@ -25,7 +25,7 @@ from indicators.models import ProgressRecord, Target
 from . import registry
 from . import services as report_services
 from .documents import issuing_area
-from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm
+from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm, target_order
 from .html import charts_svg
 from .models import DocumentSettings, StatedDocument
 from .reconciliation import cells_of
@@ -314,7 +314,7 @@ def targets_view(request):
         {
             "commune": commune,
             "year": year,
-            "targets": targets,
+            "targets": sorted(targets, key=target_order),
             "records": records,
             "editable": editable,
             "target_form": target_form,

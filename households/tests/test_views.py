@@ -247,6 +247,53 @@ def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     assert len(client.get(reverse("household_list"), {"page": 2}).context["page"]) == 5
 
 
+def test_the_list_sorted_by_head_is_in_vietnamese_order(client, officer, village_a):
+    for head in ["Ưng Văn E", "Đỗ Thị C", "Uông Văn D", "Dương Văn B", "Âu Thị A", "An Văn A"]:
+        make_home(village_a, head, members=0)
+    client.force_login(officer)
+
+    def shown():
+        page = client.get(reverse("household_list"), {"sort": "head_name"}).context["page"]
+        return [h.head_name for h in page]
+
+    assert shown() == ["An Văn A", "Âu Thị A", "Dương Văn B", "Đỗ Thị C", "Uông Văn D", "Ưng Văn E"]
+    home = Household.objects.get(head_name="Ưng Văn E")
+    services.household_update(household=home, head_name="Anh Văn E")  # the service keeps it
+    assert shown() == ["An Văn A", "Anh Văn E", "Âu Thị A", "Dương Văn B", "Đỗ Thị C", "Uông Văn D"]
+
+
+def test_villages_and_communes_are_offered_in_vietnamese_order(
+    client, officer, viewer, district, commune, village_a
+):
+    from areas.tests.factories import CommuneFactory, VillageFactory
+
+    names = ["Thôn 10", "Đồng Tâm", "Thôn 2", "Dốc Đỏ"]
+    villages = [VillageFactory(name=name, parent=commune) for name in names]
+    for village in villages:
+        make_home(village, f"Hộ {village.pk}", members=0)
+    client.force_login(officer)
+    html = client.get(reverse("household_list")).content.decode()
+    found = [html.index(f'<option value="{v.pk}">{v.name}</option>') for v in villages]
+    assert [names[i] for i in sorted(range(4), key=found.__getitem__)] == [
+        "Dốc Đỏ",
+        "Đồng Tâm",
+        "Thôn 2",
+        "Thôn 10",
+    ]
+    form = client.get(reverse("household_create")).context["form"]
+    offered = [label for _value, label in form.fields["village"].choices]
+    assert offered == ["Dốc Đỏ", "Đồng Tâm", "Thôn 2", "Thôn 10", village_a.name]  # "Thôn A"
+    # over a district: communes in that order too, each with its villages
+    for name in ["Xã Đông", "Xã Dương"]:
+        make_home(
+            VillageFactory(name="Thôn 1", parent=CommuneFactory(name=name, parent=district)), name
+        )
+    client.force_login(viewer)
+    html = client.get(reverse("household_list")).content.decode()
+    groups = [html.index(f'<optgroup label="{n}">') for n in ["Xã Dương", "Xã Đông", commune.name]]
+    assert groups == sorted(groups)
+
+
 def test_the_list_query_count_does_not_grow_with_households(
     client, officer, village_a, cycle, django_assert_max_num_queries
 ):
