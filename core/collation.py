@@ -117,15 +117,20 @@ def vietnamese_sort_text(text: str | None) -> str:
     1 to 5) and "0": "0" is below any letter, so a word sorts before the longer words it
     begins, and no tone before any tone. A number is "0", the count of its digits and the
     digits, so numbers sort by value and before words."""
-    parts = []
-    for kind, value, ranks, tones in vietnamese_key(text)[0]:
-        if kind == _NUMBER:
-            digits = str(value)
-            parts.append("0" + _base36(len(digits), 1) + digits + "0")
-        else:
-            letters = "".join(_base36(36 + rank, 2) for rank in ranks)
-            parts.append(letters + "0" + "".join(str(t) for t in tones) + "0")
-    return "".join(parts)[:SORT_TEXT_LENGTH]
+    tokens = _TOKENS.findall(unicodedata.normalize("NFC", text or ""))
+    return "".join(_token_sort_text(token) for token in tokens)[:SORT_TEXT_LENGTH]
+
+
+@functools.lru_cache(maxsize=65536)
+def _token_sort_text(token: str) -> str:
+    """One word or number of :func:`vietnamese_sort_text`; names repeat their words (family and
+    given names), so a registry's worth of heads is mostly cache hits."""
+    if token.isdigit():
+        digits = str(int(token))
+        return "0" + _base36(len(digits), 1) + digits + "0"
+    ranks, tones = _letters(unicodedata.normalize("NFD", token).lower())
+    letters = "".join(_base36(36 + rank, 2) for rank in ranks)
+    return letters + "0" + "".join(str(t) for t in tones) + "0"
 
 
 def sorted_vietnamese(
