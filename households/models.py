@@ -7,7 +7,10 @@ editing a household later never changes last year's figures. Writes go through `
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -18,6 +21,7 @@ from areas.models import Area
 from areas.scoping import ScopedQuerySet
 from core.collation import SORT_TEXT_LENGTH, by_name
 from core.text import fold
+from indicators.models import PovertyStandard
 from indicators.rules import HouseholdClass, Measure
 
 citizen_id_validator = RegexValidator(
@@ -243,6 +247,9 @@ class ReviewCycle(models.Model):
                 fields=["commune", "year"],
                 condition=Q(kind="periodic"),
                 name="one_periodic_review_per_commune_year",
+                violation_error_message=_(
+                    "Xã đã có đợt rà soát định kỳ của năm này; mỗi năm chỉ có một đợt."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["commune", "reference_date", "kind"], name="review_cycle_unique_date"
@@ -255,6 +262,40 @@ class ReviewCycle(models.Model):
     @property
     def is_finalised(self) -> bool:
         return self.status == self.Status.FINALISED
+
+    def clean(self) -> None:
+        """The reference date lies in the cycle's year (a periodic review's in its season, from
+        1 September to 31 December), and the standard is in force on that date."""
+        day, year = self.reference_date, self.year
+        if day is None or year is None:
+            return  # the missing field has its own error
+        if self.kind == self.Kind.PERIODIC and not (
+            datetime.date(year, 9, 1) <= day <= datetime.date(year, 12, 31)
+        ):
+            raise ValidationError(
+                {
+                    "reference_date": _(
+                        "Ngày chốt số liệu của đợt rà soát định kỳ phải trong khoảng "
+                        "01/09–31/12/%(year)s."
+                    )
+                    % {"year": year}
+                }
+            )
+        if day.year != year:
+            raise ValidationError(
+                {"reference_date": _("Ngày chốt số liệu phải thuộc năm %(year)s.") % {"year": year}}
+            )
+        if self.standard_id and not (
+            PovertyStandard.objects.in_force_on(day).filter(pk=self.standard_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "standard": _(
+                        "Chuẩn nghèo “%(standard)s” không áp dụng vào ngày chốt số liệu %(day)s."
+                    )
+                    % {"standard": self.standard, "day": day.strftime("%d/%m/%Y")}
+                }
+            )
 
 
 class AssessmentQuerySet(ScopedQuerySet):

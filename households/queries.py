@@ -3,7 +3,9 @@ building blocks, so views only call them."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from .models import Assessment, Deprivation, Household, ReviewCycle
 
@@ -31,6 +33,43 @@ def latest_periodic_year(cycles: QuerySet) -> int | None:
         .values_list("year", flat=True)
         .first()
     )
+
+
+def cycle_registry(cycle: ReviewCycle) -> QuerySet[Household]:
+    """The households a cycle reviews: its commune's, on the registry on its reference date."""
+    return Household.objects.filter(commune_id=cycle.commune_id).in_registry_at(
+        cycle.reference_date
+    )
+
+
+def households_without_result(cycle: ReviewCycle) -> QuerySet[Household]:
+    """Households of the cycle's registry with no result in the cycle: what keeps a periodic
+    review from being closed."""
+    return cycle_registry(cycle).exclude(_has_result(cycle))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many households of the cycle's registry have a result in it."""
+
+    total: int
+    missing: int
+
+    @property
+    def reviewed(self) -> int:
+        return self.total - self.missing
+
+
+def cycle_coverage(cycle: ReviewCycle) -> Coverage:
+    """:func:`households_without_result` counted against the registry, in one query."""
+    counts = cycle_registry(cycle).aggregate(
+        total=Count("pk"), missing=Count("pk", filter=~_has_result(cycle))
+    )
+    return Coverage(total=counts["total"], missing=counts["missing"])
+
+
+def _has_result(cycle: ReviewCycle) -> Exists:
+    return Exists(Assessment.objects.filter(cycle=cycle, household=OuterRef("pk")))
 
 
 def household_list(

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -30,6 +30,7 @@ from indicators.rules import ClassificationError, classify
 from . import copywriter
 from .fieldrules import FieldRules
 from .models import Assessment, Deprivation, Household, IndicatorOverride, Member, ReviewCycle
+from .queries import cycle_coverage
 from .search import search_text_for
 
 logger = logging.getLogger("povertyplan.security")
@@ -185,28 +186,46 @@ def review_cycle_create(
     reference_date: datetime.date | None = None,
     standard: PovertyStandard | None = None,
 ) -> ReviewCycle:
+    """A new open cycle; without a standard, the newest one in force on the reference date.
+    The dates, the standard and duplicates are checked by ``ReviewCycle.clean`` and its
+    constraints."""
     if commune.kind != Area.Kind.COMMUNE:
         raise ValidationError({"commune": _("Đợt rà soát phải thuộc một xã.")})
-    standard = standard or PovertyStandard.objects.for_year(year)
+    reference_date = reference_date or datetime.date(year, 12, 14)
+    standard = standard or (
+        PovertyStandard.objects.in_force_on(reference_date).order_by("-effective_from").first()
+    )
+    cycle = ReviewCycle(
+        commune=commune, year=year, kind=kind, reference_date=reference_date, standard=standard
+    )
     if standard is None:
+        cycle.full_clean(exclude=["standard"])  # a wrong date is the cause to report
         raise ValidationError(
             {"standard": _("Không có chuẩn nghèo nào áp dụng cho năm %(year)s.") % {"year": year}}
         )
-    cycle = ReviewCycle(
-        commune=commune,
-        year=year,
-        kind=kind,
-        reference_date=reference_date or datetime.date(year, 12, 14),
-        standard=standard,
-    )
     cycle.full_clean()
-    cycle.save()
+    try:
+        with transaction.atomic():
+            cycle.save()
+    except IntegrityError:  # a twin saved between the check and the insert
+        raise ValidationError(_("Đợt rà soát này đã được tạo.")) from None
     return cycle
 
 
 @transaction.atomic
 def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
+    """Close the cycle. It needs at least one result, and a periodic review one for every
+    household of its registry (:func:`queries.households_without_result`)."""
     cycle = _lock_open_cycle(cycle)
+    if not cycle.assessments.exists():
+        raise ValidationError(_("Chưa chốt được đợt rà soát: đợt chưa có kết quả nào."))
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:
+        coverage = cycle_coverage(cycle)
+        if coverage.missing:
+            raise ValidationError(
+                _("Chưa chốt được đợt rà soát: còn %(missing)s/%(total)s hộ chưa có kết quả.")
+                % {"missing": coverage.missing, "total": coverage.total}
+            )
     cycle.status = ReviewCycle.Status.FINALISED
     cycle.finalised_at = timezone.now()
     cycle.finalised_by = user

@@ -34,7 +34,7 @@ from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycl
 from .history import household_history
 from .models import Assessment, Household, Member, ReviewCycle, village_progress
 from .privacy import mask_citizen_id
-from .queries import household_list, latest_periodic_year
+from .queries import cycle_coverage, household_list, latest_periodic_year
 from .search import looks_like_citizen_id
 
 
@@ -553,6 +553,8 @@ def cycle_detail(request, pk):
         {
             "cycle": cycle,
             "progress": village_progress(area, Q(cycle=cycle)),
+            "coverage": cycle_coverage(cycle),
+            "has_results": cycle.assessments.exists(),
             "can_finalise": ReviewCycle.objects.editable_by(request.user).filter(pk=pk).exists()
             and not cycle.is_finalised,
         },

@@ -565,19 +565,23 @@ def test_a_double_submit_of_a_result_saves_once(client, officer, village_a, cycl
 
 def test_a_finalised_cycle_is_read_only_with_a_message(client, officer, village_a, cycle):
     home = make_home(village_a, "Lương Văn Cao")
+    services.assessment_record(cycle=cycle, household=home, income_per_capita=5_000_000)
     services.review_cycle_finalise(cycle=cycle, user=officer)
     client.force_login(officer)
     url = reverse("review_entry", args=[home.pk, cycle.pk])
     response = client.post(url, review_data(ticks=["2.2"]), follow=True)
-    assert "đã chốt" in response.content.decode() and not Assessment.objects.exists()
+    assert "đã chốt" in response.content.decode()
+    kept = Assessment.objects.get()
+    assert kept.income_per_capita == 5_000_000 and kept.deprived_codes == ""
 
 
 # --- cycles -------------------------------------------------------------------------------
 
 
 def test_only_officers_create_and_finalise_cycles(
-    client, officer, board_a, viewer, other_officer, commune
+    client, officer, board_a, viewer, other_officer, commune, village_a
 ):
+    home = make_home(village_a, "Lương Văn Cao")
     data = {"commune": commune.pk, "year": 2024, "kind": "periodic", "reference_date": "2024-12-14"}
     for user in (board_a, viewer):
         client.force_login(user)
@@ -586,6 +590,7 @@ def test_only_officers_create_and_finalise_cycles(
     client.force_login(officer)
     assert client.post(reverse("cycle_list"), data).status_code == 302
     cycle = ReviewCycle.objects.get()
+    services.assessment_record(cycle=cycle, household=home, income_per_capita=5_000_000)
     for user in (board_a, viewer):
         client.force_login(user)
         # refused before the cycle is fetched: neither may finalise a cycle anywhere
