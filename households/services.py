@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from areas.models import Area
 from core.chunks import chunks
 from core.collation import vietnamese_sort_text
+from core.formatting import format_int
 from core.text import nfc
 from indicators.models import Indicator, PovertyStandard
 from indicators.rules import ClassificationError, classify
@@ -217,20 +218,27 @@ def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     """Close the cycle. It needs at least one result, and a periodic review one for every
     household of its registry (:func:`queries.households_without_result`)."""
     cycle = _lock_open_cycle(cycle)
-    if not cycle.assessments.exists():
-        raise ValidationError(_("Chưa chốt được đợt rà soát: đợt chưa có kết quả nào."))
-    if cycle.kind == ReviewCycle.Kind.PERIODIC:
-        coverage = cycle_coverage(cycle)
-        if coverage.missing:
-            raise ValidationError(
-                _("Chưa chốt được đợt rà soát: còn %(missing)s/%(total)s hộ chưa có kết quả.")
-                % {"missing": coverage.missing, "total": coverage.total}
-            )
+    refusal = finalise_refusal(cycle)
+    if refusal:
+        raise ValidationError(refusal)
     cycle.status = ReviewCycle.Status.FINALISED
     cycle.finalised_at = timezone.now()
     cycle.finalised_by = user
     cycle.save(update_fields=["status", "finalised_at", "finalised_by"])
     return cycle
+
+
+def finalise_refusal(cycle: ReviewCycle, coverage=None) -> str | None:
+    """Why the cycle cannot be closed yet, or None: the one rule the page and the close share."""
+    if not cycle.assessments.exists():
+        return _("Chưa chốt được đợt rà soát: đợt chưa có kết quả nào.")
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:
+        coverage = coverage or cycle_coverage(cycle)
+        if coverage.missing:
+            return _(
+                "Chưa chốt được đợt rà soát: còn %(missing)s/%(total)s hộ chưa có kết quả."
+            ) % {"missing": format_int(coverage.missing), "total": format_int(coverage.total)}
+    return None
 
 
 def _lock_open_cycle(cycle: ReviewCycle) -> ReviewCycle:

@@ -547,14 +547,15 @@ def cycle_detail(request, pk):
     scopes = request.user.scope_memberships()
     if not request.user.is_superuser and all(s.role == "board" for s in scopes):
         area = request.user.home_area()  # a board follows its own village
+    coverage = cycle_coverage(cycle)
     return render(
         request,
         "households/cycle_detail.html",
         {
             "cycle": cycle,
             "progress": village_progress(area, Q(cycle=cycle)),
-            "coverage": cycle_coverage(cycle),
-            "has_results": cycle.assessments.exists(),
+            "coverage": coverage,
+            "refusal": None if cycle.is_finalised else services.finalise_refusal(cycle, coverage),
             "can_finalise": ReviewCycle.objects.editable_by(request.user).filter(pk=pk).exists()
             and not cycle.is_finalised,
         },
