@@ -33,8 +33,12 @@ class HouseholdQuerySet(ScopedQuerySet):
     area_path_lookup = "village__path"
 
     def in_registry_at(self, day) -> HouseholdQuerySet:
-        """Households on the registry on ``day`` (not yet left it)."""
-        return self.filter(Q(left_registry_on__isnull=True) | Q(left_registry_on__gt=day))
+        """Households on the registry on ``day``: joined it on or before ``day`` (or always on
+        it) and not yet left it."""
+        return self.filter(
+            Q(left_registry_on__isnull=True) | Q(left_registry_on__gt=day),
+            Q(joined_registry_on__isnull=True) | Q(joined_registry_on__lte=day),
+        )
 
     def search(self, query: str) -> HouseholdQuerySet:
         """``query`` within the head's or a member's name, the code or a citizen ID, ignoring
@@ -86,6 +90,22 @@ class Household(models.Model):
         _("nguồn nước sinh hoạt"), max_length=12, choices=Water.choices, blank=True
     )
     latrine = models.CharField(_("nhà tiêu"), max_length=12, choices=Latrine.choices, blank=True)
+
+    class Joined(models.TextChoices):
+        ORIGINAL = "original", _("Có trong sổ từ đầu")
+        NEW = "new", _("Hộ mới thành lập")
+        SPLIT = "split", _("Tách từ hộ khác")
+        MOVED_IN = "moved_in", _("Chuyển đến")
+
+    joined_registry_on = models.DateField(
+        _("vào danh sách ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu hộ có trong sổ từ đầu."),
+    )
+    joined_how = models.CharField(
+        _("vào danh sách do"), max_length=10, choices=Joined.choices, default=Joined.ORIGINAL
+    )
     left_registry_on = models.DateField(_("ra khỏi danh sách ngày"), null=True, blank=True)
     is_sample = models.BooleanField(_("dữ liệu mẫu"), default=False)
     search_text = models.TextField(editable=False, default="")
@@ -217,6 +237,16 @@ class ReviewCycle(models.Model):
         DRAFT = "draft", _("Đang rà soát")
         FINALISED = "finalised", _("Đã chốt")
 
+    class Stage(models.TextChoices):
+        """The steps of Decision 24/2021/QĐ-TTg a periodic review goes through, in order; the
+        ``review`` app moves a cycle between them. ``DECIDED`` goes with ``Status.FINALISED``."""
+
+        OPEN = "open", _("Mở đợt")
+        SURVEY = "survey", _("Điều tra, rà soát")
+        MEETINGS = "meetings", _("Họp thôn")
+        POSTING = "posting", _("Niêm yết công khai")
+        DECIDED = "decided", _("Xã quyết định công nhận")
+
     commune = models.ForeignKey(
         Area, verbose_name=_("xã"), on_delete=models.PROTECT, related_name="review_cycles"
     )
@@ -231,12 +261,18 @@ class ReviewCycle(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    stage = models.CharField(_("bước"), max_length=10, choices=Stage.choices, default=Stage.OPEN)
     finalised_at = models.DateTimeField(_("ngày chốt"), null=True, blank=True)
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The commune decision that makes the figures official (set at the DECIDED stage).
+    decision_number = models.CharField(_("số quyết định"), max_length=40, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decision_signer = models.CharField(_("người ký quyết định"), max_length=120, blank=True)
 
     objects = ReviewCycleQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["finalised_at"])
 
     class Meta:
         verbose_name = _("đợt rà soát")
@@ -296,6 +332,117 @@ class ReviewCycle(models.Model):
                     % {"standard": self.standard, "day": day.strftime("%d/%m/%Y")}
                 }
             )
+
+
+class ExemptionQuerySet(ScopedQuerySet):
+    area_path_lookup = "household__village__path"
+
+
+class ReviewExemption(models.Model):
+    """Why a household of a cycle's registry has no result in it. Only ``KEPT_PREVIOUS`` carries
+    the previous finalised result forward into the cycle's figures; a household that moved out or
+    split is counted nowhere from its leaving date (``Household.left_registry_on``)."""
+
+    class Reason(models.TextChoices):
+        MOVED_OUT = "moved_out", _("Chuyển đi")
+        SPLIT = "split", _("Tách hộ")
+        KEPT_PREVIOUS = "kept_previous", _("Không rà soát lại — giữ kết quả năm trước")
+
+    cycle = models.ForeignKey(
+        ReviewCycle,
+        verbose_name=_("đợt rà soát"),
+        on_delete=models.CASCADE,
+        related_name="exemptions",
+    )
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="exemptions"
+    )
+    reason = models.CharField(_("lý do"), max_length=14, choices=Reason.choices)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now_add=True)
+
+    objects = ExemptionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    class Meta:
+        verbose_name = _("lý do không có kết quả")
+        verbose_name_plural = _("lý do không có kết quả")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "household"],
+                name="one_exemption_per_household_per_cycle",
+                violation_error_message=_("Hộ này đã có lý do không rà soát trong đợt này."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_reason_display()}"
+
+
+class RequestQuerySet(ScopedQuerySet):
+    area_path_lookup = "household__village__path"
+    edit_action = "review"
+
+
+class ReviewRequest(models.Model):
+    """An ad-hoc review (rà soát thường xuyên): a household's application, the result the
+    officer records in the commune's ad-hoc cycle, and the commune's decision. Its result counts
+    in figures "as of a date" from ``decision_date`` on."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("Đề nghị rà soát (xét vào hộ nghèo, cận nghèo)")
+        EXIT = "exit", _("Đề nghị công nhận thoát nghèo, thoát cận nghèo")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Đã nhận đơn")
+        ASSESSED = "assessed", _("Đã rà soát")
+        DECIDED = "decided", _("Đã có quyết định")
+        WITHDRAWN = "withdrawn", _("Rút đơn / không xét")
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.PROTECT, related_name="requests"
+    )
+    kind = models.CharField(_("loại đề nghị"), max_length=10, choices=Kind.choices)
+    received_on = models.DateField(_("ngày nhận đơn"))
+    applicant = models.CharField(_("người làm đơn"), max_length=120, blank=True)
+    note = models.CharField(_("nội dung"), max_length=500, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    assessment = models.OneToOneField(
+        "Assessment",
+        verbose_name=_("kết quả rà soát"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="request",
+    )
+    decision_number = models.CharField(_("số quyết định"), max_length=40, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("thời điểm ghi"), auto_now_add=True)
+
+    objects = RequestQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["recorded_at"])
+
+    class Meta:
+        verbose_name = _("đề nghị rà soát thường xuyên")
+        verbose_name_plural = _("đề nghị rà soát thường xuyên")
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="decided", decision_date__isnull=False) | ~Q(status="decided"),
+                name="decided_request_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.get_kind_display()} · {self.received_on:%d/%m/%Y}"
 
 
 class AssessmentQuerySet(ScopedQuerySet):

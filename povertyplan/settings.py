@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "indicators",
     "households",
     "imports",
+    "review",
     "reports",
     "projects",
     "budget",

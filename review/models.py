@@ -1,0 +1,1 @@
+"""The records of a review's stages (see ``review/apps.py``)."""
