@@ -216,7 +216,11 @@ def review_cycle_create(
 @transaction.atomic
 def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     """Close the cycle. It needs at least one result, and a periodic review one for every
-    household of its registry (:func:`queries.households_without_result`)."""
+    household of its registry (:func:`queries.households_without_result`).
+
+    The close of an ad-hoc cycle, and of data loaded whole (the demo, the generator, imported
+    past years). A commune's periodic review is decided through its stages instead
+    (``review.services.decide``)."""
     cycle = _lock_open_cycle(cycle)
     refusal = finalise_refusal(cycle)
     if refusal:
@@ -224,7 +228,11 @@ def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     cycle.status = ReviewCycle.Status.FINALISED
     cycle.finalised_at = timezone.now()
     cycle.finalised_by = user
-    cycle.save(update_fields=["status", "finalised_at", "finalised_by"])
+    fields = ["status", "finalised_at", "finalised_by"]
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:
+        cycle.stage = ReviewCycle.Stage.DECIDED
+        fields.append("stage")
+    cycle.save(update_fields=fields)
     return cycle
 
 
