@@ -216,11 +216,7 @@ def review_cycle_create(
 @transaction.atomic
 def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     """Close the cycle. It needs at least one result, and a periodic review one for every
-    household of its registry (:func:`queries.households_without_result`).
-
-    The close of an ad-hoc cycle, and of data loaded whole (the demo, the generator, imported
-    past years). A commune's periodic review is decided through its stages instead
-    (``review.services.decide``)."""
+    household of its registry (:func:`queries.households_without_result`)."""
     cycle = _lock_open_cycle(cycle)
     refusal = finalise_refusal(cycle)
     if refusal:
@@ -228,11 +224,9 @@ def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     cycle.status = ReviewCycle.Status.FINALISED
     cycle.finalised_at = timezone.now()
     cycle.finalised_by = user
-    fields = ["status", "finalised_at", "finalised_by"]
-    if cycle.kind == ReviewCycle.Kind.PERIODIC:
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:  # data loaded whole; a commune decides in review
         cycle.stage = ReviewCycle.Stage.DECIDED
-        fields.append("stage")
-    cycle.save(update_fields=fields)
+    cycle.save(update_fields=["status", "finalised_at", "finalised_by", "stage"])
     return cycle
 
 

@@ -138,30 +138,24 @@ def _stages_page(request, cycle, status=200, **forms):
         "events": CycleEvent.objects.filter(cycle=cycle).select_related("user"),
         "can_review": can_review,
         "can_advance": can_review and in_stage in (Stage.OPEN, Stage.SURVEY),
-        "posting_form": forms.get("posting_form")
-        or (
+        "posting_form": (
             PostingForm(initial={"starts_on": posting.starts_on, "place": posting.place})
             if posting
             else PostingForm()
         )
         if can_review and in_stage in (Stage.MEETINGS, Stage.POSTING)
         else None,
-        "complaint_form": forms.get("complaint_form")
-        or ComplaintForm(households=cycle_registry(cycle))
+        "complaint_form": ComplaintForm(households=cycle_registry(cycle))
         if can_review and in_stage == Stage.POSTING
         else None,
         "resolve_form": ResolveForm() if can_review else None,
-        "decision_form": forms.get("decision_form") or DecisionForm()
-        if can_review and in_stage == Stage.POSTING
-        else None,
-        "reopen_form": forms.get("reopen_form") or ReopenForm()
-        if can_review and cycle.is_finalised
-        else None,
-        "exemption_form": forms.get("exemption_form")
-        or ExemptionForm(households=cycle_registry(cycle))
+        "decision_form": DecisionForm() if can_review and in_stage == Stage.POSTING else None,
+        "reopen_form": ReopenForm() if can_review and cycle.is_finalised else None,
+        "exemption_form": ExemptionForm(households=cycle_registry(cycle))
         if can_keep and not cycle.is_finalised
         else None,
     }
+    context.update(forms)  # a refused form, shown again with its errors
     return render(request, "review/cycle_detail.html", context, status=status)
 
 
