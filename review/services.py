@@ -57,7 +57,7 @@ def stage_refusals(
     if coverage.missing:
         refusals.append(missing_message(coverage))
     if target in (Stage.POSTING, Stage.DECIDED):
-        without = [r.village.name for r in rows if r.households and not r.meeting_agreed]
+        without = [r.village.name for r in rows if r.reviewed and not r.meeting_agreed]
         if without:
             refusals.append(
                 _(

@@ -94,7 +94,6 @@ def test_a_whole_periodic_review_through_the_pages(
     assert client.post(meeting_url, data).status_code == 302  # posted twice
     assert VillageMeeting.objects.count() == 1 and VillageMeeting.history.count() == 1
     assert MeetingResult.objects.get(agreed=False).note == "Chưa đúng"
-    # Thôn B has no household left on the registry with a result: still its meeting is needed
     client.force_login(officer)
     html = page(client, cycle).content.decode()
     assert "Thôn B" in html and "1 hộ không nhất trí, chờ rà soát lại" in html

@@ -350,3 +350,27 @@ def test_ad_hoc_cycles_take_no_stages(commune):
     )
     with pytest.raises(ValidationError, match="thường xuyên"):
         services.advance(cycle=ad_hoc, to_stage=Stage.SURVEY)
+
+
+def test_a_meeting_with_more_present_than_invited_is_refused(cycle, homes, village_a):
+    to_meetings(cycle, homes)
+    with pytest.raises(ValidationError) as exc:
+        meet(cycle, village_a, present=11, total=10)
+    assert "không được lớn hơn tổng số đại diện hộ" in " ".join(exc.value.messages)
+    assert not VillageMeeting.objects.exists()
+
+
+def test_a_village_whose_households_all_moved_out_needs_no_meeting(
+    cycle, homes, village_a, village_b
+):
+    for h in (homes["a1"], homes["a2"]):
+        record(cycle, h)
+    services.exemption_record(
+        cycle=cycle, household=homes["b1"], reason=ReviewExemption.Reason.MOVED_OUT
+    )
+    services.advance(cycle=cycle, to_stage=Stage.SURVEY)
+    services.advance(cycle=cycle, to_stage=Stage.MEETINGS)
+    meet(cycle, village_a)
+    services.posting_record(cycle=cycle, starts_on=POSTING_DAY)
+    cycle.refresh_from_db()
+    assert cycle.stage == Stage.POSTING
