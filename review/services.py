@@ -198,7 +198,7 @@ def meeting_record(
         raise ValidationError(
             _("Bạn không được ghi biên bản họp của %(village)s.") % {"village": village.name}
         )
-    _in_stage(cycle, Stage.MEETINGS, doing=_("ghi biên bản họp thôn"))
+    _in_stage(cycle, Stage.MEETINGS, Stage.POSTING, doing=_("ghi biên bản họp thôn"))
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("Ngày họp không được sau hôm nay.")})
     values = {
@@ -326,7 +326,9 @@ def complaint_record(
     once."""
     cycle = _lock(cycle, user=user)
     _in_stage(cycle, Stage.POSTING, doing=_("tiếp nhận khiếu nại"))
-    posting = Posting.objects.get(cycle=cycle)
+    posting = Posting.objects.filter(cycle=cycle).first()
+    if posting is None:
+        raise ValidationError(_("Chưa ghi thời gian niêm yết công khai."))
     if not posting.is_open_on(received_on) or received_on > timezone.localdate():
         raise ValidationError(
             {

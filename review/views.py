@@ -382,6 +382,6 @@ def cycle_meeting(request, pk, village_pk):
             "meeting": meeting,
             "form": form,
             "entries": entries,
-            "editable": cycle.stage == Stage.MEETINGS and not cycle.is_finalised,
+            "editable": cycle.stage in (Stage.MEETINGS, Stage.POSTING) and not cycle.is_finalised,
         },
     )

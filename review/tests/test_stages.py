@@ -374,3 +374,16 @@ def test_a_village_whose_households_all_moved_out_needs_no_meeting(
     services.posting_record(cycle=cycle, starts_on=POSTING_DAY)
     cycle.refresh_from_db()
     assert cycle.stage == Stage.POSTING
+
+
+def test_a_cycle_loaded_whole_and_reopened_can_be_decided_again(
+    cycle, homes, village_a, village_b, officer
+):
+    for h in homes.values():
+        record(cycle, h)
+    household_services.review_cycle_finalise(cycle=cycle, user=None)  # no stage records
+    services.reopen(cycle=cycle, reason="Bổ sung hồ sơ họp thôn", user=officer)
+    meet(cycle, village_a)
+    meet(cycle, village_b)
+    services.posting_record(cycle=cycle, starts_on=POSTING_DAY, user=officer)
+    assert decide(cycle, officer).is_finalised
