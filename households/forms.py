@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.forms import BootstrapMixin, in_vietnamese_order
-from indicators.models import PovertyStandard
 
 from . import services
 from .models import Household, Member, ReviewCycle, citizen_id_validator
@@ -262,57 +261,6 @@ class ReviewForm(BootstrapMixin, forms.Form):
                     Override(indicator.code, derived, ticked, self.cleaned_data[f"reason_{key}"])
                 )
         return result
-
-
-class StandardChoice(forms.ModelChoiceField):
-    """A poverty standard with the dates it is in force, so the officer sees which one applies."""
-
-    def label_from_instance(self, obj):
-        start = obj.effective_from.strftime("%d/%m/%Y")
-        if obj.effective_to is None:
-            return _("%(name)s (áp dụng từ %(start)s)") % {"name": obj.name, "start": start}
-        return _("%(name)s (áp dụng %(start)s – %(end)s)") % {
-            "name": obj.name,
-            "start": start,
-            "end": obj.effective_to.strftime("%d/%m/%Y"),
-        }
-
-
-class ReviewCycleForm(BootstrapMixin, forms.ModelForm):
-    standard = StandardChoice(
-        label=_("Chuẩn nghèo"),
-        queryset=PovertyStandard.objects.all(),
-        required=False,
-        empty_label=_("Chuẩn đang áp dụng vào ngày chốt số liệu"),
-        help_text=_("Chỉ chọn được chuẩn nghèo đang áp dụng vào ngày chốt số liệu."),
-    )
-
-    class Meta:
-        model = ReviewCycle
-        fields = ["commune", "year", "kind", "reference_date", "standard"]
-        widgets = {"reference_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
-    def __init__(self, *args, communes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = communes
-        self.fields["commune"].empty_label = None
-        in_vietnamese_order(self.fields["commune"])
-        # The usual periodic review of this year, and the standard that applies to it.
-        year = timezone.localdate().year
-        reference_date = datetime.date(year, 12, 14)
-        self.initial.setdefault("year", year)
-        self.initial.setdefault("kind", ReviewCycle.Kind.PERIODIC)
-        self.initial.setdefault("reference_date", reference_date)
-        self.initial.setdefault(
-            "standard",
-            PovertyStandard.objects.in_force_on(reference_date).order_by("-effective_from").first(),
-        )
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= timezone.localdate().year + 1:
-            raise ValidationError(_("Năm rà soát không hợp lệ."))
-        return year
 
 
 class HouseholdFilterForm(BootstrapMixin, forms.Form):

@@ -224,7 +224,9 @@ def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     cycle.status = ReviewCycle.Status.FINALISED
     cycle.finalised_at = timezone.now()
     cycle.finalised_by = user
-    cycle.save(update_fields=["status", "finalised_at", "finalised_by"])
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:  # data loaded whole; a commune decides in review
+        cycle.stage = ReviewCycle.Stage.DECIDED
+    cycle.save(update_fields=["status", "finalised_at", "finalised_by", "stage"])
     return cycle
 
 

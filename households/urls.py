@@ -14,7 +14,4 @@ urlpatterns = [
         views.review_preview,
         name="review_preview",
     ),
-    path("cycles/", views.cycle_list, name="cycle_list"),
-    path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
-    path("cycles/<int:pk>/finalise/", views.cycle_finalise, name="cycle_finalise"),
 ]

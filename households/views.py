@@ -30,11 +30,11 @@ from indicators.rules import ClassificationError, classify
 
 from . import services
 from .derive import derived_indicators
-from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycleForm, ReviewForm
+from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm
 from .history import household_history
 from .models import Assessment, Household, Member, ReviewCycle, village_progress
 from .privacy import mask_citizen_id
-from .queries import cycle_coverage, household_list, latest_periodic_year
+from .queries import household_list, latest_periodic_year
 from .search import looks_like_citizen_id
 
 
@@ -506,70 +506,3 @@ def review_preview(request, pk, cycle_pk):
         "households/_partials/review_preview.html",
         {"preview": _preview(cycle, household, form)},
     )
-
-
-@requires("view")
-def cycle_list(request):
-    user = request.user
-    cycles = ReviewCycle.objects.visible_to(user).select_related("commune", "standard")
-    communes = Area.objects.editable_communes(user)
-    form = ReviewCycleForm(request.POST or None, communes=communes)
-    if request.method == "POST":
-        if not communes.exists():
-            raise PermissionDenied(_("Chỉ cán bộ xã được tạo đợt rà soát."))
-        if form.is_valid():
-            try:
-                cycle = services.review_cycle_create(**form.cleaned_data)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                messages.success(request, _("Đã tạo đợt rà soát."))
-                return redirect("cycle_detail", pk=cycle.pk)
-    return render(
-        request,
-        "households/cycle_list.html",
-        {
-            "cycles": cycles,
-            "form": form,
-            "can_create": communes.exists(),
-        },
-    )
-
-
-@requires("view")
-def cycle_detail(request, pk):
-    cycle = get_visible_or_404(
-        ReviewCycle.objects.select_related("commune", "standard", "finalised_by"),
-        request.user,
-        pk=pk,
-    )
-    area = cycle.commune
-    scopes = request.user.scope_memberships()
-    if not request.user.is_superuser and all(s.role == "board" for s in scopes):
-        area = request.user.home_area()  # a board follows its own village
-    coverage = cycle_coverage(cycle)
-    return render(
-        request,
-        "households/cycle_detail.html",
-        {
-            "cycle": cycle,
-            "progress": village_progress(area, Q(cycle=cycle)),
-            "coverage": coverage,
-            "refusal": None if cycle.is_finalised else services.finalise_refusal(cycle, coverage),
-            "can_finalise": ReviewCycle.objects.editable_by(request.user).filter(pk=pk).exists()
-            and not cycle.is_finalised,
-        },
-    )
-
-
-@requires("review")
-@require_POST
-def cycle_finalise(request, pk):
-    cycle = get_editable_or_404(ReviewCycle, request.user, pk=pk)
-    try:
-        services.review_cycle_finalise(cycle=cycle, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Đã chốt đợt rà soát; số liệu của đợt không còn sửa được."))
-    return redirect("cycle_detail", pk=pk)

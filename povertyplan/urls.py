@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("", include("households.urls")),
     path("imports/", include("imports.urls")),
+    path("cycles/", include("review.cycle_urls")),
     path("review/", include("review.urls")),
     path("reports/", include("reports.urls")),
     # the plan keeps its address under the programme pages it is written from

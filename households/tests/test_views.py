@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from households import services
-from households.models import Assessment, Household, IndicatorOverride, Member, ReviewCycle
+from households.models import Assessment, Household, IndicatorOverride, Member
 from households.tests.factories import HouseholdFactory, ReviewCycleFactory
 
 pytestmark = pytest.mark.django_db
@@ -573,50 +573,6 @@ def test_a_finalised_cycle_is_read_only_with_a_message(client, officer, village_
     assert "đã chốt" in response.content.decode()
     kept = Assessment.objects.get()
     assert kept.income_per_capita == 5_000_000 and kept.deprived_codes == ""
-
-
-# --- cycles -------------------------------------------------------------------------------
-
-
-def test_only_officers_create_and_finalise_cycles(
-    client, officer, board_a, viewer, other_officer, commune, village_a
-):
-    home = make_home(village_a, "Lương Văn Cao")
-    data = {"commune": commune.pk, "year": 2024, "kind": "periodic", "reference_date": "2024-12-14"}
-    for user in (board_a, viewer):
-        client.force_login(user)
-        assert client.post(reverse("cycle_list"), data).status_code == 403
-    assert not ReviewCycle.objects.exists()
-    client.force_login(officer)
-    assert client.post(reverse("cycle_list"), data).status_code == 302
-    cycle = ReviewCycle.objects.get()
-    services.assessment_record(cycle=cycle, household=home, income_per_capita=5_000_000)
-    for user in (board_a, viewer):
-        client.force_login(user)
-        # refused before the cycle is fetched: neither may finalise a cycle anywhere
-        assert client.post(reverse("cycle_finalise", args=[cycle.pk])).status_code == 403
-    client.force_login(other_officer)
-    assert client.post(reverse("cycle_finalise", args=[cycle.pk])).status_code == 404
-    cycle.refresh_from_db()
-    assert not cycle.is_finalised
-    client.force_login(officer)
-    client.post(reverse("cycle_finalise", args=[cycle.pk]))
-    cycle.refresh_from_db()
-    assert cycle.is_finalised
-
-
-def test_the_cycle_page_shows_progress_per_village(client, officer, village_a, village_b, cycle):
-    done = make_home(village_a, "Hộ Xong")
-    make_home(village_a, "Hộ Chưa")
-    make_home(village_b, "Hộ B")
-    services.assessment_record(cycle=cycle, household=done, income_per_capita=5_000_000)
-    client.force_login(officer)
-    rows = {
-        r["village"].name: r
-        for r in client.get(reverse("cycle_detail", args=[cycle.pk])).context["progress"]
-    }
-    assert (rows["Thôn A"]["reviewed"], rows["Thôn A"]["remaining"]) == (1, 1)
-    assert (rows["Thôn B"]["reviewed"], rows["Thôn B"]["remaining"]) == (0, 1)
 
 
 def test_the_interface_switches_to_english(client, officer):

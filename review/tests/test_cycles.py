@@ -1,5 +1,6 @@
 """Creating and closing a review cycle: its dates, its standard, duplicates, and the rule that a
-periodic review closes only when every household of its registry has a result."""
+periodic review closes only when every household of its registry has a result (the close of data
+loaded whole; a commune decides through the stages: test_stages.py)."""
 
 import datetime
 
@@ -229,24 +230,3 @@ def test_an_ad_hoc_review_closes_with_the_households_that_applied(commune, offic
     )
     record(cycle, applied)
     assert services.review_cycle_finalise(cycle=cycle, user=officer).is_finalised
-
-
-def test_the_cycle_page_gives_the_counts_and_refuses_to_close_early(
-    client, cycle, officer, village_a, village_b
-):
-    done, waiting = home(village_a), home(village_b)
-    record(cycle, done)
-    client.force_login(officer)
-    page = client.get(reverse("cycle_detail", args=[cycle.pk])).content.decode()
-    assert "Đã có kết quả: 1/2 hộ" in page and "Còn 1/2 hộ chưa có kết quả." in page
-    assert 'data-confirm="' not in page.split('data-testid="progress"')[1]
-    response = client.post(reverse("cycle_finalise", args=[cycle.pk]), follow=True)
-    assert "còn 1/2 hộ chưa có kết quả" in response.content.decode()
-    cycle.refresh_from_db()
-    assert not cycle.is_finalised
-    record(cycle, waiting)
-    page = client.get(reverse("cycle_detail", args=[cycle.pk])).content.decode()
-    assert "Chốt đợt rà soát với kết quả của cả 2 hộ?" in page
-    client.post(reverse("cycle_finalise", args=[cycle.pk]))
-    cycle.refresh_from_db()
-    assert cycle.is_finalised
