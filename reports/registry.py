@@ -184,11 +184,12 @@ def status(area, review_year: int) -> Provenance | None:
     return YEARS[0].status(area, review_year) if YEARS else None
 
 
-def build(spec: ReportSpec, area, year: int, **options):
+def build(spec: ReportSpec, area, year: int, *, official: bool | None = None, **options):
     """Build report ``spec`` and mark whether its figures are official or provisional
-    (``Report.status``): the view, the command and every caller that shows a report use this."""
+    (``Report.status``): the view, the command and every caller that shows a report use this.
+    ``official=True``: the caller knows it from :func:`year_choices` (no query is asked)."""
     report = spec.build(area, year, **options)
     review_year = spec.review_year(year)
     if review_year is not None and getattr(report, "status", None) is None:
-        report.status = status(area, review_year)
+        report.status = Provenance(False) if official else status(area, review_year)
     return report

@@ -216,7 +216,8 @@ def report_view(request, slug):
             status=413,
         )
     try:
-        report = registry.build(spec, area, year, **extra)
+        official = review_year is not None and {c.year: c.official for c in choices}[review_year]
+        report = registry.build(spec, area, year, official=official, **extra)
     except ValidationError as exc:
         return _no_data(request, spec, area, year, options, exc.messages, status=400)
     if spec.personal:  # before anything is shown: no entry, no list
@@ -278,7 +279,8 @@ def area_view(request):
         }
     elif overview is not None:
         try:
-            report = registry.build(overview, area, year)
+            official = {c.year: c.official for c in choices}[year]
+            report = registry.build(overview, area, year, official=official)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     commune_reports = [
