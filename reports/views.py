@@ -79,16 +79,19 @@ def index(request):
     area = request.user.home_area()
     if area is not None and area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT):
         return redirect(reverse("report_area") + "?" + urlencode({"area": area.pk}))
-    year = None
+    year, official = None, False
     if area is not None:
         area = issuing_area(area)  # boards see their commune's aggregate figures
-        year = _latest_year(area)
+        choices = registry.year_choices(area)
+        year = registry.default_year(choices)
+        official = any(c.official and c.year == year for c in choices)
     return render(
         request,
         "reports/index.html",
         {
             "area": area,
             "year": year,
+            "official": official,
             "links": _report_links(area, year, request.user) if area is not None and year else [],
             "can_edit": area is not None and can(request.user, "report", area),
         },
