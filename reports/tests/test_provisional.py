@@ -179,3 +179,10 @@ def test_a_report_page_runs_a_bounded_number_of_queries(
     # the provisional page asks one query more: the households reviewed of the registry
     with django_assert_max_num_queries(len(official.captured_queries) + 1):
         client.get(url("baseline", area=data.pk, year=2024))
+
+
+def test_the_reports_index_says_which_year_is_official(client, officer, data, village_b):
+    client.force_login(officer)
+    html = client.get(reverse("report_index")).content.decode()
+    assert "Số liệu chính thức mới nhất: rà soát định kỳ cuối năm 2023" in html
+    assert f"area={data.pk}&amp;year=2023" in html
