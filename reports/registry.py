@@ -176,10 +176,6 @@ def latest_year(area) -> int | None:
     return default_year(year_choices(area))
 
 
-def years_within(area) -> list[int]:
-    return [c.year for c in year_choices(area)]
-
-
 def status(area, review_year: int) -> Provenance | None:
     return YEARS[0].status(area, review_year) if YEARS else None
 

@@ -98,6 +98,11 @@ def test_the_year_picker_labels_official_and_provisional_years(client, officer, 
     plan = client.get(url("plan", area=data.pk))
     assert [o["year"] for o in plan.context["years"]] == [2025, 2024]
     assert plan.context["report"].year == 2024  # the plan built on the decided 2023 review
+    assert not plan.context["report"].provisional_note
+    later = client.get(url("plan", area=data.pk, year=2025)).content.decode()
+    assert MARK in later  # its section I: the open review of 2024
+    page = client.get(reverse("plan_document") + f"?commune={data.pk}&year=2025")
+    assert MARK in page.content.decode()
 
 
 def test_a_year_without_data_links_the_years_with_data(client, officer, data):
