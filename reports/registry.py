@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class ReportSpec:
@@ -120,6 +122,19 @@ class YearChoice:
 
     year: int
     official: bool
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year, self.official)
+
+
+def year_label(year: int, official: bool | None) -> str:
+    """How a year picker names a year: official or provisional figures (None: neither)."""
+    if official is None:
+        return str(year)
+    if official:
+        return _("%(year)s — số liệu chính thức") % {"year": year}
+    return _("%(year)s — số liệu tạm thời") % {"year": year}
 
 
 @dataclass(frozen=True)

@@ -130,16 +130,11 @@ def year_options(request, spec, choices) -> list[dict]:
     for choice in choices:
         year = spec.report_year(choice.year)
         query["year"] = year
-        if spec.review_offset is None:
-            label = str(year)
-        elif choice.official:
-            label = _("%(year)s — số liệu chính thức") % {"year": year}
-        else:
-            label = _("%(year)s — số liệu tạm thời") % {"year": year}
+        official = None if spec.review_offset is None else choice.official
         options.append(
             {
                 "year": year,
-                "label": label,
+                "label": registry.year_label(year, official),
                 "official": choice.official,
                 "url": f"{reverse('report', args=[spec.slug])}?{query.urlencode()}",
             }
@@ -321,6 +316,7 @@ def area_view(request):
             "area": area,
             "year": year,
             "years": choices,
+            "picker_params": [("area", area.pk)],
             "report": report,
             "rows": rows,
             "total": total,
