@@ -153,6 +153,7 @@ def _no_data(request, spec, area, year, options, messages_=(), status=404):
             "area": area,
             "year": year,
             "messages_": list(messages_),
+            "no_data": status == 404,
             "years": options,
         },
         status=status,

@@ -192,3 +192,11 @@ def test_the_reports_index_says_which_year_is_official(client, officer, data, vi
     html = client.get(reverse("report_index")).content.decode()
     assert "Số liệu chính thức mới nhất: rà soát định kỳ cuối năm 2023" in html
     assert f"area={data.pk}&amp;year=2023" in html
+
+
+def test_a_report_refused_for_its_options_still_links_the_years(client, officer, data):
+    client.force_login(officer)
+    response = client.get(url("movement", area=data.pk, year=2024, since="abc"))
+    html = response.content.decode()
+    assert response.status_code == 400 and "Năm so sánh không hợp lệ: abc" in html
+    assert "Chưa có số liệu" not in html and "2023 — số liệu chính thức" in html
