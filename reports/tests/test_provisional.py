@@ -200,3 +200,18 @@ def test_a_report_refused_for_its_options_still_links_the_years(client, officer,
     html = response.content.decode()
     assert response.status_code == 400 and "Năm so sánh không hợp lệ: abc" in html
     assert "Chưa có số liệu" not in html and "2023 — số liệu chính thức" in html
+
+
+def test_the_command_writes_each_commune_at_its_own_official_year(data, district, tmp_path):
+    call_command(
+        "report",
+        "lists",
+        "--area",
+        district.code,
+        "--all-below",
+        "--format",
+        "csv",
+        "--output",
+        str(tmp_path),
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["lists-01090-2023.csv"]
