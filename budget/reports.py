@@ -38,7 +38,11 @@ def _execution_row(e: Execution, label_key: str, **extra) -> dict:
     }
 
 
-@register("budget", title=gettext_lazy("Kinh phí và tình hình giải ngân (mục IV)"))
+@register(
+    "budget",
+    title=gettext_lazy("Kinh phí và tình hình giải ngân (mục IV)"),
+    review_offset=None,  # money, not review figures: never provisional
+)
 def budget_report(area: Area, year: int) -> Report:
     """Section IV for ``area`` (a commune, its village's commune, or every commune below a wider
     area) and ``year``: lines, execution per source and per sub-project, stated-total checks."""

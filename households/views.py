@@ -27,6 +27,7 @@ from core.collation import by_name, sorted_vietnamese, vietnamese_key
 from core.forms import attach_errors
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
+from reports.registry import default_year
 
 from . import services
 from .derive import derived_indicators
@@ -35,25 +36,34 @@ from .history import household_history
 from .models import Assessment, Household, Member, ReviewCycle, village_progress
 from .privacy import mask_citizen_id
 from .queries import household_list, latest_periodic_year
+from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
 
 
 @requires(SELF)
 def dashboard(request):
+    """The key figures of the user's area: the latest official figures (every periodic review of
+    that year decided), or a year chosen in the picker, marked when provisional."""
     area = request.user.home_area()
     context = {"area": area}
     if area is not None:
         commune_or_wider = area.parent if area.kind == Area.Kind.VILLAGE else area
         cycles = ReviewCycle.objects.visible_to(request.user)
-        year = latest_periodic_year(cycles)
-        context.update(year=year, summary=None)
+        choices = year_choices(commune_or_wider)
+        asked = request.GET.get("year", "")
+        official = {c.year: c.official for c in choices}
+        year = int(asked) if asked.isdigit() and int(asked) in official else default_year(choices)
+        context.update(year=year, summary=None, years=choices)
         if year is not None:
             from .reports.baseline import baseline
 
             try:
-                context["summary"] = baseline(commune_or_wider, year)
+                context["summary"] = summary = baseline(commune_or_wider, year)
             except ValidationError as exc:
                 context["summary_error"] = " ".join(exc.messages)
+            else:
+                if not official[year]:  # one more query, for the reviewed counts
+                    summary.status = figures_status(commune_or_wider, year)
             current = cycles.order_by("-year", "-reference_date").first()
             context["current_cycle"] = current
             context["progress"] = village_progress(

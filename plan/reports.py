@@ -10,4 +10,5 @@ from .document import plan_report
 register(
     "plan",
     title=gettext_lazy("Kế hoạch thực hiện Chương trình (toàn văn, mục I–V và Phụ lục 01)"),
+    review_offset=-1,  # the plan of a year starts from the review at the end of the year before
 )(plan_report)

@@ -15,11 +15,12 @@ from areas.scoping import can
 from areas.selection import pick
 from core.forms import attach_errors
 from projects.models import Assignment, Plan, PlanText
+from reports import registry
 from reports.documents import report_document_blocks
 
 from . import services
 from .defaults import BY_KEY, PARTS, default_text
-from .document import plan_report, plan_texts, running_name
+from .document import plan_texts, running_name
 from .forms import PlanDetailsForm, PlanTextForm
 
 
@@ -29,7 +30,8 @@ def plan_document(request):
     report, error, items, header = None, None, [], None
     if sel.commune is not None:
         try:
-            report = plan_report(sel.commune, sel.year)
+            # its section I is marked when the review it starts from is not decided yet
+            report = registry.build(registry.spec("plan"), sel.commune, sel.year)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if report is not None:

@@ -58,7 +58,11 @@ def indicators_by_subproject(assignments) -> dict[int, list[str]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
-@register("projects", title=gettext_lazy("Dự án, tiểu dự án và phân công thực hiện (mục III, V)"))
+@register(
+    "projects",
+    title=gettext_lazy("Dự án, tiểu dự án và phân công thực hiện (mục III, V)"),
+    review_offset=None,  # assignments, not review figures: never provisional
+)
 def projects_report(area: Area, year: int) -> Report:
     """Sections III and V for a commune (a village: its commune's programme, the village's
     beneficiaries), or for every commune below a wider area."""

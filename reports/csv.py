@@ -22,12 +22,15 @@ def to_json(report: Report) -> str:
 
 
 def to_csv(report: Report) -> str:
-    """One block per table, headed by its title; numbers plain (dot decimals) for machines, text
-    neutralised. A numeric column's value is never neutralised: a percentage is a decimal string
-    here ("-1.50"), and a negative figure must stay a number."""
+    """One block per table, headed by its title (a line starting with "#"), after a first
+    "# Số liệu tạm thời — …" line when the figures are provisional; numbers plain (dot
+    decimals) for machines, text neutralised. A numeric column's value is never neutralised: a
+    percentage is a decimal string here ("-1.50"), and a negative figure must stay a number."""
     out = io.StringIO()
     writer = csv.writer(out)
     data = report.as_data()
+    if report.provisional_note:  # a comment line first, like the table titles below
+        writer.writerow([neutralise(f"# {report.provisional_note}")])
     for table, spec in zip(data["tables"], report.tables, strict=True):
         writer.writerow([neutralise(f"# {table['title']}")])
         writer.writerow([neutralise(c.label) for c in spec.columns])

@@ -133,7 +133,9 @@ class Style:
 class Writer:
     """Pages of tables, collected as content streams, written with pydyf."""
 
-    def __init__(self, regular: str, bold: str, *, landscape: bool, first_page: int):
+    def __init__(
+        self, regular: str, bold: str, *, landscape: bool, first_page: int, mark: str = ""
+    ):
         self.regular = FontUse(regular, "F1")
         self.bold = FontUse(bold, "F2")
         width, height = A4
@@ -143,6 +145,8 @@ class Writer:
         self.top = self.page_h - MARGINS["top"]
         self.bottom = MARGINS["bottom"]
         self.style = Style()
+        #: a line printed at the bottom centre of every page (provisional figures), or ""
+        self.mark = mark
         #: each finished page's content stream, compressed at once so memory stays small
         self.pages: list[bytes] = []
         self.number = first_page - 1
@@ -166,6 +170,10 @@ class Writer:
         size = self.style.number_size
         x = (self.page_w - self.regular.width(label, size)) / 2
         self.text(self.regular, size, x, self.page_h - MARGINS["top"] / 2 - size / 3, label)
+        if self.mark:  # in the bottom margin, as WeasyPrint's pages print it
+            size = self.style.size
+            x = max((self.page_w - self.bold.width(self.mark, size)) / 2, self.left)
+            self.text(self.bold, size, x, MARGINS["bottom"] / 2 - size / 3, self.mark)
 
     def finish(self) -> None:
         if self.ops:

@@ -118,6 +118,14 @@ def flow_body(report: Report) -> str:
     return "".join(out)
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string (a running page header's ``content``)."""
+    escaped = "".join(
+        f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 32 or ch in "<>&" else ch for ch in text
+    )
+    return f'"{escaped}"'
+
+
 def _stylesheet_path() -> str:
     path = finders.find("css/print.css")
     if path is None:  # collected static files only (production)
@@ -142,6 +150,8 @@ def _weasy_document(report: Report, blocks, body: str, *, first, last, first_pag
             "last": last,
             "first_page": first_page,
             "charts": charts_svg(report) if last else [],
+            "provisional": report.provisional_note,
+            "provisional_css": css_string(report.provisional_note),
         },
     )
     stylesheet = CSS(filename=_stylesheet_path(), font_config=fonts)
@@ -208,7 +218,12 @@ def table_pdf(report: Report, blocks=None) -> bytes:
         report, blocks, tables_body(small), first=True, last=False, first_page=1
     )
     front_pages = len(front.pages)
-    writer = Writer(*font_paths(), landscape=report.landscape, first_page=front_pages + 1)
+    writer = Writer(
+        *font_paths(),
+        landscape=report.landscape,
+        first_page=front_pages + 1,
+        mark=report.provisional_note,
+    )
     for table in long:
         writer.table(fast_table(table), new_page=True)
     middle = writer.write()

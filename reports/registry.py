@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class ReportSpec:
@@ -39,6 +41,17 @@ class ReportSpec:
     #: ``(report) -> {(row key, column key): Fraction}``: the unrounded values of percentage
     #: cells, from the report's own counts, to tell a rounding difference from a wrong figure
     exact_values: Callable | None = None
+    #: which periodic review the report's figures come from: the review of ``year +
+    #: review_offset`` (the plan of 2024 starts from the review at the end of 2023: -1); None
+    #: when its figures come from no review (budget, projects), so they are never provisional
+    review_offset: int | None = 0
+
+    def review_year(self, year: int) -> int | None:
+        return None if self.review_offset is None else year + self.review_offset
+
+    def report_year(self, review_year: int) -> int:
+        """The report year whose figures come from the review of ``review_year``."""
+        return review_year - (self.review_offset or 0)
 
     @property
     def personal(self) -> bool:
@@ -64,6 +77,7 @@ def register(
     row_count: Callable | None = None,
     figures: Callable | None = None,
     exact_values: Callable | None = None,
+    review_offset: int | None = 0,
 ):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
@@ -80,6 +94,7 @@ def register(
             row_count,
             figures,
             exact_values,
+            review_offset,
         )
         return build
 
@@ -101,27 +116,91 @@ def figures(slug: str) -> Callable | None:
 
 
 @dataclass(frozen=True)
+class YearChoice:
+    """A year with review results in an area: ``official`` when every periodic review of that
+    year in the area is finalised (its figures decided), else its figures are provisional."""
+
+    year: int
+    official: bool
+
+    @property
+    def label(self) -> str:
+        return year_label(self.year, self.official)
+
+
+def year_label(year: int, official: bool | None) -> str:
+    """How a year picker names a year: official or provisional figures (None: neither)."""
+    if official is None:
+        return str(year)
+    if official:
+        return _("%(year)s — số liệu chính thức") % {"year": year}
+    return _("%(year)s — số liệu tạm thời") % {"year": year}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Whether a year's figures for an area are official or provisional, as the app that holds
+    the review cycles tells: ``reviewed`` of ``total`` households of the cycles' registries have
+    a result; ``open_units``/``units``: communes whose cycle is not finalised, of those with a
+    cycle that year (a district or province); ``note`` is the mark every format shows."""
+
+    provisional: bool
+    reviewed: int = 0
+    total: int = 0
+    open_units: int = 0
+    units: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Years:
     """Which years have data for an area, as the app that holds the review cycles knows them:
-    the engine picks a report's default year and lists the years of a district with these."""
+    the engine picks a report's default year, the year picker and the provisional mark with
+    these."""
 
-    #: ``(area) -> int | None``: the latest year whose review covers ``area``
-    latest: Callable
-    #: ``(area) -> list[int]``: every year with a review somewhere within ``area``, newest first
-    within: Callable
+    #: ``(area) -> list[YearChoice]``: every year with review results within (or covering)
+    #: ``area``, newest first
+    choices: Callable
+    #: ``(area, year) -> Provenance``: official or provisional figures, with the counts
+    status: Callable
 
 
 YEARS: list[Years] = []
 
 
-def register_years(*, latest: Callable, within: Callable) -> None:
+def register_years(*, choices: Callable, status: Callable) -> None:
     """Called once, by the app that holds the periodic reviews (``households``)."""
-    YEARS[:] = [Years(latest, within)]
+    YEARS[:] = [Years(choices, status)]
+
+
+def year_choices(area) -> list[YearChoice]:
+    return YEARS[0].choices(area) if YEARS else []
+
+
+def default_year(choices: list[YearChoice]) -> int | None:
+    """The latest year whose figures are official; without one, the latest year with data
+    (a commune's first review, still open: its figures are shown marked provisional)."""
+    official = [c.year for c in choices if c.official]
+    if official:
+        return max(official)
+    return max((c.year for c in choices), default=None)
 
 
 def latest_year(area) -> int | None:
-    return YEARS[0].latest(area) if YEARS else None
+    """The year a page opens on for ``area``: see :func:`default_year`."""
+    return default_year(year_choices(area))
 
 
-def years_within(area) -> list[int]:
-    return YEARS[0].within(area) if YEARS else []
+def status(area, review_year: int) -> Provenance | None:
+    return YEARS[0].status(area, review_year) if YEARS else None
+
+
+def build(spec: ReportSpec, area, year: int, *, official: bool | None = None, **options):
+    """Build report ``spec`` and mark whether its figures are official or provisional
+    (``Report.status``): the view, the command and every caller that shows a report use this.
+    ``official=True``: the caller knows it from :func:`year_choices` (no query is asked)."""
+    report = spec.build(area, year, **options)
+    review_year = spec.review_year(year)
+    if review_year is not None and getattr(report, "status", None) is None:
+        report.status = Provenance(False) if official else status(area, review_year)
+    return report

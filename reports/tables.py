@@ -13,6 +13,8 @@ from typing import Any
 
 from core.formatting import format_decimal, format_int, format_number, format_percent
 
+from .registry import Provenance
+
 MILLION = Decimal(1_000_000)
 
 #: row keys starting with this are layout hints (``_style``, ``_link``), not data
@@ -181,6 +183,15 @@ class Report:
     symbol: str = "BC"
     #: links the HTML page shows beside a row: {table key: {row key: url}}
     links: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: official or provisional figures (:class:`reports.registry.Provenance`), set by
+    #: :func:`reports.registry.build`; None for figures that come from no review
+    status: Provenance | None = None
+
+    @property
+    def provisional_note(self) -> str:
+        """The mark every format shows on provisional figures ("Số liệu tạm thời — đã rà soát
+        X/Y hộ"), or "" for official figures."""
+        return self.status.note if self.status is not None and self.status.provisional else ""
 
     @property
     def row_count(self) -> int:
@@ -225,4 +236,12 @@ class Report:
             ],
             "footnotes": self.footnotes,
             "provenance": {k: plain(v) for k, v in self.provenance.items()},
+            "status": None
+            if self.status is None
+            else {
+                "provisional": self.status.provisional,
+                "reviewed": self.status.reviewed,
+                "households": self.status.total,
+                "note": self.status.note,
+            },
         }

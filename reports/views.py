@@ -79,16 +79,19 @@ def index(request):
     area = request.user.home_area()
     if area is not None and area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT):
         return redirect(reverse("report_area") + "?" + urlencode({"area": area.pk}))
-    year = None
+    year, official = None, False
     if area is not None:
         area = issuing_area(area)  # boards see their commune's aggregate figures
-        year = _latest_year(area)
+        choices = registry.year_choices(area)
+        year = registry.default_year(choices)
+        official = any(c.official and c.year == year for c in choices)
     return render(
         request,
         "reports/index.html",
         {
             "area": area,
             "year": year,
+            "official": official,
             "links": _report_links(area, year, request.user) if area is not None and year else [],
             "can_edit": area is not None and can(request.user, "report", area),
         },
@@ -107,6 +110,56 @@ def batch_command(slug: str, area: Area, year, fmt: str) -> str:
     )
 
 
+def _year_value(request) -> tuple[int | None, bool]:
+    """The ``year`` asked for, and whether the value was bad (not a year)."""
+    value = request.GET.get("year") or ""
+    if not value:
+        return None, False
+    if value.isdigit() and 1990 <= int(value) <= 2100:
+        return int(value), False
+    return None, True
+
+
+def year_options(request, spec, choices) -> list[dict]:
+    """The year picker of a report page: each year with data (shifted to the report's own year,
+    the plan's being the year after its review), labelled official or provisional, with the
+    URL of the same report for that year."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    options = []
+    for choice in choices:
+        year = spec.report_year(choice.year)
+        query["year"] = year
+        official = None if spec.review_offset is None else choice.official
+        options.append(
+            {
+                "year": year,
+                "label": registry.year_label(year, official),
+                "official": choice.official,
+                "url": f"{reverse('report', args=[spec.slug])}?{query.urlencode()}",
+            }
+        )
+    return options
+
+
+def _no_data(request, spec, area, year, options, messages_=(), status=404):
+    """A year without data: say so and link the years that have data, never a dead end."""
+    return render(
+        request,
+        "reports/no_data.html",
+        {
+            "spec": spec,
+            "title": spec.title or spec.slug,
+            "area": area,
+            "year": year,
+            "messages_": list(messages_),
+            "no_data": status == 404,
+            "years": options,
+        },
+        status=status,
+    )
+
+
 @requires("view")
 def report_view(request, slug):
     spec = registry.spec(slug)
@@ -119,9 +172,9 @@ def report_view(request, slug):
     area = _area_param(request)
     if area is None:
         errors.append(_("Không tìm thấy địa bàn hoặc bạn không có quyền xem địa bàn này."))
-    year = _year_param(request, area) if area is not None else None
-    if area is not None and year is None:
-        errors.append(_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào."))
+    year, bad_year = _year_value(request)
+    if bad_year:
+        errors.append(_("Năm không hợp lệ: %(value)s.") % {"value": request.GET["year"]})
     if errors:
         return _refuse(request, errors)
     if spec.personal and not persons_visible_in(request.user, area):
@@ -137,7 +190,17 @@ def report_view(request, slug):
             ],
             status=403,
         )
-    options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
+    choices = registry.year_choices(area)
+    options = year_options(request, spec, choices)
+    if year is None:  # the latest official figures (or, before any, the latest provisional)
+        latest = registry.default_year(choices)
+        if latest is None:
+            return _no_data(request, spec, area, None, options)
+        year = spec.report_year(latest)
+    review_year = spec.review_year(year)
+    if review_year is not None and review_year not in {c.year for c in choices}:
+        return _no_data(request, spec, area, year, options)
+    extra = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
     seconds = estimate_seconds(fmt, expected_rows(spec, area, year), long_table=spec.long_table)
     if seconds > settings.REPORT_WEB_LIMIT_SECONDS:
         return _refuse(
@@ -152,9 +215,10 @@ def report_view(request, slug):
             status=413,
         )
     try:
-        report = spec.build(area, year, **options)
+        official = review_year is not None and {c.year: c.official for c in choices}[review_year]
+        report = registry.build(spec, area, year, official=official, **extra)
     except ValidationError as exc:
-        return _refuse(request, exc.messages)
+        return _no_data(request, spec, area, year, options, exc.messages, status=400)
     if spec.personal:  # before anything is shown: no entry, no list
         access_log(
             request=request,
@@ -164,6 +228,10 @@ def report_view(request, slug):
             rows=spec.personal_rows(report),
         )
     if fmt == "html":
+        query = request.GET.copy()
+        query["year"] = year
+        query.pop("format", None)
+        base = f"{request.path}?{query.urlencode()}"
         return render(
             request,
             "reports/report_page.html",
@@ -171,12 +239,12 @@ def report_view(request, slug):
                 "report": report,
                 "charts": charts_svg(report),
                 "links": _report_links(area, year, request.user),
-                "downloads": {
-                    f: request.get_full_path().split("&format=")[0] + f"&format={f}"
-                    for f in ("pdf", "xlsx", "csv", "json")
-                },
+                "downloads": {f: f"{base}&format={f}" for f in ("pdf", "xlsx", "csv", "json")},
                 "can_edit": can(request.user, "report", area),
                 "commune_links": slug == "communes",
+                "years": options,
+                "year": year,
+                "picker_params": [(k, v) for k, v in query.items() if k != "year"],
             },
         )
     response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
@@ -195,14 +263,23 @@ def area_view(request):
     if area.kind in (Area.Kind.COMMUNE, Area.Kind.VILLAGE):
         commune = issuing_area(area)
         return redirect(reverse("report", args=["baseline"]) + f"?area={commune.pk}")
-    year = _year_param(request, area)
-    report, error = None, None
-    overview = registry.get("communes")  # the communes side by side, registered by households
+    choices = registry.year_choices(area)
+    year, _bad = _year_value(request)
     if year is None:
-        error = _("Chưa có đợt rà soát định kỳ nào trong %(area)s.") % {"area": area.name}
+        year = registry.default_year(choices)
+    report, error = None, None
+    overview = registry.spec("communes")  # the communes side by side, registered by households
+    if year is None:
+        error = _("Chưa có kết quả rà soát định kỳ nào trong %(area)s.") % {"area": area.name}
+    elif year not in {c.year for c in choices}:
+        error = _("Chưa có kết quả rà soát định kỳ năm %(year)s trong %(area)s.") % {
+            "year": year,
+            "area": area.name,
+        }
     elif overview is not None:
         try:
-            report = overview(area, year)
+            official = {c.year: c.official for c in choices}[year]
+            report = registry.build(overview, area, year, official=official)
         except ValidationError as exc:
             error = " ".join(exc.messages)
     commune_reports = [
@@ -233,14 +310,14 @@ def area_view(request):
     if report is not None:
         table = report.tables[0]
         total = [(c, c.format(table.rows[-1].get(c.key))) for c in table.columns]
-    years = registry.years_within(area)
     return render(
         request,
         "reports/area.html",
         {
             "area": area,
             "year": year,
-            "years": years,
+            "years": choices,
+            "picker_params": [("area", area.pk)],
             "report": report,
             "rows": rows,
             "total": total,

@@ -1,6 +1,7 @@
 """XLSX: openpyxl in write-only mode (constant memory), the same rows and headers as the HTML,
 numbers as numbers with number formats, and a print layout (A4, header rows repeated, page
-numbers, fitted to the page width).
+numbers, fitted to the page width). Provisional figures carry their mark on each sheet, in the
+line above the table and in the printed page header.
 
 Every text cell goes through :func:`core.cells.neutralise` (a leading apostrophe on text that a
 spreadsheet would run as a formula, such as a head name ``=HYPERLINK(...)``); numbers are written
@@ -105,7 +106,12 @@ def to_xlsx(report: Report) -> bytes:
 
         sheet.append([text_cell(f"{report.title} — {report.area.name}", title_font)])
         sheet.append([text_cell(table.title, bold)])
-        sheet.append([])
+        # Row 3: the provisional mark right above the table (empty for official figures), so
+        # the header stays on row 4 either way.
+        mark = report.provisional_note
+        sheet.append(
+            [text_cell(mark, Font(name="Times New Roman", bold=True, size=12))] if mark else []
+        )
         header_start = 4
         header, merges = xlsx_header(columns, header_start)
         for labels in header:
@@ -149,6 +155,8 @@ def to_xlsx(report: Report) -> bytes:
         sheet.page_margins.left, sheet.page_margins.right = 1.18, 0.59  # 30 mm, 15 mm
         sheet.page_margins.top = sheet.page_margins.bottom = 0.79  # 20 mm
         sheet.oddHeader.center.text = "&P"
+        if mark:  # printed at the top of every page
+            sheet.oddHeader.left.text = mark[:200]
         sheet.oddFooter.left.text = f"{report.area.name} · {report.year}"
     out = io.BytesIO()
     workbook.save(out)

@@ -24,6 +24,7 @@ from .common import (
     registry_counts,
     total_line,
 )
+from .status import cycle_states, provenance
 
 
 @register(
@@ -56,6 +57,7 @@ def communes(area: Area, year: int) -> Report:
             "area_id", "households"
         )
     )
+    states = cycle_states(area, year)  # each commune's review: decided, or how far it is
     rows = []
     grand = Counter()
     for commune_id in units.ids:
@@ -72,7 +74,9 @@ def communes(area: Area, year: int) -> Report:
             "near_poor": near if t else None,
             "near_poor_rate": percent(near, households) if t else None,
             "both_rate": percent(poor + near, households) if t else None,
-            "status": "" if t else _("Chưa có kết quả rà soát"),
+            "status": states[commune_id].note
+            if commune_id in states
+            else _("Chưa có kết quả rà soát"),
             "_area_id": commune_id,
         }
         if t:
@@ -126,5 +130,6 @@ def communes(area: Area, year: int) -> Report:
             % {"year": year},
         ],
         provenance={"communes": len(units.ids)},
+        status=provenance(states),
         landscape=True,
     )

@@ -1,5 +1,8 @@
 """python manage.py report <slug> --area <code or exact name> --year 2023 --format pdf
 
+Without ``--year`` it takes the latest year whose figures are official (the review finalised),
+as the report page does; provisional figures are marked in the file and said on stderr.
+
 With ``--all-below`` it writes one file per commune under the area into the folder ``--output``
 and shows a progress bar. ``--option since=2022`` passes a report's extra parameter.
 
@@ -39,13 +42,26 @@ def progress_bar(done: int, total: int, label: str, width: int = 30) -> str:
     return f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[:40]:<40}"
 
 
+def default_year(spec, area: Area) -> int:
+    """The report year of the latest official figures of ``area`` (the latest provisional ones
+    before any review is finalised), as the report page opens on."""
+    latest = registry.latest_year(area)
+    if latest is None:
+        raise CommandError(f"{area.name} chưa có kết quả rà soát định kỳ nào; hãy ghi --year.")
+    return spec.report_year(latest)
+
+
 class Command(BaseCommand):
     help = "Lập một báo cáo cho một địa bàn và một năm (HTML, PDF, XLSX, CSV hoặc JSON)."
 
     def add_arguments(self, parser):
         parser.add_argument("slug", choices=sorted(registry.REPORTS))
         parser.add_argument("--area", required=True, help="Mã hoặc tên chính xác của địa bàn")
-        parser.add_argument("--year", required=True, type=int)
+        parser.add_argument(
+            "--year",
+            type=int,
+            help="Mặc định: năm mới nhất có số liệu chính thức (đợt rà soát đã chốt)",
+        )
         parser.add_argument("--format", default="csv", choices=SHELL_FORMATS)
         parser.add_argument(
             "--output", help="Tệp cần ghi (hoặc thư mục, với --all-below); mặc định: màn hình"
@@ -75,10 +91,13 @@ class Command(BaseCommand):
         place = resolve_area(area)
         if all_below:
             return self.write_all_below(spec, place, year, format, output, extra)
+        year = year or default_year(spec, place)
         try:
-            report = spec.build(place, year, **extra)
+            report = registry.build(spec, place, year, **extra)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        if report.provisional_note:
+            self.stderr.write(f"Năm {year}: {report.provisional_note}.")
         content = render(report, format)
         if output:
             self.write(Path(output), content)
@@ -112,11 +131,13 @@ class Command(BaseCommand):
             if not tty:
                 self.stderr.write("")
             try:
-                report = spec.build(commune, year, **extra)
-            except ValidationError as exc:
-                skipped.append(f"{commune.name}: {' '.join(exc.messages)}")
+                commune_year = year or default_year(spec, commune)
+                report = registry.build(spec, commune, commune_year, **extra)
+            except (ValidationError, CommandError) as exc:
+                text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                skipped.append(f"{commune.name}: {' '.join(text)}")
                 continue
-            path = folder / f"{spec.slug}-{commune.code or commune.pk}-{year}.{fmt}"
+            path = folder / f"{spec.slug}-{commune.code or commune.pk}-{commune_year}.{fmt}"
             self.write(path, render(report, fmt))
             written += 1
         self.stderr.write(progress_bar(len(communes), len(communes), "xong"))
