@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import SELF, citizen_ids_revealable, may_reveal_citizen_id
+from areas.scoping import SELF, can, citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
 from core.collation import by_name, sorted_vietnamese, vietnamese_key
@@ -31,8 +31,8 @@ from indicators.rules import ClassificationError, classify
 from . import services
 from .derive import derived_indicators
 from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewCycleForm, ReviewForm
-from .history import household_history
-from .models import Assessment, Household, Member, ReviewCycle, village_progress
+from .history import household_history, request_steps
+from .models import Assessment, Household, Member, ReviewCycle, ReviewRequest, village_progress
 from .privacy import mask_citizen_id
 from .queries import cycle_coverage, household_list, latest_periodic_year
 from .search import looks_like_citizen_id
@@ -247,9 +247,18 @@ def _household_page(request, household, members, *, revealed: bool):
     )
     for a in assessments:
         a.by_dimension = _group_by_dimension([d.indicator for d in a.deprivations.all()])
-    open_cycles = ReviewCycle.objects.visible_to(request.user).filter(
-        commune=household.commune, status=ReviewCycle.Status.DRAFT
+    # An ad-hoc cycle's result is entered from the household's request (review/adhoc_views.py).
+    open_cycles = (
+        ReviewCycle.objects.visible_to(request.user)
+        .filter(commune=household.commune, status=ReviewCycle.Status.DRAFT)
+        .exclude(kind=ReviewCycle.Kind.AD_HOC)
     )
+    requests = list(
+        ReviewRequest.objects.where_can(request.user, "persons")
+        .filter(household=household)
+        .select_related("assessment")
+    )
+    request_steps(requests)
     for m in members:
         m.citizen_id_shown = m.citizen_id if revealed else mask_citizen_id(m.citizen_id)
     history = household_history(household)
@@ -267,6 +276,10 @@ def _household_page(request, household, members, *, revealed: bool):
             .filter(pk=household.pk)
             .exists(),
             "open_cycles": open_cycles,
+            "requests": requests,
+            "can_request": can(
+                request.user, ReviewRequest.objects.none().edit_action, household.village
+            ),
             "revealed": revealed,
             "can_reveal": not revealed
             and any(m.citizen_id for m in members)
