@@ -415,3 +415,65 @@ def test_the_list_filters_by_status_in_a_bounded_number_of_queries(
         withdrawn.count("Chủ hộ") == 4 and "Chủ hộ 0" in withdrawn and "Chủ hộ 5" not in withdrawn
     )
     assert "quá hạn" in text  # applications from March, undecided after 15 days
+
+
+# --- the URL walk of accounts/tests/test_url_walk.py, over these pages with requests present ---
+
+
+@pytest.mark.parametrize("who", ["board_a", "other_officer", "viewer"])
+def test_the_walk_of_the_request_pages_shows_and_changes_nothing_foreign(
+    client, request, who, officer, village_a, village_b, other_village, commune, other_commune
+):
+    from django.urls import get_resolver
+
+    from accounts.tests.test_url_walk import forged_payload, row_counts, urls_for, walk
+
+    own = make_home(village_a, "Chủ Hộ Thôn A", "VA-01")
+    b = make_home(village_b, "Bí Mật Thôn B", "VB-01")
+    far = make_home(other_village, "Bí Mật Xã Khác", "XK-01")
+    requests = {}
+    for home in (own, b, far):
+        req, _created = adhoc_services.request_record(
+            household=home, kind="review", received_on=RECEIVED, note=f"Đơn {home.code}"
+        )
+        cycle = adhoc_services.result_cycle(request=req, day=REVIEWED)
+        assessment = household_services.assessment_record(
+            cycle=cycle, household=home, income_per_capita=900_000
+        )
+        requests[home.code] = adhoc_services.result_link(request=req, assessment=assessment)
+    user = request.getfixturevalue(who)
+    secrets = {
+        "board_a": ["Bí Mật Thôn B", "Bí Mật Xã Khác", "Đơn VB-01", "Đơn XK-01"],
+        "other_officer": ["Chủ Hộ Thôn A", "Bí Mật Thôn B", "Đơn VA-01", "Đơn VB-01"],
+        "viewer": ["Bí Mật Xã Khác", "Đơn XK-01"],
+    }[who]
+    # The ids of rows the user may not change: all for a board or a viewer (who change nothing);
+    # for the other commune's officer, those of the commune it does not serve.
+    foreign = [own, b] if who == "other_officer" else [own, b, far]
+    ids = sorted(
+        {requests[h.code].pk for h in foreign}
+        | {requests[h.code].assessment.cycle_id for h in foreign}
+        | {h.pk for h in foreign}
+    )
+    client.force_login(user)
+    routes = [r for r, _p in walk(get_resolver().url_patterns) if r.startswith("review/requests/")]
+    assert len(routes) == 7
+    payload = forged_payload(village_b, commune) | {
+        "received_on": "2026-03-05",
+        "review_date": "2026-03-10",
+        "decision_number": "99/QĐ",
+        "decision_date": "2026-03-20",
+        "reason": "Giả mạo",
+    }
+    for route in routes:
+        for path in urls_for(route, ids):
+            before = row_counts()
+            for method in ("get", "post"):
+                response = getattr(client, method)(path, payload if method == "post" else None)
+                assert response.status_code < 500, (method, path)
+                text = response.content.decode()
+                assert not [s for s in secrets if s in text], (who, method, path)
+            assert row_counts() == before, (who, path)
+    for req in requests.values():
+        req.refresh_from_db()
+        assert req.status == "assessed"
