@@ -414,9 +414,21 @@ def review_entry(request, pk, cycle_pk):
     derived = derived_indicators(household, members, cycle.reference_date)
     initial = _review_initial(assessment, derived)
     form = ReviewForm(request.POST or None, initial=initial, indicators=indicators, derived=derived)
+    # A result the commune decided on an ad-hoc request (review/adhoc_services.py) stays as decided.
+    decided = (
+        assessment is not None
+        and ReviewRequest.objects.filter(
+            assessment=assessment, status=ReviewRequest.Status.DECIDED
+        ).exists()
+    )
     if cycle.is_finalised:
         messages.warning(request, _("Đợt rà soát này đã chốt; chỉ xem, không sửa được."))
-    if request.method == "POST" and not cycle.is_finalised and form.is_valid():
+    elif decided:
+        messages.warning(
+            request, _("Xã đã có quyết định theo kết quả này; chỉ xem, không sửa được.")
+        )
+    read_only = cycle.is_finalised or decided
+    if request.method == "POST" and not read_only and form.is_valid():
         try:
             services.assessment_record(
                 cycle=cycle,
@@ -446,6 +458,7 @@ def review_entry(request, pk, cycle_pk):
             "household": household,
             "cycle": cycle,
             "assessment": assessment,
+            "read_only": read_only,
             "members": members,
             "preview": _preview(cycle, household, form),
         },
