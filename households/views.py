@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import SELF, citizen_ids_revealable, may_reveal_citizen_id
+from areas.scoping import SELF, can, citizen_ids_revealable, may_reveal_citizen_id
 from audit.models import AccessLog
 from audit.services import access_log
 from core.collation import by_name, sorted_vietnamese, vietnamese_key
@@ -32,8 +32,8 @@ from reports.registry import default_year
 from . import services
 from .derive import derived_indicators
 from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm
-from .history import household_history
-from .models import Assessment, Household, Member, ReviewCycle, village_progress
+from .history import household_history, request_steps
+from .models import Assessment, Household, Member, ReviewCycle, ReviewRequest, village_progress
 from .privacy import mask_citizen_id
 from .queries import household_list, latest_periodic_year
 from .reports.status import figures_status, year_choices
@@ -257,9 +257,18 @@ def _household_page(request, household, members, *, revealed: bool):
     )
     for a in assessments:
         a.by_dimension = _group_by_dimension([d.indicator for d in a.deprivations.all()])
-    open_cycles = ReviewCycle.objects.visible_to(request.user).filter(
-        commune=household.commune, status=ReviewCycle.Status.DRAFT
+    # An ad-hoc cycle's result is entered from the household's request (review/adhoc_views.py).
+    open_cycles = (
+        ReviewCycle.objects.visible_to(request.user)
+        .filter(commune=household.commune, status=ReviewCycle.Status.DRAFT)
+        .exclude(kind=ReviewCycle.Kind.AD_HOC)
     )
+    requests = list(
+        ReviewRequest.objects.where_can(request.user, "persons")
+        .filter(household=household)
+        .select_related("assessment")
+    )
+    request_steps(requests)
     for m in members:
         m.citizen_id_shown = m.citizen_id if revealed else mask_citizen_id(m.citizen_id)
     history = household_history(household)
@@ -277,6 +286,10 @@ def _household_page(request, household, members, *, revealed: bool):
             .filter(pk=household.pk)
             .exists(),
             "open_cycles": open_cycles,
+            "requests": requests,
+            "can_request": can(
+                request.user, ReviewRequest.objects.none().edit_action, household.village
+            ),
             "revealed": revealed,
             "can_reveal": not revealed
             and any(m.citizen_id for m in members)
@@ -411,9 +424,21 @@ def review_entry(request, pk, cycle_pk):
     derived = derived_indicators(household, members, cycle.reference_date)
     initial = _review_initial(assessment, derived)
     form = ReviewForm(request.POST or None, initial=initial, indicators=indicators, derived=derived)
+    # A result the commune decided on an ad-hoc request (review/adhoc_services.py) stays as decided.
+    decided = (
+        assessment is not None
+        and ReviewRequest.objects.filter(
+            assessment=assessment, status=ReviewRequest.Status.DECIDED
+        ).exists()
+    )
     if cycle.is_finalised:
         messages.warning(request, _("Đợt rà soát này đã chốt; chỉ xem, không sửa được."))
-    if request.method == "POST" and not cycle.is_finalised and form.is_valid():
+    elif decided:
+        messages.warning(
+            request, _("Xã đã có quyết định theo kết quả này; chỉ xem, không sửa được.")
+        )
+    read_only = cycle.is_finalised or decided
+    if request.method == "POST" and not read_only and form.is_valid():
         try:
             services.assessment_record(
                 cycle=cycle,
@@ -443,6 +468,7 @@ def review_entry(request, pk, cycle_pk):
             "household": household,
             "cycle": cycle,
             "assessment": assessment,
+            "read_only": read_only,
             "members": members,
             "preview": _preview(cycle, household, form),
         },
