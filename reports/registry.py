@@ -39,6 +39,9 @@ class ReportSpec:
     #: ``(report) -> {(row key, column key): Fraction}``: the unrounded values of percentage
     #: cells, from the report's own counts, to tell a rounding difference from a wrong figure
     exact_values: Callable | None = None
+    #: ``(area) -> str``: the wording of a document with a body of text (a decision, minutes),
+    #: shown on the document settings page for the commune to edit (``DocumentSettings.body``)
+    default_body: Callable | None = None
 
     @property
     def personal(self) -> bool:
@@ -64,6 +67,7 @@ def register(
     row_count: Callable | None = None,
     figures: Callable | None = None,
     exact_values: Callable | None = None,
+    default_body: Callable | None = None,
 ):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
@@ -80,6 +84,7 @@ def register(
             row_count,
             figures,
             exact_values,
+            default_body,
         )
         return build
 
