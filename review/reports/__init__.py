@@ -4,9 +4,10 @@ Word-like XLSX where a table is the body). Personal lists are personal reports, 
 scopes and logs them like the household lists.
 
 Imported in the order a review produces them: the list of households to review, Phiếu B (blank
-and pre-filled), the commune decision with its lists, the summary for the province."""
+and pre-filled), the village meetings' minutes, the posting list and the complaints register,
+the commune decision with its lists, the summary for the province."""
 
 from importlib import import_module
 
-for _name in ("to_review", "survey_form", "decision", "summary"):
+for _name in ("to_review", "survey_form", "stages", "decision", "summary"):
     import_module(f"{__name__}.{_name}")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import format_int
-from households.models import Assessment, Household
+from households.models import Assessment, Household, ReviewCycle
 from reports.pdf import table_html
 from reports.registry import register
 from reports.tables import Column, Table
@@ -119,17 +119,11 @@ def move_columns() -> list[Column]:
     ]
 
 
-@register(
-    SLUG,
-    title=gettext_lazy(
-        "Quyết định công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, thoát cận nghèo"
-    ),
-    personal_tables=("poor", "near_poor", "out_of_poverty", "out_of_near_poverty"),
-    row_count=decision_rows,
-    default_body=default_body,
-)
-def review_decision(area: Area, year: int) -> ReviewDocument:
-    cycle = cycle_for(area, year)
+def recognition_lists(cycle, area: Area) -> tuple[list[Table], ReviewCycle | None]:
+    """The four lists of a review's recognition (poor, near-poor, out of poverty, out of
+    near-poverty) within ``area``, and the previous finalised review they are measured from;
+    the decision annexes them, the public posting shows them."""
+    year = cycle.year
     now = classes_of(cycle, area)
     previous_cycle = previous_finalised(cycle)
     before = classes_of(previous_cycle, area)
@@ -177,13 +171,6 @@ def review_decision(area: Area, year: int) -> ReviewDocument:
         for i, r in now.items()
         if i in before and before[i]["class"] == NEAR_POOR and r["class"] not in (POOR, NEAR_POOR)
     ]
-    decided = cycle.is_finalised and cycle.decision_number
-    reference = number_and_symbol(cycle.decision_number, "QĐ-UBND")
-    annex_of = _("(Kèm theo Quyết định số %(number)s/%(symbol)s ngày %(date)s)") % {
-        "number": reference["number"] or "\u00a0" * 6,
-        "symbol": reference["symbol"],
-        "date": date_text(cycle.decision_date) or "\u00a0" * 12,
-    }
     tables = [
         Table(
             key="poor",
@@ -210,6 +197,29 @@ def review_decision(area: Area, year: int) -> ReviewDocument:
             rows=rows(out_near, True),
         ),
     ]
+    return tables, previous_cycle
+
+
+@register(
+    SLUG,
+    title=gettext_lazy(
+        "Quyết định công nhận hộ nghèo, hộ cận nghèo, hộ thoát nghèo, thoát cận nghèo"
+    ),
+    personal_tables=("poor", "near_poor", "out_of_poverty", "out_of_near_poverty"),
+    row_count=decision_rows,
+    default_body=default_body,
+)
+def review_decision(area: Area, year: int) -> ReviewDocument:
+    cycle = cycle_for(area, year)
+    tables, previous_cycle = recognition_lists(cycle, area)
+    poor, near, out_poor, out_near = (t.rows for t in tables)
+    decided = cycle.is_finalised and cycle.decision_number
+    reference = number_and_symbol(cycle.decision_number, "QĐ-UBND")
+    annex_of = _("(Kèm theo Quyết định số %(number)s/%(symbol)s ngày %(date)s)") % {
+        "number": reference["number"] or "\u00a0" * 6,
+        "symbol": reference["symbol"],
+        "date": date_text(cycle.decision_date) or "\u00a0" * 12,
+    }
     values = {
         **common_values(cycle),
         "XA": cycle.commune.name.upper(),

@@ -38,7 +38,7 @@ from .common import (
 
 SLUG, BLANK_SLUG = "review_form", "review_form_blank"
 #: rows of the members' table on a blank form (and spare rows under a pre-filled one)
-BLANK_MEMBERS, SPARE_MEMBERS = 8, 2
+BLANK_MEMBERS, SPARE_MEMBERS = 6, 2
 
 DEFAULT_BODY = (
     "PHIẾU B - PHIẾU RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO NĂM {nam}\n"

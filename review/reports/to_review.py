@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 from core.formatting import format_int
 from households.models import Household, ReviewExemption
+from reports.documents import in_running_text
 from reports.registry import register
 from reports.tables import Column, Table
 
@@ -24,6 +25,7 @@ from .common import (
     common_values,
     cycle_for,
     latest_before,
+    only_if_unset,
     registry,
     village_order,
 )
@@ -166,5 +168,15 @@ def review_households(area: Area, year: int) -> ReviewDocument:
         landscape=True,
         document_type=_("DANH SÁCH"),
         symbol="DS",
-        document_values={"document_year": year},
+        document_values={
+            "document_year": year,
+            **only_if_unset(
+                area,
+                SLUG,
+                {
+                    "title": _("Hộ gia đình cần rà soát năm %(year)s trên địa bàn %(area)s")
+                    % {"year": year, "area": in_running_text(area.name)}
+                },
+            ),
+        },
     )

@@ -266,3 +266,125 @@ def test_a_board_gets_its_own_village_and_is_refused_another(
             assert refused.status_code == status, (slug, area.name)
             assert b"Th\xc3\xb4n B" not in refused.content or b"%PDF" not in refused.content
     assert AccessLog.objects.filter(action=AccessLog.Action.REPORT_DOWNLOAD).count() == 3
+
+
+# --- 3–5. minutes, posting, complaints --------------------------------------------------------
+
+
+@pytest.fixture
+def stages(review, village_a, village_b):
+    from review.models import Complaint, MeetingResult, Posting, VillageMeeting
+
+    cycle = review["cycle"]
+    a, b = review["a"], review["b"]
+    meeting_a = VillageMeeting.objects.create(
+        cycle=cycle,
+        village=village_a,
+        held_on=datetime.date(2024, 11, 20),
+        chair="Lý Văn Chủ",
+        place="Nhà văn hóa Thôn A",
+        representatives_present=30,
+        representatives_total=40,
+    )
+    for h in a:
+        MeetingResult.objects.create(
+            meeting=meeting_a,
+            household=h,
+            agreed=h is not a[2],
+            note="đề nghị phúc tra" if h is a[2] else "",
+        )
+    meeting_b = VillageMeeting.objects.create(
+        cycle=cycle,
+        village=village_b,
+        held_on=datetime.date(2024, 11, 21),
+        chair="Triệu Văn Trì",
+        representatives_present=10,
+        representatives_total=25,
+    )
+    MeetingResult.objects.create(meeting=meeting_b, household=b[0], agreed=True)
+    Posting.objects.create(
+        cycle=cycle,
+        starts_on=datetime.date(2024, 11, 25),
+        ends_on=datetime.date(2024, 11, 27),
+        place="Nhà văn hóa thôn và trụ sở UBND xã",
+    )
+    Complaint.objects.create(
+        cycle=cycle,
+        household=b[0],
+        complainant="Người khiếu nại Thôn B",
+        content="Hộ mới mua xe máy",
+        received_on=datetime.date(2024, 11, 26),
+        resolved_on=datetime.date(2024, 11, 29),
+        resolution="Phúc tra: giữ kết quả",
+    )
+    Complaint.objects.create(
+        cycle=cycle,
+        household=a[1],
+        complainant="Người khiếu nại Thôn A",
+        content="Hộ có lao động đi làm xa",
+        received_on=datetime.date(2024, 11, 27),
+    )
+    return review
+
+
+def test_the_minutes_show_attendance_and_each_households_result(stages):
+    report = build("review_minutes", stages["commune"])
+    meetings = {r["village"]: r for r in rows_of(report, "meetings")}
+    a, b = meetings["Thôn A"], meetings["Thôn B"]
+    assert (a["present"], a["total"], str(a["rate"]), a["quorate"]) == (30, 40, "75.00", "Có")
+    assert (a["agreed"], a["not_agreed"]) == (3, 1)
+    assert (str(b["rate"]), b["quorate"]) == ("40.00", "Không")
+    results = {r["code"]: (r["class"], r["agreed"]) for r in rows_of(report, "results")}
+    assert results["A3"] == ("Hộ không nghèo", "Không nhất trí")
+    assert results["A1"] == ("Hộ nghèo", "Nhất trí")
+    text = " ".join(document_text(render(report, "pdf")).split())
+    for line in (
+        "BIÊN BẢN",
+        "THÔN A",
+        "có mặt 30/40 đại diện hộ (75,00 %)",
+        "3/4 hộ được nhất trí",
+        "không đủ điều kiện thông qua",
+        "Lý Văn Chủ",
+        "đề nghị phúc tra",
+    ):
+        assert line in text, line
+
+
+def test_the_posting_list_carries_its_dates_and_the_lists(stages):
+    report = build("review_posting", stages["commune"])
+    dates = {r["key"]: r["value"] for r in rows_of(report, "posting")}
+    assert dates == {
+        "from": "25/11/2024",
+        "to": "27/11/2024",
+        "place": "Nhà văn hóa thôn và trụ sở UBND xã",
+    }
+    assert [r["code"] for r in rows_of(report, "poor")] == ["A1", "B1", "B2"]
+    text = " ".join(document_text(render(report, "pdf")).split())
+    assert "25/11/2024" in text and "Danh sách hộ thoát nghèo năm 2024" in text
+    book = load_workbook(io.BytesIO(render(report, "xlsx")))
+    assert len(book.worksheets) == 5
+
+
+def test_the_complaints_register_shows_open_and_resolved_complaints(stages):
+    report = build("review_complaints", stages["commune"])
+    rows = rows_of(report, "complaints")
+    assert [r["household"] for r in rows] == ["B1 · Chủ hộ Thôn B 1", "A2 · Chủ hộ Thôn A 2"]
+    assert (
+        rows[0]["resolution"] == "Phúc tra: giữ kết quả" and rows[0]["resolved_on"] == "29/11/2024"
+    )
+    assert rows[1]["resolution"] == "Đang giải quyết"
+    text = " ".join(document_text(render(report, "pdf")).split())
+    assert "đã giải quyết: 1; đang giải quyết: 1" in text and "Hộ mới mua xe máy" in text
+
+
+def test_a_board_sees_its_own_villages_minutes_and_complaints_only(
+    client, stages, board_a, village_a, village_b
+):
+    client.force_login(board_a)
+    for slug in ("review_minutes", "review_posting", "review_complaints"):
+        own = client.get(url(slug, area=village_a.pk, year=2024, format="pdf"))
+        assert own.status_code == 200, slug
+        text = document_text(own.content)
+        assert "Thôn B" not in text and "Triệu Văn Trì" not in text, slug
+        assert client.get(url(slug, area=village_b.pk, year=2024)).status_code == 400
+        assert client.get(url(slug, area=stages["commune"].pk, year=2024)).status_code == 403
