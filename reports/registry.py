@@ -30,8 +30,9 @@ class ReportSpec:
     #: its grouped tables are long lists: the PDF draws them directly (``reports.pdf.table_pdf``,
     #: ``fastpdf``) instead of laying them out with WeasyPrint
     long_table: bool = False
-    #: ``(area, year) -> int``: a cheap estimate of the report's rows (at most one COUNT
-    #: query); without one the engine estimates a few rows per unit below the area
+    #: ``(area, year, **options) -> int``: a cheap estimate of the report's rows (at most one
+    #: COUNT query; given the request's options, if any); without one the engine estimates a few
+    #: rows per unit below the area
     row_count: Callable | None = None
     #: ``(area, year) -> Report``: the tables a stated document may be compared with
     #: (``reports.reconciliation``), without charts; a report without one cannot be reconciled

@@ -138,7 +138,9 @@ def report_view(request, slug):
             status=403,
         )
     options = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
-    seconds = estimate_seconds(fmt, expected_rows(spec, area, year), long_table=spec.long_table)
+    seconds = estimate_seconds(
+        fmt, expected_rows(spec, area, year, **options), long_table=spec.long_table
+    )
     if seconds > settings.REPORT_WEB_LIMIT_SECONDS:
         return _refuse(
             request,

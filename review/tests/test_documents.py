@@ -388,3 +388,18 @@ def test_a_board_sees_its_own_villages_minutes_and_complaints_only(
         assert "Thôn B" not in text and "Triệu Văn Trì" not in text, slug
         assert client.get(url(slug, area=village_b.pk, year=2024)).status_code == 400
         assert client.get(url(slug, area=stages["commune"].pk, year=2024)).status_code == 403
+
+
+def test_a_village_too_large_for_the_browser_still_gets_one_households_form(
+    client, review, officer, village_b, settings
+):
+    # 4 forms of village B are estimated at 1,5 + 4 × 35 × 0,012 s: over a 3 s limit
+    settings.REPORT_WEB_LIMIT_SECONDS = 3
+    client.force_login(officer)
+    whole = client.get(url("review_form", area=village_b.pk, year=2024, format="pdf"))
+    assert whole.status_code == 413
+    assert "python manage.py report review_form" in whole.content.decode()
+    one = client.get(url("review_form", area=village_b.pk, year=2024, format="pdf", household="B2"))
+    assert one.status_code == 200
+    text = document_text(one.content)
+    assert "Chủ hộ Thôn B 2" in text and "Chủ hộ Thôn B 1" not in text
