@@ -145,7 +145,11 @@ def _document_closing(sheet, first_row: int, blocks, width: int, text_cell, font
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     small = Font(name="Times New Roman", size=11)
     small_title = Font(name="Times New Roman", size=12, bold=True, italic=True)
-    left = [(_("Nơi nhận:"), small_title)] + [(line, small) for line in blocks.recipients]
+    left = [(_("Nơi nhận:"), small_title)] + [
+        # "- Lưu: VT." would be written "'- Lưu: VT." by the formula guard: an en dash instead
+        ("\u2013" + line[1:] if line.startswith("-") else line, small)
+        for line in blocks.recipients
+    ]
     right = [
         (blocks.signing_authority, fonts["bold"]),
         (blocks.signer_position, fonts["bold"]),

@@ -403,3 +403,41 @@ def test_a_village_too_large_for_the_browser_still_gets_one_households_form(
     assert one.status_code == 200
     text = document_text(one.content)
     assert "Chủ hộ Thôn B 2" in text and "Chủ hộ Thôn B 1" not in text
+
+
+def test_the_settings_page_offers_the_default_wording_to_edit(client, review, officer):
+    client.force_login(officer)
+    commune = review["commune"]
+    page = reverse("report_document_settings") + f"?area={commune.pk}&report=review_minutes"
+    shown = client.get(page).content.decode()
+    assert 'name="body"' in shown and "I. THÀNH PHẦN THAM DỰ" in shown
+    plain = reverse("report_document_settings") + f"?area={commune.pk}&report=lists"
+    assert 'name="body"' not in client.get(plain).content.decode()
+    response = client.post(
+        reverse("report_document_settings") + f"?area={commune.pk}&report=review_form_blank",
+        {"body": "PHIẾU B CỦA XÃ {Xa}\nPhụ đề riêng", "version": ""},
+    )
+    assert response.status_code == 302
+    report = build("review_form_blank", commune)
+    assert report.body_context["wording"]["title"] == "PHIẾU B CỦA XÃ Xã Vĩnh Hảo"
+    # the commune's default row never lends its wording to a document
+    document_settings_save(area=commune, report="", signer_name="Người Ký", user=officer)
+    assert build("review_form", commune).body_context["wording"]["title"].startswith("PHIẾU B -")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "review_households",
+        "review_form",
+        "review_form_blank",
+        "review_minutes",
+        "review_posting",
+        "review_complaints",
+        "review_decision",
+        "review_summary",
+    ],
+)
+def test_each_document_builds_in_a_few_queries(stages, slug, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        build(slug, stages["commune"])
