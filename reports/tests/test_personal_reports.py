@@ -47,6 +47,9 @@ def test_only_the_lists_report_is_personal():
         "lists",
         "review_households",
         "review_form",
+        "review_minutes",
+        "review_posting",
+        "review_complaints",
         "review_decision",
     }
 
