@@ -441,3 +441,27 @@ def test_the_settings_page_offers_the_default_wording_to_edit(client, review, of
 def test_each_document_builds_in_a_few_queries(stages, slug, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         build(slug, stages["commune"])
+
+
+@pytest.mark.parametrize("fmt", ["html", "xlsx", "csv", "json"])
+def test_every_document_opens_in_every_format_for_the_officer(client, stages, officer, fmt):
+    client.force_login(officer)
+    for slug in (
+        "review_households",
+        "review_form",
+        "review_form_blank",
+        "review_minutes",
+        "review_posting",
+        "review_complaints",
+        "review_decision",
+        "review_summary",
+    ):
+        response = client.get(url(slug, area=stages["commune"].pk, year=2024, format=fmt))
+        assert response.status_code == 200, (slug, fmt)
+        if fmt == "xlsx":
+            load_workbook(io.BytesIO(response.content))
+        if fmt == "html":
+            assert "Chủ hộ Thôn A 2" in response.content.decode() or slug in (
+                "review_form_blank",
+                "review_summary",
+            ), slug
