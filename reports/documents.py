@@ -30,7 +30,10 @@ FIELDS = (
     "signer_position",
     "signer_name",
     "recipients",
+    "body",
 )
+#: read from the report's own row only: a document's wording is not shared between documents
+OWN_ONLY = frozenset({"body"})
 # "Xã Vĩnh Hảo" -> "Vĩnh Hảo": the place name in "Vĩnh Hảo, ngày …" drops the unit's kind.
 KIND_PREFIX = re.compile(
     r"^(xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|thôn|tổ dân phố)\s+", re.IGNORECASE
@@ -96,6 +99,8 @@ def settings_for(area: Area, slug: str) -> dict:
         if row is None:
             continue
         for name in FIELDS:
+            if key == "" and name in OWN_ONLY:
+                continue
             value = getattr(row, name)
             if value not in (None, "") and name not in values:
                 values[name] = value

@@ -78,6 +78,7 @@ class DocumentSettingsForm(forms.ModelForm):
         widgets = {
             "issuing_body": forms.Textarea(attrs={"rows": 2}),
             "recipients": forms.Textarea(attrs={"rows": 6}),
+            "body": forms.Textarea(attrs={"rows": 18}),
             "document_date": DATE_INPUT,
         }
 

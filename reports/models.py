@@ -109,6 +109,14 @@ class DocumentSettings(models.Model):
     recipients = models.TextField(
         _("nơi nhận"), blank=True, help_text=_("Mỗi dòng một nơi nhận, ví dụ: - Lưu VP.")
     )
+    body = models.TextField(
+        _("nội dung văn bản"),
+        blank=True,
+        help_text=_(
+            "Lời văn của văn bản có phần nội dung (quyết định, biên bản, phiếu): để trống để dùng "
+            "lời văn mặc định. Các chỗ trong ngoặc nhọn như {xa}, {nam} được thay bằng số liệu."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

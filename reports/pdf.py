@@ -133,6 +133,19 @@ def _stylesheet_path() -> str:
     return path
 
 
+def report_body(report: Report, blocks) -> str:
+    """The body of ``report``'s document: its own template where it has one (a form, a decision
+    or minutes laid out by the app that builds it, given ``report``, ``blocks`` and the report's
+    ``body_context``), else a flow of blocks (the plan), else its tables."""
+    template = getattr(report, "body_template", "")
+    if template:
+        context = {"report": report, "blocks": blocks, **getattr(report, "body_context", {})}
+        return render_to_string(template, context)
+    if getattr(report, "blocks", None):
+        return flow_body(report)
+    return tables_body(report.tables)
+
+
 def _weasy_document(report: Report, blocks, body: str, *, first, last, first_page):
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -148,6 +161,10 @@ def _weasy_document(report: Report, blocks, body: str, *, first, last, first_pag
             "body": body,
             "first": first,
             "last": last,
+            # a report laying out its own document may leave out the standard heading (a survey
+            # form) or place the closing itself (a decision, before its annexes)
+            "heading": first and getattr(report, "official_heading", True),
+            "closing": last and getattr(report, "official_closing", True),
             "first_page": first_page,
             "charts": charts_svg(report) if last else [],
             "provisional": report.provisional_note,
@@ -188,7 +205,11 @@ def long_tables(report: Report) -> list[Table]:
     report registered with ``long_table=True``, as long as none has grouped column headers
     (the direct writer draws one header row)."""
     spec = registry.spec(report.slug)
-    if not (spec and spec.long_table) or getattr(report, "blocks", None):
+    if (
+        not (spec and spec.long_table)
+        or getattr(report, "blocks", None)
+        or getattr(report, "body_template", "")
+    ):
         return []
     tables = [t for t in report.tables if t.group_by]
     return [] if any(t.has_groups for t in tables) else tables
@@ -198,7 +219,7 @@ def document_pdf(report: Report, blocks=None) -> bytes:
     """The report as one WeasyPrint document: a flow of blocks (the plan) or its tables."""
     if blocks is None:
         blocks = _document_blocks(report)
-    body = flow_body(report) if getattr(report, "blocks", None) else tables_body(report.tables)
+    body = report_body(report, blocks)
     document = _weasy_document(report, blocks, body, first=True, last=True, first_page=1)
     return document.write_pdf()
 

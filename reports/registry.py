@@ -32,8 +32,9 @@ class ReportSpec:
     #: its grouped tables are long lists: the PDF draws them directly (``reports.pdf.table_pdf``,
     #: ``fastpdf``) instead of laying them out with WeasyPrint
     long_table: bool = False
-    #: ``(area, year) -> int``: a cheap estimate of the report's rows (at most one COUNT
-    #: query); without one the engine estimates a few rows per unit below the area
+    #: ``(area, year, **options) -> int``: a cheap estimate of the report's rows (at most one
+    #: COUNT query; given the request's options, if any); without one the engine estimates a few
+    #: rows per unit below the area
     row_count: Callable | None = None
     #: ``(area, year) -> Report``: the tables a stated document may be compared with
     #: (``reports.reconciliation``), without charts; a report without one cannot be reconciled
@@ -52,6 +53,10 @@ class ReportSpec:
     def report_year(self, review_year: int) -> int:
         """The report year whose figures come from the review of ``review_year``."""
         return review_year - (self.review_offset or 0)
+
+    #: ``(area) -> str``: the wording of a document with a body of text (a decision, minutes),
+    #: shown on the document settings page for the commune to edit (``DocumentSettings.body``)
+    default_body: Callable | None = None
 
     @property
     def personal(self) -> bool:
@@ -78,6 +83,7 @@ def register(
     figures: Callable | None = None,
     exact_values: Callable | None = None,
     review_offset: int | None = 0,
+    default_body: Callable | None = None,
 ):
     def decorator(build: Callable) -> Callable:
         if slug in REPORTS and REPORTS[slug] is not build:
@@ -95,6 +101,7 @@ def register(
             figures,
             exact_values,
             review_offset,
+            default_body,
         )
         return build
 

@@ -42,11 +42,12 @@ def estimate_seconds(fmt: str, rows: int, *, long_table: bool = False) -> float:
     return COST_FIXED[fmt] + per_row * rows
 
 
-def expected_rows(spec: ReportSpec, area: Area, year: int) -> int:
+def expected_rows(spec: ReportSpec, area: Area, year: int, **options) -> int:
     """A cheap estimate of a report's rows (at most one COUNT query), to refuse in the browser a
-    request that would take too long to render."""
+    request that would take too long to render. A report's options given in the request reach
+    its ``row_count`` too (one household's form of a village is not the whole village's)."""
     if spec.row_count is not None:
-        return spec.row_count(area, year)
+        return spec.row_count(area, year, **options)
     # by-unit tables: a few rows per village (commune) or per commune (district, province)
     below = Area.objects.filter(path__startswith=area.path)
     units = below.filter(

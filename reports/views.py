@@ -201,7 +201,9 @@ def report_view(request, slug):
     if review_year is not None and review_year not in {c.year for c in choices}:
         return _no_data(request, spec, area, year, options)
     extra = {name: request.GET[name] for name in spec.options if request.GET.get(name)}
-    seconds = estimate_seconds(fmt, expected_rows(spec, area, year), long_table=spec.long_table)
+    seconds = estimate_seconds(
+        fmt, expected_rows(spec, area, year, **extra), long_table=spec.long_table
+    )
     if seconds > settings.REPORT_WEB_LIMIT_SECONDS:
         return _refuse(
             request,
@@ -479,16 +481,20 @@ def document_settings_view(request):
         return _refuse(request, [_("Không có báo cáo “%(slug)s”.") % {"slug": slug}])
     instance = DocumentSettings.objects.filter(area=area, report=slug).first()
     editable = can(request.user, "report", area)
-    form = DocumentSettingsForm(
-        request.POST or None,
-        instance=instance,
-        initial={"version": instance.version if instance else None},
-    )
+    spec = registry.spec(slug) if slug else None
+    initial = {"version": instance.version if instance else None}
+    if spec is not None and spec.default_body is not None and not (instance and instance.body):
+        initial["body"] = spec.default_body(area)  # the wording to start from
+    form = DocumentSettingsForm(request.POST or None, instance=instance, initial=initial)
+    if spec is None or spec.default_body is None:
+        del form.fields["body"]  # a document without a body of text
     if request.method == "POST":
         if not editable:
             return _refuse(request, [_("Bạn chỉ có quyền xem.")], status=403)
         if form.is_valid():
-            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            values = {
+                name: form.cleaned_data[name] for name in form.Meta.fields if name in form.fields
+            }
             try:
                 report_services.document_settings_save(
                     area=area,

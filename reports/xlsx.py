@@ -14,6 +14,8 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from core.cells import neutralise
 
 from .tables import Column, Report, Table
@@ -68,6 +70,112 @@ def xlsx_header(columns: list[Column], first_row: int) -> tuple[list[list], list
     return [top, bottom], [m for m in merges if m[0] != m[2] or m[1] != m[3]]
 
 
+def _blocks(report: Report):
+    from .documents import report_document_blocks
+
+    return report_document_blocks(report)
+
+
+def _merged_line(sheet, row: int, parts: list[tuple[str, int, int, object]], text_cell, align):
+    """Row ``row`` of the sheet (the next one appended): text blocks, each merged across its
+    columns (first, last) with its font."""
+    from openpyxl.utils import get_column_letter
+
+    cells: list = []
+    for text, first, last, font in parts:
+        cells.extend([None] * (first - 1 - len(cells)))
+        cells.append(text_cell(text, font, align) if text else None)
+        cells.extend([None] * (last - len(cells)))
+        if last > first:
+            sheet.merged_cells.add(
+                f"{get_column_letter(first)}{row}:{get_column_letter(last)}{row}"
+            )
+    sheet.append(cells)
+
+
+def _halves(width: int, left_share: float) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The columns of the left and right blocks, or None for a table too narrow to split."""
+    split = max(1, round(width * left_share))
+    return None if split >= width else ((1, split), (split + 1, width))
+
+
+def _document_heading(sheet, blocks, width: int, text_cell, fonts) -> int:
+    """Issuing body and number (left), motto and place-date (right), then the document type and
+    subject across the table's width, as Decree 30 lays them out; returns the rows written."""
+    from openpyxl.styles import Alignment, Font
+
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    italic = Font(name="Times New Roman", italic=True, size=12)
+    left = [*([blocks.superior_body] if blocks.superior_body else []), *blocks.issuing_body]
+    right = [_("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), _("Độc lập - Tự do - Hạnh phúc")]
+    lines = [
+        (left[i] if i < len(left) else "", right[i] if i < len(right) else "", "bold")
+        for i in range(max(len(left), len(right)))
+    ]
+    lines.append(("", "", "bold"))  # the rules under the blocks: a blank row
+    lines.append((blocks.number_symbol, blocks.place_date, "dated"))
+    halves = _halves(width, 0.4)
+    row = 0
+    for l_text, r_text, kind in lines:
+        row += 1
+        l_font = fonts["bold"] if kind == "bold" else fonts["normal"]
+        r_font = fonts["bold"] if kind == "bold" else italic
+        if halves is None:  # one column: the blocks one under the other
+            for text, font in ((l_text, l_font), (r_text, r_font)):
+                if text:
+                    _merged_line(sheet, row, [(text, 1, 1, font)], text_cell, centred)
+                    row += 1
+            row -= 1
+            continue
+        (l1, l2), (r1, r2) = halves
+        _merged_line(
+            sheet, row, [(l_text, l1, l2, l_font), (r_text, r1, r2, r_font)], text_cell, centred
+        )
+    sheet.append([])
+    row += 1
+    for text in (blocks.document_type, blocks.subject):
+        row += 1
+        _merged_line(sheet, row, [(text, 1, width, fonts["title"])], text_cell, centred)
+    return row
+
+
+def _document_closing(sheet, first_row: int, blocks, width: int, text_cell, fonts) -> None:
+    """Recipients (left) and the signature (right) below the last table, from ``first_row``."""
+    from openpyxl.styles import Alignment, Font
+
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    small = Font(name="Times New Roman", size=11)
+    small_title = Font(name="Times New Roman", size=12, bold=True, italic=True)
+    left = [(_("Nơi nhận:"), small_title)] + [
+        # "- Lưu: VT." would be written "'- Lưu: VT." by the formula guard: an en dash instead
+        ("\u2013" + line[1:] if line.startswith("-") else line, small)
+        for line in blocks.recipients
+    ]
+    right = [
+        (blocks.signing_authority, fonts["bold"]),
+        (blocks.signer_position, fonts["bold"]),
+        ("", None),
+        ("", None),
+        ("", None),
+        (blocks.signer_name, fonts["bold"]),
+    ]
+    halves = _halves(width, 0.5)
+    sheet.append([])
+    row = first_row
+    if halves is None:
+        left, right = [], left + [("", None)] + right
+        halves = ((1, 0), (1, width))
+    (l1, l2), (r1, r2) = halves
+    for i in range(max(len(left), len(right))):
+        row += 1
+        parts = []
+        if i < len(left) and left[i][0]:
+            parts.append((left[i][0], l1, l2, left[i][1]))
+        if i < len(right) and right[i][0]:
+            parts.append((right[i][0], r1, r2, right[i][1]))
+        _merged_line(sheet, row, parts, text_cell, centred)
+
+
 def to_xlsx(report: Report) -> bytes:
     """One sheet per table: title lines, the header (two rows when columns are grouped, merged),
     then the rows; numbers are numbers, percentages fractions shown as "0.00%"."""
@@ -85,6 +193,11 @@ def to_xlsx(report: Report) -> bytes:
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wrapped = Alignment(vertical="top", wrap_text=True)
     used: set[str] = set()
+    # A document whose body is a table (a list, a register) reads like the Word file a commune
+    # would type: its issuing body and motto above the table, its signature below.
+    word_like = getattr(report, "word_like", False)
+    blocks = _blocks(report) if word_like else None
+    fonts = {"normal": normal, "bold": bold, "title": title_font}
     for index, table in enumerate(report.tables):
         sheet = workbook.create_sheet(_sheet_title(table, index, used))
         columns = table.columns
@@ -104,15 +217,19 @@ def to_xlsx(report: Report) -> bytes:
                 cell.alignment = alignment
             return cell
 
-        sheet.append([text_cell(f"{report.title} — {report.area.name}", title_font)])
+        if word_like:
+            heading = _document_heading(sheet, blocks, len(columns), text_cell, fonts)
+        else:
+            sheet.append([text_cell(f"{report.title} — {report.area.name}", title_font)])
+            heading = 1
         sheet.append([text_cell(table.title, bold)])
-        # Row 3: the provisional mark right above the table (empty for official figures), so
-        # the header stays on row 4 either way.
+        # Row 3 below the heading: the provisional mark right above the table (empty for official
+        # figures), so the header stays at the same row either way.
         mark = report.provisional_note
         sheet.append(
             [text_cell(mark, Font(name="Times New Roman", bold=True, size=12))] if mark else []
         )
-        header_start = 4
+        header_start = heading + 3
         header, merges = xlsx_header(columns, header_start)
         for labels in header:
             line = [text_cell(label, bold, centred) for label in labels]
@@ -143,8 +260,12 @@ def to_xlsx(report: Report) -> bytes:
                     cell.alignment = wrapped
                 cells.append(cell)
             sheet.append(cells)
-        for note in [*table.footnotes, *report.footnotes]:
+        notes = [*table.footnotes, *report.footnotes]
+        for note in notes:
             sheet.append([text_cell(note, Font(name="Times New Roman", italic=True, size=11))])
+        if word_like and index == len(report.tables) - 1:
+            last_row = first_data - 1 + len(table.rows) + len(notes) + 1  # and the blank row
+            _document_closing(sheet, last_row, blocks, len(columns), text_cell, fonts)
         sheet.freeze_panes = f"A{first_data}"
         sheet.print_title_rows = f"{header_start}:{first_data - 1}"
         sheet.page_setup.paperSize = 9  # A4

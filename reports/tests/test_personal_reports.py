@@ -42,7 +42,16 @@ def finance(commune):
 
 
 def test_only_the_lists_report_is_personal():
-    assert {slug for slug, spec in SPECS.items() if spec.personal} == {"lists"}
+    # the household lists, and the review's documents that name households (review/reports)
+    assert {slug for slug, spec in SPECS.items() if spec.personal} == {
+        "lists",
+        "review_households",
+        "review_form",
+        "review_minutes",
+        "review_posting",
+        "review_complaints",
+        "review_decision",
+    }
 
 
 def test_a_board_gets_no_list_of_its_commune_or_of_another_village(
