@@ -36,6 +36,7 @@ from .models import Assessment, Household, Member, ReviewCycle, village_progress
 from .privacy import mask_citizen_id
 from .queries import cycle_coverage, household_list, latest_periodic_year
 from .search import looks_like_citizen_id
+from .standing import registry_refusal
 
 
 @requires(SELF)
@@ -403,6 +404,8 @@ def review_entry(request, pk, cycle_pk):
     form = ReviewForm(request.POST or None, initial=initial, indicators=indicators, derived=derived)
     if cycle.is_finalised:
         messages.warning(request, _("Đợt rà soát này đã chốt; chỉ xem, không sửa được."))
+    elif request.method == "GET" and (refusal := registry_refusal(household, cycle)):
+        messages.warning(request, refusal)  # the save is refused by the service, with this text
     if request.method == "POST" and not cycle.is_finalised and form.is_valid():
         try:
             services.assessment_record(
