@@ -260,7 +260,8 @@ def _section_one(commune, year, blocks, tables) -> None:
             key="section1_summary",
             title=_("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
             columns=first.columns,
-            rows=first.rows,
+            # the plan's section I is the seed's table: poor and near-poor, not the average band
+            rows=[r for r in first.rows if r["key"] != "average"],
             footnotes=list(base.footnotes),
         )
     )
