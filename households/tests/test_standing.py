@@ -255,6 +255,8 @@ def test_figures_as_of_a_date_take_the_latest_decided_result(year_data):
         assessment=Assessment.objects.get(cycle=adhoc),
         decision_date=datetime.date(2024, 6, 30),
     )
+    # The year's periodic review comes after the ad-hoc one: progress ends where baseline does.
+    assert by_key(progress(commune, 2024).table("appendix"))["total"]["poor_now"] == 4
     # Before the ad-hoc decision: the 2023 decision only (a3, a4 still on the registry).
     mid_june = by_key(baseline(commune, 2024, on="2024-06-20").table("summary"))
     assert mid_june["poor"]["households"] == 5 and mid_june["all"]["households"] == 11
