@@ -340,6 +340,8 @@ def test_the_household_form_records_when_and_how_a_household_joined(client, offi
     assert response.status_code == 302, response.content.decode()[:3000]
     home = Household.objects.get(code="N-9")
     assert (home.joined_registry_on, home.joined_how) == (datetime.date(2024, 3, 1), "split")
+    page = client.get(reverse("household_detail", args=[home.pk])).content.decode()
+    assert "01/03/2024 · Tách từ hộ khác" in page
 
 
 def test_the_household_form_checks_the_entry_date(client, officer, village_a):
