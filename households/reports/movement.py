@@ -188,6 +188,11 @@ def movement(area: Area, year: int, since: int | str | None = None) -> Report:
                 "nghèo ở một kỳ rà soát trước đó."
             )
             % {"year": year, "since": previous},
+            _(
+                "Không rà soát lại: hộ đầu kỳ không có trong số liệu cuối kỳ (đã ra khỏi danh "
+                "sách trước ngày chốt số liệu, hoặc chưa có kết quả). Hộ được giữ kết quả năm "
+                "trước được tính theo kết quả đó."
+            ),
         ],
         provenance={"from": previous, "to": year},
         landscape=True,

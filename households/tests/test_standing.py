@@ -14,6 +14,7 @@ from households import services, standing
 from households.models import (
     Assessment,
     Household,
+    ReviewCycle,
     ReviewExemption,
     ReviewRequest,
     village_progress,
@@ -369,3 +370,30 @@ def test_the_model_refuses_an_entry_after_the_leaving_date(village_a):
     home.left_registry_on = datetime.date(2024, 1, 1)
     with pytest.raises(ValidationError, match="phải trước hoặc bằng"):
         home.full_clean()
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def test_the_standing_reads_do_not_grow_with_households(
+    year_data, village_a, village_b, django_assert_max_num_queries
+):
+    commune, c24 = year_data["commune"], year_data["c24"]
+
+    def read_all():
+        baseline(commune, 2024, on="2024-12-31")
+        lists(commune, 2024, on="2024-12-31")
+        village_progress(commune, Q(cycle=c24), day=REF_2024)
+
+    finalise(c24, datetime.date(2024, 12, 20))
+    with django_assert_max_num_queries(20) as small:
+        read_all()
+    with django_assert_max_num_queries(4):
+        village_progress(commune, Q(cycle=c24), day=REF_2024)
+    ReviewCycle.objects.filter(pk=c24.pk).update(status=ReviewCycle.Status.DRAFT)
+    more = households(village_a, 10) + households(village_b, 10)
+    classes = ("poor", "near", AVERAGE)
+    record(c24, {h: classes[i % 3] for i, h in enumerate(more)})
+    finalise(c24, datetime.date(2024, 12, 20))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        read_all()
