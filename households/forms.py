@@ -74,16 +74,23 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         fields = [
             "village",
             *(f for f in services.HOUSEHOLD_IMPORT_FIELDS if f != "left_registry_on"),
+            "joined_registry_on",
+            "joined_how",
         ]
+        widgets = {"joined_registry_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = villages
         self.fields["village"].empty_label = None
         in_vietnamese_order(self.fields["village"])
+        self.fields["joined_how"].required = False  # left out: "on the registry from the start"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["member_count"].initial = self.instance.members.count()
+
+    def clean_joined_how(self):
+        return self.cleaned_data.get("joined_how") or Household.Joined.ORIGINAL
 
     def clean_floor_area_m2(self):
         value = self.cleaned_data.get("floor_area_m2")
@@ -98,6 +105,26 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        joined, how = cleaned.get("joined_registry_on"), cleaned.get("joined_how")
+        left = self.instance.left_registry_on if self.instance.pk else None
+        if joined is not None and left is not None and joined > left:
+            self.add_error(
+                "joined_registry_on",
+                _(
+                    "Ngày vào danh sách (%(joined)s) phải trước hoặc bằng ngày ra khỏi danh sách "
+                    "(%(left)s)."
+                )
+                % {"joined": joined.strftime("%d/%m/%Y"), "left": left.strftime("%d/%m/%Y")},
+            )
+        if joined is not None and joined > timezone.localdate():
+            self.add_error("joined_registry_on", _("Ngày vào danh sách không được sau hôm nay."))
+        if joined is not None and how == Household.Joined.ORIGINAL:
+            self.add_error(
+                "joined_how",
+                _("Hộ có ngày vào danh sách: hãy chọn lý do (hộ mới, tách hộ, chuyển đến)."),
+            )
+        if joined is None and how != Household.Joined.ORIGINAL:
+            self.add_error("joined_registry_on", _("Hãy nhập ngày hộ vào danh sách."))
         village = cleaned.get("village")
         code = cleaned.get("code")
         if village and code:

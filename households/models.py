@@ -143,6 +143,17 @@ class Household(models.Model):
             raise ValidationError({"village": _("Hãy chọn một thôn / tổ dân phố.")})
         if self.village_id and self.commune_id and self.village.parent_id != self.commune_id:
             raise ValidationError({"village": _("Thôn này không thuộc xã của hộ.")})
+        joined, left = self.joined_registry_on, self.left_registry_on
+        if joined is not None and left is not None and joined > left:
+            raise ValidationError(
+                {
+                    "joined_registry_on": _(
+                        "Ngày vào danh sách (%(joined)s) phải trước hoặc bằng ngày ra khỏi danh "
+                        "sách (%(left)s)."
+                    )
+                    % {"joined": joined.strftime("%d/%m/%Y"), "left": left.strftime("%d/%m/%Y")}
+                }
+            )
 
 
 class MemberQuerySet(ScopedQuerySet):
@@ -607,23 +618,29 @@ class IndicatorOverride(models.Model):
         return f"{self.indicator_id}: {self.reason}"
 
 
-def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
-    """Per village of a commune (per commune of a wider area): households on the registry and
-    results recorded in the cycles selected by ``cycle_filter`` (on Assessment), in three queries
+def village_progress(area: Area, cycle_filter: Q, *, day: datetime.date | None = None) -> list:
+    """Per village of a commune (per commune of a wider area): households on the registry on
+    ``day`` (default today; a cycle's page passes its reference date), and the results of the
+    cycles selected by ``cycle_filter`` (a condition on ``cycle``) counted as the reports count
+    them (households/standing.py): a household off the cycle's registry is in no count, one the
+    cycle keeps at its previous result counts as reviewed, in its previous class. Four queries
     whatever the number of households."""
+    from .standing import on_registry
+
     wide = area.kind in (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
     unit = "village__parent_id" if wide else "village_id"
     households = dict(
         Household.objects.within(area)
-        .filter(left_registry_on__isnull=True)
+        .filter(on_registry(day or datetime.date.today()))
         .values_list(unit)
         .annotate(n=Count("id"))
         .order_by()
     )
+    counted = on_registry(models.F("cycle__reference_date"), "household")
     reviewed = {
         row[unit]: row
         for row in Assessment.objects.within(area)
-        .filter(cycle_filter)
+        .filter(cycle_filter, counted)
         .values(unit)
         .annotate(
             n=Count("id"),
@@ -632,6 +649,41 @@ def village_progress(area: Area, cycle_filter: Q) -> list[dict]:
         )
         .order_by()
     }
+    # Kept at the previous result: the household's latest result of an earlier finalised review.
+    previous = (
+        Assessment.objects.filter(
+            household_id=models.OuterRef("household_id"),
+            cycle__kind=ReviewCycle.Kind.PERIODIC,
+            cycle__status=ReviewCycle.Status.FINALISED,
+            cycle__year__lt=models.OuterRef("cycle__year"),
+        )
+        .order_by("-cycle__year")
+        .values("household_class")[:1]
+    )
+    kept_unit = "household__village__parent_id" if wide else "household__village_id"
+    for row in (
+        ReviewExemption.objects.within(area)
+        .filter(cycle_filter, counted, reason=ReviewExemption.Reason.KEPT_PREVIOUS)
+        .exclude(
+            models.Exists(
+                Assessment.objects.filter(
+                    cycle_id=models.OuterRef("cycle_id"),
+                    household_id=models.OuterRef("household_id"),
+                )
+            )
+        )
+        .annotate(klass=models.Subquery(previous))
+        .values(kept_unit)
+        .annotate(
+            n=Count("id"),
+            poor=Count("id", filter=Q(klass=HouseholdClass.POOR)),
+            near=Count("id", filter=Q(klass=HouseholdClass.NEAR_POOR)),
+        )
+        .order_by()
+    ):
+        done = reviewed.setdefault(row[kept_unit], {"n": 0, "poor": 0, "near": 0})
+        for key in ("n", "poor", "near"):
+            done[key] += row[key]
     kind = Area.Kind.COMMUNE if wide else Area.Kind.VILLAGE
     units = sorted(Area.objects.within(area).filter(kind=kind), key=by_name)
     rows = []

@@ -33,6 +33,7 @@ from .fieldrules import FieldRules
 from .models import Assessment, Deprivation, Household, IndicatorOverride, Member, ReviewCycle
 from .queries import cycle_coverage
 from .search import search_text_for
+from .standing import registry_refusal
 
 logger = logging.getLogger("povertyplan.security")
 
@@ -436,10 +437,8 @@ def assessments_record(
     to_create, to_update = [], []
     for entry in entries:
         household = entry.household
-        if household.commune_id != cycle.commune_id:
-            raise ValidationError(
-                _("Hộ %(code)s không thuộc xã của đợt rà soát.") % {"code": household.code}
-            )
+        if refusal := registry_refusal(household, cycle):  # not of the cycle's registry
+            raise ValidationError(refusal)
         income = _check_number(entry.income_per_capita, "income_per_capita")
         b1 = _check_number(entry.b1_score, "b1_score")
         members = _check_number(member_counts[household.pk], "member_count")

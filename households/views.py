@@ -38,6 +38,7 @@ from .privacy import mask_citizen_id
 from .queries import household_list, latest_periodic_year
 from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
+from .standing import registry_refusal
 
 
 @requires(SELF)
@@ -437,6 +438,8 @@ def review_entry(request, pk, cycle_pk):
         messages.warning(
             request, _("Xã đã có quyết định theo kết quả này; chỉ xem, không sửa được.")
         )
+    elif request.method == "GET" and (refusal := registry_refusal(household, cycle)):
+        messages.warning(request, refusal)  # the save is refused by the service, with this text
     read_only = cycle.is_finalised or decided
     if request.method == "POST" and not read_only and form.is_valid():
         try:

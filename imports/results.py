@@ -10,6 +10,7 @@ from core.chunks import chunks
 from core.collation import sorted_vietnamese
 from households import services
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
+from households.standing import registry_refusal
 from indicators.models import Indicator
 from indicators.rules import ClassificationError, classify
 
@@ -122,7 +123,13 @@ class AssessmentImport(_Import):
         codes = sorted(rows)
         for chunk in chunks(codes):
             for household in Household.objects.filter(commune=cycle.commune, code__in=chunk).only(
-                "pk", "code", "commune_id", "village_id", "is_urban"
+                "pk",
+                "code",
+                "commune_id",
+                "village_id",
+                "is_urban",
+                "left_registry_on",
+                "joined_registry_on",
             ):
                 households[household.code] = household
         ids = [h.pk for h in households.values()]
@@ -153,6 +160,10 @@ class AssessmentImport(_Import):
                 # A household outside the user's villages gets the message of one that does
                 # not exist: the import does not tell who is registered where.
                 report.add(sheet, number, self.labels["code"], self._unknown(code))
+                continue
+            refusal = registry_refusal(household, cycle)
+            if refusal:  # left before the reference date, or joined after it
+                report.add(sheet, number, self.labels["code"], refusal)
                 continue
             members = count if count is not None else registry_counts.get(household.pk, 0)
             if not members:

@@ -29,7 +29,7 @@ from budget.models import BudgetLine, StatedTotal
 from budget.reports import checks_table
 from core.collation import by_name
 from core.formatting import format_int, format_number
-from households.models import Assessment
+from households import standing
 from households.reports.baseline import baseline
 from indicators.models import Target
 from indicators.rules import HouseholdClass
@@ -260,7 +260,8 @@ def _section_one(commune, year, blocks, tables) -> None:
             key="section1_summary",
             title=_("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
             columns=first.columns,
-            rows=first.rows,
+            # the plan's section I is the seed's table: poor and near-poor, not the average band
+            rows=[r for r in first.rows if r["key"] != "average"],
             footnotes=list(base.footnotes),
         )
     )
@@ -637,7 +638,7 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
     poor, near = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
     counts = {
         (r["village_id"], r["household_class"]): r["n"]
-        for r in Assessment.objects.periodic_of_year(year - 1)
+        for r in standing.year_results(year - 1)  # the year's figures: households/standing.py
         .within(commune)
         .filter(Q(household_class=poor) | Q(household_class=near))
         .values("village_id", "household_class")

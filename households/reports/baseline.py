@@ -4,8 +4,7 @@ the ones a stated document is usually compared with (``reports.reconciliation``)
 
 from __future__ import annotations
 
-import datetime
-from collections import Counter, defaultdict
+from collections import Counter
 from fractions import Fraction
 
 from django.db.models import Count
@@ -14,7 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import percent
-from households.models import Assessment, Deprivation, Household, ReviewCycle
+from households import standing
+from households.models import Deprivation, ReviewCycle
 from indicators.models import Indicator
 from reports.errors import ReportError
 from reports.models import HouseholdTotal
@@ -22,22 +22,35 @@ from reports.registry import register
 from reports.tables import Chart, Column, Report, Table
 
 from .common import (
+    AVERAGE,
     NEAR_POOR,
     ON_LISTS,
     POOR,
+    day_total,
     household_total,
+    no_decided_result,
+    option_day,
 )
 
 
-def baseline(area: Area, year: int) -> Report:
+def baseline(area: Area, year: int, on=None) -> Report:
     """Section I of the plan: poor and near-poor households at the end of ``year`` and their
-    deprivation in each of the 12 indicators (the periodic review of that year)."""
-    assessments = Assessment.objects.periodic_of_year(year).within(area)
-    # Only the poor and near-poor totals are shown: totalling just those rows spares a province
-    # most of its assessments (docs/benchmarks.md). With none, one more query tells "nobody poor"
-    # from "no results", and the deprivation query is skipped, so the count stays five.
-    totals = assessments.filter(household_class__in=[POOR, NEAR_POOR]).class_totals()
+    deprivation in each of the 12 indicators (the figures of the year, households/standing.py),
+    with the average-living-standard band. With ``on`` (a date), the latest decided result of
+    each household on that date instead."""
+    day = option_day(on)
+    if day is None:
+        assessments = standing.year_results(year).within(area)
+    else:
+        assessments = standing.results_as_of(day).within(area)
+    # Only the poor, near-poor and average totals are shown: totalling just those rows spares a
+    # province most of its assessments (docs/benchmarks.md). With none, one more query tells
+    # "nobody poor" from "no results", and the deprivation query is skipped, so the count stays
+    # five.
+    totals = assessments.filter(household_class__in=[*ON_LISTS, AVERAGE]).class_totals()
     if not totals and not assessments.exists():
+        if day is not None:
+            raise no_decided_result(area, day)
         has_cycle = (
             ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
             .covering(area)
@@ -49,41 +62,51 @@ def baseline(area: Area, year: int) -> Report:
             else _("Không có đợt rà soát định kỳ năm %(year)s cho %(area)s."),
             params={"year": year, "area": area.name},
         )
-    all_households, denominator_source = household_total(area, year)
+    if day is None:
+        all_households, denominator_source = household_total(area, year)
+    else:
+        all_households, denominator_source = day_total(area, day)
 
+    on_lists = [POOR, NEAR_POOR]
     deprived = {
         (row["indicator__code"], row["assessment__household_class"]): row["n"]
         for row in (
             Deprivation.objects.filter(
-                assessment__cycle__year=year,
-                assessment__cycle__kind=ReviewCycle.Kind.PERIODIC,
-                assessment__village__path__startswith=area.path,
-                assessment__household_class__in=[POOR, NEAR_POOR],
+                assessment__in=assessments.filter(household_class__in=on_lists)
             )
             .values("indicator__code", "assessment__household_class")
             .annotate(n=Count("id"))
             .order_by()
-            if totals
+            if any(k in totals for k in on_lists)
             else []
         )
     }
-    standard_ids = (
-        ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
-        .covering(area)
-        .values("standard_id")
-    )
+    if day is None:
+        standard_ids = (
+            ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
+            .covering(area)
+            .values("standard_id")
+        )
+    else:
+        standard_ids = assessments.values("standard_id")
     indicators = list(
         Indicator.objects.filter(dimension__standard_id__in=standard_ids)
         .select_related("dimension")
         .order_by("dimension__order", "order")
     )
 
-    poor = totals.get(POOR, {"households": 0, "members": 0})
-    near = totals.get(NEAR_POOR, {"households": 0, "members": 0})
+    empty = {"households": 0, "members": 0}
+    poor, near = totals.get(POOR, empty), totals.get(NEAR_POOR, empty)
+    average = totals.get(AVERAGE, empty)
     both = {k: poor[k] + near[k] for k in ("households", "members")}
+    when = (
+        _("cuối năm %(year)s") % {"year": year}
+        if day is None
+        else _("tại ngày %(day)s") % {"day": day.strftime("%d/%m/%Y")}
+    )
     summary = Table(
         key="summary",
-        title=_("Số hộ nghèo, hộ cận nghèo đa chiều cuối năm %(year)s") % {"year": year},
+        title=_("Số hộ nghèo, hộ cận nghèo đa chiều %(when)s") % {"when": when},
         columns=[
             Column("label", _("Chỉ tiêu")),
             Column("households", _("Số hộ"), "int"),
@@ -108,6 +131,12 @@ def baseline(area: Area, year: int) -> Report:
                 "label": _("Hộ cận nghèo"),
                 **near,
                 "rate": percent(near["households"], all_households),
+            },
+            {
+                "key": "average",
+                "label": _("Hộ có mức sống trung bình"),
+                **average,
+                "rate": percent(average["households"], all_households),
             },
             {
                 "key": "all",
@@ -151,7 +180,7 @@ def baseline(area: Area, year: int) -> Report:
     )
     return Report(
         slug="baseline",
-        title=_("Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": year},
+        title=_("Thực trạng hộ nghèo đa chiều %(when)s") % {"when": when},
         area=area,
         year=year,
         tables=[summary, by_indicator],
@@ -160,7 +189,7 @@ def baseline(area: Area, year: int) -> Report:
             _("Mẫu số: %(source)s.") % {"source": denominator_source},
         ],
         provenance={
-            "assessments": f"periodic review {year}",
+            "assessments": f"periodic review {year}" if day is None else f"decided on {day}",
             "denominator": denominator_source,
             "households": all_households,
         },
@@ -173,7 +202,7 @@ def baseline_exact(report: Report) -> dict[tuple[str, str], Fraction]:
     summary = {r["key"]: r for r in report.table("summary").rows}
     whole = summary["all"]["households"]
     exact = {}
-    for key in ("poor_and_near_poor", "poor", "near_poor"):
+    for key in ("poor_and_near_poor", "poor", "near_poor", "average"):
         if whole:
             exact[(key, "rate")] = Fraction(summary[key]["households"] * 100, whole)
     for row in report.table("indicators").rows:
@@ -189,11 +218,13 @@ def baseline_exact(report: Report) -> dict[tuple[str, str], Fraction]:
     title=gettext_lazy("Thực trạng hộ nghèo, cận nghèo (mục I của kế hoạch)"),
     figures=baseline,
     exact_values=baseline_exact,
+    options=("on",),
 )
-def baseline_report(area: Area, year: int) -> Report:
+def baseline_report(area: Area, year: int, on=None) -> Report:
     """The baseline table, with the deprivation chart (poor against near-poor) and the rate of
-    poor and near-poor households in every periodic review up to ``year``."""
-    report = baseline(area, year)
+    poor and near-poor households in every periodic review up to ``year``. ``on``: figures as
+    of that date (YYYY-MM-DD), each household's latest decided result."""
+    report = baseline(area, year, on)
     indicators = report.table("indicators")
     report.charts.append(
         Chart(
@@ -212,35 +243,36 @@ def baseline_report(area: Area, year: int) -> Report:
 
 
 def rate_trend_chart(area: Area, year: int) -> Chart:
-    """The rates of every periodic review of ``area`` up to ``year`` (three queries)."""
-    by_year: dict[int, Counter] = defaultdict(Counter)
-    for row in (
-        Assessment.objects.filter(cycle__kind=ReviewCycle.Kind.PERIODIC, cycle__year__lte=year)
-        .within(area)
-        .filter(household_class__in=ON_LISTS)
-        .values("cycle__year", "household_class")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        by_year[row["cycle__year"]][row["household_class"]] = row["n"]
+    """The rates of every periodic review of ``area`` up to ``year``, each by the figures of its
+    year (households/standing.py): one query per year and three more."""
+    years = sorted(
+        set(
+            ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC, year__lte=year)
+            .covering(area)
+            .values_list("year", flat=True)
+        )
+    )
+    by_year: dict[int, Counter] = {}
+    for y in years:
+        found = Counter(
+            dict(
+                standing.year_results(y)
+                .within(area)
+                .filter(household_class__in=ON_LISTS)
+                .values_list("household_class")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+        )
+        if found:
+            by_year[y] = found
     years = sorted(by_year)
     stated = dict(
         HouseholdTotal.objects.filter(area=area, year__in=years).values_list("year", "households")
     )
-    left = list(
-        Household.objects.within(area)
-        .values_list("left_registry_on")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-    def total(y: int) -> int:
-        if y in stated:
-            return stated[y]
-        end = datetime.date(y, 12, 31)
-        return sum(n for day, n in left if day is None or day > end)
-
-    totals = {y: total(y) for y in years}
+    unstated = [y for y in years if y not in stated]
+    registry = standing.registry_counts(area, unstated, "commune_id") if unstated else {}
+    totals = {y: stated[y] if y in stated else sum(registry[y].values()) for y in years}
     return Chart(
         key="trend",
         title=_("Tỷ lệ hộ nghèo, hộ cận nghèo qua các kỳ rà soát định kỳ"),

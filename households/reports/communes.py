@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import percent
-from households.models import Assessment
+from households import standing
 from reports.errors import ReportError
 from reports.models import HouseholdTotal
 from reports.registry import register
@@ -18,6 +18,7 @@ from reports.tables import Column, Report, Table
 from reports.units import Units
 
 from .common import (
+    AVERAGE,
     NEAR_POOR,
     POOR,
     missing_review,
@@ -43,7 +44,7 @@ def communes(area: Area, year: int) -> Report:
     totals: dict[int, Counter] = defaultdict(Counter)
     members: dict[int, Counter] = defaultdict(Counter)
     for row in (
-        Assessment.objects.periodic_of_year(year)
+        standing.year_results(year)
         .within(area)
         .values("cycle__commune_id", "household_class")
         .annotate(n=Count("id"), m=Sum("member_count"))
@@ -64,6 +65,7 @@ def communes(area: Area, year: int) -> Report:
         t = totals.get(commune_id)
         households = stated.get(commune_id, registry[commune_id])
         poor, near = (t or Counter())[POOR], (t or Counter())[NEAR_POOR]
+        average = (t or Counter())[AVERAGE]
         row = {
             "key": str(commune_id),
             "unit": units.name(commune_id),
@@ -74,6 +76,9 @@ def communes(area: Area, year: int) -> Report:
             "near_poor": near if t else None,
             "near_poor_rate": percent(near, households) if t else None,
             "both_rate": percent(poor + near, households) if t else None,
+            "average": average if t else None,
+            "average_members": members[commune_id][AVERAGE] if t else None,
+            "average_rate": percent(average, households) if t else None,
             "status": states[commune_id].note
             if commune_id in states
             else _("Chưa có kết quả rà soát"),
@@ -81,6 +86,7 @@ def communes(area: Area, year: int) -> Report:
         }
         if t:
             grand.update({"households": households, "poor": poor, "near": near})
+            grand.update({"average": average, "average_members": members[commune_id][AVERAGE]})
             grand["members"] += members[commune_id][POOR]
         rows.append(row)
     if not any(totals.values()):
@@ -95,10 +101,14 @@ def communes(area: Area, year: int) -> Report:
             near_poor=grand["near"],
             near_poor_rate=percent(grand["near"], grand["households"]),
             both_rate=percent(grand["poor"] + grand["near"], grand["households"]),
+            average=grand["average"],
+            average_members=grand["average_members"],
+            average_rate=percent(grand["average"], grand["households"]),
             status="",
         )
     )
     poor_g, near_g = _("Hộ nghèo"), _("Hộ cận nghèo")
+    average_g = _("Hộ có mức sống trung bình")
     return Report(
         slug="communes",
         title=_("Hộ nghèo, hộ cận nghèo các xã cuối năm %(year)s") % {"year": year},
@@ -117,6 +127,9 @@ def communes(area: Area, year: int) -> Report:
                     Column("near_poor", _("Số hộ"), "int", near_g),
                     Column("near_poor_rate", _("Tỷ lệ"), "percent", near_g),
                     Column("both_rate", _("Tỷ lệ nghèo và cận nghèo"), "percent"),
+                    Column("average", _("Số hộ"), "int", average_g),
+                    Column("average_members", _("Số khẩu"), "int", average_g),
+                    Column("average_rate", _("Tỷ lệ"), "percent", average_g),
                     Column("status", _("Ghi chú")),
                 ],
                 rows=rows,
@@ -125,7 +138,8 @@ def communes(area: Area, year: int) -> Report:
         footnotes=[
             _(
                 "Tổng số hộ: số hộ khai báo của xã nếu có, nếu không thì số hộ trong sổ theo dõi "
-                "tại 31/12/%(year)s."
+                "tại ngày chốt số liệu của kỳ rà soát định kỳ năm %(year)s (31/12/%(year)s nếu xã "
+                "chưa có kỳ rà soát)."
             )
             % {"year": year},
         ],

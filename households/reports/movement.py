@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
+from households import standing
 from households.models import Assessment, ReviewCycle
 from reports.errors import ReportError
 from reports.registry import register
@@ -100,35 +100,39 @@ def movement(area: Area, year: int, since: int | str | None = None) -> Report:
             raise ReportError(_("Năm so sánh không hợp lệ: %(v)s."), params={"v": since}) from None
         if previous >= year:
             raise ReportError(_("Năm so sánh phải trước năm %(year)s."), params={"year": year})
-    rows = list(
-        Assessment.objects.filter(cycle__kind=ReviewCycle.Kind.PERIODIC)
-        .within(area)
-        .filter(
-            Q(cycle__year=year)
-            | Q(cycle__year=previous or 0)
-            | Q(cycle__year__lt=previous or 0, household_class=POOR)
-        )
-        .values_list("household_id", "cycle__year", "household_class", "village_id")
-    )
-    if not any(r[1] == year for r in rows):
+    # The start and the end are the figures of each year (households/standing.py): a household
+    # kept at its previous result counts at both ends, one that left counts at neither.
+    fields = ("household_id", "household_class", "village_id")
+    end_rows = list(standing.year_results(year).within(area).values_list(*fields).order_by())
+    if not end_rows:
         raise missing_review(area, year)
-    if previous is None or not any(r[1] == previous for r in rows):
+    start_rows = (
+        list(standing.year_results(previous).within(area).values_list(*fields).order_by())
+        if previous is not None
+        else []
+    )
+    if not start_rows:
         raise ReportError(
             _("Không có kết quả rà soát định kỳ trước năm %(year)s của %(area)s để so sánh.")
             if previous is None
             else _("Không có kết quả rà soát định kỳ năm %(since)s của %(area)s để so sánh."),
             params={"year": year, "since": previous, "area": area.name},
         )
+    earlier = set(
+        Assessment.objects.filter(
+            cycle__kind=ReviewCycle.Kind.PERIODIC,
+            cycle__year__lt=previous,
+            household_class=POOR,
+        )
+        .within(area)
+        .values_list("household_id", flat=True)
+        .order_by()
+    )
     statuses: dict[int, dict[int, str]] = defaultdict(dict)
     villages: dict[int, dict[int, int]] = defaultdict(dict)
-    earlier: set[int] = set()
-    for household_id, cycle_year, klass, village_id in rows:
-        if cycle_year == year:
-            statuses[household_id][1], villages[household_id][1] = klass, village_id
-        elif cycle_year == previous:
-            statuses[household_id][0], villages[household_id][0] = klass, village_id
-        else:
-            earlier.add(household_id)
+    for end, rows in ((0, start_rows), (1, end_rows)):
+        for household_id, klass, village_id in rows:
+            statuses[household_id][end], villages[household_id][end] = klass, village_id
     units = Units(area)
     counts: dict[int, Counter] = defaultdict(Counter)
     for household_id, status in statuses.items():
@@ -184,6 +188,11 @@ def movement(area: Area, year: int, since: int | str | None = None) -> Report:
                 "nghèo ở một kỳ rà soát trước đó."
             )
             % {"year": year, "since": previous},
+            _(
+                "Không rà soát lại: hộ đầu kỳ không có trong số liệu cuối kỳ (đã ra khỏi danh "
+                "sách trước ngày chốt số liệu, hoặc chưa có kết quả). Hộ được giữ kết quả năm "
+                "trước được tính theo kết quả đó."
+            ),
         ],
         provenance={"from": previous, "to": year},
         landscape=True,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import percent
+from households import standing
 from households.models import Assessment, Deprivation
 from reports.registry import register
 from reports.tables import Column, Report, Table
@@ -30,7 +31,7 @@ from .common import (
 
 @register("mpi", title=gettext_lazy("Chỉ số nghèo đa chiều (H, A, M0) theo thôn và dân tộc"))
 def mpi(area: Area, year: int) -> Report:
-    """Alkire–Foster figures of the periodic review of ``year``, with the poor as identified by
+    """Alkire–Foster figures of ``year`` (households/standing.py), with the poor as identified by
     the national standard (income under the line and ≥ 3 of the indicators):
 
     - H, the headcount ratio: poor households / all households;
@@ -38,7 +39,7 @@ def mpi(area: Area, year: int) -> Report:
     - M0 = H × A; the censored headcount of each indicator (poor and deprived in it / all
       households), and each indicator's and dimension's contribution to M0 (equal weights).
     """
-    assessed = Assessment.objects.periodic_of_year(year).within(area)
+    assessed = standing.year_results(year).within(area)
     by_group = list(
         assessed.filter(household_class=POOR)
         .values("village_id", "household__ethnicity")
@@ -51,7 +52,7 @@ def mpi(area: Area, year: int) -> Report:
         .annotate(n=Count("id"))
         .order_by()
     )
-    if not by_group and not assessed.exists():
+    if not by_group and not Assessment.objects.periodic_of_year(year).within(area).exists():
         raise missing_review(area, year)
     indicators = indicators_of(area, year)
     d = len(indicators) or 1

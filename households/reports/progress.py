@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import format_int, percent
+from households import standing
 from households.models import Assessment, Deprivation, ReviewCycle
 from indicators.models import ProgressRecord, Target
 from reports.errors import ReportError
+from reports.models import HouseholdTotal
 from reports.registry import register
 from reports.tables import Column, Report, Table
 from reports.units import Units
@@ -23,41 +25,86 @@ from .common import (
     NEAR_POOR,
     ON_LISTS,
     POOR,
-    household_total,
     ratio,
-    registry_counts,
+    registry_source,
     total_line,
 )
 
 
-def _latest_status(area: Area, year: int) -> tuple[dict[int, tuple], dict[int, tuple], list]:
-    """Each household's class at the start of ``year`` (the previous year's periodic review) and
-    now (its latest result in a cycle of ``year``, ad hoc ones included, else the start)."""
-    rows = list(
+def _previous_finalised_year(area: Area, year: int) -> int | None:
+    return (
+        ReviewCycle.objects.filter(
+            kind=ReviewCycle.Kind.PERIODIC, status=ReviewCycle.Status.FINALISED, year__lt=year
+        )
+        .covering(area)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+
+
+def _latest_status(area: Area, year: int, previous: int | None):
+    """Each household's class at the start of ``year`` (the figures of the previous finalised
+    periodic review, households/standing.py) and now (its latest result in ``year``: the year's
+    figures so far and the ad-hoc results, else the start), as {household: (class, village,
+    assessment)}; a household not on the registry of ``year``'s figures is not counted now.
+    Also the condition that selects every result read (for the deprivations)."""
+    fields = (
+        "id",
+        "household_id",
+        "household_class",
+        "village_id",
+        "household__left_registry_on",
+        "household__joined_registry_on",
+        "_day",
+    )
+    day = standing.reference_day(year, "household__commune_id")
+    start_condition = (
+        standing.year_condition(previous, finalised_only=True) if previous else Q(pk__in=[])
+    )
+    start_rows = (
+        list(
+            Assessment.objects.within(area)
+            .filter(start_condition)
+            .annotate(_day=day)
+            .values_list(*fields)
+            .order_by()
+        )
+        if previous
+        else []
+    )
+    year_figures = standing.year_condition(year)
+    now_condition = year_figures | Q(cycle__year=year, cycle__kind=ReviewCycle.Kind.AD_HOC)
+    now_rows = list(
         Assessment.objects.within(area)
-        .filter(
-            Q(cycle__year=year - 1, cycle__kind=ReviewCycle.Kind.PERIODIC) | Q(cycle__year=year)
+        .filter(now_condition)
+        .annotate(
+            _day=day,
+            _periodic=ExpressionWrapper(year_figures, output_field=BooleanField()),
         )
-        .values_list(
-            "id",
-            "household_id",
-            "household_class",
-            "village_id",
-            "cycle__year",
-            "cycle__reference_date",
-        )
-        .order_by("cycle__reference_date", "id")
+        .values_list(*fields, "_periodic", "cycle__reference_date")
+        .order_by()
     )
     start: dict[int, tuple] = {}
     now: dict[int, tuple] = {}
-    for assessment_id, household_id, klass, village_id, cycle_year, _day in rows:
-        if cycle_year == year - 1:
-            start[household_id] = (klass, village_id, assessment_id)
+
+    def on_registry(left, joined, on) -> bool:
+        return (left is None or left > on) and (joined is None or joined <= on)
+
+    for assessment_id, household_id, klass, village_id, left, joined, on in start_rows:
+        start[household_id] = (klass, village_id, assessment_id)
+        if on_registry(left, joined, on):
+            now[household_id] = (klass, village_id, assessment_id)
+    # Later results win: a result of the year's periodic figures (a carried one too) stands on
+    # the review's reference date, an ad-hoc one on its own cycle's.
+    now_rows.sort(key=lambda r: (r[6] if r[7] else r[8], r[0]))
+    for assessment_id, household_id, klass, village_id, left, joined, on, _p, _d in now_rows:
+        if on_registry(left, joined, on):
+            now[household_id] = (klass, village_id, assessment_id)
         else:
-            now[household_id] = (klass, village_id, assessment_id)  # later rows win
-    for household_id, status in start.items():
-        now.setdefault(household_id, status)
-    return start, now, rows
+            now.pop(household_id, None)
+    read = start_condition | now_condition if previous else now_condition
+    return start, now, bool(start_rows or now_rows), read
 
 
 @register(
@@ -68,8 +115,9 @@ def progress(area: Area, year: int) -> Report:
     """The plan's Appendix 01 and section II.2.2: per unit, poor and near-poor households at the
     start of ``year``, the target reduction, the result so far, the rate now against the target
     rate and the share achieved; then the social-service targets against their current value."""
-    start, now, rows = _latest_status(area, year)
-    if not rows:
+    previous = _previous_finalised_year(area, year)
+    start, now, found, read = _latest_status(area, year, previous)
+    if not found:
         raise ReportError(
             _(
                 "Chưa có kết quả rà soát định kỳ năm %(previous)s (đầu năm %(year)s) hay kết quả "
@@ -88,17 +136,29 @@ def progress(area: Area, year: int) -> Report:
         .values("target_id", "as_of", "value", "source")
         .order_by("as_of", "id")
     )
-    households_by_village = registry_counts(area, year, "village_id")
-    all_households, denominator_source = household_total(area, year)
+    # The start's rate over the registry of its own review, the rate now over this year's.
+    years = [year] if previous is None else [previous, year]
+    registry = standing.registry_counts(area, years, "village_id")
+    stated = dict(
+        HouseholdTotal.objects.filter(area=area, year__in=years).values_list("year", "households")
+    )
+
+    def denominator(y: int | None) -> tuple[int, str]:
+        if y is None:
+            return 0, ""
+        if y in stated:
+            return stated[y], _("số hộ khai báo năm %(year)s") % {"year": y}
+        return sum(registry[y].values()), registry_source(y)
+
+    all_households, denominator_source = denominator(year)
+    start_households, start_source = denominator(previous)
     watched = [Target.REVIEW_INDICATOR[m] for m in Target.REVIEW_INDICATOR]
     now_ids = {status[2] for status in now.values() if status[0] in ON_LISTS}
     deprived_now: Counter = Counter(
         code
         for assessment_id, code in Deprivation.objects.filter(
             assessment__in=Assessment.objects.within(area).filter(
-                Q(cycle__year=year - 1, cycle__kind=ReviewCycle.Kind.PERIODIC)
-                | Q(cycle__year=year),
-                household_class__in=ON_LISTS,
+                read, household_class__in=ON_LISTS
             ),
             indicator__code__in=watched,
         ).values_list("assessment_id", "indicator__code")
@@ -115,11 +175,16 @@ def progress(area: Area, year: int) -> Report:
     target_of: dict[tuple[int, str], Decimal] = {
         (t["area_id"], t["metric"]): t["value"] for t in targets
     }
-    unit_households: Counter = Counter()
-    for village_id, n in households_by_village.items():
-        unit_households[units.unit_of.get(village_id)] += n
+    unit_households: dict[int | None, Counter] = {y: Counter() for y in years}
+    for y in years:
+        for village_id, n in registry[y].items():
+            unit_households[y][units.unit_of.get(village_id)] += n
 
-    def figures(s: Counter, n: Counter, households: int, own: int | None, parts: list) -> dict:
+    def figures(
+        s: Counter, n: Counter, both: tuple[int, int], own: int | None, parts: list
+    ) -> dict:
+        households_start, households = both
+
         def target(metric: str) -> Decimal | None:
             if own is not None and (own, metric) in target_of:
                 return target_of[(own, metric)]
@@ -135,6 +200,7 @@ def progress(area: Area, year: int) -> Report:
         if rate_target is None and poor_cut is not None and near_cut is not None:
             rate_target = ratio(s[POOR] + s[NEAR_POOR] - poor_cut - near_cut, households)
         return {
+            "households_start": households_start,
             "households": households,
             "poor_start": s[POOR],
             "poor_target": poor_cut,
@@ -146,10 +212,14 @@ def progress(area: Area, year: int) -> Report:
             "near_now": n[NEAR_POOR],
             "near_done": near_done,
             "near_achieved": ratio(near_done, near_cut) if near_cut else None,
-            "rate_start": percent(s[POOR] + s[NEAR_POOR], households),
+            "rate_start": percent(s[POOR] + s[NEAR_POOR], households_start),
             "rate_now": percent(n[POOR] + n[NEAR_POOR], households),
             "rate_target": rate_target,
         }
+
+    def unit_pair(u) -> tuple[int, int]:
+        start_n = unit_households[previous][u] if previous is not None else 0
+        return start_n, unit_households[year][u]
 
     table_rows = []
     for u in units.ids:
@@ -157,7 +227,7 @@ def progress(area: Area, year: int) -> Report:
             {
                 "key": str(u),
                 "unit": units.name(u),
-                **figures(at_start[u], at_now[u], unit_households[u], u, []),
+                **figures(at_start[u], at_now[u], unit_pair(u), u, []),
             }
         )
     start_all, now_all = Counter(), Counter()
@@ -166,10 +236,11 @@ def progress(area: Area, year: int) -> Report:
     for c in at_now.values():
         now_all.update(c)
     own = area.pk if area.kind != Area.Kind.VILLAGE else None
-    total = figures(start_all, now_all, all_households, own, units.ids)
+    area_pair = (start_households, all_households)
+    total = figures(start_all, now_all, area_pair, own, units.ids)
     if area.kind == Area.Kind.VILLAGE:
         table_rows = []
-        total = figures(start_all, now_all, all_households, area.pk, [])
+        total = figures(start_all, now_all, area_pair, area.pk, [])
     table_rows.append(total_line(area.name, **total))
 
     poor_g, near_g, rate_g = _("Hộ nghèo"), _("Hộ cận nghèo"), _("Tỷ lệ nghèo đa chiều")
@@ -179,7 +250,8 @@ def progress(area: Area, year: int) -> Report:
         % {"year": year},
         columns=[
             Column("unit", units.heading),
-            Column("households", _("Tổng số hộ"), "int"),
+            Column("households_start", _("Tổng số hộ đầu năm"), "int"),
+            Column("households", _("Tổng số hộ hiện nay"), "int"),
             Column("poor_start", _("Đầu năm"), "int", poor_g),
             Column("poor_target", _("Chỉ tiêu giảm"), "number", poor_g),
             Column("poor_now", _("Hiện nay"), "int", poor_g),
@@ -259,12 +331,16 @@ def progress(area: Area, year: int) -> Report:
     )
     footnotes = [
         _(
-            "Đầu năm: kết quả rà soát định kỳ cuối năm %(previous)s. Hiện nay: kết quả mới nhất "
-            "của từng hộ trong năm %(year)s (kể cả rà soát thường xuyên)."
+            "Đầu năm: số liệu của kỳ rà soát định kỳ đã chốt gần nhất (năm %(previous)s), tỷ lệ "
+            "trên tổng số hộ của kỳ đó. Hiện nay: kết quả mới nhất của từng hộ trong năm "
+            "%(year)s (kể cả rà soát thường xuyên); hộ đã ra khỏi danh sách không được tính."
         )
-        % {"previous": year - 1, "year": year},
-        _("Tỷ lệ toàn địa bàn trên %(source)s; theo đơn vị: sổ theo dõi của hệ thống.")
-        % {"source": denominator_source},
+        % {"previous": previous or "–", "year": year},
+        _(
+            "Tỷ lệ toàn địa bàn: đầu năm trên %(start)s; hiện nay trên %(source)s. Theo đơn vị: "
+            "sổ theo dõi của hệ thống."
+        )
+        % {"start": start_source or "–", "source": denominator_source},
         _(
             "Chỉ tiêu tỷ lệ: lấy theo kế hoạch nếu có, nếu không thì tính từ số hộ đầu năm trừ "
             "chỉ tiêu giảm."

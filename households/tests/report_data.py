@@ -55,3 +55,14 @@ def populate(village, n, *, poor=0, near=0, year=2023):
         {h: "poor" if i < poor else "near" if i < poor + near else "out" for i, h in enumerate(hs)},
     )
     return hs
+
+
+def finalise(cycle, decided_on=None) -> ReviewCycle:
+    """Mark ``cycle`` decided (its figures official), as the review's last stage leaves it."""
+    ReviewCycle.objects.filter(pk=cycle.pk).update(
+        status=ReviewCycle.Status.FINALISED,
+        stage=ReviewCycle.Stage.DECIDED,
+        decision_date=decided_on or cycle.reference_date,
+    )
+    cycle.refresh_from_db()
+    return cycle

@@ -370,6 +370,23 @@ def test_results_need_income_or_b1(cycle, homes, officer):
     assert "thu nhập bình quân đầu người hoặc điểm B1" in messages(report)
 
 
+def test_results_of_households_off_the_cycles_registry_are_row_problems(cycle, homes, officer):
+    left, joined = homes
+    # The cycle's reference date is 14/12/2023: one left before it, one joined after it.
+    Household.objects.filter(pk=left.pk).update(left_registry_on=datetime.date(2023, 12, 1))
+    Household.objects.filter(pk=joined.pk).update(
+        joined_registry_on=datetime.date(2024, 1, 5), joined_how="moved_in"
+    )
+    source = results_file(
+        [["T-0001", 1_000_000, None, *flags()], ["T-0002", 1_000_000, None, *flags()]]
+    )
+    report = run_results(source, cycle, officer)
+    text = messages(report)
+    assert "Hộ T-0001 đã ra khỏi danh sách ngày 01/12/2023" in text
+    assert "Hộ T-0002 vào danh sách ngày 05/01/2024, sau ngày chốt số liệu 14/12/2023" in text
+    assert not report.committed and not Assessment.objects.exists()
+
+
 # --- shell commands -------------------------------------------------------------------------
 
 
