@@ -6,7 +6,7 @@ registry tables of that database between runs):
 - reading alone: openpyxl's own read-only ``iter_rows`` and the streaming reader the importer
   uses, over the same file;
 - the dry run (``HouseholdImport.run(commit=False)``) and the commit (``run(commit=True)`` into
-  an empty commune, through ``services.registry_import`` with history), each the median of
+  an empty commune, through ``bulkregistry.registry_import`` with history), each the median of
   ``--runs`` runs, each run in a fresh process so that its peak memory (``ru_maxrss``) is its
   own; one more dry run under ``tracemalloc`` for the Python heap peak;
 - on PostgreSQL, COPY of the same rows into the same two tables, as the upper limit of any
@@ -444,7 +444,7 @@ def phase_copy(args) -> dict:
             return "t" if value else "f"
         return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    from households.services import HOUSEHOLD_IMPORT_FIELDS, MEMBER_IMPORT_FIELDS
+    from households.bulkregistry import HOUSEHOLD_IMPORT_FIELDS, MEMBER_IMPORT_FIELDS
 
     h_columns = list(HOUSEHOLD_IMPORT_FIELDS)
     m_columns = list(MEMBER_IMPORT_FIELDS)

@@ -6,7 +6,7 @@ per-value preparation in ``bulk_create`` was most of its time (docs/benchmarks.m
 docs/decisions-import.md, "Scope and writes"). So new rows go through COPY, written as CSV by the
 csv module, while a second thread stores the batch before (:class:`_Pipeline`), and the history
 rows are copied from them by the database (``INSERT … SELECT``). It writes the rows it is given
-and checks nothing: the callers (``households.services.registry_import``) apply the field rules
+and checks nothing: the callers (``households.bulkregistry.registry_import``) apply the field rules
 first. On any other database, through psycopg 3, or for a model with a field this writer does not
 know, the same rows go through ``bulk_create_with_history``, which stays the reference in tests.
 """

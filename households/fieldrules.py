@@ -1,5 +1,5 @@
 """The field rules of a model, prepared once for the bulk paths (the Excel import's row checks
-and ``services.registry_import``): what ``full_clean()`` checks, at a fraction of its cost per
+and ``bulkregistry.registry_import``): what ``full_clean()`` checks, at a fraction of its cost per
 object (docs/decisions-import.md, "Scope and writes")."""
 
 from __future__ import annotations

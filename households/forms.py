@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from areas.models import Area
 from core.forms import BootstrapMixin, in_vietnamese_order
 
-from . import services
+from . import bulkregistry, services
+from .bulkregistry import MEMBER_IMPORT_FIELDS
 from .models import Household, Member, ReviewCycle, citizen_id_validator
-from .services import MEMBER_IMPORT_FIELDS
 
 
 class QuickSelect(forms.Select):
@@ -73,7 +73,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         # What an import sets, but in a village chosen here; leaving the registry has its own form.
         fields = [
             "village",
-            *(f for f in services.HOUSEHOLD_IMPORT_FIELDS if f != "left_registry_on"),
+            *(f for f in bulkregistry.HOUSEHOLD_IMPORT_FIELDS if f != "left_registry_on"),
             "joined_registry_on",
             "joined_how",
         ]

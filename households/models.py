@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -631,7 +632,7 @@ def village_progress(area: Area, cycle_filter: Q, *, day: datetime.date | None =
     unit = "village__parent_id" if wide else "village_id"
     households = dict(
         Household.objects.within(area)
-        .filter(on_registry(day or datetime.date.today()))
+        .filter(on_registry(day or timezone.localdate()))
         .values_list(unit)
         .annotate(n=Count("id"))
         .order_by()

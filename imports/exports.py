@@ -35,9 +35,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from areas.models import Area
 from core.cells import neutralise
 from core.collation import by_name, sorted_vietnamese
+from households.bulkregistry import MEMBER_IMPORT_FIELDS
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from households.privacy import mask_citizen_id
-from households.services import MEMBER_IMPORT_FIELDS
 from indicators.models import Indicator
 from indicators.rules import HouseholdClass
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from areas.models import Area
 from core.chunks import chunks
 from core.text import fold
-from households import services
+from households import bulkregistry, services
 from households.fieldrules import FieldRules
 from households.models import Household, Member
 
@@ -21,8 +21,8 @@ from .importer import RowChange, _Import, _scope_villages
 from .limits import ImportFileError, logger
 from .reader import Workbook
 
-_H_FIELDS = services.HOUSEHOLD_IMPORT_FIELDS
-_M_FIELDS = services.MEMBER_IMPORT_FIELDS
+_H_FIELDS = bulkregistry.HOUSEHOLD_IMPORT_FIELDS
+_M_FIELDS = bulkregistry.MEMBER_IMPORT_FIELDS
 # The parsers already give choice fields one of the model's codes, yes/no fields a bool and
 # date fields a date, so the row checks apply the model's rules to the other fields (text
 # length, required, the citizen-ID pattern, the floor area's digits). The service applies the
@@ -516,10 +516,10 @@ class HouseholdImport(_Import):
         reason = _("Nhập từ Excel: %(file)s") % {"file": self.filename}
         commune = self.commune
         if self.plan_new:
-            services.registry_import(
+            bulkregistry.registry_import(
                 commune=commune,
                 new_households=[
-                    services.NewHousehold(
+                    bulkregistry.NewHousehold(
                         row.village.pk,
                         {
                             "is_urban": bool(row.village.is_urban or commune.is_urban),
@@ -578,7 +578,7 @@ class HouseholdImport(_Import):
                         Member(household=instances[pk], **self._member_fields(member))
                     )
                 removed.extend(gone)
-            services.registry_import(
+            bulkregistry.registry_import(
                 commune=commune,
                 changed_households=changed_households,
                 household_fields=sorted(fields),

@@ -88,7 +88,7 @@ def _ad_hoc_page(request, cycle):
         "review/cycle_ad_hoc.html",
         {
             "cycle": cycle,
-            "progress": village_progress(area, Q(cycle=cycle)),
+            "progress": village_progress(area, Q(cycle=cycle), day=cycle.reference_date),
             "refusal": household_services.finalise_refusal(cycle, cycle_coverage(cycle))
             if can_close
             else None,

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from core.collation import vietnamese_sort_text
-from households import copywriter, services
+from households import bulkregistry, copywriter, services
 from households.models import Assessment, Household, Member
 from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCycleFactory
 from imports.models import ImportBatch
@@ -1124,10 +1124,10 @@ def test_the_commit_reports_households_stored_batch_by_batch(
 def test_new_household_values_take_only_the_imports_fields(commune, village_a):
     member = {"full_name": "Một", "sex": "M", "relation_to_head": "head"}
     with pytest.raises(TypeError):
-        services.registry_import(
+        bulkregistry.registry_import(
             commune=commune,
             new_households=[
-                services.NewHousehold(
+                bulkregistry.NewHousehold(
                     village_a.pk, {"code": "VH-1", "head_name": "Một", "version": 7}, [member]
                 )
             ],
@@ -1190,11 +1190,11 @@ def test_an_interrupted_import_leaves_no_batch_written_behind_it(commune, villag
     monkeypatch.setattr(threading.Thread, "join", join)
     member = {"full_name": "Một", "sex": "M", "relation_to_head": "head"}
     items = [
-        services.NewHousehold(village_a.pk, {"code": f"VH-{i}", "head_name": "Một"}, [member])
+        bulkregistry.NewHousehold(village_a.pk, {"code": f"VH-{i}", "head_name": "Một"}, [member])
         for i in range(4)
     ]
     with pytest.raises(KeyboardInterrupt):
-        services.registry_import(commune=commune, new_households=items, batch_size=1)
+        bulkregistry.registry_import(commune=commune, new_households=items, batch_size=1)
     time.sleep(1.5)  # time enough for every queued batch, had any been left to run
     assert interrupted and Household.objects.count() == 0 and Member.objects.count() == 0
     assert Household.history.count() == 0
@@ -1205,11 +1205,11 @@ def test_the_service_refuses_a_bad_value_in_a_later_batch_and_writes_nothing(com
 
     def household(code, head):
         member = {"full_name": head, "sex": "M", "relation_to_head": "head"}
-        return services.NewHousehold(village_a.pk, {"code": code, "head_name": head}, [member])
+        return bulkregistry.NewHousehold(village_a.pk, {"code": code, "head_name": head}, [member])
 
     before = every_table_count()
     with pytest.raises(ValidationError) as raised:
-        services.registry_import(
+        bulkregistry.registry_import(
             commune=commune,
             new_households=[household("VH-001", "Một"), household("VH-002", "")],
             batch_size=1,
@@ -1251,19 +1251,19 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
     assert run_households(rows("Thôn Xa"), other_commune, administrator).committed
 
     def stored(place):
-        fields = [*services.HOUSEHOLD_IMPORT_FIELDS, "is_sample", "version", "search_text"]
+        fields = [*bulkregistry.HOUSEHOLD_IMPORT_FIELDS, "is_sample", "version", "search_text"]
         fields.append("head_sort")
         households = list(H.objects.filter(commune=place).order_by("code").values(*fields))
         members = list(
             Member.objects.filter(household__commune=place)
             .order_by("household__code", "full_name")
-            .values("household__code", *services.MEMBER_IMPORT_FIELDS)
+            .values("household__code", *bulkregistry.MEMBER_IMPORT_FIELDS)
         )
         history = list(
             H.history.filter(commune_id=place.pk)
             .order_by("code")
             .values(
-                *services.HOUSEHOLD_IMPORT_FIELDS,
+                *bulkregistry.HOUSEHOLD_IMPORT_FIELDS,
                 "version",
                 "history_type",
                 "history_user",
@@ -1273,7 +1273,7 @@ def test_copy_writer_stores_the_same_rows_and_history_as_the_orm(
         member_history = list(
             Member.history.filter(household__commune=place)
             .order_by("full_name")
-            .values(*services.MEMBER_IMPORT_FIELDS, "history_type", "history_user")
+            .values(*bulkregistry.MEMBER_IMPORT_FIELDS, "history_type", "history_user")
         )
         return households, members, history, member_history
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from core.collation import vietnamese_key
-from households.models import Assessment, Household, ReviewCycle, ReviewExemption
+from households.models import Assessment, Household, ReviewCycle
+from households.standing import year_results
 from indicators.rules import HouseholdClass
 from reports.documents import in_running_text, settings_for
 from reports.errors import ReportError
@@ -122,40 +123,22 @@ def latest_before(cycle: ReviewCycle, household_ids) -> dict[int, Assessment]:
 
 
 def classes_of(cycle: ReviewCycle | None, area: Area) -> dict[int, dict]:
-    """{household id: {"class", "members", "village_id"}} of ``cycle`` within ``area``: its own
-    results, and for a household the cycle records as "not reviewed again — keeps last year's
-    result" the previous finalised result carried forward. (One definition of a cycle's status,
-    kept here until the shared one of issue 13 item 5 replaces it.)"""
+    """{household id: {"class", "members", "village_id"}} of a periodic ``cycle`` within
+    ``area``, by the one definition of a year's figures (``households.standing.year_results``):
+    its own results of households on its registry, and the previous finalised result of those it
+    records as "not reviewed again — keeps last year's result"."""
     if cycle is None:
         return {}
-    out = {
+    return {
         r["household_id"]: {
             "class": r["household_class"],
             "members": r["member_count"],
             "village_id": r["village_id"],
         }
-        for r in Assessment.objects.filter(cycle=cycle)
+        for r in year_results(cycle.year)
         .within(area)
         .values("household_id", "household_class", "member_count", "village_id")
     }
-    kept = list(
-        ReviewExemption.objects.filter(cycle=cycle, reason=ReviewExemption.Reason.KEPT_PREVIOUS)
-        .exclude(household_id__in=list(out))
-        .within(area)
-        .values_list("household_id", flat=True)
-    )
-    if kept:
-        previous = previous_finalised(cycle)
-        if previous is not None:
-            for r in Assessment.objects.filter(cycle=previous, household_id__in=kept).values(
-                "household_id", "household_class", "member_count", "village_id"
-            ):
-                out[r["household_id"]] = {
-                    "class": r["household_class"],
-                    "members": r["member_count"],
-                    "village_id": r["village_id"],
-                }
-    return out
 
 
 def member_counts(households) -> dict[int, int]:

@@ -5,6 +5,7 @@ the steps, double posts, who may see and do what, and the household page's steps
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -488,3 +489,21 @@ def test_the_walk_of_the_request_pages_shows_and_changes_nothing_foreign(
     for req in requests.values():
         req.refresh_from_db()
         assert req.status == "assessed"
+
+
+def test_a_decided_result_cannot_be_changed_by_the_bulk_path_either(client, officer, home):
+    """The review form shows a decided result read only; the service behind the form and the
+    Excel import (``assessments_record``) refuses to change it too."""
+    client.force_login(officer)
+    req = assess(client, record(client, home))
+    decide(client, req)
+    req.refresh_from_db()
+    assert req.status == ReviewRequest.Status.DECIDED
+    before = (req.assessment.income_per_capita, req.assessment.version)
+    with pytest.raises(ValidationError, match="Xã đã có quyết định theo kết quả của hộ"):
+        household_services.assessments_record(
+            cycle=req.assessment.cycle,
+            entries=[household_services.AssessmentEntry(home, 3_000_000, None, ())],
+        )
+    req.assessment.refresh_from_db()
+    assert (req.assessment.income_per_capita, req.assessment.version) == before
