@@ -1,14 +1,17 @@
 """The Vĩnh Hảo demo reproduces section I of plan 193/KH-UBND (end-2023) exactly."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from demo.commune import load_spec, plan_demo
-from households.models import Assessment, Household, Member
+from households.models import Assessment, Household, Member, ReviewCycle
 from households.reports.baseline import baseline
+from review.models import Complaint, CycleEvent, MeetingResult, VillageMeeting
 
 SEED_POOR = {
     "1.1": 37,
@@ -147,9 +150,60 @@ def test_dwelling_and_members_agree_with_the_deprivations(demo):
 
 @pytest.mark.django_db
 def test_loading_the_demo_twice_changes_nothing(demo):
-    before = (Household.objects.count(), Member.objects.count(), Assessment.objects.count())
+    def counts():
+        return [
+            m.objects.count()
+            for m in (Household, Member, Assessment, VillageMeeting, Complaint, CycleEvent)
+        ]
+
+    before = counts()
     call_command("load_demo", stdout=io.StringIO())
-    assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == before
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_the_2024_review_was_decided_through_its_stages_with_its_records(demo):
+    cycle = ReviewCycle.objects.get(commune=demo, year=2024, kind="periodic")
+    assert (cycle.status, cycle.stage) == ("finalised", "decided")
+    assert cycle.decision_number == "245/QĐ-UBND" and cycle.decision_signer == "Lê Thị Ngọc"
+    assert cycle.decision_date == datetime.date(2024, 12, 13)
+    assert list(cycle.events.values_list("to_stage", flat=True)) == [
+        "survey",
+        "meetings",
+        "posting",
+        "decided",
+    ]
+    meetings = list(cycle.village_meetings.all())
+    assert len(meetings) == 10 and all(m.agreed for m in meetings)
+    assert all(m.held_on.year == 2024 and m.held_on.month == 12 for m in meetings)
+    assert sum(m.representatives_total for m in meetings) == 1295
+    assert MeetingResult.objects.filter(meeting__cycle=cycle, agreed=True).count() == 1295
+    posting = cycle.posting
+    assert (posting.starts_on, posting.ends_on) == (
+        datetime.date(2024, 12, 9),
+        datetime.date(2024, 12, 11),
+    )
+    assert max(m.held_on for m in meetings) <= posting.starts_on < cycle.decision_date
+    (complaint,) = cycle.complaints.all()
+    assert posting.is_open_on(complaint.received_on) and not complaint.is_open
+    assert complaint.resolved_on < cycle.decision_date
+    # the end-2023 review was loaded whole and decided directly: no stage records
+    y2023 = ReviewCycle.objects.get(commune=demo, year=2023, kind="periodic")
+    assert (y2023.status, y2023.stage) == ("finalised", "decided")
+    assert not y2023.village_meetings.exists() and not y2023.events.exists()
+
+
+@pytest.mark.django_db
+def test_the_current_review_is_open_with_a_third_of_two_villages_surveyed(demo):
+    cycle = ReviewCycle.objects.get(commune=demo, year=timezone.localdate().year, kind="periodic")
+    assert (cycle.status, cycle.stage) == ("draft", "survey")
+    per_village = dict(
+        cycle.assessments.values_list("village__name").annotate(n=Count("pk")).order_by()
+    )
+    assert sorted(per_village) == ["Thôn Mẫu 01 (dữ liệu mẫu)", "Thôn Mẫu 02 (dữ liệu mẫu)"]
+    for name, n in per_village.items():
+        households = Household.objects.filter(village__name=name).count()
+        assert households / 3 - 2 <= n <= households / 3 + 2
 
 
 def test_the_demo_plan_is_the_same_on_every_run():
