@@ -104,7 +104,31 @@ def decide_2024(cycle, log=print) -> None:
         decision_date=DECISION_DATE,
         decision_signer=DECISION_SIGNER,
     )
+    _date_the_moves(cycle)
     log(f"Đã ghi các bước rà soát 2024 và quyết định số {DECISION_NUMBER} (dữ liệu mẫu).")
+
+
+def _date_the_moves(cycle) -> None:
+    """The cycle's moves are stamped when the loader runs; a sample of 2024 dates them on the days
+    of its stages instead, so its history reads as the review happened. An older demo's cycle,
+    reopened to get its records, keeps the times of its moves: they follow the reopening."""
+    from django.utils import timezone
+
+    from review.models import CycleEvent
+
+    days = {
+        "survey": datetime.datetime(2024, 9, 16, 8),
+        "meetings": datetime.datetime(2024, 11, 29, 16),
+        "posting": datetime.datetime.combine(POSTING_STARTS, datetime.time(8)),
+        "decided": datetime.datetime.combine(DECISION_DATE, datetime.time(10)),
+    }
+    events = CycleEvent.objects.filter(cycle=cycle)
+    if events.filter(from_stage="decided").exists():
+        return
+    for event in events:
+        when = timezone.make_aware(days[event.to_stage])
+        if event.at != when:
+            CycleEvent.objects.filter(pk=event.pk).update(at=when)
 
 
 def _complained_about(cycle):

@@ -173,6 +173,7 @@ def test_the_2024_review_was_decided_through_its_stages_with_its_records(demo):
         "posting",
         "decided",
     ]
+    assert all(e.at.year == 2024 for e in cycle.events.all())  # dated as the review went
     meetings = list(cycle.village_meetings.all())
     assert len(meetings) == 10 and all(m.agreed for m in meetings)
     assert all(m.held_on.year == 2024 and m.held_on.month == 12 for m in meetings)
