@@ -212,3 +212,23 @@ def test_the_demo_plan_is_the_same_on_every_run():
     assert [(p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in first] == [
         (p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in second
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_see_the_decided_and_the_open_review(demo, client):
+    from accounts.models import User
+
+    decided = ReviewCycle.objects.get(commune=demo, year=2024, kind="periodic")
+    current = ReviewCycle.objects.get(commune=demo, year=timezone.localdate().year, kind="periodic")
+    client.force_login(User.objects.get(username="canbo.vinhhao"))
+    html = client.get(f"/cycles/{decided.pk}/").content.decode()
+    assert "Quyết định công nhận số 245/QĐ-UBND ngày 13/12/2024" in html
+    assert "Số liệu chính thức" in html and "Biên bản họp thôn" in html
+    html = client.get(f"/cycles/{current.pk}/").content.decode()
+    assert "Số liệu tạm thời" in html and 'aria-current="step">Điều tra, rà soát<' in html
+    assert f"Đã có kết quả: {current.assessments.count()}/1.295 hộ" in html
+    assert client.get("/").context["year"] == 2024  # the official figures first
+    # the board of village 01 sees its own village's progress in the open review
+    client.force_login(User.objects.get(username="bqt.thon01"))
+    rows = client.get(f"/cycles/{current.pk}/").context["rows"]
+    assert [(r.village.name, r.reviewed > 0) for r in rows] == [("Thôn Mẫu 01 (dữ liệu mẫu)", True)]
