@@ -215,7 +215,7 @@ def review_2024(commune, log=print) -> None:
     from households import services
     from households.models import ReviewCycle
 
-    from .review import decide_2024
+    from .review import adhoc_escapes_2024, decide_2024
 
     existing = ReviewCycle.objects.filter(commune=commune, year=2024, kind="periodic").first()
     if existing is not None:
@@ -230,15 +230,8 @@ def review_2024(commune, log=print) -> None:
     escaped_early = [
         c for c in poor_2023 if plan[c][0] > 1_500_000 and results[c]["class"] == "poor"
     ][:AD_HOC_ESCAPES]
-    ad_hoc = services.review_cycle_create(
-        commune=commune,
-        year=2024,
-        kind=ReviewCycle.Kind.AD_HOC,
-        reference_date=datetime.date(2024, 6, 14),
-    )
-    services.assessments_record(
-        cycle=ad_hoc,
-        entries=[
+    adhoc_escapes_2024(
+        [
             services.AssessmentEntry(
                 household=results[c]["household"],
                 income_per_capita=plan[c][0],
@@ -247,8 +240,8 @@ def review_2024(commune, log=print) -> None:
             )
             for c in escaped_early
         ],
+        log,
     )
-    services.review_cycle_finalise(cycle=ad_hoc, user=None)
     cycle = services.review_cycle_create(commune=commune, year=2024)
     saved = services.assessments_record(
         cycle=cycle,

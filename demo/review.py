@@ -28,6 +28,11 @@ DECISION_SIGNER = "Lê Thị Ngọc"  # the seed's signer (KT. Chủ tịch, Ph�
 REOPEN_REASON = "Dữ liệu mẫu: ghi lại các bước rà soát (họp thôn, niêm yết, quyết định)"
 # Share of a village's household representatives at its meeting (all above half), in turn.
 ATTENDANCE = (0.82, 0.76, 0.88, 0.71, 0.79)
+# The ad-hoc review of June 2024: applications to be recognised out of poverty (Mẫu 04).
+ADHOC_RECEIVED = datetime.date(2024, 6, 3)
+ADHOC_REVIEWED = datetime.date(2024, 6, 10)
+ADHOC_DECIDED = datetime.date(2024, 6, 17)
+ADHOC_DECISION = "118/QĐ-UBND"
 CURRENT_VILLAGES = 2  # villages of the current year's review with results
 CURRENT_SHARE = 3  # one household in three of those villages
 
@@ -148,6 +153,43 @@ def _complained_about(cycle):
         .first()
     )
     return escaped.household
+
+
+@transaction.atomic
+def adhoc_escapes_2024(entries, log=print):
+    """The households that escaped poverty in June 2024 (``entries``, their results): each
+    applies with form Mẫu 04, is reviewed in the commune's ad-hoc cycle of June and recognised by
+    the commune's decision, through ``review.adhoc_services`` as the officer would. The June cycle
+    is then closed. Returns it."""
+    from households import services as household_services
+    from households.models import ReviewRequest
+    from review import adhoc_services
+
+    cycle = None
+    for entry in entries:
+        request, _created = adhoc_services.request_record(
+            household=entry.household,
+            kind=ReviewRequest.Kind.EXIT,
+            received_on=ADHOC_RECEIVED,
+            applicant="Chủ hộ",
+            note="Đề nghị công nhận thoát nghèo (Mẫu 04, dữ liệu mẫu)",
+        )
+        cycle = adhoc_services.result_cycle(request=request, day=ADHOC_REVIEWED)
+        adhoc_services.result_lock(request=request, cycle=cycle)
+        assessment = household_services.assessment_record(
+            cycle=cycle,
+            household=entry.household,
+            income_per_capita=entry.income_per_capita,
+            deprived=entry.deprived,
+            member_count=entry.member_count,
+        )
+        adhoc_services.result_link(request=request, assessment=assessment)
+        adhoc_services.request_decide(
+            request=request, decision_number=ADHOC_DECISION, decision_date=ADHOC_DECIDED
+        )
+    household_services.review_cycle_finalise(cycle=cycle, user=None)
+    log(f"Đã ghi {len(entries)} đơn đề nghị thoát nghèo tháng 6/2024 và quyết định (dữ liệu mẫu).")
+    return cycle
 
 
 @transaction.atomic

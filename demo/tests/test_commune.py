@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from demo.commune import load_spec, plan_demo
-from households.models import Assessment, Household, Member, ReviewCycle
+from households.models import Assessment, Household, Member, ReviewCycle, ReviewRequest
 from households.reports.baseline import baseline
 from review.models import Complaint, CycleEvent, MeetingResult, VillageMeeting
 
@@ -153,7 +153,15 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     def counts():
         return [
             m.objects.count()
-            for m in (Household, Member, Assessment, VillageMeeting, Complaint, CycleEvent)
+            for m in (
+                Household,
+                Member,
+                Assessment,
+                VillageMeeting,
+                Complaint,
+                CycleEvent,
+                ReviewRequest,
+            )
         ]
 
     before = counts()
@@ -188,6 +196,13 @@ def test_the_2024_review_was_decided_through_its_stages_with_its_records(demo):
     (complaint,) = cycle.complaints.all()
     assert posting.is_open_on(complaint.received_on) and not complaint.is_open
     assert complaint.resolved_on < cycle.decision_date
+    # the June escapes applied (Mẫu 04) and were decided in the ad-hoc cycle of June
+    requests = ReviewRequest.objects.filter(household__commune=demo)
+    assert requests.count() == 5
+    assert set(requests.values_list("kind", "status", "decision_number")) == {
+        ("exit", "decided", "118/QĐ-UBND")
+    }
+    assert {r.assessment.cycle.reference_date for r in requests} == {datetime.date(2024, 6, 30)}
     # the end-2023 review was loaded whole and decided directly: no stage records
     y2023 = ReviewCycle.objects.get(commune=demo, year=2023, kind="periodic")
     assert (y2023.status, y2023.stage) == ("finalised", "decided")
@@ -228,6 +243,9 @@ def test_the_demo_logins_see_the_decided_and_the_open_review(demo, client):
     assert "Số liệu tạm thời" in html and 'aria-current="step">Điều tra, rà soát<' in html
     assert f"Đã có kết quả: {current.assessments.count()}/1.295 hộ" in html
     assert client.get("/").context["year"] == 2024  # the official figures first
+    requests = client.get("/review/requests/?status=decided")
+    assert requests.status_code == 200
+    assert requests.content.decode().count("Đề nghị công nhận thoát nghèo") >= 5
     # the board of village 01 sees its own village's progress in the open review
     client.force_login(User.objects.get(username="bqt.thon01"))
     rows = client.get(f"/cycles/{current.pk}/").context["rows"]
