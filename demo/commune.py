@@ -175,7 +175,7 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
             Membership,
         )
     load_followup(commune=commune, log=log)
-    _open_current_review(commune)
+    _open_current_review(commune, log)
     return {"commune": commune, "already_loaded": loaded, "users": users}
 
 
@@ -239,14 +239,19 @@ def _demo_users(spec, areas, User, Membership):
     return created
 
 
-def _open_current_review(commune) -> None:
-    """The periodic review of the current year, open and empty, so that the demo shows review
-    entry as a commune has it between September and December."""
+def _open_current_review(commune, log=print) -> None:
+    """The periodic review of the current year, open and partly surveyed
+    (:func:`demo.review.survey_current`), so that the demo shows review entry as a commune has it
+    between September and December next to the decided 2024 review."""
     from django.utils import timezone
 
     from households import services
     from households.models import ReviewCycle
 
+    from .review import survey_current
+
     year = timezone.localdate().year
-    if not ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").exists():
-        services.review_cycle_create(commune=commune, year=year)
+    cycle = ReviewCycle.objects.filter(commune=commune, year=year, kind="periodic").first()
+    if cycle is None:
+        cycle = services.review_cycle_create(commune=commune, year=year)
+    survey_current(cycle, log)

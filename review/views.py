@@ -9,16 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import can
+from areas.scoping import can, person_areas_within
 from core.forms import attach_errors
 from households import services as household_services
 from households.models import Assessment, ReviewCycle, ReviewExemption, village_progress
 from households.queries import cycle_coverage, cycle_registry
+from reports.registry import SPECS
 
 from . import services
 from .forms import (
@@ -97,6 +100,47 @@ def _ad_hoc_page(request, cycle):
     )
 
 
+# The review's documents (review/reports/), each from the stage whose records it prints; the
+# decision is printed as a draft until the commune decides.
+DOCUMENTS = (
+    ("review_households", Stage.OPEN),
+    ("review_minutes", Stage.MEETINGS),
+    ("review_posting", Stage.POSTING),
+    ("review_complaints", Stage.POSTING),
+    ("review_decision", Stage.POSTING),
+    ("review_summary", Stage.OPEN),
+)
+
+
+def _documents(user, cycle) -> list[dict]:
+    """Links to the cycle's documents the user may read: a list naming households for the areas
+    whose households the user may list (a board: its own village)."""
+    reached = services.ORDER.index(cycle.stage)
+    places = None
+    links = []
+    for slug, stage in DOCUMENTS:
+        spec = SPECS.get(slug)
+        if spec is None or services.ORDER.index(stage) > reached:
+            continue
+        if spec.personal and places is None:
+            places = person_areas_within(user, cycle.commune)
+        for where in places if spec.personal else [cycle.commune]:
+            url = (
+                reverse("report", args=[slug])
+                + "?"
+                + urlencode({"area": where.pk, "year": cycle.year})
+            )
+            links.append(
+                {
+                    "title": spec.title or slug,
+                    "area": where if where != cycle.commune else None,
+                    "html": url,
+                    "pdf": f"{url}&format=pdf",
+                }
+            )
+    return links
+
+
 def _stages_page(request, cycle, status=200, **forms):
     user, commune = request.user, cycle.commune
     rows = village_rows(cycle)
@@ -136,6 +180,7 @@ def _stages_page(request, cycle, status=200, **forms):
         .filter(cycle=cycle)
         .select_related("household__village"),
         "events": CycleEvent.objects.filter(cycle=cycle).select_related("user"),
+        "documents": _documents(user, cycle),
         "can_review": can_review,
         "can_advance": can_review and in_stage in (Stage.OPEN, Stage.SURVEY),
         "posting_form": (

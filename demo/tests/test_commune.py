@@ -1,14 +1,17 @@
 """The Vĩnh Hảo demo reproduces section I of plan 193/KH-UBND (end-2023) exactly."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min
+from django.utils import timezone
 
 from demo.commune import load_spec, plan_demo
-from households.models import Assessment, Household, Member
+from households.models import Assessment, Household, Member, ReviewCycle, ReviewRequest
 from households.reports.baseline import baseline
+from review.models import Complaint, CycleEvent, MeetingResult, VillageMeeting
 
 SEED_POOR = {
     "1.1": 37,
@@ -147,9 +150,76 @@ def test_dwelling_and_members_agree_with_the_deprivations(demo):
 
 @pytest.mark.django_db
 def test_loading_the_demo_twice_changes_nothing(demo):
-    before = (Household.objects.count(), Member.objects.count(), Assessment.objects.count())
+    def counts():
+        return [
+            m.objects.count()
+            for m in (
+                Household,
+                Member,
+                Assessment,
+                VillageMeeting,
+                Complaint,
+                CycleEvent,
+                ReviewRequest,
+            )
+        ]
+
+    before = counts()
     call_command("load_demo", stdout=io.StringIO())
-    assert (Household.objects.count(), Member.objects.count(), Assessment.objects.count()) == before
+    assert counts() == before
+
+
+@pytest.mark.django_db
+def test_the_2024_review_was_decided_through_its_stages_with_its_records(demo):
+    cycle = ReviewCycle.objects.get(commune=demo, year=2024, kind="periodic")
+    assert (cycle.status, cycle.stage) == ("finalised", "decided")
+    assert cycle.decision_number == "245/QĐ-UBND" and cycle.decision_signer == "Lê Thị Ngọc"
+    assert cycle.decision_date == datetime.date(2024, 12, 13)
+    assert list(cycle.events.values_list("to_stage", flat=True)) == [
+        "survey",
+        "meetings",
+        "posting",
+        "decided",
+    ]
+    assert all(e.at.year == 2024 for e in cycle.events.all())  # dated as the review went
+    meetings = list(cycle.village_meetings.all())
+    assert len(meetings) == 10 and all(m.agreed for m in meetings)
+    assert all(m.held_on.year == 2024 and m.held_on.month == 12 for m in meetings)
+    assert sum(m.representatives_total for m in meetings) == 1295
+    assert MeetingResult.objects.filter(meeting__cycle=cycle, agreed=True).count() == 1295
+    posting = cycle.posting
+    assert (posting.starts_on, posting.ends_on) == (
+        datetime.date(2024, 12, 9),
+        datetime.date(2024, 12, 11),
+    )
+    assert max(m.held_on for m in meetings) <= posting.starts_on < cycle.decision_date
+    (complaint,) = cycle.complaints.all()
+    assert posting.is_open_on(complaint.received_on) and not complaint.is_open
+    assert complaint.resolved_on < cycle.decision_date
+    # the June escapes applied (Mẫu 04) and were decided in the ad-hoc cycle of June
+    requests = ReviewRequest.objects.filter(household__commune=demo)
+    assert requests.count() == 5
+    assert set(requests.values_list("kind", "status", "decision_number")) == {
+        ("exit", "decided", "118/QĐ-UBND")
+    }
+    assert {r.assessment.cycle.reference_date for r in requests} == {datetime.date(2024, 6, 30)}
+    # the end-2023 review was loaded whole and decided directly: no stage records
+    y2023 = ReviewCycle.objects.get(commune=demo, year=2023, kind="periodic")
+    assert (y2023.status, y2023.stage) == ("finalised", "decided")
+    assert not y2023.village_meetings.exists() and not y2023.events.exists()
+
+
+@pytest.mark.django_db
+def test_the_current_review_is_open_with_a_third_of_two_villages_surveyed(demo):
+    cycle = ReviewCycle.objects.get(commune=demo, year=timezone.localdate().year, kind="periodic")
+    assert (cycle.status, cycle.stage) == ("draft", "survey")
+    per_village = dict(
+        cycle.assessments.values_list("village__name").annotate(n=Count("pk")).order_by()
+    )
+    assert sorted(per_village) == ["Thôn Mẫu 01 (dữ liệu mẫu)", "Thôn Mẫu 02 (dữ liệu mẫu)"]
+    for name, n in per_village.items():
+        households = Household.objects.filter(village__name=name).count()
+        assert households / 3 - 2 <= n <= households / 3 + 2
 
 
 def test_the_demo_plan_is_the_same_on_every_run():
@@ -157,3 +227,26 @@ def test_the_demo_plan_is_the_same_on_every_run():
     assert [(p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in first] == [
         (p.code, p.income, p.deprived, [m.full_name for m in p.members]) for p in second
     ]
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_see_the_decided_and_the_open_review(demo, client):
+    from accounts.models import User
+
+    decided = ReviewCycle.objects.get(commune=demo, year=2024, kind="periodic")
+    current = ReviewCycle.objects.get(commune=demo, year=timezone.localdate().year, kind="periodic")
+    client.force_login(User.objects.get(username="canbo.vinhhao"))
+    html = client.get(f"/cycles/{decided.pk}/").content.decode()
+    assert "Quyết định công nhận số 245/QĐ-UBND ngày 13/12/2024" in html
+    assert "Số liệu chính thức" in html and "Biên bản họp thôn" in html
+    html = client.get(f"/cycles/{current.pk}/").content.decode()
+    assert "Số liệu tạm thời" in html and 'aria-current="step">Điều tra, rà soát<' in html
+    assert f"Đã có kết quả: {current.assessments.count()}/1.295 hộ" in html
+    assert client.get("/").context["year"] == 2024  # the official figures first
+    requests = client.get("/review/requests/?status=decided")
+    assert requests.status_code == 200
+    assert requests.content.decode().count("Đề nghị công nhận thoát nghèo") >= 5
+    # the board of village 01 sees its own village's progress in the open review
+    client.force_login(User.objects.get(username="bqt.thon01"))
+    rows = client.get(f"/cycles/{current.pk}/").context["rows"]
+    assert [(r.village.name, r.reviewed > 0) for r in rows] == [("Thôn Mẫu 01 (dữ liệu mẫu)", True)]

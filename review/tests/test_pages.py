@@ -237,3 +237,35 @@ def test_the_cycle_page_takes_a_fixed_number_of_queries(
     page(client, cycle)
     with django_assert_max_num_queries(15):
         assert page(client, cycle).status_code == 200
+
+
+def test_the_page_links_the_documents_of_the_stages_reached(
+    client, officer, board_a, cycle, homes, commune, village_a
+):
+    client.force_login(officer)
+    slugs = [d["html"].split("/")[2] for d in page(client, cycle).context["documents"]]
+    assert slugs == ["review_households", "review_summary"]
+    for h in homes.values():
+        record(cycle, h)
+    for stage in (Stage.SURVEY, Stage.MEETINGS, Stage.POSTING):
+        cycle.stage = stage
+        cycle.save()
+    documents = page(client, cycle).context["documents"]
+    assert [d["html"].split("/")[2] for d in documents] == [
+        "review_households",
+        "review_minutes",
+        "review_posting",
+        "review_complaints",
+        "review_decision",
+        "review_summary",
+    ]
+    assert all(f"area={commune.pk}&year=2024" in d["html"] for d in documents)
+    assert client.get(documents[4]["pdf"]).content.startswith(b"%PDF")
+    # a board: the lists naming households of its own village, the summary of the commune
+    client.force_login(board_a)
+    html = page(client, cycle).content.decode()
+    documents = page(client, cycle).context["documents"]
+    assert all(
+        f"area={village_a.pk}&" in d["html"] for d in documents if "summary" not in d["html"]
+    )
+    assert "Thôn A" in html and client.get(documents[0]["html"]).status_code == 200
