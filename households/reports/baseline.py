@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import percent
 from households import standing
-from households.models import Deprivation, ReviewCycle
+from households.models import Assessment, Deprivation, ReviewCycle
 from indicators.models import Indicator
 from reports.errors import ReportError
 from reports.models import HouseholdTotal
@@ -244,7 +244,8 @@ def baseline_report(area: Area, year: int, on=None) -> Report:
 
 def rate_trend_chart(area: Area, year: int) -> Chart:
     """The rates of every periodic review of ``area`` up to ``year``, each by the figures of its
-    year (households/standing.py): one query per year and three more."""
+    year (households/standing.py), in four queries whatever the number of years: the years, the
+    poor and near-poor of every year counted in one pass, the stated totals and the registry."""
     years = sorted(
         set(
             ReviewCycle.objects.filter(kind=ReviewCycle.Kind.PERIODIC, year__lte=year)
@@ -252,18 +253,24 @@ def rate_trend_chart(area: Area, year: int) -> Chart:
             .values_list("year", flat=True)
         )
     )
+    counts = (
+        Assessment.objects.within(area)
+        .filter(household_class__in=ON_LISTS)
+        .aggregate(
+            **{
+                f"{cls}_{y}": Count(
+                    "id", filter=standing.year_condition(y) & Q(household_class=cls)
+                )
+                for y in years
+                for cls in ON_LISTS
+            }
+        )
+        if years
+        else {}
+    )
     by_year: dict[int, Counter] = {}
     for y in years:
-        found = Counter(
-            dict(
-                standing.year_results(y)
-                .within(area)
-                .filter(household_class__in=ON_LISTS)
-                .values_list("household_class")
-                .annotate(n=Count("id"))
-                .order_by()
-            )
-        )
+        found = Counter({cls: counts[f"{cls}_{y}"] for cls in ON_LISTS if counts[f"{cls}_{y}"]})
         if found:
             by_year[y] = found
     years = sorted(by_year)

@@ -397,3 +397,23 @@ def test_the_standing_reads_do_not_grow_with_households(
     finalise(c24, datetime.date(2024, 12, 20))
     with django_assert_max_num_queries(len(small.captured_queries)):
         read_all()
+
+
+def test_the_trend_chart_counts_every_year_by_the_standing_in_four_queries(
+    year_data, django_assert_num_queries
+):
+    """The rate of each year is that year's own figures (kept results carried, households off
+    the registry left out), and a third year costs no query more."""
+    from households.reports.baseline import rate_trend_chart
+
+    commune = year_data["commune"]
+    with django_assert_num_queries(4):
+        two = rate_trend_chart(commune, 2024)
+    assert two.categories == ["2023", "2024"]
+    label, rates = two.series[1]
+    assert (str(label), rates) == ("Hộ nghèo", [Decimal("50.00"), Decimal("44.44")])  # 5/10, 4/9
+    c25 = cycle_of(commune, 2025)
+    record(c25, {year_data["a"][0]: "poor"})
+    with django_assert_num_queries(4):
+        three = rate_trend_chart(commune, 2025)
+    assert three.categories == ["2023", "2024", "2025"]
