@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ from reports.pdf import table_html
 from reports.registry import register
 from reports.tables import Column, Table
 
-from ..models import Complaint, Posting, VillageMeeting
+from ..models import Complaint, MeetingResult, Posting, VillageMeeting
 from .common import (
     ReviewDocument,
     body_text,
@@ -146,7 +147,12 @@ def review_minutes(area: Area, year: int) -> ReviewDocument:
         VillageMeeting.objects.filter(cycle=cycle)
         .within(area)
         .select_related("village")
-        .prefetch_related("results__household"),
+        # the households joined to the results, not prefetched: a prefetch through the hidden
+        # relation (related_name="+") asks for them as one OR per household, which SQLite
+        # refuses beyond 1,000 ("Expression tree is too large")
+        .prefetch_related(
+            Prefetch("results", queryset=MeetingResult.objects.select_related("household"))
+        ),
         key=lambda m: order.get(m.village_id, 0),
     )
     assessments = {
