@@ -93,12 +93,12 @@ def _result_columns() -> list[Column]:
     return [
         Column("village", _("Thôn / tổ dân phố")),
         Column("number", _("STT"), "int", width=6),
-        Column("code", _("Mã hộ"), width=11),
+        Column("code", _("Mã hộ"), width=14),
         Column("head", _("Họ và tên chủ hộ"), width=22),
         Column("class", _("Kết quả rà soát"), width=18),
         Column("b2", _("Điểm B2"), "int", width=8),
         Column("agreed", _("Ý kiến cuộc họp"), width=16),
-        Column("note", _("Ghi chú"), width=19),
+        Column("note", _("Ghi chú"), width=16),
     ]
 
 

@@ -109,13 +109,13 @@ def review_households(area: Area, year: int) -> ReviewDocument:
         columns=[
             Column("village", _("Thôn / tổ dân phố")),
             Column("number", _("STT"), "int", width=5),
-            Column("code", _("Mã hộ"), width=11),
+            Column("code", _("Mã hộ"), width=14),
             Column("head", _("Họ và tên chủ hộ"), width=24),
             Column("ethnicity", _("Dân tộc"), width=9),
             Column("members", _("Số khẩu"), "int", width=7),
             Column("previous", _("Kết quả rà soát lần trước"), width=17),
             Column("previous_year", _("Năm"), width=6),
-            Column("note", _("Ghi chú"), width=21),
+            Column("note", _("Ghi chú"), width=18),
         ],
         rows=rows,
     )
