@@ -383,6 +383,16 @@ def complaint_resolve(
 
 # --- the decision and reopening ---------------------------------------------------------------
 
+# What the decision sets and a reopening empties.
+DECISION_FIELDS = (
+    "status",
+    "finalised_at",
+    "finalised_by",
+    "decision_number",
+    "decision_date",
+    "decision_signer",
+)
+
 
 @transaction.atomic
 def decide(
@@ -429,14 +439,7 @@ def decide(
         cycle,
         Stage.DECIDED,
         user,
-        fields=[
-            "status",
-            "finalised_at",
-            "finalised_by",
-            "decision_number",
-            "decision_date",
-            "decision_signer",
-        ],
+        fields=DECISION_FIELDS,
     )
     return cycle
 
@@ -466,14 +469,7 @@ def reopen(*, cycle: ReviewCycle, reason: str, user=SYSTEM) -> ReviewCycle:
         Stage.POSTING,
         user,
         reason=reason,
-        fields=[
-            "status",
-            "finalised_at",
-            "finalised_by",
-            "decision_number",
-            "decision_date",
-            "decision_signer",
-        ],
+        fields=DECISION_FIELDS,
     )
     return cycle
 
