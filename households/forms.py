@@ -60,12 +60,7 @@ def _attributes(attrs: dict) -> str:
 
 
 class HouseholdForm(BootstrapMixin, forms.ModelForm):
-    member_count = forms.IntegerField(
-        label=_("Số nhân khẩu"),
-        min_value=1,
-        max_value=services.MEMBER_COUNT_MAX,
-        help_text=_("Phải bằng số dòng thành viên bên dưới."),
-    )
+    # The number of members is not typed: it is the member rows kept (MemberFormSet.kept_count).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -87,7 +82,6 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         self.fields["joined_how"].required = False  # left out: "on the registry from the start"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-            self.fields["member_count"].initial = self.instance.members.count()
 
     def clean_joined_how(self):
         return self.cleaned_data.get("joined_how") or Household.Joined.ORIGINAL
@@ -137,6 +131,16 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 
 
 class MemberForm(BootstrapMixin, forms.ModelForm):
+    # Asked when an existing member's row is removed (BaseMemberFormSet.clean checks them).
+    removal_reason = forms.ChoiceField(
+        label=_("Lý do bỏ khỏi hộ"),
+        required=False,
+        choices=[("", "—"), *services.Removal.choices],
+    )
+    removal_note = forms.CharField(
+        label=_("Ghi chú lý do"), required=False, max_length=services.REMOVAL_NOTE_MAX
+    )
+
     class Meta:
         model = Member
         fields = list(MEMBER_IMPORT_FIELDS)  # what the Excel import reads and the export writes
@@ -181,6 +185,48 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
                 )
             elif citizen_id:
                 seen[citizen_id] = index + 1
+        self._check_removals()
+        kept = self.kept_count
+        if not kept:
+            raise ValidationError(_("Hộ phải có ít nhất một thành viên."))
+        if kept > services.MEMBER_COUNT_MAX:
+            raise ValidationError(
+                _("Một hộ có tối đa %(n)s thành viên.") % {"n": services.MEMBER_COUNT_MAX}
+            )
+
+    def _check_removals(self) -> None:
+        """An existing member removed needs a reason ("other" with a note). The formset ignores
+        the errors of rows marked for deletion, so the refusal is also the formset's."""
+        missing = False
+        for form in self._removed_forms():
+            data = getattr(form, "cleaned_data", None) or {}
+            reason, note = data.get("removal_reason"), (data.get("removal_note") or "").strip()
+            if not reason:
+                form.add_error("removal_reason", _("Hãy chọn lý do bỏ thành viên này khỏi hộ."))
+                missing = True
+            elif reason == services.Removal.OTHER and not note:
+                form.add_error("removal_note", _("Lý do “Khác”: hãy ghi rõ lý do."))
+                missing = True
+        if missing:
+            raise ValidationError(_("Có thành viên bị bỏ khỏi hộ mà chưa ghi lý do."))
+
+    def removals(self) -> list:
+        return [
+            services.MemberRemoval(
+                f.instance, f.cleaned_data["removal_reason"], f.cleaned_data.get("removal_note", "")
+            )
+            for f in self._removed_forms()
+        ]
+
+    def _removed_forms(self) -> list:
+        """The rows of existing members marked for removal (``deleted_forms`` is empty while
+        the formset is being cleaned)."""
+        return [f for f in self.forms if f.instance.pk and self._should_delete_form(f)]
+
+    @property
+    def splits(self) -> bool:
+        """Whether a removed member goes to a new household (the split form is then required)."""
+        return any(r.reason == services.Removal.SPLIT for r in self.removals())
 
     @property
     def kept_count(self) -> int:
@@ -191,6 +237,26 @@ class BaseMemberFormSet(forms.BaseInlineFormSet):
             if not data.get("DELETE") and (form.instance.pk or form.has_changed()):
                 count += 1
         return count
+
+
+class SplitForm(BootstrapMixin, forms.Form):
+    """The new household of the members removed as "split" (services.Split)."""
+
+    code = forms.CharField(
+        label=_("Mã hộ mới (tách hộ)"),
+        required=False,
+        max_length=Household._meta.get_field("code").max_length,
+        help_text=_("Bắt buộc khi có thành viên tách hộ; không trùng mã hộ khác trong xã."),
+    )
+    on = forms.DateField(
+        label=_("Ngày tách hộ"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Ngày hộ mới vào danh sách; để trống là hôm nay."),
+    )
+
+    def split(self):
+        return services.Split(self.cleaned_data.get("code") or "", self.cleaned_data.get("on"))
 
 
 MemberFormSet = forms.inlineformset_factory(

@@ -49,6 +49,7 @@ class Entry:
     what: str
     kind: str
     changes: list[Change] = field(default_factory=list)
+    reason: str = ""  # the change reason kept in the history (why a member was removed)
 
 
 def _fields(model) -> list:
@@ -104,6 +105,7 @@ def household_history(household: Household, limit: int = 50) -> list[Entry]:
                     what=str(label(record)),
                     kind=str(KIND_LABELS.get(record.history_type, record.history_type)),
                     changes=changes,
+                    reason=record.history_change_reason or "",
                 )
             )
     entries.sort(key=lambda e: e.when, reverse=True)

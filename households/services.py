@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -91,6 +91,7 @@ def household_update(
     if expected_version is not None and current.version != expected_version:
         unchanged = all(getattr(current, k) == v for k, v in fields.items())
         if unchanged:  # the same edit sent twice (double submit): nothing to do
+            current.replayed = True  # the members' rows of that post were written then too
             return current
         raise ConflictError(
             _(
@@ -163,14 +164,55 @@ def _check_citizen_id(member: Member, household: Household) -> None:
     raise ValidationError({"citizen_id": citizen_id_unavailable_message()})
 
 
+class Removal(models.TextChoices):
+    """Why a member leaves a household; kept as the change reason of the member's history."""
+
+    DIED = "died", _("Mất")
+    MOVED = "moved", _("Chuyển đi")
+    SPLIT = "split", _("Tách hộ")
+    MARRIED = "married", _("Kết hôn chuyển đi")
+    OTHER = "other", _("Khác")
+
+
+REMOVAL_NOTE_MAX = 80  # the history's change reason holds 100 characters
+
+
+@dataclass
+class MemberRemoval:
+    member: Member
+    reason: str
+    note: str = ""
+
+
+@dataclass
+class Split:
+    """The new household that the members removed as "split" form (code unique in the commune)."""
+
+    code: str
+    on: datetime.date | None = None
+
+
 @transaction.atomic
 def members_save(
-    *, household: Household, changed: Sequence[Member], deleted: Sequence[Member]
-) -> None:
-    """Save a household's edited, new and removed members at once (the edit form's formset)."""
-    for member in deleted:
-        if member.pk and member.household_id == household.pk:
-            member.delete()
+    *,
+    household: Household,
+    changed: Sequence[Member],
+    deleted: Sequence[Member] = (),
+    removals: Sequence[MemberRemoval] = (),
+    split: Split | None = None,
+) -> Household | None:
+    """Save a household's edited, new and removed members at once (the edit form's formset).
+
+    Each removal keeps its reason in the member's history; the members removed as "split" go
+    to a new household of the same village (returned), created with ``split``'s code and date.
+    """
+    removals = [*removals, *(MemberRemoval(m, Removal.OTHER) for m in deleted)]
+    removals = [r for r in removals if r.member.pk and r.member.household_id == household.pk]
+    leaving = [r.member for r in removals if r.reason == Removal.SPLIT]
+    new_household = _split_household(household, leaving, split) if leaving else None
+    for removal in removals:
+        removal.member._change_reason = _removal_text(removal, new_household)
+        removal.member.delete()
     for member in changed:
         member.household = household
         for name in ("full_name", "citizen_id", "ethnicity"):
@@ -178,7 +220,61 @@ def members_save(
         member.full_clean(validate_constraints=False)
         _check_citizen_id(member, household)
         member.save()
+    if new_household is not None:
+        _move_members(leaving, household, new_household)
     refresh_search_text(household)
+    return new_household
+
+
+def _removal_text(removal: MemberRemoval, new_household: Household | None) -> str:
+    if removal.reason == Removal.SPLIT and new_household is not None:
+        return _("Tách hộ: sang hộ %(code)s") % {"code": new_household.code}
+    label = str(Removal(removal.reason).label)
+    note = nfc(removal.note or "").strip()[:REMOVAL_NOTE_MAX]
+    return f"{label}: {note}" if note else label
+
+
+def _split_household(household: Household, leaving: list[Member], split: Split | None):
+    code = nfc((split.code if split else "") or "").strip()
+    if not code:
+        raise ValidationError({"split_code": _("Có thành viên tách hộ: hãy nhập mã của hộ mới.")})
+    if Household.objects.filter(commune_id=household.commune_id, code=code).exists():
+        raise ValidationError({"split_code": _("Mã hộ %(code)s đã có trong xã.") % {"code": code}})
+    on = (split.on if split else None) or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"split_on": _("Ngày tách hộ không được sau hôm nay.")})
+    head = next((m for m in leaving if m.relation_to_head == Member.Relation.HEAD), leaving[0])
+    return household_create(
+        village=household.village,
+        code=code,
+        head_name=head.full_name,
+        ethnicity=household.ethnicity,
+        joined_registry_on=on,
+        joined_how=Household.Joined.SPLIT,
+    )
+
+
+def _move_members(leaving: list[Member], old: Household, new: Household) -> None:
+    """The split members, removed from ``old`` (deleted, their history says where they went),
+    are created again in ``new``; the first head among them, or the first, heads it."""
+    head = next((m for m in leaving if m.relation_to_head == Member.Relation.HEAD), leaving[0])
+    reason = _("Tách từ hộ %(code)s") % {"code": old.code}
+    for member in leaving:
+        copy = Member(
+            household=new,
+            **{
+                f.attname: getattr(member, f.attname)
+                for f in Member._meta.concrete_fields
+                if f.attname not in ("id", "household_id")
+            },
+        )
+        if member is head:
+            copy.relation_to_head = Member.Relation.HEAD
+        copy._change_reason = reason
+        copy.full_clean(validate_constraints=False)
+        _check_citizen_id(copy, new)
+        copy.save()
+    refresh_search_text(new)
 
 
 # --- review cycles --------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from reports.registry import default_year
 
 from . import services
 from .derive import derived_indicators
-from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm
+from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm, SplitForm
 from .history import household_history, request_steps
 from .models import Assessment, Household, Member, ReviewCycle, ReviewRequest, village_progress
 from .privacy import mask_citizen_id
@@ -329,31 +329,46 @@ def household_edit(request, pk=None):
         raise PermissionDenied(_("Bạn không có quyền thêm hộ."))
     form = HouseholdForm(request.POST or None, instance=household, villages=villages)
     formset = MemberFormSet(request.POST or None, instance=household or Household())
+    split_form = SplitForm(request.POST or None, prefix="split")
     if household is not None and request.method == "GET":
         _log_edit_form_reveal(request, household, formset)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        if form.cleaned_data["member_count"] != formset.kept_count:
-            form.add_error(
-                "member_count",
-                _("Số nhân khẩu (%(stated)s) khác số dòng thành viên (%(rows)s).")
-                % {"stated": form.cleaned_data["member_count"], "rows": formset.kept_count},
-            )
+    valid = request.method == "POST" and form.is_valid() and formset.is_valid()
+    if valid and split_form.is_valid():
+        try:
+            household, new_household = _save_household(form, formset, split_form, household)
+        except services.ConflictError as exc:
+            form.add_error(None, exc.messages[0])
+            form.conflict = _describe_conflict(household, exc.current, form)
+        except ValidationError as exc:
+            _attach_member_errors(form, split_form, exc)
         else:
-            try:
-                household = _save_household(form, formset, household, user)
-            except services.ConflictError as exc:
-                form.add_error(None, exc.messages[0])
-                form.conflict = _describe_conflict(household, exc.current, form)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            else:
-                messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
-                return redirect("household_detail", pk=household.pk)
+            messages.success(request, _("Đã lưu hộ %(code)s.") % {"code": household.code})
+            if new_household is not None:
+                messages.success(
+                    request,
+                    _("Đã tạo hộ %(code)s (tách hộ) với %(n)s thành viên.")
+                    % {"code": new_household.code, "n": new_household.members.count()},
+                )
+            return redirect("household_detail", pk=household.pk)
     return render(
         request,
         "households/household_form.html",
-        {"form": form, "formset": formset, "household": household},
+        {"form": form, "formset": formset, "split_form": split_form, "household": household},
     )
+
+
+def _attach_member_errors(form, split_form, exc: ValidationError) -> None:
+    """A service's refusal about the split household goes under the split form's fields."""
+    if hasattr(exc, "error_dict") and {"split_code", "split_on"} & set(exc.error_dict):
+        for key, errors in exc.error_dict.items():
+            target = key.removeprefix("split_") if key.startswith("split_") else None
+            for error in errors:
+                if target:
+                    split_form.add_error(target, error)
+                else:
+                    form.add_error(None, error)
+        return
+    attach_errors(form, exc)
 
 
 def _log_edit_form_reveal(request, household, formset) -> None:
@@ -375,30 +390,37 @@ def _log_edit_form_reveal(request, household, formset) -> None:
 
 
 @transaction.atomic
-def _save_household(form, formset, household, user):
-    data = {k: v for k, v in form.cleaned_data.items() if k not in ("member_count", "version")}
+def _save_household(form, formset, split_form, household):
+    """The household and its member rows; a second post of the same edit writes nothing."""
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     if household is None:
         household = services.household_create(**data)
     else:
         household = services.household_update(
             household=household, expected_version=form.cleaned_data.get("version"), **data
         )
+        if getattr(household, "replayed", False):
+            return household, None
     formset.instance = household
     changed = [
         f.save(commit=False)
         for f in formset.forms
         if f.has_changed() and not f.cleaned_data.get("DELETE")
     ]
-    deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
-    services.members_save(household=household, changed=changed, deleted=deleted)
-    return household
+    new_household = services.members_save(
+        household=household,
+        changed=changed,
+        removals=formset.removals(),
+        split=split_form.split() if formset.splits else None,
+    )
+    return household, new_household
 
 
 def _describe_conflict(mine, current, form):
     """The fields someone else changed, as (label, what they saved, what this user sent)."""
     rows = []
     for name, field in form.fields.items():
-        if name in ("version", "member_count"):
+        if name == "version":
             continue
         theirs = getattr(current, name, None)
         ours = form.cleaned_data.get(name)
