@@ -1,6 +1,9 @@
 """Member rows of the household form in Chromium at phone width: six members in one save, and a
 removal that asks why and for confirmation."""
 
+import os
+import shutil
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,6 +16,16 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.browser,
 ]
+
+#: set to a folder to keep the screenshots (docs/screenshots/members-*.png were made so)
+KEEP = os.environ.get("MEMBERS_SCREENSHOTS")
+
+
+def shoot(page, path):
+    """The visible part of the page at phone width (small enough to keep in the docs)."""
+    page.screenshot(path=path)
+    if KEEP:
+        shutil.copy(path, os.path.join(KEEP, path.name))
 
 
 def test_a_board_creates_a_six_member_household_in_one_save(
@@ -36,11 +49,12 @@ def test_a_board_creates_a_six_member_household_in_one_save(
     page.get_by_test_id("add-member").click()
     page.fill("#id_members-6-full_name", "Dòng thừa")
     expect(count).to_have_text("7")
-    page.locator("#id_members-6-full_name").locator(
-        "xpath=ancestor::fieldset[1]"
-    ).get_by_role("button", name="Xóa dòng này").click()
+    page.locator("#id_members-6-full_name").locator("xpath=ancestor::fieldset[1]").get_by_role(
+        "button", name="Xóa dòng này"
+    ).click()
     expect(count).to_have_text("6")
-    page.screenshot(path=tmp_path / "members-phone.png", full_page=True)
+    page.get_by_test_id("add-member").scroll_into_view_if_needed()
+    shoot(page, tmp_path / "members-rows-phone.png")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.locator(".alert-success").first).to_contain_text("Đã lưu hộ N-6")
@@ -48,7 +62,9 @@ def test_a_board_creates_a_six_member_household_in_one_save(
     assert list(home.members.values_list("full_name", flat=True)) == [m["full_name"] for m in SIX]
 
 
-def test_removing_a_member_asks_why_and_confirms(logged_in_page, live_server, board_a, village_a):
+def test_removing_a_member_asks_why_and_confirms(
+    logged_in_page, live_server, board_a, village_a, tmp_path
+):
     home = make_home(village_a, "Vi Văn Hải", members=3)
     page = logged_in_page("board_a", PHONE)
     page.goto(f"{live_server.url}/households/{home.pk}/edit/")
@@ -60,6 +76,10 @@ def test_removing_a_member_asks_why_and_confirms(logged_in_page, live_server, bo
     expect(page.get_by_test_id("member-count")).to_have_text("2")
     reason.select_option("split")
     expect(page.get_by_test_id("split-panel")).to_be_visible()
+    page.fill("#id_split-code", "VH-T1")
+    expect(page.locator("#id_members-3-full_name")).to_be_hidden()  # the spare blank row
+    page.get_by_test_id("split-panel").scroll_into_view_if_needed()
+    shoot(page, tmp_path / "members-split-phone.png")
     reason.select_option("died")
     expect(page.get_by_test_id("split-panel")).to_be_hidden()
 

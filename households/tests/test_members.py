@@ -93,7 +93,7 @@ def test_the_form_has_no_typed_member_count_and_shows_the_rows_count(client, off
     client.force_login(officer)
     html = client.get(reverse("household_edit", args=[home.pk])).content.decode()
     assert 'name="member_count"' not in html
-    assert 'data-member-count>3<' in html
+    assert "data-member-count>3<" in html
     assert "data-member-template" in html and "js/members.js" in html
 
 
@@ -143,9 +143,7 @@ def test_removing_a_member_keeps_the_reason_in_history(client, officer, village_
         ("other", "", "Lý do “Khác”: hãy ghi rõ lý do."),
     ],
 )
-def test_a_removal_without_a_reason_is_refused(
-    client, officer, village_a, reason, note, message
-):
+def test_a_removal_without_a_reason_is_refused(client, officer, village_a, reason, note, message):
     home = make_home(village_a, "Vi Văn Hải", members=2)
     client.force_login(officer)
     member = home.members.order_by("id").last()
@@ -211,9 +209,7 @@ def test_split_members_form_a_new_household_with_its_entry_date(client, officer,
     arrived = [e for e in household_history(new) if e.kind == "Tạo mới" and e.reason]
     assert {e.reason for e in arrived} == {f"Tách từ hộ {home.code}"}
     assert Household.objects.in_registry_at(day).filter(pk=new.pk).exists()
-    assert not Household.objects.in_registry_at(day - datetime.timedelta(days=1)).filter(
-        pk=new.pk
-    )
+    assert not Household.objects.in_registry_at(day - datetime.timedelta(days=1)).filter(pk=new.pk)
 
 
 def test_a_double_post_of_a_split_writes_once(client, officer, village_a):

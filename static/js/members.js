@@ -88,6 +88,17 @@
       note.hidden = true;
     });
     showButtons(rows);
+    // Editing a household: its blank spare row (there for pages without scripts) is put away;
+    // "add a member" gives one when needed. Unchanged, it is ignored by the formset anyway.
+    if (rows.querySelector("[data-member-row][data-existing]")) {
+      rows.querySelectorAll("[data-member-row]:not([data-existing])").forEach(function (row) {
+        var name = row.querySelector("input[name$='-full_name']");
+        var box = row.querySelector("input[name$='-DELETE']");
+        if (box && name && !name.value.trim() && !row.querySelector(".invalid-feedback")) {
+          box.checked = true;
+        }
+      });
+    }
 
     rows.addEventListener("click", function (event) {
       var button = event.target.closest("[data-drop-member]");
