@@ -307,3 +307,22 @@ def test_the_edit_page_query_count_is_pinned(
     client.force_login(officer)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("household_edit", args=[home.pk])).status_code == 200
+
+
+def test_a_double_post_of_an_edit_adding_a_member_adds_it_once(client, officer, village_a):
+    home = make_home(village_a, "Vi Văn Hải", members=1)
+    client.force_login(officer)
+    data = edit_data(home)
+    data.update(
+        {
+            "members-TOTAL_FORMS": 2,
+            "members-1-full_name": "Vi Thị Mới",
+            "members-1-sex": "F",
+            "members-1-relation_to_head": "child",
+            "members-1-date_of_birth": "2020-01-01",
+        }
+    )
+    url = reverse("household_edit", args=[home.pk])
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert list(home.members.values_list("full_name", flat=True)) == ["Vi Văn Hải", "Vi Thị Mới"]
