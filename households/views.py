@@ -110,7 +110,7 @@ def _aggregate_area(user, home):
 @requires("view")
 def household_list_view(request):
     user = request.user
-    open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user))
+    open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user).select_related("commune"))
     form, households, cycle, year = filtered_households(request, open_cycles)
     page = Paginator(households, 25).get_page(request.GET.get("page"))
     _review_actions(page, user, open_cycles)
