@@ -1,7 +1,8 @@
 // The review form by keyboard (issue 15, the review queue): the number keys toggle the
 // indicators in their order on the form (1–9, then 0, - and = for the 10th to 12th), each shown
-// beside its box; typing in a text or number field is left alone. Tab follows the form, and the
-// space bar toggles the focused box as any checkbox. No inline script (CSP).
+// beside its box; typing in a text or number field is left alone. Tab follows the form, the
+// space bar toggles the focused box as any checkbox, Ctrl+Enter saves with the first button.
+// No inline script (CSP).
 (function () {
   "use strict";
   var KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="];
@@ -30,6 +31,15 @@
       (label || box).insertAdjacentElement("afterend", hint);
     });
     document.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        // Ctrl+Enter: the form's first submit button ("Lưu và sang hộ tiếp theo" in a queue)
+        var submit = form.querySelector("button[type=submit]");
+        if (submit) {
+          event.preventDefault();
+          form.requestSubmit(submit);
+        }
+        return;
+      }
       if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
       var box = byKey[event.key];
       if (!box) return;
