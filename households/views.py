@@ -84,8 +84,10 @@ def dashboard(request):
             else:
                 if not official[year]:  # one more query, for the reviewed counts
                     summary.status = figures_status(area, year)
-            current = cycles.order_by("-year", "-reference_date").first()
-            context["current_cycle"] = current
+        # the running review's progress, also before its first result gives a year of figures
+        current = cycles.order_by("-year", "-reference_date").first()
+        context["current_cycle"] = current
+        if current is not None:
             progress = village_progress(area, Q(cycle__year=current.year, cycle__kind=current.kind))
             for row in progress:  # a list of households only where the user may read one
                 row["listable"] = persons_visible_in(user, row["village"])

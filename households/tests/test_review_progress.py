@@ -130,3 +130,22 @@ def test_an_officer_dashboard_ignores_the_scope_switch(client, officer, village_
     assert response.context["area"] == village_a.parent
     assert response.context["wider"] is None
     assert 'data-testid="scope-switch"' not in response.content.decode()
+
+
+def test_the_dashboard_shows_the_first_review_progress_and_queue_before_any_result(
+    client, officer, board_a, cycle, homes, village_a
+):
+    client.force_login(officer)
+    response = client.get(reverse("dashboard"))
+    html = response.content.decode()
+    assert "Chưa có kết quả rà soát định kỳ nào." in html
+    assert reverse("cycle_queue", args=[cycle.pk]) in html
+    assert [
+        (r["village"].name, r["households"], r["reviewed"]) for r in response.context["progress"]
+    ] == [
+        ("Thôn A", 3, 0),
+        ("Thôn B", 1, 0),
+    ]
+    client.force_login(board_a)
+    rows = client.get(reverse("dashboard")).context["progress"]
+    assert [(r["village"], r["households"]) for r in rows] == [(village_a, 3)]
