@@ -4,6 +4,7 @@ Ctrl+Enter for "Lưu và sang hộ tiếp theo", until the queue says the villag
 
 import os
 import shutil
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -57,6 +58,7 @@ def test_an_officer_reviews_five_households_in_a_row_with_the_keyboard(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     tab_to(page, "queue-start")
     page.keyboard.press("Enter")
+    started = time.monotonic()
 
     for i in range(1, 6):
         expect(page.locator("h1")).to_contain_text(f"A-00{i}")
@@ -88,6 +90,8 @@ def test_an_officer_reviews_five_households_in_a_row_with_the_keyboard(
         page.keyboard.press("Control+Enter")
 
     expect(page.get_by_test_id("queue-empty")).to_be_visible()
+    # docs/benchmarks.md: seconds per household of this flow (-s shows it)
+    print(f"queue flow: {(time.monotonic() - started) / 5:.2f} s per household")
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu kết quả rà soát")
     results = Assessment.objects.filter(cycle=cycle).select_related("household")
     assert sorted(a.household.code for a in results) == [f"A-00{i}" for i in range(1, 6)]
