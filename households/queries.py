@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from .models import Assessment, Deprivation, Household, ReviewCycle
+from .models import Assessment, Deprivation, Household, ReviewCycle, ReviewExemption
 
 SORTS = {
     "code": ("code",),
@@ -72,6 +83,63 @@ def _has_result(cycle: ReviewCycle) -> Exists:
     return Exists(Assessment.objects.filter(cycle=cycle, household=OuterRef("pk")))
 
 
+#: the order of a village's review queue: the registry's order, by household code
+#: (docs/decisions-review.md, "Review queue")
+QUEUE_ORDER = ("code", "pk")
+
+
+def review_queue(cycle: ReviewCycle, village) -> QuerySet[Household]:
+    """The households of ``village`` still to review in ``cycle``: on its registry, with neither
+    a result nor a recorded reason (ReviewExemption), in the registry's order."""
+    return (
+        cycle_registry(cycle)
+        .filter(village=village)
+        .exclude(_has_result(cycle))
+        .exclude(Exists(ReviewExemption.objects.filter(cycle=cycle, household=OuterRef("pk"))))
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def next_in_queue(cycle: ReviewCycle, household: Household) -> Household | None:
+    """The household after ``household`` in its village's queue (the first one again past the
+    end), or None when the village has nobody left to review. One query."""
+    after = Q(code__gt=household.code) | Q(code=household.code, pk__gt=household.pk)
+    return (
+        review_queue(cycle, household.village_id)
+        .exclude(pk=household.pk)
+        .annotate(wrapped=Case(When(after, then=Value(0)), default=Value(1)))
+        .order_by("wrapped", *QUEUE_ORDER)
+        .first()
+    )
+
+
+def open_cycles_of(cycles: QuerySet[ReviewCycle]) -> dict[int, ReviewCycle]:
+    """Per commune id, the newest periodic cycle still open (not decided) among ``cycles``."""
+    found: dict[int, ReviewCycle] = {}
+    for cycle in cycles.filter(
+        kind=ReviewCycle.Kind.PERIODIC, status=ReviewCycle.Status.DRAFT
+    ).order_by("-year", "-reference_date"):
+        found.setdefault(cycle.commune_id, cycle)
+    return found
+
+
+def unreviewed_in_open_cycles(open_cycles) -> Q:
+    """Households still to review in their commune's open cycle (no result, no reason)."""
+    condition = Q(pk__in=[])
+    for cycle in open_cycles:
+        condition |= Q(
+            pk__in=cycle_registry(cycle)
+            .exclude(_has_result(cycle))
+            .exclude(Exists(ReviewExemption.objects.filter(cycle=cycle, household=OuterRef("pk"))))
+            .values("pk")
+        )
+    return condition
+
+
+#: the list's filter "chưa rà soát trong đợt này": still to review in the open cycle
+TODO = "todo"
+
+
 def household_list(
     user,
     *,
@@ -84,10 +152,13 @@ def household_list(
     ethnicity="",
     q="",
     sort="code",
+    open_cycles: dict | None = None,
 ) -> QuerySet:
     """The households ``user`` may see, each with its result in the chosen cycle (or the periodic
-    review of ``year``) as ``result``, filtered and sorted."""
+    review of ``year``) as ``result``, filtered and sorted. ``open_cycles`` (commune id → its
+    open periodic cycle, :func:`open_cycles_of`) when the caller has them already."""
     if cycle is not None:
+        cycle_ids = [cycle.pk]
         condition = Q(assessments__cycle=cycle)
     else:
         # FilteredRelation takes no nested lookups, so the year's periodic cycles are listed first.
@@ -113,7 +184,14 @@ def household_list(
     if village is not None:
         qs = qs.filter(village=village)
     if household_class == "unreviewed":
-        qs = qs.filter(result__id__isnull=True)
+        # no result, and no recorded reason for having none (moved out, split, kept previous)
+        qs = qs.filter(result__id__isnull=True).exclude(
+            Exists(ReviewExemption.objects.filter(cycle_id__in=cycle_ids, household=OuterRef("pk")))
+        )
+    elif household_class == TODO:
+        if open_cycles is None:
+            open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user))
+        qs = qs.filter(unreviewed_in_open_cycles(open_cycles.values()))
     elif household_class:
         qs = qs.filter(result__household_class=household_class)
     if indicator or dimension:

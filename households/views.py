@@ -20,7 +20,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import SELF, can, citizen_ids_revealable, may_reveal_citizen_id
+from areas.scoping import (
+    SELF,
+    can,
+    citizen_ids_revealable,
+    may_reveal_citizen_id,
+    person_areas_within,
+    persons_visible_in,
+)
 from audit.models import AccessLog
 from audit.services import access_log
 from core.collation import by_name, sorted_vietnamese, vietnamese_key
@@ -35,7 +42,7 @@ from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm
 from .history import household_history, request_steps
 from .models import Assessment, Household, Member, ReviewCycle, ReviewRequest, village_progress
 from .privacy import mask_citizen_id
-from .queries import household_list, latest_periodic_year
+from .queries import TODO, household_list, latest_periodic_year, next_in_queue, open_cycles_of
 from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
 from .standing import registry_refusal
@@ -44,40 +51,71 @@ from .standing import registry_refusal
 @requires(SELF)
 def dashboard(request):
     """The key figures of the user's area: the latest official figures (every periodic review of
-    that year decided), or a year chosen in the picker, marked when provisional."""
-    area = request.user.home_area()
-    context = {"area": area}
-    if area is not None:
-        commune_or_wider = area.parent if area.kind == Area.Kind.VILLAGE else area
-        cycles = ReviewCycle.objects.visible_to(request.user)
-        choices = year_choices(commune_or_wider)
+    that year decided), or a year chosen in the picker, marked when provisional. A village
+    board's figures are its village's; it may switch to its commune's aggregate figures
+    (``?scope=commune``), which name nobody and link to no list of another village."""
+    user = request.user
+    home = user.home_area()
+    context = {"area": home}
+    if home is not None:
+        wider = _aggregate_area(user, home)
+        area = wider if wider is not None and request.GET.get("scope") == "commune" else home
+        cycles = ReviewCycle.objects.visible_to(user)
+        choices = year_choices(area)
         asked = request.GET.get("year", "")
         official = {c.year: c.official for c in choices}
         year = int(asked) if asked.isdigit() and int(asked) in official else default_year(choices)
-        context.update(year=year, summary=None, years=choices)
+        context.update(
+            area=area,
+            home=home,
+            wider=wider,
+            year=year,
+            summary=None,
+            years=choices,
+            picker_params=[("scope", "commune")] if area != home else [],
+        )
         if year is not None:
             from .reports.baseline import baseline
 
             try:
-                context["summary"] = summary = baseline(commune_or_wider, year)
+                context["summary"] = summary = baseline(area, year)
             except ValidationError as exc:
                 context["summary_error"] = " ".join(exc.messages)
             else:
                 if not official[year]:  # one more query, for the reviewed counts
-                    summary.status = figures_status(commune_or_wider, year)
-            current = cycles.order_by("-year", "-reference_date").first()
-            context["current_cycle"] = current
-            context["progress"] = village_progress(
-                area, Q(cycle__year=current.year, cycle__kind=current.kind)
+                    summary.status = figures_status(area, year)
+        # the running review's progress, also before its first result gives a year of figures
+        current = cycles.order_by("-year", "-reference_date").first()
+        context["current_cycle"] = current
+        if current is not None:
+            progress = village_progress(area, Q(cycle__year=current.year, cycle__kind=current.kind))
+            for row in progress:  # a list of households only where the user may read one
+                row["listable"] = persons_visible_in(user, row["village"])
+            context["progress"] = progress
+            context["queue_open"] = (
+                current.kind == ReviewCycle.Kind.PERIODIC
+                and not current.is_finalised
+                and bool(person_areas_within(user, area))
             )
     return render(request, "households/dashboard.html", context)
+
+
+def _aggregate_area(user, home):
+    """The commune whose aggregate figures a user of one of its villages may switch to (a
+    village board), else None."""
+    if home.kind != Area.Kind.VILLAGE or home.parent_id is None:
+        return None
+    commune = home.parent
+    return commune if can(user, "view", commune, inside=True) else None
 
 
 @requires("view")
 def household_list_view(request):
     user = request.user
-    form, households, cycle, year = filtered_households(request)
+    open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user).select_related("commune"))
+    form, households, cycle, year = filtered_households(request, open_cycles)
     page = Paginator(households, 25).get_page(request.GET.get("page"))
+    _review_actions(page, user, open_cycles)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -95,7 +133,20 @@ def household_list_view(request):
     )
 
 
-def filtered_households(request):
+def _review_actions(page, user, open_cycles) -> None:
+    """Each listed household gets ``review_cycle``: its commune's open periodic cycle where the
+    user may enter its result (the row's "Rà soát" link), else None. One query."""
+    page.object_list = list(page.object_list)
+    editable = set(
+        Area.objects.editable_villages(user)
+        .filter(pk__in={h.village_id for h in page.object_list})
+        .values_list("pk", flat=True)
+    )
+    for h in page.object_list:
+        h.review_cycle = open_cycles.get(h.commune_id) if h.village_id in editable else None
+
+
+def filtered_households(request, open_cycles=None):
     """The list page's filter form bound to the request's query, and the households it selects
     in the order it asks for, with the cycle or year their results come from — shared by the list
     page and its Excel export, so both show the same rows."""
@@ -119,6 +170,7 @@ def filtered_households(request):
     form.fields["household_class"].choices = [("", "—")] + [
         *Assessment.CLASS_CHOICES,
         ("unreviewed", _("Chưa rà soát")),
+        (TODO, _("Chưa rà soát trong đợt này")),
     ]
     form.fields["indicator"].choices = [("", "—")] + sorted(
         {(i.code, f"{i.code} {i.name}") for i in standard_indicators}
@@ -146,6 +198,7 @@ def filtered_households(request):
         ethnicity=filters.get("ethnicity", ""),
         q=filters.get("q", ""),
         sort=filters.get("sort", "code"),
+        open_cycles=open_cycles,
     )
     q = filters.get("q", "")
     if looks_like_citizen_id(q):
@@ -484,6 +537,8 @@ def review_entry(request, pk, cycle_pk):
             messages.success(
                 request, _("Đã lưu kết quả rà soát của hộ %(code)s.") % {"code": household.code}
             )
+            if request.POST.get("then") == "next" and cycle.kind == ReviewCycle.Kind.PERIODIC:
+                return _next_household(request, cycle, household)
             return redirect("household_detail", pk=household.pk)
     return render(
         request,
@@ -496,8 +551,23 @@ def review_entry(request, pk, cycle_pk):
             "read_only": read_only,
             "members": members,
             "preview": _preview(cycle, household, form),
+            "in_queue": cycle.kind == ReviewCycle.Kind.PERIODIC,
         },
     )
+
+
+def _next_household(request, cycle, household):
+    """ "Lưu và sang hộ tiếp theo": the next household of the village's queue, or the queue
+    itself, with a word, when the village has nobody left to review."""
+    following = next_in_queue(cycle, household)
+    if following is None:
+        messages.info(
+            request,
+            _("Thôn %(village)s không còn hộ nào chờ rà soát trong đợt này.")
+            % {"village": household.village.name},
+        )
+        return redirect("cycle_queue_village", pk=cycle.pk, village_pk=household.village_id)
+    return redirect("review_entry", pk=following.pk, cycle_pk=cycle.pk)
 
 
 def _review_initial(assessment, derived):

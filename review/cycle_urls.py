@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import queue_views, views
 
 urlpatterns = [
     path("", views.cycle_list, name="cycle_list"),
     path("<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("<int:pk>/queue/", queue_views.cycle_queue, name="cycle_queue"),
+    path(
+        "<int:pk>/queue/<int:village_pk>/",
+        queue_views.cycle_queue_village,
+        name="cycle_queue_village",
+    ),
     path("<int:pk>/advance/", views.cycle_advance, name="cycle_advance"),
     path("<int:pk>/meetings/<int:village_pk>/", views.cycle_meeting, name="cycle_meeting"),
     path("<int:pk>/posting/", views.cycle_posting, name="cycle_posting"),

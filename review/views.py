@@ -182,6 +182,7 @@ def _stages_page(request, cycle, status=200, **forms):
         "events": CycleEvent.objects.filter(cycle=cycle).select_related("user"),
         "documents": _documents(user, cycle),
         "can_review": can_review,
+        "can_queue": not cycle.is_finalised and bool(person_areas_within(user, commune)),
         "can_advance": can_review and in_stage in (Stage.OPEN, Stage.SURVEY),
         "posting_form": (
             PostingForm(initial={"starts_on": posting.starts_on, "place": posting.place})
