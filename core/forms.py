@@ -224,7 +224,7 @@ class NumberField(forms.Field):
         ``minimum``/``maximum`` when these are tighter (a business limit)."""
         low, high = column_limits(model_field)
         for validator in model_field.validators:  # the model's own bounds (MinValueValidator(0))
-            bound = validator.limit_value
+            bound = getattr(validator, "limit_value", None)
             if callable(bound) or not isinstance(bound, int | float | Decimal):
                 continue
             bound = Decimal(str(bound)) if isinstance(bound, float) else bound

@@ -10,7 +10,7 @@
     "tr": 1e6, "triệu": 1e6, "trieu": 1e6,
     "tỷ": 1e9, "tỉ": 1e9, "ty": 1e9
   };
-  var SHORTHAND = /^([+-]?[\d.,]+)\s*(tỷ|tỉ|ty|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)\.?$/i;
+  var SHORTHAND = /^([+-]?\d+(?:[.,]\d+)?)\s*(tỷ|tỉ|ty|triệu|trieu|tr|nghìn|nghin|ngàn|ngan|k)\.?$/i;
   var CURRENCY = /\s*(đồng|dong|vnđ|vnd|đ)\.?$/i;
 
   // core.numbers.parse_number: "." groups thousands, "," is the decimal mark.
