@@ -71,7 +71,9 @@ MULTIPLIERS: dict[str, int] = {
     "ty": 1_000_000_000,
 }
 _WORDS = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
-_SHORTHAND = re.compile(rf"^(?P<number>[+-]?\d+(?:[.,]\d+)?)\s*(?P<word>{_WORDS})\.?$", re.IGNORECASE)
+_SHORTHAND = re.compile(
+    rf"^(?P<number>[+-]?\d+(?:[.,]\d+)?)\s*(?P<word>{_WORDS})\.?$", re.IGNORECASE
+)
 _CURRENCY = re.compile(r"\s*(đồng|dong|vnđ|vnd|đ)\.?$", re.IGNORECASE)
 _PLAIN = re.compile(r"^[+-]?\d[\d., ]*$")
 
