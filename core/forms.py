@@ -307,8 +307,11 @@ class NumberField(forms.Field):
         if self.max_value is not None and value > self.max_value:
             raise ValidationError(self._above_message(), code="max_value")
         if self.min_value is not None and value < self.min_value:
+            message = self.error_messages.get("min_value") or _(
+                "Số nhỏ nhất có thể nhập là %(limit)s%(unit)s."
+            )
             raise ValidationError(
-                _("Số nhỏ nhất có thể nhập là %(limit)s%(unit)s.")
+                message
                 % {
                     "limit": format_number(self.min_value, places=self.decimals),
                     "unit": f" {self.unit}" if self.unit else "",

@@ -72,6 +72,7 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
         minimum=Decimal("0.1"),
         maximum=services.FLOOR_AREA_MAX,
         unit="m²",
+        error_messages={"min_value": _("Diện tích nhà ở phải lớn hơn 0 m².")},
     )
 
     class Meta:
