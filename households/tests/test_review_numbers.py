@@ -26,11 +26,14 @@ def entry(client, officer, village_a, cycle):
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("1.200.000", 1_200_000), ("1 200 000", 1_200_000), ("1,2 triệu", 1_200_000), ("800k", 800_000)],
+    [
+        ("1.200.000", 1_200_000),
+        ("1 200 000", 1_200_000),
+        ("1,2 triệu", 1_200_000),
+        ("800k", 800_000),
+    ],
 )
-def test_an_income_written_the_vietnamese_way_is_saved_as_its_number(
-    client, entry, typed, stored
-):
+def test_an_income_written_the_vietnamese_way_is_saved_as_its_number(client, entry, typed, stored):
     assert client.post(entry, review_data(income=typed)).status_code == 302
     assert Assessment.objects.get().income_per_capita == stored
 

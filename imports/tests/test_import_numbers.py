@@ -18,7 +18,12 @@ def cycle(commune):
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("1.200.000", 1_200_000), ("1 200 000", 1_200_000), ("1,2 triệu", 1_200_000), ("800k", 800_000)],
+    [
+        ("1.200.000", 1_200_000),
+        ("1 200 000", 1_200_000),
+        ("1,2 triệu", 1_200_000),
+        ("800k", 800_000),
+    ],
 )
 def test_an_income_cell_is_read_as_the_review_form_reads_it(cell, expected):
     assert parse_money(cell) == expected
