@@ -96,3 +96,30 @@ def test_the_preview_reads_a_grouped_income(client, officer, village_a, cycle):
     assert "Hộ cận nghèo" in html.decode()
     html = client.post(url, review_data(income="2 triệu", ticks=["1.1", "3.1"])).content
     assert "Hộ cận nghèo" not in html.decode()
+
+
+# --- the household form's floor area ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("45,5", "45.5"), ("1.200", "1200"), ("60", "60")])
+def test_the_floor_area_is_read_with_a_decimal_comma(client, officer, village_a, typed, stored):
+    from decimal import Decimal
+
+    from households.models import Household
+    from households.tests.test_views import household_form_data
+
+    client.force_login(officer)
+    page = client.post(reverse("household_create"), household_form_data(village_a, floor=typed))
+    assert page.status_code == 302
+    assert Household.objects.get().floor_area_m2 == Decimal(stored)
+
+
+def test_the_household_form_echoes_the_floor_area_in_square_metres(client, officer, village_a):
+    from households.tests.test_views import household_form_data
+
+    client.force_login(officer)
+    html = client.post(
+        reverse("household_create"), household_form_data(village_a, floor="45,55")
+    ).content.decode()
+    assert "Tối đa 1 chữ số sau dấu phẩy" in html
+    assert 'data-number-unit="m²"' in html and 'inputmode="decimal"' in html
