@@ -211,7 +211,7 @@ class NumberField(forms.Field):
                 "autocomplete": "off",
                 "maxlength": self.MAX_LENGTH,
                 "data-number": self.decimals,
-                "data-number-unit": str(self.unit),
+                "data-number-unit": self.unit,
             }
         )
         if self.shorthand:
@@ -307,8 +307,10 @@ class NumberField(forms.Field):
         if self.max_value is not None and value > self.max_value:
             raise ValidationError(self._above_message(), code="max_value")
         if self.min_value is not None and value < self.min_value:
-            message = self.error_messages.get("min_value") or _(
-                "Số nhỏ nhất có thể nhập là %(limit)s%(unit)s."
+            message = self.error_messages.get("min_value") or (
+                _("Số này không được âm.")
+                if self.min_value == 0
+                else _("Số nhỏ nhất có thể nhập là %(limit)s%(unit)s.")
             )
             raise ValidationError(
                 message

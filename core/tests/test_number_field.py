@@ -90,7 +90,7 @@ def test_an_initial_amount_is_shown_grouped():
     [
         ("1" + "0" * 30, "Số lớn nhất có thể nhập là 2.147.483.647 đ/người/tháng"),
         ("3.000.000.000", "Số lớn nhất có thể nhập là 2.147.483.647"),
-        ("-5", "Số nhỏ nhất có thể nhập là 0"),
+        ("-5", "Số này không được âm"),
         ("abc", "không phải là một số"),
         ("1e30", "không phải là một số"),
         ("1" * 41, "Số quá dài"),
@@ -109,3 +109,19 @@ def test_values_the_column_cannot_hold_or_that_are_not_numbers_are_refused(text,
 def test_a_decimal_field_refuses_too_large_or_too_precise(text, message):
     with pytest.raises(ValidationError, match=message):
         IncomeForm.base_fields["area"].clean(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("7,64", Decimal("7.64")), ("30", Decimal("30")), ("1.295", 1295)]
+)
+def test_the_target_form_reads_a_value_with_a_decimal_comma(text, expected):
+    from reports.forms import TargetForm
+
+    assert TargetForm.base_fields["value"].clean(text) == expected
+
+
+def test_the_target_form_refuses_a_value_its_column_cannot_hold():
+    from reports.forms import TargetForm
+
+    with pytest.raises(ValidationError, match="9.999.999.999,99"):
+        TargetForm.base_fields["value"].clean("1" + "0" * 12)
