@@ -1,46 +1,25 @@
-"""Forms of the budget pages. Amounts are entered in đồng ("2.975.000.000" or "2975000000");
-the services check the rules and save."""
+"""Forms of the budget pages. Amounts are entered in đồng ("2.975.000.000", "2975000000" or
+"2,975 tỷ"); the services check the rules and save."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned
-from core.numbers import parse_number
+from core.forms import DATE, BootstrapMixin, MoneyField, ParseOnly, Versioned
 from projects.models import SubProject
 
 from .models import BudgetLine, Disbursement, FundingSource, StatedTotal
 
 
-class MoneyField(forms.Field):
-    """Integer đồng; dots and spaces between digit groups are ignored (Vietnamese "1.200.000")."""
-
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", _("Đơn vị: đồng, ví dụ 2.975.000.000."))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            return f"{value:,}".replace(",", ".")
-        return value
-
-    def to_python(self, value):
-        # Stricter than the site's grammar (core.numbers): a comma is refused rather than read
-        # as a decimal mark, and every dot groups digits wherever it stands ("74.300.000").
-        text = str(value or "").strip().replace(".", "").replace(" ", "")
-        if not text:
-            return None
-        if "," in text:
-            raise ValidationError(
-                _("Nhập số tiền bằng đồng, không có phần lẻ (không dùng dấu phẩy).")
-            )
-        if not text.lstrip("-+").isdigit():
-            raise ValidationError(_("Số tiền chỉ gồm chữ số, ví dụ 74.300.000."))
-        return int(parse_number(text, integer=True))
+def money(model, name: str, label) -> MoneyField:
+    """The site's amount field (core.forms.MoneyField: "2.975.000.000", "74 300 000", "2,975 tỷ")
+    for a column of ``model``, refusing what the column cannot hold."""
+    return MoneyField.for_column(
+        model._meta.get_field(name),
+        label=label,
+        help_text=_("Đơn vị: đồng, ví dụ 2.975.000.000 hoặc 2,975 tỷ."),
+    )
 
 
 def _subprojects(year: int):
@@ -50,7 +29,7 @@ def _subprojects(year: int):
 
 
 class BudgetLineForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
-    allocated = MoneyField(label=_("Kinh phí được giao (đồng)"))
+    allocated = money(BudgetLine, "allocated", _("Kinh phí được giao (đồng)"))
 
     class Meta:
         model = BudgetLine
@@ -64,7 +43,7 @@ class BudgetLineForm(ParseOnly, Versioned, BootstrapMixin, forms.ModelForm):
 
 
 class DisbursementForm(ParseOnly, BootstrapMixin, forms.ModelForm):
-    amount = MoneyField(label=_("Số tiền (đồng)"))
+    amount = money(Disbursement, "amount", _("Số tiền (đồng)"))
 
     class Meta:
         model = Disbursement
@@ -73,7 +52,7 @@ class DisbursementForm(ParseOnly, BootstrapMixin, forms.ModelForm):
 
 
 class StatedTotalForm(ParseOnly, BootstrapMixin, forms.ModelForm):
-    amount = MoneyField(label=_("Tổng số nêu trong văn bản (đồng)"))
+    amount = money(StatedTotal, "amount", _("Tổng số nêu trong văn bản (đồng)"))
 
     class Meta:
         model = StatedTotal

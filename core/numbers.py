@@ -52,3 +52,48 @@ def parse_number(text: str, *, integer: bool = False) -> Decimal:
     if not value.is_finite():
         raise NumberError(text)
     return value
+
+
+# --- amounts: the shorthands people write for money -----------------------------------------
+
+# What a multiplier word after a number means: "1,2 triệu", "1.2tr", "800k", "800 nghìn".
+MULTIPLIERS: dict[str, int] = {
+    "k": 1_000,
+    "nghìn": 1_000,
+    "nghin": 1_000,
+    "ngàn": 1_000,
+    "ngan": 1_000,
+    "tr": 1_000_000,
+    "triệu": 1_000_000,
+    "trieu": 1_000_000,
+    "tỷ": 1_000_000_000,
+    "tỉ": 1_000_000_000,
+    "ty": 1_000_000_000,
+}
+_WORDS = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
+_SHORTHAND = re.compile(
+    rf"^(?P<number>[+-]?\d+(?:[.,]\d+)?)\s*(?P<word>{_WORDS})\.?$", re.IGNORECASE
+)
+_CURRENCY = re.compile(r"\s*(đồng|dong|vnđ|vnd|đ)\.?$", re.IGNORECASE)
+_PLAIN = re.compile(r"^[+-]?\d[\d., ]*$")
+
+
+def parse_amount(text: str, *, integer: bool = True, shorthand: bool = True) -> Decimal:
+    """What a typed amount means, as a ``Decimal``: the grammar of :func:`parse_number` for the
+    digits (grouped "1.200.000", "1 200 000", plain "1200000", a decimal comma "7,5"), a unit
+    "đ"/"đồng" after them ignored and, with ``shorthand``, a multiplier word: "1,2 triệu" and
+    "1.2tr" are 1200000, "800k" and "800 nghìn" 800000, "2 tỷ" 2000000000. Before a multiplier a
+    dot followed by one or two digits is a decimal point ("1.2tr"), as people write it.
+
+    Only digits, separators and a sign: "1e5", "NaN" and words raise :class:`NumberError`. Whether
+    the result must be whole, and its range, is for the caller (see ``core.forms.NumberField``)."""
+    text = str(text).replace("\u00a0", " ").replace("\u202f", " ").strip()
+    text = _CURRENCY.sub("", text).strip()
+    if shorthand:
+        match = _SHORTHAND.match(text)
+        if match:
+            number = parse_number(match["number"], integer=False)
+            return number * MULTIPLIERS[match["word"].lower()]
+    if not _PLAIN.match(text):
+        raise NumberError(text)
+    return parse_number(text, integer=integer)

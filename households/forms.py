@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import datetime
 import html
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
-from core.forms import BootstrapMixin, in_vietnamese_order
+from core.forms import BootstrapMixin, MoneyField, NumberField, in_vietnamese_order
 
 from . import bulkregistry, services
 from .bulkregistry import MEMBER_IMPORT_FIELDS
-from .models import Household, Member, ReviewCycle, citizen_id_validator
+from .models import Assessment, Household, Member, ReviewCycle, citizen_id_validator
 
 
 class QuickSelect(forms.Select):
@@ -62,6 +62,13 @@ def _attributes(attrs: dict) -> str:
 class HouseholdForm(BootstrapMixin, forms.ModelForm):
     # The number of members is not typed: it is the member rows kept (MemberFormSet.kept_count).
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    floor_area_m2 = NumberField.for_column(
+        Household._meta.get_field("floor_area_m2"),
+        minimum=Decimal("0.1"),
+        maximum=services.FLOOR_AREA_MAX,
+        unit="m²",
+        error_messages={"min_value": _("Diện tích nhà ở phải lớn hơn 0 m².")},
+    )
 
     class Meta:
         model = Household
@@ -85,17 +92,6 @@ class HouseholdForm(BootstrapMixin, forms.ModelForm):
 
     def clean_joined_how(self):
         return self.cleaned_data.get("joined_how") or Household.Joined.ORIGINAL
-
-    def clean_floor_area_m2(self):
-        value = self.cleaned_data.get("floor_area_m2")
-        if value is not None and value <= 0:
-            raise ValidationError(_("Diện tích nhà ở phải lớn hơn 0 m²."))
-        if value is not None and value > services.FLOOR_AREA_MAX:
-            raise ValidationError(
-                _("Diện tích nhà ở tối đa là %(limit)s m².")
-                % {"limit": f"{services.FLOOR_AREA_MAX:,}".replace(",", ".")}
-            )
-        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -272,21 +268,26 @@ MemberFormSet = forms.inlineformset_factory(
 class ReviewForm(BootstrapMixin, forms.Form):
     """Income and/or B1 score, and one checkbox per indicator of the cycle's standard."""
 
-    income_per_capita = forms.IntegerField(
+    income_per_capita = MoneyField.for_column(
+        Assessment._meta.get_field("income_per_capita"),
         label=_("Thu nhập bình quân (đồng/người/tháng)"),
-        required=False,
-        min_value=0,
-        max_value=services.INCOME_MAX,
+        maximum=services.INCOME_MAX,
+        unit=_("đ/người/tháng"),
     )
-    b1_score = forms.IntegerField(label=_("Điểm B1"), required=False, min_value=0)
+    b1_score = NumberField.for_column(
+        Assessment._meta.get_field("b1_score"), label=_("Điểm B1"), unit=_("điểm")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, indicators, derived, **kwargs):
+    def __init__(self, *args, indicators, derived, standard=None, **kwargs):
         super().__init__(*args, **kwargs)
-        b1 = self.fields["b1_score"]  # the maximum is a setting: read when the form is built
-        b1.max_value = services.b1_score_max()
-        b1.validators.append(MaxValueValidator(b1.max_value))
-        b1.widget.attrs["max"] = b1.max_value
+        # the maximum is a setting: read when the form is built
+        self.fields["b1_score"].max_value = services.b1_score_max()
+        if standard is not None:  # the plausible income is data of the cycle's standard
+            self.fields["income_per_capita"].plausible = (
+                standard.income_plausible_min,
+                standard.income_plausible_max,
+            )
         self.indicators = indicators
         self.derived = derived
         for indicator in indicators:

@@ -499,7 +499,13 @@ def review_entry(request, pk, cycle_pk):
     )
     derived = derived_indicators(household, members, cycle.reference_date)
     initial = _review_initial(assessment, derived)
-    form = ReviewForm(request.POST or None, initial=initial, indicators=indicators, derived=derived)
+    form = ReviewForm(
+        request.POST or None,
+        initial=initial,
+        indicators=indicators,
+        derived=derived,
+        standard=cycle.standard,
+    )
     # A result the commune decided on an ad-hoc request (review/adhoc_services.py) stays as decided.
     decided = (
         assessment is not None
@@ -591,9 +597,9 @@ def _preview(cycle, household, form):
     """The class the current inputs give, by the same rule the server stores with."""
     data = form.data if form.is_bound else form.initial
 
-    def number(name):
-        value = str(data.get(name) or "").strip()
-        return int(value) if value.isdigit() else None
+    def number(name):  # read as the form reads it ("1.200.000", "1,2 triệu"); None if not
+        value = form.fields[name].parsed(data.get(name))
+        return value if value is not None and value >= 0 else None
 
     deprived = [
         i.code
@@ -631,7 +637,7 @@ def review_preview(request, pk, cycle_pk):
         commune=household.commune,
     )
     indicators = list(Indicator.objects.of_standard(cycle.standard))
-    form = ReviewForm(request.POST, indicators=indicators, derived={})
+    form = ReviewForm(request.POST, indicators=indicators, derived={}, standard=cycle.standard)
     return render(
         request,
         "households/_partials/review_preview.html",

@@ -66,9 +66,10 @@ def parse_text(raw) -> str:
     raise CellProblem(_("Giá trị không đọc được."))
 
 
-def parse_number(raw, *, integer: bool = True):
-    """A non-negative number; text read by the site's one grammar (core.numbers: "1.500.000",
-    "45,5", and in a decimal column "1.295" as 1295)."""
+def parse_number(raw, *, integer: bool = True, shorthand: bool = False):
+    """A non-negative number; text read by the site's one grammar, the forms' too
+    (core.numbers.parse_amount: "1.500.000", "45,5", in a decimal column "1.295" as 1295, and
+    with ``shorthand``, in a money column, "1,2 triệu", "800k")."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool | datetime.date):
@@ -82,7 +83,7 @@ def parse_number(raw, *, integer: bool = True):
         if not text:
             return None
         try:
-            value = core_numbers.parse_number(text, integer=integer)
+            value = core_numbers.parse_amount(text, integer=integer, shorthand=shorthand)
         except core_numbers.NumberError:
             raise CellProblem(
                 _("“%(value)s” không phải là một số.") % {"value": text[:40]}
@@ -103,6 +104,11 @@ _HUGE = 10**15  # no count, score, area or income of this registry comes near it
 
 def parse_integer(raw) -> int | None:
     return parse_number(raw, integer=True)
+
+
+def parse_money(raw) -> int | None:
+    """Whole đồng, as the forms read them (core.forms.MoneyField): "1.200.000", "1,2 triệu"."""
+    return parse_number(raw, integer=True, shorthand=True)
 
 
 def _at_most(parse: Callable, maximum: Callable[[], int | Decimal]) -> Callable:
@@ -516,7 +522,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
         Column(
             "income_per_capita",
             gettext_lazy("Thu nhập bình quân (đồng/người/tháng)"),
-            _at_most(parse_integer, lambda: services.INCOME_MAX),
+            _at_most(parse_money, lambda: services.INCOME_MAX),
             gettext_lazy("Số nguyên không âm, đồng/người/tháng. Cần thu nhập hoặc điểm B1."),
             aliases=("thu nhập bình quân", "thu nhập", "thu nhập bình quân đầu người"),
             width=16,

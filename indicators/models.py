@@ -55,6 +55,20 @@ class PovertyStandard(models.Model):
     deprivation_cutoff = models.PositiveSmallIntegerField(
         _("số chỉ số thiếu hụt để là hộ nghèo"), default=3
     )
+    # The income per person per month outside which a typed income asks the user to confirm
+    # it (a typo more often than a fact): data per standard, editable in the admin.
+    income_plausible_min = models.PositiveIntegerField(
+        _("thu nhập thường gặp, thấp nhất (đồng/người/tháng)"),
+        null=True,
+        blank=True,
+        help_text=_("Thu nhập thấp hơn mức này phải được người nhập xác nhận."),
+    )
+    income_plausible_max = models.PositiveIntegerField(
+        _("thu nhập thường gặp, cao nhất (đồng/người/tháng)"),
+        null=True,
+        blank=True,
+        help_text=_("Thu nhập cao hơn mức này phải được người nhập xác nhận."),
+    )
     indicators_provisional = models.BooleanField(
         _("bộ chỉ số tạm thời (chưa xác nhận)"), default=False
     )

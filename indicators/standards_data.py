@@ -162,6 +162,11 @@ EXTRA_INDICATORS_2027 = [
 ]
 
 
+# An income per person per month under 100.000 đ or over 50.000.000 đ is more often a typo than a
+# fact: the review form asks the user to confirm it (editable per standard in the admin).
+PLAUSIBLE_INCOME = {"income_plausible_min": 100_000, "income_plausible_max": 50_000_000}
+
+
 def load(apps) -> None:
     """Create or update both standards (used by migration 0002 and by tests that flush)."""
     Standard = apps.get_model("indicators", "PovertyStandard")
@@ -173,6 +178,9 @@ def load(apps) -> None:
         for key in ("effective_from", "effective_to"):
             if fields[key]:
                 fields[key] = datetime.date.fromisoformat(fields[key])
+        if any(f.name == "income_plausible_min" for f in Standard._meta.get_fields()):
+            # from migration 0004 on: the income asking for a confirmation (issue 15)
+            fields.update(PLAUSIBLE_INCOME)
         standard, _ = Standard.objects.update_or_create(code=fields.pop("code"), defaults=fields)
         dims = {}
         for order, (code, name, name_en) in enumerate(DIMENSIONS_2022, start=1):

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from core.collation import by_name
-from core.forms import DATE, BootstrapMixin, ParseOnly, Versioned, in_vietnamese_order
+from core.forms import (
+    DATE,
+    BootstrapMixin,
+    MoneyField,
+    ParseOnly,
+    Versioned,
+    in_vietnamese_order,
+)
 from households.models import Household
 
 from .models import Activity, Assignment, Beneficiary, Responsibility, SubProject, Unit
@@ -68,7 +75,11 @@ class BeneficiaryForm(BootstrapMixin, forms.Form):
     )
     support_kind = forms.ChoiceField(label=_("Hình thức hỗ trợ"), choices=Beneficiary.Kind.choices)
     description = forms.CharField(label=_("Nội dung hỗ trợ"), max_length=300)
-    value = forms.IntegerField(label=_("Số tiền hoặc giá trị hiện vật (đồng)"), required=False)
+    value = MoneyField.for_column(
+        Beneficiary._meta.get_field("value"),
+        label=_("Số tiền hoặc giá trị hiện vật (đồng)"),
+        required=False,
+    )
     supported_on = forms.DateField(label=_("Ngày hỗ trợ"), required=False, widget=DATE)
     activity = forms.ModelChoiceField(
         label=_("Hoạt động"), queryset=Activity.objects.none(), required=False

@@ -2,8 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.collation import by_name
-from core.forms import in_vietnamese_order
-from indicators.models import Target
+from core.forms import NumberField, in_vietnamese_order
+from indicators.models import ProgressRecord, Target
 
 from .documents import FIELDS
 from .models import DocumentSettings
@@ -33,7 +33,9 @@ def _bootstrap(form: forms.Form) -> forms.Form:
 class TargetForm(forms.Form):
     area = forms.ModelChoiceField(queryset=None, label=_("Địa bàn"))
     metric = forms.ChoiceField(choices=Target.Metric.choices, label=_("Chỉ tiêu"))
-    value = forms.CharField(label=_("Giá trị"), max_length=20, help_text=_("Ví dụ: 30 hoặc 7,64"))
+    value = NumberField.for_column(
+        Target._meta.get_field("value"), label=_("Giá trị"), help_text=_("Ví dụ: 30 hoặc 7,64")
+    )
     source = forms.CharField(label=_("Nguồn"), max_length=300)
 
     def __init__(self, *args, areas=None, **kwargs):
@@ -46,7 +48,9 @@ class TargetForm(forms.Form):
 class ProgressForm(forms.Form):
     target = forms.ModelChoiceField(queryset=None, label=_("Chỉ tiêu"))
     as_of = forms.DateField(label=_("Số liệu đến ngày"), widget=DATE_INPUT)
-    value = forms.CharField(label=_("Giá trị đạt được"), max_length=20)
+    value = NumberField.for_column(
+        ProgressRecord._meta.get_field("value"), label=_("Giá trị đạt được")
+    )
     source = forms.CharField(label=_("Nguồn"), max_length=300)
 
     def __init__(self, *args, targets=None, **kwargs):

@@ -47,3 +47,50 @@ def test_text_that_is_not_a_finite_number_raises_a_number_error(text):
     with pytest.raises(NumberError):
         parse_number(text)
     assert issubclass(NumberError, ValueError)
+
+
+# --- amounts as people write them (core.numbers.parse_amount) ----------------------------------
+
+from core.numbers import parse_amount  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.200.000", 1_200_000),
+        ("1 200 000", 1_200_000),
+        ("1\u00a0200\u00a0000", 1_200_000),
+        ("1200000", 1_200_000),
+        ("1.200.000 đ", 1_200_000),
+        ("1.200.000đ", 1_200_000),
+        ("1.200.000 đồng", 1_200_000),
+        ("1,2 triệu", 1_200_000),
+        ("1,2 Triệu", 1_200_000),
+        ("1.2tr", 1_200_000),
+        ("1,5tr", 1_500_000),
+        ("2tr", 2_000_000),
+        ("800k", 800_000),
+        ("800 nghìn", 800_000),
+        ("800 ngàn", 800_000),
+        ("2,975 tỷ", 2_975_000_000),
+        ("1.500 nghìn", 1_500_000),
+        ("1,2", Decimal("1.2")),  # a decimal comma: not whole, for the caller to refuse
+        ("1.2", Decimal("1.2")),  # ambiguous without a unit: not whole, refused by a money field
+    ],
+)
+def test_an_amount_may_be_grouped_or_written_with_a_multiplier(text, expected):
+    assert parse_amount(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1e5", "NaN", "Infinity", "1,2,3", "tr", "1.2.3tr", "1 triệu 2", "--5"]
+)
+def test_an_amount_that_is_not_a_number_raises_a_number_error(text):
+    with pytest.raises(NumberError):
+        parse_amount(text)
+
+
+def test_shorthands_are_read_only_where_the_caller_allows_them():
+    with pytest.raises(NumberError):
+        parse_amount("800k", shorthand=False)
+    assert parse_amount("45,5", integer=False, shorthand=False) == Decimal("45.5")
