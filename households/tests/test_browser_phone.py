@@ -213,3 +213,29 @@ def test_main_pages_fit_a_360_px_screen(logged_in_page, live_server, officer, ho
         name = path.strip("/").replace("/", "-").replace("{", "").replace("}", "") or "dashboard"
         page.screenshot(path=Path(SHOTS) / f"{name}.png", full_page=True)
     assert width <= NARROW["width"], path
+
+
+def test_a_report_chart_scales_to_a_360_px_screen(
+    poverty_standards, logged_in_page, live_server, officer, village_a
+):
+    from reports.tests.test_provisional import two_years
+
+    two_years(village_a)
+    page = logged_in_page("officer", NARROW)
+    page.goto(f"{live_server.url}/reports/baseline/?area={village_a.parent.pk}")
+    chart = page.locator("svg.chart").first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box["width"] <= NARROW["width"] - 16  # drawn 720 wide, shown at the screen's width
+    ratio = page.evaluate(  # kept in proportion, not stretched or squeezed
+        "(() => { const s = document.querySelector('svg.chart'); const v = s.viewBox.baseVal;"
+        " const b = s.getBoundingClientRect();"
+        " return (b.width / b.height) / (v.width / v.height); })()"
+    )
+    assert abs(ratio - 1) < 0.02
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    if SHOTS:
+        page.screenshot(path=Path(SHOTS) / "report-chart.png", full_page=True)
+    # on a laptop it is drawn at its own width, not blown up
+    page.set_viewport_size(DESKTOP)
+    assert page.locator("svg.chart").first.bounding_box()["width"] <= 720
