@@ -244,3 +244,20 @@ def test_a_report_chart_scales_to_a_360_px_screen(
     # on a laptop it is drawn at its own width, not blown up
     page.set_viewport_size(DESKTOP)
     assert page.locator("svg.chart").first.bounding_box()["width"] <= 720
+
+
+def test_a_draft_of_the_review_form_is_offered_back_after_a_reload(
+    logged_in_page, live_server, officer, home
+):
+    cycle = home.village.parent.review_cycles.get(year=2024)
+    page = logged_in_page("officer", PHONE)
+    page.goto(f"{live_server.url}/households/{home.pk}/review/{cycle.pk}/")
+    page.fill("#id_income_per_capita", "1200000")
+    page.check("#id_ind_6_1")
+    page.wait_for_timeout(500)
+    page.reload()
+    expect(page.locator("#id_ind_6_1")).not_to_be_checked()
+    page.get_by_test_id("draft-prompt").get_by_role("button", name="Khôi phục bản nháp").click()
+    expect(page.locator("#id_ind_6_1")).to_be_checked()
+    expect(page.locator("#id_income_per_capita")).to_have_value("1200000")
+    expect(page.get_by_test_id("preview-class")).to_have_text("Hộ cận nghèo")  # preview follows
