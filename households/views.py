@@ -109,15 +109,22 @@ def _aggregate_area(user, home):
     return commune if can(user, "view", commune, inside=True) else None
 
 
+PAGE_SIZES = (25, 50, 100, 200)  # households per page of the list; the first is the default
+
+
 @requires("view")
 def household_list_view(request):
     user = request.user
     open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user).select_related("commune"))
     form, households, cycle, year = filtered_households(request, open_cycles)
-    page = Paginator(households, 25).get_page(request.GET.get("page"))
+    asked = request.GET.get("per_page", "")
+    per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else PAGE_SIZES[0]
+    page = Paginator(households, per_page).get_page(request.GET.get("page"))
     _review_actions(page, user, open_cycles)
     query = request.GET.copy()
     query.pop("page", None)
+    # the "go to page" form sends the filters again as hidden fields, with its own page number
+    kept = [(key, value) for key, values in query.lists() for value in values]
     return render(
         request,
         "households/household_list.html",
@@ -127,6 +134,10 @@ def household_list_view(request):
             "year": year,
             "cycle": cycle,
             "query": query.urlencode(),
+            "kept": kept,
+            "kept_without_size": [(k, v) for k, v in kept if k != "per_page"],
+            "per_page": per_page,
+            "page_sizes": PAGE_SIZES,
             "can_create": Area.objects.editable_villages(user).exists(),
             "class_labels": dict(Assessment.CLASS_CHOICES),
         },
