@@ -28,7 +28,7 @@ def test_every_template_that_renders_a_form_includes_the_error_summary():
     for path in sorted(TEMPLATES.rglob("*.html")):
         name = path.relative_to(TEMPLATES).as_posix()
         text = path.read_text()
-        if name.startswith("_partials/") or name in EXEMPT:
+        if "_partials/" in name or name in EXEMPT:  # a part, included by a page with the summary
             continue
         if RENDERS_A_FORM.search(text) and not PARTIALS.search(text):
             missing.append(name)
