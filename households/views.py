@@ -580,7 +580,7 @@ def _next_household(request, cycle, household):
     if following is None:
         messages.info(
             request,
-            _("Thôn %(village)s không còn hộ nào chờ rà soát trong đợt này.")
+            _("%(village)s không còn hộ nào chờ rà soát trong đợt này.")
             % {"village": household.village.name},
         )
         return redirect("cycle_queue_village", pk=cycle.pk, village_pk=household.village_id)
