@@ -79,10 +79,11 @@ def test_the_lockout_message_is_the_same_whether_or_not_the_user_exists(client, 
 def test_the_wrong_password_message_is_the_same_whether_or_not_the_user_exists(client, officer):
     existing = post_login(client, "officer", "wrong", ip="10.0.0.1")
     missing = post_login(client, "nobody-by-this-name", "wrong", ip="10.0.0.2")
-    error = re.compile(r'<div class="alert alert-danger">(.*?)</div>', re.S)
-    assert error.search(existing.content.decode()).group(1) == (
-        error.search(missing.content.decode()).group(1)
-    )
+    # the form's error summary (templates/_partials/form_errors.html) holds the message
+    error = re.compile(r'data-testid="error-summary">(.*?)</div>', re.S)
+    shown = error.search(existing.content.decode()).group(1)
+    assert shown == error.search(missing.content.decode()).group(1)
+    assert "<li>" in shown
 
 
 def test_the_right_password_works_again_after_the_cooloff(client, officer, limits):
