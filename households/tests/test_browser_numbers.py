@@ -20,8 +20,8 @@ def test_the_income_is_echoed_and_enter_does_not_submit_at_phone_width(
     logged_in_page,
     live_server,
     board_a,
-    homes,
-    tmp_path,  # noqa: F811
+    homes,  # noqa: F811  (the fixture imported above)
+    tmp_path,
 ):
     page = logged_in_page("board_a", PHONE)
     url = reverse("review_entry", args=[homes["a"].pk, homes["cycle"].pk])
