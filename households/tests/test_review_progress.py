@@ -140,6 +140,9 @@ def test_the_dashboard_shows_the_first_review_progress_and_queue_before_any_resu
     html = response.content.decode()
     assert "Chưa có kết quả rà soát định kỳ nào." in html
     assert reverse("cycle_queue", args=[cycle.pk]) in html
+    # the open review's counts are said to be provisional, with their year
+    assert f"Tiến độ rà soát năm {cycle.year} theo thôn" in html
+    assert 'data-testid="progress-provisional"' in html
     assert [
         (r["village"].name, r["households"], r["reviewed"]) for r in response.context["progress"]
     ] == [
