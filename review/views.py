@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -43,7 +44,11 @@ Stage = ReviewCycle.Stage
 @requires("view")
 def cycle_list(request):
     user = request.user
-    cycles = ReviewCycle.objects.visible_to(user).select_related("commune", "standard")
+    cycles = (
+        ReviewCycle.objects.visible_to(user)
+        .select_related("commune", "standard")
+        .order_by("-year", "-reference_date", "pk")  # a stable order to page
+    )
     communes = Area.objects.editable_communes(user)
     form = ReviewCycleForm(request.POST or None, communes=communes)
     if request.method == "POST":
@@ -57,10 +62,18 @@ def cycle_list(request):
             else:
                 messages.success(request, _("Đã tạo đợt rà soát."))
                 return redirect("cycle_detail", pk=cycle.pk)
+    # a province's cycles (ad-hoc ones monthly) make a long list: 50 to a page
+    page = Paginator(cycles, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "review/cycle_list.html",
-        {"cycles": cycles, "form": form, "can_create": communes.exists()},
+        {
+            "cycles": page,
+            "page": page,
+            "query": "",
+            "form": form,
+            "can_create": communes.exists(),
+        },
     )
 
 

@@ -230,3 +230,22 @@ def test_an_ad_hoc_review_closes_with_the_households_that_applied(commune, offic
     )
     record(cycle, applied)
     assert services.review_cycle_finalise(cycle=cycle, user=officer).is_finalised
+
+
+def test_the_cycle_list_is_paged(client, officer, commune, django_assert_max_num_queries):
+    """A commune's ad-hoc cycles are monthly: the list shows 50 to a page, in bounded queries."""
+    for i in range(55):
+        ReviewCycleFactory(
+            commune=commune,
+            year=2023,
+            kind=ReviewCycle.Kind.AD_HOC,
+            reference_date=datetime.date(2023, 1, 1) + datetime.timedelta(days=i),
+        )
+    client.force_login(officer)
+    client.get(reverse("cycle_list"))  # warm the session
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("cycle_list"))
+    assert len(first.context["cycles"].object_list) == 50
+    assert "Trang 1/2" in first.content.decode()
+    second = client.get(reverse("cycle_list") + "?page=2")
+    assert len(second.context["cycles"].object_list) == 5
