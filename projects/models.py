@@ -26,6 +26,7 @@ from areas.scoping import ScopedQuerySet
 class Programme(models.Model):
     code = models.CharField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên chương trình"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     start_year = models.PositiveSmallIntegerField(_("từ năm"))
     end_year = models.PositiveSmallIntegerField(_("đến năm"))
     legal_basis = models.CharField(_("căn cứ phê duyệt"), max_length=300, blank=True)
@@ -56,6 +57,7 @@ class Project(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("số dự án"))
     name = models.CharField(_("tên dự án"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("dự án")
@@ -144,6 +146,7 @@ class SubProject(models.Model):
         _("mã"), max_length=20, help_text=_("Duy nhất trong chương trình, ví dụ DA3-TDA1.")
     )
     name = models.CharField(_("tên"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
     legal_bases = models.ManyToManyField(
         LegalDocument,
         through="SubProjectLegalBasis",
@@ -643,6 +646,15 @@ class Plan(models.Model):
         _("số văn bản"), max_length=20, blank=True, help_text=_("Để trống để điền tay khi ký.")
     )
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    # the officer's confirmation that the document may be issued despite its check warnings;
+    # it holds only for the warnings it was given for (their digest): new warnings lapse it
+    confirmed_at = models.DateTimeField(_("xác nhận ban hành lúc"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_warnings = models.CharField(
+        _("dấu các cảnh báo đã xác nhận"), max_length=64, blank=True
+    )
 
     objects = PlanQuerySet.as_manager()
 

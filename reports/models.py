@@ -98,11 +98,10 @@ class DocumentSettings(models.Model):
     title = models.CharField(
         _("trích yếu"), max_length=300, blank=True, help_text=_("Để trống để dùng tên báo cáo.")
     )
-    signing_authority = models.CharField(
+    signing_authority = models.TextField(
         _("quyền hạn ký"),
-        max_length=80,
         blank=True,
-        help_text=_("Ví dụ: TM. ỦY BAN NHÂN DÂN hoặc KT. CHỦ TỊCH."),
+        help_text=_("Mỗi dòng một hàng, ví dụ: TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH."),
     )
     signer_position = models.CharField(_("chức vụ người ký"), max_length=80, blank=True)
     signer_name = models.CharField(_("họ tên người ký"), max_length=120, blank=True)
