@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from areas.models import Area
 from areas.scoping import SYSTEM, can_or_system
@@ -227,7 +228,7 @@ def meeting_record(
             meeting.recorded_by = user
             meeting.full_clean(exclude=["recorded_by"])
             meeting.save(update_fields=[*changed, "recorded_by", "recorded_at"])
-    _meeting_results(cycle, meeting, not_agreed or {})
+    _meeting_results(cycle, meeting, not_agreed or {}, user=user)
     return meeting
 
 
@@ -241,23 +242,38 @@ def meeting_households(cycle: ReviewCycle, village: Area):
     )
 
 
-def _meeting_results(cycle, meeting: VillageMeeting, not_agreed: dict[int, str]) -> None:
+def _meeting_results(
+    cycle, meeting: VillageMeeting, not_agreed: dict[int, str], user=SYSTEM
+) -> None:
     households = list(meeting_households(cycle, meeting.village).values_list("pk", flat=True))
     unknown = set(not_agreed) - set(households)
     if unknown:
         raise ValidationError(_("Có hộ không thuộc thôn hoặc chưa có kết quả trong đợt."))
     existing = {r.household_id: r for r in meeting.results.all()}
+    to_create, to_update = [], []
+    now = timezone.now()
     for household_id in households:
         agreed = household_id not in not_agreed
         note = (not_agreed.get(household_id) or "").strip()
         row = existing.get(household_id)
         if row is None:
-            MeetingResult.objects.create(
-                meeting=meeting, household_id=household_id, agreed=agreed, note=note
+            to_create.append(
+                MeetingResult(meeting=meeting, household_id=household_id, agreed=agreed, note=note)
             )
         elif (row.agreed, row.note) != (agreed, note):
-            row.agreed, row.note = agreed, note
-            row.save(update_fields=["agreed", "note", "recorded_at"])
+            row.agreed, row.note, row.recorded_at = agreed, note, now
+            to_update.append(row)
+    # a village of 200 households is written in a few statements, with their history rows
+    if to_create:
+        bulk_create_with_history(to_create, MeetingResult, batch_size=500, default_user=user)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            MeetingResult,
+            ["agreed", "note", "recorded_at"],
+            batch_size=500,
+            default_user=user,
+        )
 
 
 # --- posting and complaints -------------------------------------------------------------------

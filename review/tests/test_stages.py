@@ -387,3 +387,24 @@ def test_a_cycle_loaded_whole_and_reopened_can_be_decided_again(
     meet(cycle, village_b)
     services.posting_record(cycle=cycle, starts_on=POSTING_DAY, user=officer)
     assert decide(cycle, officer).is_finalised
+
+
+def test_a_meeting_writes_its_results_in_a_bounded_number_of_queries(
+    cycle, village_a, django_assert_max_num_queries
+):
+    """A village of 200 households is recorded in as many statements as a village of 3, and every
+    household's result keeps its history row."""
+    small = {f"s{i}": home(village_a) for i in range(3)}
+    to_meetings(cycle, small)
+    with django_assert_max_num_queries(30) as small_run:
+        meet(cycle, village_a, not_agreed={small["s0"].pk: "Thu nhập chưa đúng"})
+    big = ReviewCycleFactory(commune=cycle.commune, year=2025)
+    many = {f"m{i}": home(village_a) for i in range(40)}
+    to_meetings(big, {**small, **many})
+    with django_assert_max_num_queries(len(small_run.captured_queries)) as big_run:
+        meet(big, village_a, not_agreed={many["m0"].pk: "Thu nhập chưa đúng"})
+    assert len(big_run.captured_queries) == len(small_run.captured_queries)
+    results = MeetingResult.objects.filter(meeting__cycle=big)
+    assert results.count() == 43
+    assert results.filter(agreed=False).get().household_id == many["m0"].pk
+    assert MeetingResult.history.filter(meeting__cycle=big).count() == 43
