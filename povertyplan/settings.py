@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "households",
     "imports",
     "review",
+    "exits",
     "reports",
     "projects",
     "budget",
