@@ -42,7 +42,8 @@ def finance(commune):
 
 
 def test_only_the_lists_report_is_personal():
-    # the household lists, and the review's documents that name households (review/reports)
+    # the household lists, the review's documents that name households (review/reports), and
+    # the exit pathway lists (exits/reports.py)
     assert {slug for slug, spec in SPECS.items() if spec.personal} == {
         "lists",
         "review_households",
@@ -51,6 +52,8 @@ def test_only_the_lists_report_is_personal():
         "review_posting",
         "review_complaints",
         "review_decision",
+        "exits",
+        "exits_planned",
     }
 
 

@@ -14,6 +14,9 @@ class Command(BaseCommand):
         from demo.projects import load_projects_demo
 
         load_projects_demo(result["commune"], log=self.stdout.write)
+        from demo.exits import load_exits_demo
+
+        load_exits_demo(result["commune"], log=self.stdout.write)
         if result["already_loaded"]:
             self.stdout.write("Dữ liệu mẫu Vĩnh Hảo đã có sẵn; không tạo lại.")
         password = load_spec()["password"]
