@@ -34,7 +34,7 @@ class BootstrapMixin:
             widget = field.widget
             if "class" in widget.attrs:
                 continue
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -18,15 +18,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext as _
 
 from areas.models import Area
+from budget.models import BudgetLine
 from households.models import Assessment, Deprivation, Household
+from households.reports.common import total_line
 from households.standing import year_results
 from indicators.needs import Needs, needs
 from indicators.rules import Classification, HouseholdClass, Measure
+from projects.models import SubProject
 
-from .models import Pathway, SupportNorm
+from .models import Pathway, PlannedSupport, SupportNorm
 
 INCOME = ""  # the key of the income gap among the needs (an indicator code otherwise)
 ON_A_LIST = (HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value)
@@ -181,4 +185,81 @@ def pathway_rows(
         cover(row, norms)
         rows.append(row)
     rows.sort(key=lambda r: r.effort)
+    return rows
+
+
+def pathway_row(household: Household, year: int) -> PathwayRow | None:
+    """One household's row of the list (None when it is not poor or near-poor at the start)."""
+    rows = pathway_rows(household.commune, year, village=household.village)
+    return next((r for r in rows if r.household.pk == household.pk), None)
+
+
+def budget_check(commune: Area, year: int) -> list[dict]:
+    """The planned support of the commune's planned households by the sub-project that would pay,
+    against that sub-project's budget lines of the year; then the total against those lines plus
+    the capital not yet split by sub-project. A shortfall is flagged, as the budget report flags
+    its gaps."""
+    planned = dict(
+        PlannedSupport.objects.filter(
+            pathway__year=year, pathway__planned=True, pathway__household__commune=commune
+        )
+        .values_list("norm__subproject_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    if not planned:
+        return []
+    lines = BudgetLine.objects.filter(commune=commune, year=year)
+    allocated = dict(
+        lines.filter(subproject_id__in=planned)
+        .values_list("subproject_id")
+        .annotate(total=Sum("allocated"))
+        .order_by()
+    )
+    unsplit = lines.filter(subproject__isnull=True).aggregate(t=Sum("allocated"))["t"] or 0
+    rows = []
+    for sub in SubProject.objects.filter(pk__in=planned).order_by("code"):
+        need, have = planned[sub.pk], allocated.get(sub.pk, 0)
+        # a sub-project without its own line is paid from the capital not yet split: only the
+        # total can fall short then
+        warn = need > have and (have > 0 or not unsplit)
+        flag = _("Vượt vốn của tiểu dự án") if warn else ""
+        if need > have and not warn:
+            flag = _("Chờ phân bổ từ vốn chung")
+        rows.append(
+            {
+                "key": sub.code,
+                "subproject": f"{sub.code} — {sub.name}",
+                "planned": need,
+                "allocated": have,
+                "shortfall": max(0, need - have),
+                "flag": flag,
+                "_warn": warn,
+            }
+        )
+    if unsplit:
+        rows.append(
+            {
+                "key": "unsplit",
+                "subproject": _("Vốn chưa phân bổ theo tiểu dự án"),
+                "planned": None,
+                "allocated": unsplit,
+                "shortfall": None,
+                "flag": "",
+                "_warn": False,
+            }
+        )
+    need = sum(planned.values())
+    have = sum(allocated.values()) + unsplit
+    rows.append(
+        total_line(
+            _("Tổng cộng"),
+            subproject=_("Tổng cộng"),
+            planned=need,
+            allocated=have,
+            shortfall=max(0, need - have),
+            flag=_("Thiếu kinh phí") if need > have else "",
+            _warn=need > have,
+        )
+    )
     return rows

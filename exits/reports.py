@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from areas.models import Area
-from budget.models import BudgetLine
 from households.reports.common import total_line
 from projects.models import SubProject
 from reports.errors import ReportError
@@ -28,7 +26,7 @@ from reports.units import Units
 
 from . import outcome as outcomes
 from .models import PlannedSupport
-from .queries import pathway_rows
+from .queries import budget_check, pathway_rows
 
 CLASS_LABELS = {"poor": gettext_lazy("Nghèo"), "near_poor": gettext_lazy("Cận nghèo")}
 
@@ -59,71 +57,6 @@ def _no_baseline(area: Area, year: int) -> ReportError:
         ),
         params={"before": year - 1, "area": area.name, "year": year},
     )
-
-
-def budget_check(commune: Area, year: int) -> list[dict]:
-    """The planned support of the commune's planned households by the sub-project that would pay,
-    against that sub-project's budget lines of the year; then the total against those lines plus
-    the capital not yet split by sub-project. A shortfall is flagged, as the budget report flags
-    its gaps."""
-    planned = dict(
-        PlannedSupport.objects.filter(
-            pathway__year=year, pathway__planned=True, pathway__household__commune=commune
-        )
-        .values_list("norm__subproject_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    if not planned:
-        return []
-    lines = BudgetLine.objects.filter(commune=commune, year=year)
-    allocated = dict(
-        lines.filter(subproject_id__in=planned)
-        .values_list("subproject_id")
-        .annotate(total=Sum("allocated"))
-        .order_by()
-    )
-    unsplit = lines.filter(subproject__isnull=True).aggregate(t=Sum("allocated"))["t"] or 0
-    rows = []
-    for sub in SubProject.objects.filter(pk__in=planned).order_by("code"):
-        need, have = planned[sub.pk], allocated.get(sub.pk, 0)
-        flag = ""
-        if need > have:
-            flag = _("Vượt vốn của tiểu dự án") if have or not unsplit else _("Chưa phân bổ vốn")
-        rows.append(
-            {
-                "key": sub.code,
-                "subproject": f"{sub.code} — {sub.name}",
-                "planned": need,
-                "allocated": have,
-                "shortfall": max(0, need - have),
-                "flag": flag,
-            }
-        )
-    if unsplit:
-        rows.append(
-            {
-                "key": "unsplit",
-                "subproject": _("Vốn chưa phân bổ theo tiểu dự án"),
-                "planned": None,
-                "allocated": unsplit,
-                "shortfall": None,
-                "flag": "",
-            }
-        )
-    need = sum(planned.values())
-    have = sum(allocated.values()) + unsplit
-    rows.append(
-        total_line(
-            _("Tổng cộng"),
-            subproject=_("Tổng cộng"),
-            planned=need,
-            allocated=have,
-            shortfall=max(0, need - have),
-            flag=_("Thiếu kinh phí") if need > have else "",
-        )
-    )
-    return rows
 
 
 @register(

@@ -31,6 +31,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("cycles/", include("review.cycle_urls")),
     path("review/", include("review.urls")),
+    path("exits/", include("exits.urls")),
     path("reports/", include("reports.urls")),
     # the plan keeps its address under the programme pages it is written from
     path("projects/plan/", include("plan.urls")),
