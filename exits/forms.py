@@ -49,11 +49,24 @@ class RegisterForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class BeneficiaryChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.assignment.subproject.code} · {obj.description}"
+
+
 class VisitForm(BootstrapMixin, forms.ModelForm):
+    """A visit; the support delivered may point to one of the household's beneficiary records of
+    the year (the sub-project that paid)."""
+
     class Meta:
         model = FollowUpVisit
-        fields = ["visited_on", "visitor", "support", "note"]
+        fields = ["visited_on", "visitor", "support", "beneficiary", "note"]
         widgets = {"visited_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"beneficiary": BeneficiaryChoice}
+
+    def __init__(self, *args, beneficiaries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = beneficiaries
 
     def _post_clean(self):  # the service validates the row
         pass

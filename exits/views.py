@@ -22,6 +22,7 @@ from areas.selection import pick
 from core.forms import attach_errors
 from households.models import Household
 from indicators.models import Target
+from projects.models import Beneficiary
 
 from . import services
 from .forms import PlanForm, RegisterForm, VisitForm
@@ -161,7 +162,10 @@ def pathway_household(request, household_pk, year):
         },
     )
     register_form = RegisterForm(initial={"registered": pathway.registered, "version": version})
-    visit_form = VisitForm(initial={"visitor": pathway.helper})
+    beneficiaries = Beneficiary.objects.filter(
+        household=household, assignment__year=year
+    ).select_related("assignment__subproject")
+    visit_form = VisitForm(initial={"visitor": pathway.helper}, beneficiaries=beneficiaries)
     here = reverse("exits:household", args=[household.pk, year])
     if request.method == "POST":
         action = request.POST.get("action")
@@ -195,7 +199,7 @@ def pathway_household(request, household_pk, year):
                     messages.success(request, _("Đã lưu đăng ký thoát nghèo của hộ."))
                     return redirect(here)
             elif action == "visit" and can_record and pathway.pk:
-                visit_form = VisitForm(request.POST)
+                visit_form = VisitForm(request.POST, beneficiaries=beneficiaries)
                 if visit_form.is_valid():
                     services.visit_record(
                         pathway=pathway, user=request.user, **visit_form.cleaned_data

@@ -117,3 +117,29 @@ def test_a_board_registers_and_records_visits_but_does_not_plan(client, data, of
     assert response.status_code == 302
     future = client.post(url, {"action": "visit", "visited_on": "2099-01-01", "visitor": "x"})
     assert future.status_code == 200 and "sau hôm nay" in future.content.decode()
+
+
+def test_a_visit_links_the_households_own_beneficiary_record_only(client, commune, data, officer):
+    from exits.models import FollowUpVisit
+    from projects.models import Beneficiary
+    from projects.tests.factories import AssignmentFactory
+
+    assignment = AssignmentFactory(commune=commune, year=2024)
+    own, other = (
+        Beneficiary.objects.create(
+            assignment=assignment,
+            household=h,
+            village=h.village,
+            support_kind=Beneficiary.Kind.SERVICE,
+            description="Lắp internet",
+        )
+        for h in (data["a"], data["b"])
+    )
+    Pathway.objects.create(household=data["a"], year=2024, planned=True, helper="Đoàn")
+    client.force_login(officer)
+    url = reverse("exits:household", args=[data["a"].pk, 2024])
+    visit = {"action": "visit", "visited_on": "2024-06-01", "visitor": "Đoàn xã"}
+    refused = client.post(url, {**visit, "beneficiary": other.pk})
+    assert refused.status_code == 200 and not FollowUpVisit.objects.exists()
+    assert client.post(url, {**visit, "beneficiary": own.pk}).status_code == 302
+    assert FollowUpVisit.objects.get().beneficiary == own
