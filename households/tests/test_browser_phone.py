@@ -104,6 +104,42 @@ def test_a_draft_of_the_household_form_is_offered_back_after_a_reload(
     expect(page.get_by_test_id("draft-prompt")).to_have_count(0)
 
 
+def test_a_draft_recreates_a_member_row_added_in_the_page(
+    logged_in_page, live_server, officer, home
+):
+    page = logged_in_page("officer", PHONE)
+    url = f"{live_server.url}/households/{home.pk}/edit/"
+    page.goto(url)
+    count = page.get_by_test_id("member-count")
+    expect(count).to_have_text("1")
+    page.get_by_test_id("add-member").click()
+    added = page.evaluate("document.activeElement.id")  # the new row's name, focused
+    row = added.removesuffix("-full_name")
+    assert row.startswith("id_members-")
+    page.fill(f"#{added}", "Nguyễn Thị Hoa")
+    page.select_option(f"#{row}-sex", "F")
+    page.select_option(f"#{row}-relation_to_head", "spouse")
+    page.fill(f"#{row}-date_of_birth", "1978-09-05")
+    expect(count).to_have_text("2")
+    page.wait_for_timeout(500)
+    page.reload()  # the row added in the page is gone with the reload
+    expect(page.locator(f"#{added}")).to_have_count(0)
+    expect(count).to_have_text("1")
+    page.get_by_test_id("draft-prompt").get_by_role("button", name="Khôi phục bản nháp").click()
+    expect(page.locator(f"#{added}")).to_have_value("Nguyễn Thị Hoa")
+    expect(page.locator(f"#{row}-sex")).to_have_value("F")
+    expect(page.locator(f"#{row}-relation_to_head")).to_have_value("spouse")
+    expect(page.locator(f"#{row}-date_of_birth")).to_have_value("1978-09-05")
+    expect(page.locator(f"#{added}")).to_be_visible()
+    expect(count).to_have_text("2")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/households/{home.pk}/")
+    assert sorted(home.members.values_list("full_name", flat=True)) == [
+        "Nguyễn Thị Hoa",
+        "Nguyễn Văn Đức",
+    ]
+
+
 def test_a_discarded_draft_is_not_offered_again(logged_in_page, live_server, officer, home):
     page = logged_in_page("officer", PHONE)
     url = f"{live_server.url}/households/{home.pk}/edit/"
