@@ -228,6 +228,50 @@ def test_the_top_bar_is_one_line_at_1280_and_marks_the_current_page(
     assert page.request.get(f"{live_server.url}{icon}").ok
 
 
+def test_the_top_bar_is_one_line_at_1280_for_the_administrator(
+    new_page, live_server, administrator, commune
+):
+    """The administrator's menu is the longest (every item, the administration's too) and its
+    account name in the bar a long one; logged in through a verified session (two-factor)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import Membership
+
+    Membership.objects.create(user=administrator, area=commune.parent, role="admin")
+    administrator.first_name, administrator.last_name = "Quản trị", "hệ thống cấp huyện"
+    administrator.save()
+    client = Client()
+    client.force_login(administrator)  # verified by its device (conftest)
+    page = new_page(DESKTOP)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    for path in ("/households/", "/reports/", "/projects/"):
+        page.goto(f"{live_server.url}{path}")
+        if SHOTS:
+            name = f"nav-1280-admin{path.replace('/', '-').rstrip('-')}.png"
+            page.locator("nav.navbar").screenshot(path=Path(SHOTS) / name)
+        tops = page.eval_on_selector_all(
+            "#mainnav .nav-link",
+            "links => links.map(a => Math.round(a.getBoundingClientRect().top))",
+        )
+        heights = page.eval_on_selector_all(
+            "#mainnav .nav-link", "links => links.map(a => a.getBoundingClientRect().height)"
+        )
+        assert len(tops) == 10, path  # every item, the administration's included
+        assert len(set(tops)) == 1 and max(heights) < 1.5 * min(heights), path
+        who = page.get_by_test_id("who").bounding_box()
+        assert who["y"] < 40, path  # the account's name on the same line, not below
+        assert page.locator("nav.navbar").bounding_box()["height"] < 80, path
+
+
 @pytest.mark.parametrize(
     "path",
     [
