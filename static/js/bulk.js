@@ -10,6 +10,9 @@
     var number = form.querySelector("[data-bulk-number]");
     var limit = parseInt(form.dataset.bulkLimit, 10) || 0;
     var boxes = form.querySelectorAll("input[type=checkbox][name=selected]");
+    if (!count || !number || !boxes.length) {
+      return; // an empty page: nothing to tick
+    }
 
     function refresh() {
       var ticked = Array.prototype.filter.call(boxes, function (b) { return b.checked; }).length;
@@ -22,7 +25,7 @@
       }
     }
 
-    if (all && boxes.length) {
+    if (all) {
       all.hidden = false;
       var label = form.querySelector("[data-bulk-all-label]");
       if (label) {
