@@ -288,3 +288,21 @@ def test_the_export_refuses_a_household_out_of_a_boards_village(client, board_a,
     )
     assert response.url.startswith(LIST) and "nằm ngoài phạm vi" in errors_of(response)[0]
     assert not AccessLog.objects.filter(action=AccessLog.Action.EXPORT).exists()
+
+
+def test_print_and_export_cost_the_same_queries_for_two_or_thirty(
+    client, officer, homes, village_a, settings, django_assert_max_num_queries
+):
+    settings.REPORT_WEB_LIMIT_SECONDS = 60  # thirty forms allowed: both handed over
+    more = [HouseholdFactory(village=village_a, code=f"N{i:02d}") for i in range(30)]
+    client.force_login(officer)
+    client.get(LIST)
+    for action in ("review_bulk_print", "household_bulk_export"):
+        with django_assert_max_num_queries(10) as few:
+            assert (
+                client.post(reverse(action), {"selected": [h.pk for h in homes[:2]]}).status_code
+                == 302
+            )
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            handed = client.post(reverse(action), {"selected": [h.pk for h in more]})
+        assert not handed.url.startswith(LIST), action
