@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import bulk, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("households/", views.household_list_view, name="household_list"),
+    path("households/selected/export/", bulk.export_selected, name="household_bulk_export"),
     path("households/new/", views.household_edit, name="household_create"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),

@@ -37,6 +37,7 @@ from indicators.rules import ClassificationError, classify
 from reports.registry import default_year
 
 from . import services
+from .bulk import MAX_SELECTED
 from .derive import derived_indicators
 from .forms import HouseholdFilterForm, HouseholdForm, MemberFormSet, ReviewForm, SplitForm
 from .history import household_history, request_steps
@@ -140,6 +141,7 @@ def household_list_view(request):
             "page_sizes": PAGE_SIZES,
             "can_create": Area.objects.editable_villages(user).exists(),
             "class_labels": dict(Assessment.CLASS_CHOICES),
+            "bulk_limit": MAX_SELECTED,
         },
     )
 
@@ -211,6 +213,9 @@ def filtered_households(request, open_cycles=None):
         sort=filters.get("sort", "code"),
         open_cycles=open_cycles,
     )
+    if "selected" in request.GET:  # the export of the households ticked in the list (bulk.py)
+        ticked = [int(v) for v in request.GET.getlist("selected") if v.isdigit()]
+        households = households.filter(pk__in=ticked[:MAX_SELECTED])
     q = filters.get("q", "")
     if looks_like_citizen_id(q):
         # Digits match a citizen ID only where the user may see the full number; elsewhere only

@@ -114,3 +114,39 @@ class ResponsibilityForm(ParseOnly, BootstrapMixin, forms.ModelForm):
         model = Responsibility
         fields = ["heading", "order", "duties"]
         widgets = {"duties": forms.Textarea({"rows": 10})}
+
+
+class BulkBeneficiaryForm(BootstrapMixin, forms.Form):
+    """The support given to the households ticked in the list page (``beneficiary_bulk``): one
+    sub-project of their commune (or one of its activities), and the fields of a single record."""
+
+    target = forms.ChoiceField(
+        label=_("Tiểu dự án / hoạt động"),
+        help_text=_("Các tiểu dự án được phân công cho xã, năm gần nhất trước."),
+    )
+    support_kind = BeneficiaryForm.base_fields["support_kind"]
+    description = BeneficiaryForm.base_fields["description"]
+    value = BeneficiaryForm.base_fields["value"]
+    supported_on = BeneficiaryForm.base_fields["supported_on"]
+    note = BeneficiaryForm.base_fields["note"]
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.targets: dict[str, tuple[Assignment, Activity | None]] = {}
+        groups: dict[int, list[tuple[str, str]]] = {}
+        for assignment in assignments:
+            sub = assignment.subproject
+            name = f"{sub.label}: {sub.name}"
+            options = groups.setdefault(assignment.year, [])
+            self.targets[f"a{assignment.pk}"] = (assignment, None)
+            options.append((f"a{assignment.pk}", name))
+            for activity in assignment.activities.all():
+                key = f"a{assignment.pk}-{activity.pk}"
+                self.targets[key] = (assignment, activity)
+                options.append((key, f"{name} — {activity.title}"))
+        self.fields["target"].choices = [("", "—")] + [
+            (str(year), options) for year, options in groups.items()
+        ]
+
+    def clean_target(self) -> tuple[Assignment, Activity | None]:
+        return self.targets[self.cleaned_data["target"]]

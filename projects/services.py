@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from areas.scoping import SYSTEM, can_or_system
+from areas.scoping import SYSTEM, can, can_or_system
 from core.text import nfc
 from households.models import Household
 from indicators.models import Indicator
@@ -419,3 +419,77 @@ def beneficiary_delete(*, beneficiary: Beneficiary, user=SYSTEM) -> None:
         _("Bạn không có quyền xóa bản ghi này."),
     )
     beneficiary.delete()
+
+
+#: a bulk record's foreign keys: rows already read, not looked up again for every household
+FOREIGN_KEYS = ("assignment", "household", "village", "activity", "recorded_by")
+
+
+@transaction.atomic
+def beneficiaries_record_many(
+    *,
+    assignment: Assignment,
+    households: Iterable[Household],
+    support_kind: str,
+    description: str,
+    value: int | None = None,
+    supported_on: datetime.date | None = None,
+    activity: Activity | None = None,
+    note: str = "",
+    user=SYSTEM,
+) -> tuple[list[Beneficiary], list[Household]]:
+    """Record the same support for several households at once (the list page's bulk action),
+    all or nothing: any household refused refuses them all. A household already recorded for the
+    same sub-project and activity (or the sub-project without an activity) is left as it is and
+    returned in the second list, not refused. The rules are :func:`beneficiary_record`'s and the
+    model's; a bounded number of queries whatever the number of households."""
+    households = list(households)
+    ids = [h.pk for h in households]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ValidationError({"value": _("Số tiền phải là một số nguyên (đồng).")})
+    if value is not None and value < 0:
+        raise ValidationError({"value": _("Số tiền hoặc giá trị hỗ trợ không được âm.")})
+    if user is not SYSTEM and not can(user, "record", assignment.commune, inside=True):
+        raise ValidationError(_("Bạn không có quyền ghi nhận người thụ hưởng ở xã này."))
+    if user is not SYSTEM and Household.objects.editable_by(user).filter(pk__in=ids).count() != len(
+        set(ids)
+    ):
+        raise ValidationError(_("Có hộ nằm ngoài phạm vi bạn được ghi nhận; không ghi hộ nào."))
+    if activity is not None and activity.assignment_id != assignment.pk:
+        raise ValidationError({"activity": _("Hoạt động này không thuộc tiểu dự án đã chọn.")})
+    already = set(
+        Beneficiary.objects.filter(
+            assignment=assignment, activity=activity, household_id__in=ids
+        ).values_list("household_id", flat=True)
+    )
+    rows, skipped, errors = [], [], []
+    for household in households:
+        if household.pk in already:
+            skipped.append(household)
+            continue
+        already.add(household.pk)  # the same household twice in the list: once
+        row = Beneficiary(
+            assignment=assignment,
+            household=household,
+            village_id=household.village_id,
+            activity=activity,
+            support_kind=support_kind,
+            description=nfc(description),
+            value=value,
+            supported_on=supported_on,
+            note=nfc(note),
+            recorded_by=user,
+        )
+        try:
+            row.clean_fields(exclude=[*FOREIGN_KEYS])
+            row.clean()
+        except ValidationError as exc:
+            # the model's messages name the household where it is the household's fault; the
+            # others (the date's year) are the same for every household and said once
+            errors.extend(exc.messages)
+            continue
+        rows.append(row)
+    if errors:
+        raise ValidationError(list(dict.fromkeys(errors)))
+    Beneficiary.objects.bulk_create(rows)
+    return rows, skipped

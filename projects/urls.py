@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/progress/", views.activity_progress, name="activity_progress"),
     path("beneficiaries/", views.beneficiary_list, name="beneficiary_list"),
+    path("beneficiaries/selected/", views.beneficiary_bulk, name="beneficiary_bulk"),
     path("beneficiaries/<int:pk>/delete/", views.beneficiary_delete, name="beneficiary_delete"),
     path("coverage/", views.coverage, name="project_coverage"),
     path("subprojects/<int:pk>/", views.subproject_detail, name="subproject_detail"),

@@ -24,6 +24,7 @@ from areas.scoping import SELF, can
 from areas.selection import FIRST_YEAR, LAST_YEAR, pick
 from core.collation import by_name
 from core.forms import attach_errors
+from households.bulk import LIST_FILTERS, list_url, refuse, selected_households
 from households.models import Household
 
 from . import services
@@ -32,6 +33,7 @@ from .forms import (
     ActivityForm,
     AssignmentForm,
     BeneficiaryForm,
+    BulkBeneficiaryForm,
     ProgressForm,
     ResponsibilityForm,
     UnitForm,
@@ -251,6 +253,75 @@ def beneficiary_delete(request, pk):
     services.beneficiary_delete(beneficiary=beneficiary, user=request.user)
     messages.success(request, _("Đã xóa bản ghi người thụ hưởng."))
     return redirect("assignment_detail", pk=beneficiary.assignment_id)
+
+
+@requires("record")
+@require_POST
+def beneficiary_bulk(request):
+    """The households ticked in the list page added to a sub-project's beneficiaries: sent from
+    the list, this page names them and asks for the sub-project and the support (nothing is
+    written yet); its own button writes them all, or none (households/bulk.py)."""
+    user = request.user
+    try:
+        households = selected_households(user, request.POST, editable=True)
+        if len({h.commune_id for h in households}) > 1:
+            raise ValidationError(
+                _(
+                    "Các hộ đã chọn thuộc nhiều xã; tiểu dự án được phân công theo xã, hãy chọn "
+                    "các hộ của một xã."
+                )
+            )
+        commune = households[0].commune
+        if not can(user, "record", commune, inside=True):
+            raise ValidationError(_("Bạn không có quyền ghi nhận người thụ hưởng ở xã này."))
+    except ValidationError as error:
+        return refuse(request, error)
+    assignments = (
+        Assignment.objects.visible_to(user)
+        .filter(commune=commune)
+        .select_related("subproject__project")
+        .prefetch_related("activities")
+        .order_by("-year", "subproject__project__number", "subproject__number")
+    )
+    confirmed = request.POST.get("step") == "confirm"
+    form = BulkBeneficiaryForm(request.POST if confirmed else None, assignments=assignments)
+    if confirmed and form.is_valid():
+        data = dict(form.cleaned_data)
+        assignment, activity = data.pop("target")
+        try:
+            created, skipped = services.beneficiaries_record_many(
+                assignment=assignment, households=households, activity=activity, user=user, **data
+            )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            what = activity.title if activity else assignment.subproject.label
+            messages.success(
+                request,
+                _("Đã thêm %(count)s hộ vào danh sách thụ hưởng: %(what)s.")
+                % {"count": len(created), "what": what},
+            )
+            if skipped:
+                messages.info(
+                    request,
+                    _("%(count)s hộ đã có trong danh sách này từ trước, không thêm lại: %(codes)s.")
+                    % {"count": len(skipped), "codes": ", ".join(h.code for h in skipped)},
+                )
+            return redirect("assignment_detail", pk=assignment.pk)
+    return render(
+        request,
+        "projects/beneficiary_bulk.html",
+        {
+            "form": form,
+            "households": households,
+            "commune": commune,
+            "filters": [
+                (key, value) for key in LIST_FILTERS for value in request.POST.getlist(key)
+            ],
+            "back": list_url(request.POST),
+            "no_assignment": not form.fields["target"].choices[1:],
+        },
+    )
 
 
 @requires("view")

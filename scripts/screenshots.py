@@ -83,6 +83,15 @@ def main() -> None:
                         path = OUT / f"{name}-{suffix}.png"
                         page.screenshot(path=str(path), full_page=True)
                         small(path)
+                if user == "canbo.vinhhao" and suffix == "phone" and wanted("household-list-bulk"):
+                    # the list with three households ticked and the bulk actions in view
+                    page.goto(args.base + "/households/?sort=code")
+                    for n in range(3):
+                        page.locator("input[name=selected]").nth(n).check()
+                    page.get_by_test_id("bulk-bar").scroll_into_view_if_needed()
+                    path = OUT / "household-list-bulk-phone.png"
+                    page.screenshot(path=str(path))
+                    small(path)
                 if user == "canbo.vinhhao" and wanted("household"):
                     page.goto(args.base + "/households/?q=VH01-0001")
                     page.click("table a >> nth=0")

@@ -104,6 +104,42 @@ def test_a_draft_of_the_household_form_is_offered_back_after_a_reload(
     expect(page.get_by_test_id("draft-prompt")).to_have_count(0)
 
 
+def test_a_draft_recreates_a_member_row_added_in_the_page(
+    logged_in_page, live_server, officer, home
+):
+    page = logged_in_page("officer", PHONE)
+    url = f"{live_server.url}/households/{home.pk}/edit/"
+    page.goto(url)
+    count = page.get_by_test_id("member-count")
+    expect(count).to_have_text("1")
+    page.get_by_test_id("add-member").click()
+    added = page.evaluate("document.activeElement.id")  # the new row's name, focused
+    row = added.removesuffix("-full_name")
+    assert row.startswith("id_members-")
+    page.fill(f"#{added}", "Nguyễn Thị Hoa")
+    page.select_option(f"#{row}-sex", "F")
+    page.select_option(f"#{row}-relation_to_head", "spouse")
+    page.fill(f"#{row}-date_of_birth", "1978-09-05")
+    expect(count).to_have_text("2")
+    page.wait_for_timeout(500)
+    page.reload()  # the row added in the page is gone with the reload
+    expect(page.locator(f"#{added}")).to_have_count(0)
+    expect(count).to_have_text("1")
+    page.get_by_test_id("draft-prompt").get_by_role("button", name="Khôi phục bản nháp").click()
+    expect(page.locator(f"#{added}")).to_have_value("Nguyễn Thị Hoa")
+    expect(page.locator(f"#{row}-sex")).to_have_value("F")
+    expect(page.locator(f"#{row}-relation_to_head")).to_have_value("spouse")
+    expect(page.locator(f"#{row}-date_of_birth")).to_have_value("1978-09-05")
+    expect(page.locator(f"#{added}")).to_be_visible()
+    expect(count).to_have_text("2")
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/households/{home.pk}/")
+    assert sorted(home.members.values_list("full_name", flat=True)) == [
+        "Nguyễn Thị Hoa",
+        "Nguyễn Văn Đức",
+    ]
+
+
 def test_a_discarded_draft_is_not_offered_again(logged_in_page, live_server, officer, home):
     page = logged_in_page("officer", PHONE)
     url = f"{live_server.url}/households/{home.pk}/edit/"
@@ -190,6 +226,50 @@ def test_the_top_bar_is_one_line_at_1280_and_marks_the_current_page(
     expect(current).to_have_attribute("aria-current", "page")
     icon = page.locator("link[rel=icon]").get_attribute("href")
     assert page.request.get(f"{live_server.url}{icon}").ok
+
+
+def test_the_top_bar_is_one_line_at_1280_for_the_administrator(
+    new_page, live_server, administrator, commune
+):
+    """The administrator's menu is the longest (every item, the administration's too) and its
+    account name in the bar a long one; logged in through a verified session (two-factor)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import Membership
+
+    Membership.objects.create(user=administrator, area=commune.parent, role="admin")
+    administrator.first_name, administrator.last_name = "Quản trị", "hệ thống cấp huyện"
+    administrator.save()
+    client = Client()
+    client.force_login(administrator)  # verified by its device (conftest)
+    page = new_page(DESKTOP)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    for path in ("/households/", "/reports/", "/projects/"):
+        page.goto(f"{live_server.url}{path}")
+        if SHOTS:
+            name = f"nav-1280-admin{path.replace('/', '-').rstrip('-')}.png"
+            page.locator("nav.navbar").screenshot(path=Path(SHOTS) / name)
+        tops = page.eval_on_selector_all(
+            "#mainnav .nav-link",
+            "links => links.map(a => Math.round(a.getBoundingClientRect().top))",
+        )
+        heights = page.eval_on_selector_all(
+            "#mainnav .nav-link", "links => links.map(a => a.getBoundingClientRect().height)"
+        )
+        assert len(tops) == 10, path  # every item, the administration's included
+        assert len(set(tops)) == 1 and max(heights) < 1.5 * min(heights), path
+        who = page.get_by_test_id("who").bounding_box()
+        assert who["y"] < 40, path  # the account's name on the same line, not below
+        assert page.locator("nav.navbar").bounding_box()["height"] < 80, path
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 - ``review_form``: pre-filled from each household's latest previous result (income or B1 score,
   the 12 indicators of the cycle's standard in its 6 dimensions, the class) and its members as
-  the registry knows them — for one household (option ``household``: its code) or for every
-  household of the area (a village: one PDF, one form after another);
+  the registry knows them — for one household (option ``household``: its code; or several
+  codes separated by commas, the households ticked in the list page) or for every household of
+  the area (a village: one PDF, one form after another);
 - ``review_form_blank``: the same form with nothing filled in.
 
 The members are shown by relation, sex and year of birth, never by name or citizen ID (no report
@@ -61,10 +62,15 @@ def default_body(area: Area) -> str:
 ROWS_PER_FORM = 35
 
 
+def _codes(household: str) -> list[str]:
+    """The option ``household``: one code, or several separated by commas."""
+    return [code.strip() for code in household.split(",") if code.strip()]
+
+
 def form_rows(area: Area, year: int, household: str = "") -> int:
     households = Household.objects.within(area).filter(left_registry_on__isnull=True)
     if household:
-        households = households.filter(code=household.strip())
+        households = households.filter(code__in=_codes(household))
     return ROWS_PER_FORM * households.count()
 
 
@@ -187,7 +193,7 @@ def review_form(area: Area, year: int, household: str = "") -> ReviewDocument:
     cycle = cycle_for(area, year)
     households = registry(cycle, area)
     if household:
-        households = households.filter(code=household.strip())
+        households = households.filter(code__in=_codes(household))
     households = list(households.select_related("village").order_by())
     if household and not households:
         raise ReportError(

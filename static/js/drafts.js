@@ -4,7 +4,8 @@
    connection) offers it back: "Khôi phục bản nháp" / "Bỏ bản nháp" (the prompt's markup is the
    <template id="draft-prompt"> of base.html, so that its words are translated). Restoring also
    restores the version, so a draft older than the record meets the conflict page on saving,
-   never an overwrite. A successful save (the POST answered by a redirect to another page)
+   never an overwrite. Member rows added in the page are added again before the values are
+   written back (the "draft:rows" event, answered by members.js). A successful save (the POST answered by a redirect to another page)
    clears the draft. */
 (function () {
   "use strict";
@@ -84,6 +85,27 @@
       if (changed) {
         el.dispatchEvent(new Event("input", { bubbles: true }));
         el.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  }
+
+  // Rows added in the page to a formset (members.js) are not in the page opened again: for each
+  // formset whose draft has more rows than the page, the form is asked to add them
+  // ("draft:rows", detail {prefix, count}) before the values are written back.
+  function addRows(form, values) {
+    form.querySelectorAll("input[name$='-TOTAL_FORMS']").forEach(function (total) {
+      var prefix = total.name.slice(0, -"-TOTAL_FORMS".length);
+      var needed = 0;
+      Object.keys(values).forEach(function (key) {
+        if (key.indexOf(prefix + "-") === 0) {
+          var index = parseInt(key.slice(prefix.length + 1), 10);
+          if (!isNaN(index) && index + 1 > needed) {
+            needed = index + 1;
+          }
+        }
+      });
+      if (needed > (parseInt(total.value, 10) || 0)) {
+        form.dispatchEvent(new CustomEvent("draft:rows", { detail: { prefix: prefix, count: needed } }));
       }
     });
   }
@@ -171,6 +193,7 @@
       return;
     }
     prompt(form, draft, function () {
+      addRows(form, draft.values);
       write(form, draft.values);
       var version = form.querySelector("[name=version]");
       if (version && draft.version) {

@@ -1,7 +1,8 @@
 /* The household form's member rows (templates/households/household_form.html): add a row
    from the formset's empty form and drop a new one without saving, count the members from
    the rows, show the removal reason when an existing member is ticked for removal, the split
-   household's fields when a reason is "split", and ask before saving a removal. */
+   household's fields when a reason is "split", ask before saving a removal, and add the rows of
+   a restored draft (drafts.js). */
 (function () {
   "use strict";
 
@@ -58,7 +59,7 @@
       }
     }
 
-    function addRow() {
+    function addRow(focus) {
       var index = parseInt(total.value, 10);
       var html = template.innerHTML.replace(/__prefix__/g, String(index));
       var holder = document.createElement("div");
@@ -69,7 +70,7 @@
       showButtons(row);
       refresh();
       var first = row.querySelector("input:not([type=hidden]), select");
-      if (first) {
+      if (first && focus !== false) {
         first.focus();
       }
     }
@@ -84,6 +85,17 @@
       addButton.hidden = false;
       addButton.addEventListener("click", addRow);
     }
+    // A draft restored (drafts.js) with rows added in the page before: the rows again, empty,
+    // for the draft's values to be written into.
+    form.addEventListener("draft:rows", function (event) {
+      var prefix = total.name.slice(0, -"-TOTAL_FORMS".length);
+      if (event.detail.prefix !== prefix) {
+        return;
+      }
+      while (parseInt(total.value, 10) < event.detail.count) {
+        addRow(false);
+      }
+    });
     form.querySelectorAll("[data-no-js]").forEach(function (note) {
       note.hidden = true;
     });
