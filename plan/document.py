@@ -576,7 +576,9 @@ def _section_four(commune, year, texts, blocks, tables, checks) -> None:
     if texts["budget_other"].strip():
         blocks += narrative(f"{number + 1}. {texts['budget_other'].strip()}", "budget_other")
     if lines:
-        blocks.append(Block("table", table="section4_budget"))
+        # The lines are the XLSX's and the budget report's: the official text states the totals
+        # and their sources as plan 193/KH-UBND does; a line-by-line table (with its own total,
+        # which may not make the stated one) is a check, not part of the document.
         tables.append(
             Table(
                 key="section4_budget",

@@ -39,7 +39,12 @@ def _items(report, blocks) -> list[dict[str, Any]]:
     tables = {t.key: t for t in report.tables}
     items = []
     for block in blocks:
-        item = {"kind": block.kind, "level": block.level, "html": typeset(block.text)}
+        item = {
+            "kind": block.kind,
+            "level": block.level,
+            "html": typeset(block.text),
+            "closing": block.part == "closing",
+        }
         if block.kind == "table":
             table = tables.get(block.table)
             if table is None:
@@ -59,7 +64,8 @@ def annex_of(report) -> str:
         "number": values.get("number") or "\u00a0" * 6,
         "symbol": f"{report.symbol}-UBND",
         "date": date_text(values.get("document_date"), report.year),
-        "commune": in_running_text(issuer.name),
+        # the commune's name is not split across lines either
+        "commune": in_running_text(issuer.name).replace(" ", "\u00a0"),
     }
 
 
