@@ -124,3 +124,19 @@ def test_the_allow_list_is_the_one_written_down():
     section = " ".join(decisions[decisions.index("## The plan against the seed") :].split())
     for wrong, right in TYPOS:
         assert wrong in section and right.strip() in section, wrong
+
+
+@pytest.mark.django_db
+def test_no_document_symbol_or_date_is_broken_across_lines_in_the_pdf(demo):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.render import render
+
+    pdf = render(plan_report(demo, 2024), "pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "28/NQ-HĐND" in text and "27/2022/NĐ-CP" in text
+    # a line never ends inside "28/NQ-HĐND", "19/12/2023" or "2021-2025"
+    broken = re.findall(r"\S*\d\S*[/\-–]\n\S*", text)
+    assert broken == []
