@@ -1,7 +1,7 @@
 """What the data leaves unsettled in a plan — a stated budget total its lines do not make, targets
 or assignments not entered, a review not available — kept out of the official text.
 
-A :class:`Check` is shown on the plan's page before download and listed in the ``plan-checks``
+A :class:`Check` is shown on the plan's page before download and listed in the ``plan_checks``
 report; the plan's PDF carries a "DỰ THẢO" mark until the data is fixed (no check left) or an
 officer confirms the plan despite them. A confirmation holds for the checks it was given for:
 ``Plan.confirmed_warnings`` keeps their :func:`digest`, so a new or changed check lapses it."""

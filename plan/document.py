@@ -10,7 +10,7 @@ with defaults in ``plan/defaults.py``); every figure comes from the data.
 
 What the data leaves unsettled (a stated total its budget lines do not make, targets not entered)
 is never printed in the official text: it is a :class:`~plan.checks.Check` in ``checks``, shown on
-the plan's page and in the ``plan-checks`` report, and the PDF is marked "DỰ THẢO" until the
+the plan's page and in the ``plan_checks`` report, and the PDF is marked "DỰ THẢO" until the
 officer fixes the data or confirms the plan despite them (``plan/checks.py``).
 
 The result is a :class:`PlanReport`: a ``Report`` whose ``tables`` hold every table (so CSV, JSON,

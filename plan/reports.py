@@ -1,5 +1,5 @@
 """The plan document registered with the report engine (slug ``plan``): the report view and
-the ``report`` command serve it in every format, like any report. Beside it, ``plan-checks``:
+the ``report`` command serve it in every format, like any report. Beside it, ``plan_checks``:
 what the data leaves unsettled in the plan (``plan/checks.py``), kept out of the official text."""
 
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ register(
 
 
 @register(
-    "plan-checks",
+    "plan_checks",
     title=gettext_lazy("Kiểm tra kế hoạch trước khi ban hành (các cảnh báo không in vào văn bản)"),
     review_offset=-1,
 )
@@ -43,7 +43,7 @@ def plan_checks_report(area: Area, year: int) -> Report:
             "Chưa xác nhận: kế hoạch in mang dấu “DỰ THẢO” đến khi sửa số liệu hoặc xác nhận."
         )
     return Report(
-        slug="plan-checks",
+        slug="plan_checks",
         title=_("Các điểm cần kiểm tra trước khi ban hành Kế hoạch năm %(year)s") % {"year": year},
         area=plan.area,
         year=year,

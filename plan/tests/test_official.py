@@ -124,7 +124,7 @@ def test_checks_are_not_printed_and_the_pdf_is_a_draft_until_confirmed(client, o
         assert check.message not in pdf
     client.force_login(officer)
     page = client.get(plan_url(commune)).content.decode()
-    assert 'data-testid="plan-checks"' in page and report.checks[0].message in page
+    assert 'data-testid="plan_checks"' in page and report.checks[0].message in page
     response = client.post(confirm_url(commune), {"seen": digest(report.checks)})
     assert response.status_code == 302
     plan = Plan.objects.get(commune=commune, year=2024)
@@ -159,7 +159,7 @@ def test_only_a_planner_confirms(client, viewer, commune):
 def test_the_checks_report_lists_them_in_every_format(commune):
     from reports import registry
 
-    report = registry.build(registry.spec("plan-checks"), commune, 2024)
+    report = registry.build(registry.spec("plan_checks"), commune, 2024)
     messages = [row["message"] for row in report.table("checks").rows]
     assert messages == [c.message for c in plan_report(commune, 2024).checks]
     for fmt in ("html", "pdf", "xlsx"):
