@@ -227,7 +227,7 @@ def _section_one(commune, year, blocks, tables, checks) -> None:
     try:
         base = baseline(commune, previous)
     except ValidationError as exc:
-        checks.append(Check("I", " ".join(exc.messages)))
+        checks.append(Check("I", " ".join(exc.messages), key=f"baseline:{previous}"))
         return
     summary = {row["key"]: row for row in base.tables[0].rows}
     both, poor, near = summary["poor_and_near_poor"], summary["poor"], summary["near_poor"]
@@ -355,7 +355,11 @@ def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool
         blocks.append(Block("bullet", "- " + ", ".join(parts) + end))
     else:
         checks.append(
-            Check("II.2.1", _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year})
+            Check(
+                "II.2.1",
+                _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year},
+                key=f"targets:{year}",
+            )
         )
     blocks += notes
     if appendix:  # Appendix 01 is printed (there are village targets): promise it
@@ -448,6 +452,7 @@ def _section_three(commune, year, texts, blocks, tables, checks) -> None:
                 "III.1",
                 _("Chưa phân công thực hiện dự án, tiểu dự án nào trong năm %(year)s.")
                 % {"year": year},
+                key=f"assignments:{year}",
             )
         )
     bases = bases_by_subproject(assignments)
@@ -562,7 +567,8 @@ def _section_four(commune, year, texts, blocks, tables, checks) -> None:
             text += f" ({breakdown})"
         blocks.append(Block("paragraph", text + "."))
         if not check.agrees:
-            checks.append(Check("IV", check.message()))
+            key = f"stated:{stated.pk}:{stated.amount}:{check.parts}:{check.line_count}"
+            checks.append(Check("IV", check.message(), key=key))
     if not stated_checks and lines:
         number += 1
         total = sum(line.allocated for line in lines)
@@ -634,7 +640,11 @@ def _section_five(commune, year, blocks, tables, checks) -> None:
     )
     if not items:
         checks.append(
-            Check("V", _("Chưa giao nhiệm vụ cho đơn vị nào trong năm %(y)s.") % {"y": year})
+            Check(
+                "V",
+                _("Chưa giao nhiệm vụ cho đơn vị nào trong năm %(y)s.") % {"y": year},
+                key=f"units:{year}",
+            )
         )
     for index, item in enumerate(items, start=1):
         blocks.append(Block("heading", f"{item.order or index}. {item.title}", level=2))

@@ -140,3 +140,24 @@ def test_no_document_symbol_or_date_is_broken_across_lines_in_the_pdf(demo):  # 
     # a line never ends inside "28/NQ-HĐND", "19/12/2023" or "2021-2025"
     broken = re.findall(r"\S*\d\S*[/\-–]\n\S*", text)
     assert broken == []
+
+
+@pytest.mark.django_db
+def test_a_confirmation_given_on_an_english_page_holds_for_the_vietnamese_pdf(demo):  # noqa: F811
+    from django.utils import translation
+
+    from plan import services
+    from plan.checks import digest
+    from projects.models import Plan
+
+    with translation.override("en"):
+        seen = plan_report(demo, 2024).checks
+    with translation.override("vi"):
+        checks = plan_report(demo, 2024).checks
+    assert [c.message for c in seen] != [c.message for c in checks]  # the page's words differ
+    try:
+        with translation.override("vi"):
+            services.plan_confirm(commune=demo, year=2024, seen=digest(seen))
+            assert not plan_report(demo, 2024).draft
+    finally:
+        Plan.objects.filter(commune=demo).update(confirmed_at=None, confirmed_warnings="")
