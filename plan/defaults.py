@@ -8,9 +8,14 @@ sub-heading (``plan/document.py`` reads them so).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+
+from indicators.models import Target
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,12 @@ PARTS = [
         "dục, nhà ở, nước sinh hoạt và vệ sinh, tiếp cận thông tin).",
     ),
     Part("rate_targets_note", _("II.2.1. Nội dung thêm sau chỉ tiêu giảm nghèo"), ""),
-    Part("service_targets_note", _("II.2.2. Nội dung thêm về các chỉ tiêu thiếu hụt"), ""),
+    Part("targets_jobs", _("II.2.2. Chiều việc làm: chỉ tiêu thêm"), ""),
+    Part("targets_health", _("II.2.2. Chiều y tế: chỉ tiêu thêm"), ""),
+    Part("targets_education", _("II.2.2. Chiều giáo dục, đào tạo: chỉ tiêu thêm"), ""),
+    Part("targets_water", _("II.2.2. Chiều nước sinh hoạt và vệ sinh: chỉ tiêu thêm"), ""),
+    Part("targets_information", _("II.2.2. Chiều thông tin: chỉ tiêu thêm"), ""),
+    Part("service_targets_note", _("II.2.2. Đoạn văn sau các chỉ tiêu"), ""),
     Part(
         "tasks_intro",
         _("III.1. Đoạn mở đầu phần tổ chức thực hiện các dự án"),
@@ -110,3 +120,101 @@ BY_KEY = {part.key: part for part in PARTS}
 
 def default_text(key: str, *, commune: str, year: int) -> str:
     return BY_KEY[key].default.format(commune=commune, year=year, previous=year - 1)
+
+
+#: II.2.1 as plan 193/KH-UBND words it, after the figures: "Phấn đấu giảm 35 hộ …, giảm tỷ lệ
+#: nghèo đa chiều xuống còn 7,64%, hạn chế thấp nhất hộ tái nghèo và hộ nghèo phát sinh mới"
+RATE_TARGET_CLAUSE = _("hạn chế thấp nhất hộ tái nghèo và hộ nghèo phát sinh mới")
+
+PERCENT = re.compile(r"(\d)\s+%")
+SPACE_BEFORE_STOP = re.compile(r"%\s+([.,;:])")
+
+
+def percent_text(text: str) -> str:
+    """Percentages one way throughout the plan: the sign right after the figure ("7,64%"), as
+    most of plan 193/KH-UBND writes them, never "7,64 %" nor "7,64% ."."""
+    return SPACE_BEFORE_STOP.sub(r"%\1", PERCENT.sub(r"\1%", text))
+
+
+@dataclass(frozen=True)
+class ServiceTarget:
+    """One dimension of section II.2.2: its label, the targets stated under it (sentences built
+    from ``Target`` values, ``None`` when a figure is missing) and the typed part (``key``) whose
+    lines add its other sub-targets."""
+
+    key: str
+    label: str
+    build: Callable[[dict], list[str | None]]
+
+    def sentences(self, values: dict) -> list[str | None]:
+        return self.build(values)
+
+
+def _jobs(v: dict) -> list[str | None]:
+    M = Target.Metric
+    if M.JOBS not in v:
+        return []
+    text = gettext_now("giải quyết việc làm cho %(n)s lao động") % {"n": v[M.JOBS]}
+    if M.JOBS_OTHER_PROVINCES in v and M.JOBS_LOCAL in v:
+        text += gettext_now(
+            ", trong đó đi làm việc ở các tỉnh trong nước là %(a)s lao động và lao động tại địa "
+            "phương là %(b)s lao động"
+        ) % {"a": v[M.JOBS_OTHER_PROVINCES], "b": v[M.JOBS_LOCAL]}
+    return [text]
+
+
+def _one(metric: str, template) -> Callable[[dict], list[str | None]]:
+    def build(v: dict) -> list[str | None]:
+        return [str(template) % {"v": v[metric]}] if metric in v else []
+
+    return build
+
+
+def _water(v: dict) -> list[str | None]:
+    M = Target.Metric
+    parts = []
+    if M.CLEAN_WATER in v:
+        parts.append(
+            gettext_now("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nước sinh hoạt hợp vệ sinh")
+            % {"v": v[M.CLEAN_WATER]}
+        )
+    if M.LATRINE in v:
+        parts.append(
+            gettext_now("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh")
+            % {"v": v[M.LATRINE]}
+        )
+    return [gettext_now("phấn đấu %(t)s") % {"t": "; ".join(parts)}] if parts else []
+
+
+#: Section II.2.2 in plan 193/KH-UBND's order: each dimension with its targets and sub-targets
+SERVICE_TARGETS = [
+    ServiceTarget("targets_jobs", _("Chiều thiếu hụt về việc làm"), _jobs),
+    ServiceTarget(
+        "targets_health",
+        _("Chiều thiếu hụt về y tế"),
+        _one(
+            Target.Metric.HEALTH_INSURANCE,
+            _("%(v)s%% người thuộc hộ nghèo, hộ cận nghèo được hỗ trợ bảo hiểm y tế"),
+        ),
+    ),
+    ServiceTarget(
+        "targets_education",
+        _("Chiều thiếu hụt về giáo dục, đào tạo"),
+        _one(
+            Target.Metric.SCHOOLING,
+            _("tỷ lệ trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi đạt %(v)s%%"),
+        ),
+    ),
+    ServiceTarget("targets_water", _("Chiều thiếu hụt về nước sinh hoạt và vệ sinh"), _water),
+    ServiceTarget(
+        "targets_information",
+        _("Chiều thiếu hụt về thông tin"),
+        _one(
+            Target.Metric.TELECOM,
+            _(
+                "%(v)s%% hộ nghèo, hộ cận nghèo có nhu cầu được tiếp cận sử dụng các dịch vụ "
+                "viễn thông, internet"
+            ),
+        ),
+    ),
+]

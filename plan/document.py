@@ -4,14 +4,20 @@ The plan follows the structure of plan 193/KH-UBND: the bases and an opening sen
 end-of-previous-year situation (from the periodic review); II. the year's targets (from
 ``indicators.Target``) with Appendix 01 per village; III. tasks — each assigned project and
 sub-project with its tasks and legal bases, then two narrative parts; IV. the budget (stated
-totals, their breakdown by source, and a warning when the parts do not make the total); V. what
-each unit is charged with; a closing paragraph. Only the narrative parts are typed in
-(``projects.PlanText``, with defaults in ``plan/defaults.py``); every figure comes from the data.
+totals and their breakdown by source); V. what each unit is charged with; a closing paragraph;
+after the signature, Appendix 01. Only the narrative parts are typed in (``projects.PlanText``,
+with defaults in ``plan/defaults.py``); every figure comes from the data.
+
+What the data leaves unsettled (a stated total its budget lines do not make, targets not entered)
+is never printed in the official text: it is a :class:`~plan.checks.Check` in ``checks``, shown on
+the plan's page and in the ``plan_checks`` report, and the PDF is marked "DỰ THẢO" until the
+officer fixes the data or confirms the plan despite them (``plan/checks.py``).
 
 The result is a :class:`PlanReport`: a ``Report`` whose ``tables`` hold every table (so CSV, JSON,
 XLSX and a table-only PDF work as for any report) and whose ``blocks`` give the document's flow —
-headings, paragraphs, bullets, warnings and the place of each table — for a renderer that lays the
-document out as the official text (see ``docs/decisions-projects.md``).
+headings, paragraphs, bullets and the place of each table — for a renderer that lays the
+document out as the official text (see ``docs/decisions-projects.md``); ``appendix`` the blocks
+printed after the signature, on their own page.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ from reports.documents import in_running_text
 from reports.errors import ReportError
 from reports.tables import Column, MillionColumn, Report, Table, million
 
-from .defaults import PARTS, default_text
+from .checks import Check, is_confirmed
+from .defaults import PARTS, RATE_TARGET_CLAUSE, SERVICE_TARGETS, default_text, percent_text
 
 SUBHEADING = re.compile(r"^\d+(\.\d+)+\.\s")
 BULLET = re.compile(r"^[-+]\s+")
@@ -49,7 +56,7 @@ BULLET = re.compile(r"^[-+]\s+")
 class Block:
     """One element of the document's flow."""
 
-    kind: str  # heading | paragraph | bullet | table | warning
+    kind: str  # heading | paragraph | bullet | table
     text: str = ""
     #: heading depth: 1 "I.", 2 "1.", 3 "1.1." or "a)", 4 below that
     level: int = 0
@@ -64,10 +71,33 @@ class PlanReport(Report):
     blocks: list[Block] = field(default_factory=list)
     #: number, date and subject of this year's plan, over the commune's document settings
     document_values: dict[str, Any] = field(default_factory=dict)
+    #: printed after the signature and "Nơi nhận", on a page of its own (Appendix 01)
+    appendix: list[Block] = field(default_factory=list)
+    #: what the data leaves unsettled: never in the official text (``plan/checks.py``)
+    checks: list[Check] = field(default_factory=list)
+    #: the checks were confirmed by an officer (or there are none): no "DỰ THẢO" mark
+    confirmed: bool = False
+    #: the PDF lays the plan out itself: the signature before Appendix 01 (``plan/typeset.py``)
+    body_template = "plan/documents/body.html"
+    official_closing = False
+
+    @property
+    def draft(self) -> bool:
+        """The PDF carries "DỰ THẢO" while checks are open and not confirmed."""
+        return bool(self.checks) and not self.confirmed
+
+    @property
+    def body_context(self) -> dict[str, Any]:
+        from .typeset import body_context
+
+        return body_context(self)
 
     def as_data(self) -> dict[str, Any]:
         data = super().as_data()
         data["blocks"] = [asdict(b) for b in self.blocks]
+        data["appendix"] = [asdict(b) for b in self.appendix]
+        data["checks"] = [asdict(c) for c in self.checks]
+        data["draft"] = self.draft
         data["document"] = {
             k: (v.isoformat() if hasattr(v, "isoformat") else v)
             for k, v in self.document_values.items()
@@ -78,6 +108,16 @@ class PlanReport(Report):
 def running_name(area: Area) -> str:
     """ "Xã Vĩnh Hảo" as it reads inside a sentence: "xã Vĩnh Hảo" (documents' own rule)."""
     return in_running_text(area.name)
+
+
+SYMBOL = re.compile(r"\d[\w.]*(?:[/-][\w.]+)*/[\w.-]*\w")
+
+
+def cited_in(basis: str, text: str) -> bool:
+    """A legal basis ("Điều 20 … Nghị định số 27/2022/NĐ-CP ngày …") is cited in ``text`` when
+    the number and symbol of its document appear there."""
+    symbols = SYMBOL.findall(basis)
+    return bool(symbols) and all(symbol in text for symbol in symbols[:1])
 
 
 def number_text(value) -> str:
@@ -102,9 +142,10 @@ def plan_texts(commune: Area, year: int) -> tuple[Plan | None, dict[str, str]]:
 
 
 def narrative(text: str, part: str) -> list[Block]:
-    """Typed text as blocks: "3.1. Việc làm" lines are sub-headings, "- "/"+ " lines bullets."""
+    """Typed text as blocks: "3.1. Việc làm" lines are sub-headings, "- "/"+ " lines bullets.
+    Percentages are written one way throughout ("7,64%", :func:`plan.defaults.percent_text`)."""
     blocks = []
-    for line in (raw.strip() for raw in text.splitlines()):
+    for line in (percent_text(raw.strip()) for raw in text.splitlines()):
         if not line:
             continue
         if SUBHEADING.match(line) and len(line) < 160:
@@ -122,21 +163,22 @@ def plan_report(area: Area, year: int) -> PlanReport:
         raise ReportError(_("Kế hoạch được lập cho từng xã; hãy chọn một xã."))
     plan, texts = plan_texts(commune, year)
     blocks: list[Block] = []
+    appendix: list[Block] = []
     tables: list[Table] = []
-    footnotes: list[str] = []
+    checks: list[Check] = []
 
     for line in texts["bases"].splitlines():
         if line.strip():
             blocks.append(Block("paragraph", line.strip(), part="bases"))
     blocks += narrative(texts["intro"], "intro")
-    _section_one(commune, year, blocks, tables)
+    _section_one(commune, year, blocks, tables, checks)
     village_targets = _village_targets(commune, year)
-    _section_two(commune, year, texts, blocks, tables, appendix=bool(village_targets))
-    _section_three(commune, year, texts, blocks, tables)
-    _section_four(commune, year, texts, blocks, tables, footnotes)
-    _section_five(commune, year, blocks, tables)
+    _section_two(commune, year, texts, blocks, tables, checks, appendix=bool(village_targets))
+    _section_three(commune, year, texts, blocks, tables, checks)
+    _section_four(commune, year, texts, blocks, tables, checks)
+    _section_five(commune, year, blocks, tables, checks)
     blocks += narrative(texts["closing"], "closing")
-    _appendix(commune, year, village_targets, blocks, tables)
+    _appendix(commune, year, village_targets, appendix, tables)
 
     subject = _(
         "Thực hiện Chương trình mục tiêu quốc gia Giảm nghèo bền vững trên địa bàn %(commune)s "
@@ -155,9 +197,11 @@ def plan_report(area: Area, year: int) -> PlanReport:
         area=commune,
         year=year,
         tables=tables,
-        footnotes=footnotes,
         provenance={"baseline_review": year - 1, "narrative_parts_typed": _typed(plan)},
         blocks=blocks,
+        appendix=appendix,
+        checks=checks,
+        confirmed=is_confirmed(plan, checks),
         document_values=values,
         document_type=_("KẾ HOẠCH"),
         symbol="KH",
@@ -171,7 +215,7 @@ def _typed(plan: Plan | None) -> list[str]:
 # --- I. situation at the end of the previous year ------------------------------------------
 
 
-def _section_one(commune, year, blocks, tables) -> None:
+def _section_one(commune, year, blocks, tables, checks) -> None:
     previous = year - 1
     blocks.append(
         Block(
@@ -183,7 +227,7 @@ def _section_one(commune, year, blocks, tables) -> None:
     try:
         base = baseline(commune, previous)
     except ValidationError as exc:
-        blocks.append(Block("warning", " ".join(exc.messages)))
+        checks.append(Check("I", " ".join(exc.messages), key=f"baseline:{previous}"))
         return
     summary = {row["key"]: row for row in base.tables[0].rows}
     both, poor, near = summary["poor_and_near_poor"], summary["poor"], summary["near_poor"]
@@ -192,7 +236,7 @@ def _section_one(commune, year, blocks, tables) -> None:
             "paragraph",
             _(
                 "Theo kết quả rà soát hộ nghèo, hộ cận nghèo cuối năm %(year)s: Số hộ nghèo, cận "
-                "nghèo đa chiều trên địa bàn xã: %(n)s hộ, chiếm %(rate)s %% trong đó:"
+                "nghèo đa chiều trên địa bàn xã: %(n)s hộ, chiếm %(rate)s%% trong đó:"
             )
             % {
                 "year": previous,
@@ -273,39 +317,51 @@ def _section_one(commune, year, blocks, tables) -> None:
 # --- II. targets ----------------------------------------------------------------------------
 
 
-def _section_two(commune, year, texts, blocks, tables, *, appendix: bool) -> None:
+def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool) -> None:
     blocks.append(Block("heading", _("II. Mục tiêu năm %(year)s") % {"year": year}, level=1))
     blocks.append(Block("heading", _("1. Mục tiêu tổng quát"), level=2))
     blocks += narrative(texts["general_objectives"], "general_objectives")
     blocks.append(Block("heading", _("2. Mục tiêu cụ thể"), level=2))
+    order = {metric: i for i, metric in enumerate(Target.Metric.values)}
     targets = {
-        t.metric: t for t in Target.objects.filter(area=commune, year=year).order_by("metric")
+        t.metric: t
+        for t in sorted(
+            Target.objects.filter(area=commune, year=year), key=lambda t: order.get(t.metric, 99)
+        )
     }
     M = Target.Metric
     blocks.append(Block("heading", _("2.1. Mục tiêu giảm tỷ lệ nghèo đa chiều"), level=3))
     poor, near = targets.get(M.POOR_REDUCTION), targets.get(M.NEAR_POOR_REDUCTION)
     rate = targets.get(M.POVERTY_RATE)
+    notes = narrative(texts["rate_targets_note"], "rate_targets_note")
     if poor or near or rate:
         parts = []
         if poor or near:
             total = (poor.value if poor else 0) + (near.value if near else 0)
             text = _("Phấn đấu giảm %(n)s hộ nghèo, cận nghèo đa chiều") % {"n": number_text(total)}
             if poor and near:
-                text += _(" (trong đó %(p)s hộ nghèo và %(q)s hộ cận nghèo)") % {
+                text += _(" (Trong đó %(p)s hộ nghèo và %(q)s hộ cận nghèo)") % {
                     "p": number_text(poor.value),
                     "q": number_text(near.value),
                 }
             parts.append(text)
         if rate:
             parts.append(
-                _("giảm tỷ lệ nghèo đa chiều xuống còn %(r)s %%") % {"r": number_text(rate.value)}
+                _("giảm tỷ lệ nghèo đa chiều xuống còn %(r)s%%") % {"r": number_text(rate.value)}
             )
-        blocks.append(Block("bullet", "- " + ", ".join(parts) + "."))
+        parts.append(str(RATE_TARGET_CLAUSE))
+        # the typed bullets below detail the target: "…, trong đó:" introduces them
+        end = _(", trong đó:") if notes else "."
+        blocks.append(Block("bullet", "- " + ", ".join(parts) + end))
     else:
-        blocks.append(
-            Block("warning", _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year})
+        checks.append(
+            Check(
+                "II.2.1",
+                _("Chưa nhập chỉ tiêu giảm nghèo năm %(year)s.") % {"year": year},
+                key=f"targets:{year}",
+            )
         )
-    blocks += narrative(texts["rate_targets_note"], "rate_targets_note")
+    blocks += notes
     if appendix:  # Appendix 01 is printed (there are village targets): promise it
         blocks.append(Block("paragraph", _("(có phụ lục 01 đính kèm)")))
     blocks.append(
@@ -315,7 +371,7 @@ def _section_two(commune, year, texts, blocks, tables, *, appendix: bool) -> Non
             level=3,
         )
     )
-    blocks += _service_target_bullets(targets)
+    blocks += service_target_blocks(targets, texts)
     blocks += narrative(texts["service_targets_note"], "service_targets_note")
     tables.append(
         Table(
@@ -326,6 +382,7 @@ def _section_two(commune, year, texts, blocks, tables, *, appendix: bool) -> Non
                 Column("value", _("Giá trị"), "number"),
                 Column("source", _("Nguồn")),
             ],
+            # in the order section II states them (the order of ``Target.Metric``)
             rows=[
                 {
                     "key": t.metric,
@@ -339,70 +396,42 @@ def _section_two(commune, year, texts, blocks, tables, *, appendix: bool) -> Non
     )
 
 
-def _service_target_bullets(targets) -> list[Block]:
-    M = Target.Metric
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
-    def v(metric):
-        t = targets.get(metric)
-        return number_text(t.value) if t else None
 
-    out = []
-    if v(M.JOBS):
-        text = _("- Chiều thiếu hụt về việc làm: giải quyết việc làm cho %(n)s lao động") % {
-            "n": v(M.JOBS)
-        }
-        if v(M.JOBS_OTHER_PROVINCES) and v(M.JOBS_LOCAL):
-            text += _(
-                ", trong đó đi làm việc ở các tỉnh trong nước là %(a)s lao động và lao động tại "
-                "địa phương là %(b)s lao động"
-            ) % {"a": v(M.JOBS_OTHER_PROVINCES), "b": v(M.JOBS_LOCAL)}
-        out.append(text + ".")
-    if v(M.HEALTH_INSURANCE):
-        out.append(
-            _(
-                "- Chiều thiếu hụt về y tế: %(v)s%% người thuộc hộ nghèo, hộ cận nghèo được hỗ "
-                "trợ bảo hiểm y tế."
-            )
-            % {"v": v(M.HEALTH_INSURANCE)}
-        )
-    if v(M.SCHOOLING):
-        out.append(
-            _(
-                "- Chiều thiếu hụt về giáo dục, đào tạo: tỷ lệ trẻ em thuộc hộ nghèo, hộ cận "
-                "nghèo đi học đúng độ tuổi đạt %(v)s%%."
-            )
-            % {"v": v(M.SCHOOLING)}
-        )
-    water = []
-    if v(M.CLEAN_WATER):
-        water.append(
-            _("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nước sinh hoạt hợp vệ sinh")
-            % {"v": v(M.CLEAN_WATER)}
-        )
-    if v(M.LATRINE):
-        water.append(
-            _("%(v)s%% hộ nghèo, hộ cận nghèo sử dụng nhà tiêu hợp vệ sinh") % {"v": v(M.LATRINE)}
-        )
-    if water:
-        out.append(
-            _("- Chiều thiếu hụt về nước sinh hoạt và vệ sinh: phấn đấu %(t)s.")
-            % {"t": "; ".join(water)}
-        )
-    if v(M.TELECOM):
-        out.append(
-            _(
-                "- Chiều thiếu hụt về thông tin: %(v)s%% hộ nghèo, hộ cận nghèo có nhu cầu được "
-                "tiếp cận sử dụng các dịch vụ viễn thông, internet."
-            )
-            % {"v": v(M.TELECOM)}
-        )
-    return [Block("bullet", text) for text in out]
+def service_target_blocks(targets, texts) -> list[Block]:
+    """Section II.2.2: one bullet per dimension (``plan.defaults.SERVICE_TARGETS``) with its
+    targets, each sub-target under its own dimension. A dimension's typed part adds to it: a line
+    starting "+ " is a sub-item of its own ("+ 100% người lao động … được hỗ trợ kết nối…"), other
+    lines continue the dimension's sentence ("Tỷ lệ bao phủ BHYT đạt 100%"). With sub-items, the
+    dimension is a heading line and every target a "+ " item under it."""
+    values = {metric: number_text(t.value) for metric, t in targets.items() if t.value is not None}
+    out: list[Block] = []
+    for dimension in SERVICE_TARGETS:
+        sentences = [text for text in dimension.sentences(values) if text]
+        typed = [percent_text(line.strip()) for line in texts[dimension.key].splitlines()]
+        items = [line for line in typed if BULLET.match(line)]
+        sentences += [line for line in typed if line and not BULLET.match(line)]
+        sentences = [_capital(text.rstrip(" .;")) for text in sentences]
+        if not sentences and not items:
+            continue
+        if not items:
+            text = f"- {dimension.label}: {'; '.join(sentences)}."
+            out.append(Block("bullet", text, part=dimension.key))
+            continue
+        out.append(Block("bullet", f"- {dimension.label}:", part=dimension.key))
+        for i, text in enumerate(sentences):
+            end = "." if i == len(sentences) - 1 and not items else ";"
+            out.append(Block("bullet", f"+ {text}{end}", part=dimension.key))
+        out += [Block("bullet", line, part=dimension.key) for line in items]
+    return out
 
 
 # --- III. tasks -----------------------------------------------------------------------------
 
 
-def _section_three(commune, year, texts, blocks, tables) -> None:
+def _section_three(commune, year, texts, blocks, tables, checks) -> None:
     blocks.append(Block("heading", _("III. Nhiệm vụ và giải pháp"), level=1))
     blocks.append(
         Block(
@@ -418,11 +447,12 @@ def _section_three(commune, year, texts, blocks, tables) -> None:
     blocks += narrative(texts["tasks_intro"], "tasks_intro")
     assignments = list(Assignment.objects.filter(commune=commune, year=year).for_listing())
     if not assignments:
-        blocks.append(
-            Block(
-                "warning",
+        checks.append(
+            Check(
+                "III.1",
                 _("Chưa phân công thực hiện dự án, tiểu dự án nào trong năm %(year)s.")
                 % {"year": year},
+                key=f"assignments:{year}",
             )
         )
     bases = bases_by_subproject(assignments)
@@ -461,11 +491,14 @@ def _section_three(commune, year, texts, blocks, tables) -> None:
             ),
         }
         blocks += narrative(tasks, "")
-        if bases.get(sp.pk):
+        # a legal basis the tasks already cite ("Trình tự thực hiện theo … 27/2022/NĐ-CP") is
+        # not cited again
+        uncited = [b for b in bases.get(sp.pk, []) if not cited_in(b, tasks)]
+        if uncited:
             blocks.append(
                 Block(
                     "paragraph",
-                    _("Căn cứ thực hiện: %(bases)s.") % {"bases": "; ".join(bases[sp.pk])},
+                    _("Căn cứ thực hiện: %(bases)s.") % {"bases": "; ".join(uncited)},
                 )
             )
     blocks.append(
@@ -501,7 +534,7 @@ def _section_three(commune, year, texts, blocks, tables) -> None:
 # --- IV. budget -----------------------------------------------------------------------------
 
 
-def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
+def _section_four(commune, year, texts, blocks, tables, checks) -> None:
     blocks.append(Block("heading", _("IV. Kinh phí thực hiện"), level=1))
     blocks += narrative(texts["budget_intro"], "budget_intro")
     lines = list(
@@ -509,9 +542,9 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
         .select_related("source", "subproject")
         .order_by("source__order", "subproject__code", "id")
     )
-    checks = StatedTotal.objects.filter(commune=commune, year=year).checked()
+    stated_checks = StatedTotal.objects.filter(commune=commune, year=year).checked()
     number = 0
-    for check in checks:
+    for check in stated_checks:
         number += 1
         stated = check.stated
         sources = {s.pk for s in stated.sources.all()}
@@ -534,9 +567,9 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
             text += f" ({breakdown})"
         blocks.append(Block("paragraph", text + "."))
         if not check.agrees:
-            blocks.append(Block("warning", check.message()))
-            footnotes.append(check.message())
-    if not checks and lines:
+            key = f"stated:{stated.pk}:{stated.amount}:{check.parts}:{check.line_count}"
+            checks.append(Check("IV", check.message(), key=key))
+    if not stated_checks and lines:
         number += 1
         total = sum(line.allocated for line in lines)
         blocks.append(
@@ -549,7 +582,9 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
     if texts["budget_other"].strip():
         blocks += narrative(f"{number + 1}. {texts['budget_other'].strip()}", "budget_other")
     if lines:
-        blocks.append(Block("table", table="section4_budget"))
+        # The lines are the XLSX's and the budget report's: the official text states the totals
+        # and their sources as plan 193/KH-UBND does; a line-by-line table (with its own total,
+        # which may not make the stated one) is a check, not part of the document.
         tables.append(
             Table(
                 key="section4_budget",
@@ -582,10 +617,10 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
                 ],
             )
         )
-    if checks:
+    if stated_checks:
         tables.append(
             checks_table(
-                checks,
+                stated_checks,
                 with_document=False,
                 key="section4_checks",
                 title=_("Đối chiếu tổng số nêu trong văn bản với các dòng kinh phí"),
@@ -596,7 +631,7 @@ def _section_four(commune, year, texts, blocks, tables, footnotes) -> None:
 # --- V. who does what -----------------------------------------------------------------------
 
 
-def _section_five(commune, year, blocks, tables) -> None:
+def _section_five(commune, year, blocks, tables, checks) -> None:
     blocks.append(Block("heading", _("V. Tổ chức thực hiện"), level=1))
     items = list(
         Responsibility.objects.filter(unit__commune=commune, year=year)
@@ -604,8 +639,12 @@ def _section_five(commune, year, blocks, tables) -> None:
         .order_by("order", "id")
     )
     if not items:
-        blocks.append(
-            Block("warning", _("Chưa giao nhiệm vụ cho đơn vị nào trong năm %(y)s.") % {"y": year})
+        checks.append(
+            Check(
+                "V",
+                _("Chưa giao nhiệm vụ cho đơn vị nào trong năm %(y)s.") % {"y": year},
+                key=f"units:{year}",
+            )
         )
     for index, item in enumerate(items, start=1):
         blocks.append(Block("heading", f"{item.order or index}. {item.title}", level=2))
@@ -631,6 +670,9 @@ def _village_targets(commune, year) -> dict:
 
 
 def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
+    """Appendix 01, printed after the signature: its heading blocks ("Phụ lục 01", its subject)
+    and its table; the "(Kèm theo Kế hoạch số …)" line is the renderer's (it needs the number and
+    date of the document: ``plan/typeset.py``)."""
     M = Target.Metric
     if not village_targets:
         return
@@ -668,12 +710,12 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
             "near_poor_reduction": sum((r["near_poor_reduction"] or 0) for r in rows),
         }
     )
-    title = _("Phụ lục 01: Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm %(year)s theo thôn") % {
-        "year": year
-    }
+    subject = _("Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm %(year)s theo thôn") % {"year": year}
+    title = _("Phụ lục 01: %(subject)s") % {"subject": subject}
     end = _("Cuối năm %(y)s") % {"y": year - 1}
     goal = _("Chỉ tiêu giảm năm %(y)s") % {"y": year}
-    blocks.append(Block("heading", title, level=1))
+    blocks.append(Block("heading", _("Phụ lục 01"), level=1))
+    blocks.append(Block("heading", subject, level=2))
     blocks.append(Block("table", table="appendix01"))
     tables.append(
         Table(

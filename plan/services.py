@@ -1,5 +1,6 @@
-"""Writes to a plan: its number and date once signed, and the narrative parts a commune types in
-(over the defaults of ``plan/defaults.py``). Only the commune's officers write (the same right as
+"""Writes to a plan: its number and date once signed, the narrative parts a commune types in
+(over the defaults of ``plan/defaults.py``), and the officer's confirmation that it may be issued
+despite its checks (``plan/checks.py``). Only the commune's officers write (the same right as
 planning the programme: ``projects.services``)."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from areas.models import Area
@@ -17,8 +19,9 @@ from core.text import nfc
 from projects.models import Plan, PlanText
 from projects.services import require_commune, require_planner
 
+from .checks import digest
 from .defaults import BY_KEY, default_text
-from .document import plan_texts, running_name
+from .document import plan_report, plan_texts, running_name
 
 
 def _plan_for(commune: Area, year: int, user) -> Plan:
@@ -113,3 +116,29 @@ def plan_text_reset(*, commune: Area, year: int, key: str, user=SYSTEM) -> None:
     """Go back to the default text of a part."""
     require_planner(user, commune)
     PlanText.objects.filter(plan__commune=commune, plan__year=year, key=key).delete()
+
+
+@transaction.atomic
+def plan_confirm(*, commune: Area, year: int, seen: str, user=SYSTEM) -> Plan:
+    """Confirm the plan despite its checks: its PDF loses the "DỰ THẢO" mark. ``seen`` is the
+    :func:`plan.checks.digest` of the checks the officer was shown; if they have changed since
+    (a new or another warning), nothing is stored and the officer is asked to look again. The
+    confirmation holds for these checks only: a later new or changed check lapses it."""
+    plan = _plan_for(commune, year, user)  # the planner's right checked, the plan row locked
+    checks = plan_report(commune, year).checks
+    if not checks:
+        raise ValidationError(_("Kế hoạch không còn cảnh báo nào; không cần xác nhận."))
+    if digest(checks) != seen:
+        raise ValidationError(
+            _(
+                "Các cảnh báo của kế hoạch đã thay đổi từ khi bạn mở trang. Hãy xem lại các cảnh "
+                "báo dưới đây rồi xác nhận lại."
+            ),
+            code="conflict",
+        )
+    plan.confirmed_at = timezone.now()
+    plan.confirmed_by = user
+    plan.confirmed_warnings = seen
+    plan.full_clean()
+    plan.save()
+    return plan

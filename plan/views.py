@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import requires
 from areas.scoping import can
@@ -19,9 +20,11 @@ from reports import registry
 from reports.documents import report_document_blocks
 
 from . import services
+from .checks import digest
 from .defaults import BY_KEY, PARTS, default_text
 from .document import plan_texts, running_name
 from .forms import PlanDetailsForm, PlanTextForm
+from .typeset import annex_of
 
 
 @requires("view")
@@ -37,8 +40,14 @@ def plan_document(request):
     if report is not None:
         items = _plan_items(report)
         header = _plan_header(report)
-    own = set()
+    own, plan = set(), None
     if sel.commune is not None:
+        plan = (
+            Plan.objects.visible_to(request.user)
+            .filter(commune=sel.commune, year=sel.year)
+            .select_related("confirmed_by")
+            .first()
+        )
         own = set(
             PlanText.objects.visible_to(request.user)
             .filter(plan__commune=sel.commune, plan__year=sel.year)
@@ -55,8 +64,35 @@ def plan_document(request):
             "parts": [(p, p.key in own) for p in PARTS],
             "error": error,
             "can_plan": can(request.user, "plan", sel.commune),
+            "plan": plan,
+            "checks_seen": digest(report.checks) if report is not None else "",
+            "annex_of": annex_of(report) if report is not None else "",
         },
     )
+
+
+@requires("plan")
+@require_POST
+def plan_confirm(request):
+    """The officer confirms the plan despite its checks (the PDF loses its "DỰ THẢO" mark)."""
+    sel = pick(request)
+    if not can(request.user, "plan", sel.commune):
+        raise PermissionDenied(_("Bạn không có quyền soạn kế hoạch của xã này."))
+    try:
+        services.plan_confirm(
+            commune=sel.commune,
+            year=sel.year,
+            seen=request.POST.get("seen", ""),
+            user=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Đã xác nhận ban hành kế hoạch dù còn cảnh báo; bản PDF không còn dấu “DỰ THẢO”."),
+        )
+    return redirect(_plan_back(sel))
 
 
 def _plan_items(report) -> list[tuple]:

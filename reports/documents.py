@@ -53,6 +53,12 @@ class DocumentBlocks:
     signer_name: str
     recipients: list[str] = field(default_factory=list)
 
+    @property
+    def signature_lines(self) -> list[str]:
+        """The signature block above the signer's name, one printed line each: the authority as
+        typed, one line per row ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), then the position."""
+        return [*lines_of(self.signing_authority), *lines_of(self.signer_position)]
+
 
 def issuing_area(area: Area) -> Area:
     """A village's documents are issued by its commune."""
@@ -68,22 +74,34 @@ def in_running_text(name: str) -> str:
     return name[:1].lower() + name[1:] if KIND_PREFIX.match(name) else name
 
 
-def date_line(place: str, day: datetime.date | None, year: int) -> str:
-    """ "Vĩnh Hảo, ngày 05 tháng 01 năm 2025" (day and month below 10 with a leading zero), or
-    blanks to be filled in by hand when the document is signed."""
+def date_text(day: datetime.date | None, year: int | None = None) -> str:
+    """A document's date as Decree 30/2020 writes it: "ngày 16 tháng 4 năm 2024", with a leading
+    zero only on days 1–9 and on months 1 and 2 ("ngày 05 tháng 02 năm 2024"). Without a day,
+    blanks to be filled in by hand when the document is signed ("ngày … tháng … năm 2024").
+    Every document date printed in a document comes from here."""
     if day is None:
         blank = "\u00a0" * 6
-        return _("%(place)s, ngày %(blank)s tháng %(blank)s năm %(year)s") % {
-            "place": place,
+        return _("ngày %(blank)s tháng %(blank)s năm %(year)s") % {
             "blank": blank,
-            "year": year,
+            "year": year if year is not None else "\u00a0" * 8,
         }
-    return _("%(place)s, ngày %(d)s tháng %(m)s năm %(y)s") % {
-        "place": place,
+    return _("ngày %(d)s tháng %(m)s năm %(y)s") % {
         "d": f"{day.day:02d}",
-        "m": f"{day.month:02d}",
+        "m": f"{day.month:02d}" if day.month <= 2 else str(day.month),
         "y": day.year,
     }
+
+
+def date_line(place: str, day: datetime.date | None, year: int) -> str:
+    """ "Vĩnh Hảo, ngày 16 tháng 4 năm 2024" (:func:`date_text`), or blanks to be filled in by
+    hand when the document is signed."""
+    return _("%(place)s, %(date)s") % {"place": place, "date": date_text(day, year)}
+
+
+def lines_of(text: str) -> list[str]:
+    """A field typed one line per row ("TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH" on two lines): its
+    non-empty lines, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def settings_for(area: Area, slug: str) -> dict:

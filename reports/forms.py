@@ -81,6 +81,7 @@ class DocumentSettingsForm(forms.ModelForm):
         fields = list(FIELDS)
         widgets = {
             "issuing_body": forms.Textarea(attrs={"rows": 2}),
+            "signing_authority": forms.Textarea(attrs={"rows": 3}),
             "recipients": forms.Textarea(attrs={"rows": 6}),
             "body": forms.Textarea(attrs={"rows": 18}),
             "document_date": DATE_INPUT,

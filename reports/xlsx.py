@@ -152,8 +152,7 @@ def _document_closing(sheet, first_row: int, blocks, width: int, text_cell, font
         for line in blocks.recipients
     ]
     right = [
-        (blocks.signing_authority, fonts["bold"]),
-        (blocks.signer_position, fonts["bold"]),
+        *((line, fonts["bold"]) for line in blocks.signature_lines),
         ("", None),
         ("", None),
         ("", None),

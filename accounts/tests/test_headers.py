@@ -13,7 +13,7 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Rendered only into PDFs by WeasyPrint on the server, never served to a browser: the report
 # page around a PDF and the review's document bodies (a report's ``body_template``).
 SERVER_SIDE_ONLY = {"reports/pdf.html"}
-SERVER_SIDE_FOLDERS = ("review/documents/",)
+SERVER_SIDE_FOLDERS = ("review/documents/", "plan/documents/")
 
 
 def directives(header: str) -> dict[str, list[str]]:

@@ -40,11 +40,15 @@ def test_figures_read_as_plans_print_them():
 
 
 def test_a_plan_is_built_without_review_targets_or_budget_and_says_what_is_missing(commune):
+    """What is missing is a check, never a line of the official text."""
     report = plan_report(commune, 2024)
-    warnings = [b.text for b in report.blocks if b.kind == "warning"]
+    warnings = [c.message for c in report.checks]
     assert any("2023" in w for w in warnings)  # no review at the end of 2023
     assert any("chỉ tiêu" in w for w in warnings)
     assert any("Chưa phân công" in w for w in warnings)
+    text = " ".join(b.text for b in report.blocks)
+    assert not any(w in text for w in warnings)
+    assert report.draft
 
 
 def test_the_plan_page_shows_the_appendix_column_groups_and_the_plan_year(
@@ -86,6 +90,7 @@ def test_no_appendix_is_promised_without_village_reduction_targets(commune, vill
     report = plan_report(commune, 2024)
     assert not any("phụ lục 01" in (b.text or "") for b in report.blocks)
     assert "appendix01" not in {t.key for t in report.tables}
+    assert report.appendix == []
 
 
 def test_a_plan_is_per_commune(district):
