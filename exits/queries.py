@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext as _
 
@@ -263,3 +264,19 @@ def budget_check(commune: Area, year: int) -> list[dict]:
         )
     )
     return rows
+
+
+def planned_counts(commune: Area, year: int) -> dict[tuple[int, str], int]:
+    """{(village id, class): households planned to escape in ``year``}, by their class and
+    village in the figures of ``year - 1`` (Appendix 01 of the plan puts them beside the
+    targets). One query."""
+    planned = Pathway.objects.filter(year=year, planned=True).values("household_id")
+    rows = (
+        year_results(year - 1)
+        .within(commune)
+        .filter(household_id__in=planned, household_class__in=ON_A_LIST)
+        .values_list("village_id", "household_class")
+        .annotate(n=models.Count("id"))
+        .order_by()
+    )
+    return {(village_id, klass): n for village_id, klass, n in rows}

@@ -35,6 +35,7 @@ from budget.models import BudgetLine, StatedTotal
 from budget.reports import checks_table
 from core.collation import by_name
 from core.formatting import format_int, format_number
+from exits.queries import planned_counts
 from households import standing
 from households.reports.baseline import baseline
 from indicators.models import Target
@@ -687,6 +688,7 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
         .annotate(n=Count("id"))
         .order_by()
     }
+    planned = planned_counts(commune, year)  # households planned to escape (exits)
     rows = []
     for v in villages:
         rows.append(
@@ -697,6 +699,8 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
                 "near_poor": counts.get((v.pk, near), 0),
                 "poor_reduction": village_targets.get((v.pk, M.POOR_REDUCTION)),
                 "near_poor_reduction": village_targets.get((v.pk, M.NEAR_POOR_REDUCTION)),
+                "poor_planned": planned.get((v.pk, poor), 0),
+                "near_planned": planned.get((v.pk, near), 0),
             }
         )
     rows.append(
@@ -708,12 +712,15 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
             "near_poor": sum(r["near_poor"] for r in rows),
             "poor_reduction": sum((r["poor_reduction"] or 0) for r in rows),
             "near_poor_reduction": sum((r["near_poor_reduction"] or 0) for r in rows),
+            "poor_planned": sum(r["poor_planned"] for r in rows),
+            "near_planned": sum(r["near_planned"] for r in rows),
         }
     )
     subject = _("Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm %(year)s theo thôn") % {"year": year}
     title = _("Phụ lục 01: %(subject)s") % {"subject": subject}
     end = _("Cuối năm %(y)s") % {"y": year - 1}
     goal = _("Chỉ tiêu giảm năm %(y)s") % {"y": year}
+    chosen = _("Hộ dự kiến thoát nghèo")
     blocks.append(Block("heading", _("Phụ lục 01"), level=1))
     blocks.append(Block("heading", subject, level=2))
     blocks.append(Block("table", table="appendix01"))
@@ -727,6 +734,14 @@ def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:
                 Column("near_poor", _("Hộ cận nghèo"), "int", end),
                 Column("poor_reduction", _("Hộ nghèo"), "number", goal),
                 Column("near_poor_reduction", _("Hộ cận nghèo"), "number", goal),
+                *(
+                    [
+                        Column("poor_planned", _("Hộ nghèo"), "int", chosen),
+                        Column("near_planned", _("Hộ cận nghèo"), "int", chosen),
+                    ]
+                    if planned
+                    else []
+                ),
             ],
             rows=rows,
         )

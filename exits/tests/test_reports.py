@@ -118,3 +118,22 @@ def test_planned_against_actual_needs_the_years_review(commune, data):
 def test_a_district_is_asked_to_choose_a_commune(district, data):
     with pytest.raises(ReportError, match="từng xã"):
         build(SPECS["exits"], district, 2024)
+
+
+def test_the_plans_appendix_puts_the_planned_households_beside_the_targets(
+    commune, village_a, village_b, data
+):
+    from indicators.models import Target
+    from plan.document import plan_report
+
+    for village, value in ((village_a, 2), (village_b, 1)):
+        Target.objects.create(
+            area=village, year=2024, metric=Target.Metric.POOR_REDUCTION, value=value, source="KH"
+        )
+    table = plan_report(commune, 2024).table("appendix01")
+    rows = {r["key"]: r for r in table.rows}
+    a, b = rows[f"village-{village_a.pk}"], rows[f"village-{village_b.pk}"]
+    assert (a["poor_reduction"], a["poor_planned"], a["near_planned"]) == (2, 2, 0)
+    assert (b["poor_reduction"], b["poor_planned"]) == (1, 0)
+    assert rows["total"]["poor_planned"] == 2
+    assert [c.group for c in table.columns][-2:] == ["Hộ dự kiến thoát nghèo"] * 2
