@@ -143,3 +143,16 @@ def test_a_visit_links_the_households_own_beneficiary_record_only(client, commun
     assert refused.status_code == 200 and not FollowUpVisit.objects.exists()
     assert client.post(url, {**visit, "beneficiary": own.pk}).status_code == 302
     assert FollowUpVisit.objects.get().beneficiary == own
+
+
+def test_the_plan_page_links_the_pathways_for_those_who_may_list_households(
+    client, commune, officer
+):
+    from accounts.tests.factories import UserFactory
+
+    url = reverse("plan_document") + f"?commune={commune.pk}&year=2024"
+    client.force_login(officer)
+    assert 'data-testid="plan-exits"' in client.get(url).content.decode()
+    client.force_login(UserFactory(membership=(commune, "finance")))
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="plan-exits"' not in page.content.decode()
