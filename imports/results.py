@@ -89,7 +89,7 @@ class AssessmentImport(_Import):
                     parsed[pos["income_per_capita"]],
                     parsed[pos["b1_score"]],
                     deprived,
-                    bool(failed),
+                    frozenset(failed),  # the columns refused (the row is bad if any)
                 )
         if not rows:
             raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
@@ -172,6 +172,8 @@ class AssessmentImport(_Import):
             if refusal:  # left before the reference date, or joined after it
                 report.add(sheet, number, self.labels["code"], refusal)
                 continue
+            if bad & {"income_per_capita", "b1_score", "member_count"}:
+                continue  # its value was refused already; no classification without it
             members = count if count is not None else registry_counts.get(household.pk, 0)
             if not members:
                 report.add(

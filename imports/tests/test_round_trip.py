@@ -212,6 +212,7 @@ def test_two_bad_rows_of_ten_commit_valid_only_then_the_fixed_rejects(client, cy
     assert header[-1] == "Lỗi cần sửa" and header[:3] == ["Mã hộ", "Chủ hộ", "Thôn"]
     assert [r[0] for r in rows] == ["T-04", "T-07"]
     assert "“nhiều” không phải là một số" in rows[0][-1]
+    assert ";" not in rows[0][-1]  # one problem: no classification without the refused income
     assert "lớn hơn mức tối đa 1.000.000.000" in rows[1][-1]
     assert rows[0][4] == "nhiều"
 
@@ -436,3 +437,13 @@ def test_the_registry_dry_run_lists_fields_old_to_new(commune, t1, tmp_path, cap
     call_command("import_households", str(path), "--commune", commune.code, "--dry-run")
     out = capsys.readouterr().out
     assert "Dòng 2 · T-01 (cập nhật): Chủ hộ: Nguyễn Văn Đức → Lục Thị Mai" in out
+
+
+def test_the_template_download_runs_a_bounded_number_of_queries(
+    client, cycle, homes, officer, django_assert_max_num_queries
+):
+    client.force_login(officer)
+    with django_assert_max_num_queries(20):
+        response = client.get(f"/imports/template/results/{cycle.pk}/")
+        content = b"".join(response.streaming_content)
+    assert len(sheet_rows(content)[1]) == 4
