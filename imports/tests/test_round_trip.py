@@ -447,3 +447,14 @@ def test_the_template_download_runs_a_bounded_number_of_queries(
         response = client.get(f"/imports/template/results/{cycle.pk}/")
         content = b"".join(response.streaming_content)
     assert len(sheet_rows(content)[1]) == 4
+
+
+def test_the_cycle_page_links_to_the_prefilled_template(client, cycle, homes, officer, viewer):
+    from django.urls import reverse
+
+    client.force_login(officer)
+    html = client.get(reverse("cycle_detail", args=[cycle.pk])).text
+    assert f'href="/imports/template/results/{cycle.pk}/"' in html
+    client.force_login(viewer)  # may not import: no link
+    html = client.get(reverse("cycle_detail", args=[cycle.pk])).text
+    assert "excel-round-trip" not in html
