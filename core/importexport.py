@@ -26,6 +26,11 @@ class ReferenceDataAdmin(ImportExportMixin):
     """Import and export buttons on a ModelAdmin, for the two formats offices use."""
 
     formats = [XLSX, CSV]
+    # A CSV export starts with a byte-order mark, so that Excel reads its Vietnamese text as
+    # UTF-8 (import-export reads "utf-8-sig" back, with or without the mark). Its numbers stay
+    # as the data has them (decimal point, "," between cells): the CSV is the admin's round-trip
+    # format, and XLSX the one to open in a spreadsheet (docs/decisions-import.md).
+    to_encoding = "utf-8-sig"
 
     # import-export lets any staff user import and export unless told otherwise: an import adds
     # and changes rows, an export reads them, so the model's own permissions decide.

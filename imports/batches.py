@@ -22,6 +22,7 @@ from django.utils import timezone
 from areas.models import Area
 from households.models import ReviewCycle
 
+from . import exports
 from .importer import ImportReport, _Import
 from .models import ImportBatch
 from .registry import HouseholdImport
@@ -90,7 +91,8 @@ def batch_preview(batch: ImportBatch) -> ImportReport:
     kept = f"{batch.token}.reading"
     progress = _Progress(batch)
     try:
-        report = importer_for(batch, progress).run(commit=False, keep=storage.path(kept))
+        importer = importer_for(batch, progress)
+        report = importer.run(commit=False, keep=storage.path(kept))
     except BaseException:
         progress.close()
         raise
@@ -98,14 +100,21 @@ def batch_preview(batch: ImportBatch) -> ImportReport:
     if storage.exists(kept):
         batch.reading.name = kept
         batch.reading_sha256 = _sha256(batch.reading) or ""
-    _record(batch, report, progress)
+    _record(batch, report, progress, importer)
     return report
 
 
-def batch_confirm(batch: ImportBatch) -> ImportReport:
+def batch_confirm(
+    batch: ImportBatch, *, valid_only: bool = False, accept_warnings: bool = False
+) -> ImportReport:
     """Write the batch's file in one transaction if the registry still gives the outcome its
     preview showed; else nothing is written and the report (``changed_since_preview``) is the new
-    preview. A batch already confirmed, or being confirmed, is refused (``AlreadyConfirmed``)."""
+    preview. A batch already confirmed, or being confirmed, is refused (``AlreadyConfirmed``).
+
+    ``valid_only`` writes the valid rows of a results file with rejected rows (the user chose
+    it); the upload is then kept (until ``IMPORT_KEEP_HOURS``) for the rejected rows' download.
+    ``accept_warnings``: rows with warnings are written; without it a file with warnings is not
+    written (``report.warnings_refused``) and the batch stays open."""
     claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=OPEN).update(
         status=ImportBatch.Status.CONFIRMING, updated_at=timezone.now()
     )
@@ -113,8 +122,13 @@ def batch_confirm(batch: ImportBatch) -> ImportReport:
         raise AlreadyConfirmed(batch.token)
     progress = _Progress(batch, confirming=True)
     try:
-        report = importer_for(batch, progress).run(
-            commit=True, reuse=_kept_reading(batch), expect=batch.outcome.get("digest", "")
+        importer = importer_for(batch, progress)
+        report = importer.run(
+            commit=True,
+            reuse=_kept_reading(batch),
+            expect=batch.outcome.get("digest", ""),
+            valid_only=valid_only,
+            accept_warnings=accept_warnings,
         )
     except BaseException:
         progress.close()
@@ -122,8 +136,8 @@ def batch_confirm(batch: ImportBatch) -> ImportReport:
         raise
     progress.set(done=True)
     if report.committed:
-        _remove_files(batch)
-    _record(batch, report, progress)
+        _remove_files(batch, keep_upload=report.partial)
+    _record(batch, report, progress, importer)
     return report
 
 
@@ -233,7 +247,7 @@ class _Progress:
             self._connection = None
 
 
-def _record(batch: ImportBatch, report: ImportReport, progress: _Progress) -> None:
+def _record(batch: ImportBatch, report: ImportReport, progress: _Progress, importer) -> None:
     progress.close()
     batch.progress = progress.state
     if report.committed:
@@ -243,13 +257,36 @@ def _record(batch: ImportBatch, report: ImportReport, progress: _Progress) -> No
     else:
         batch.status = ImportBatch.Status.PREVIEWED
     if not report.committed:
+        partial = importer.partial_allowed and report.has_valid_changes
         batch.outcome = {
-            "digest": report.outcome() if report.ok else "",
+            # Empty when the preview found problems and no valid rows may be written alone, so
+            # nothing is confirmed unseen.
+            "digest": report.outcome() if report.ok or partial else "",
             "counts": report.counts,
             "member_counts": report.member_counts,
+            "warnings": len({(w.sheet, w.row) for w in report.warnings}),
         }
+        if partial:  # what the download of the rejected rows needs
+            batch.outcome["sheet"] = importer.sheet
+            batch.outcome["rejected"] = {str(k): v for k, v in report.rejected_rows().items()}
         batch.problems = report.problem_lines()
     batch.save()
+
+
+def rejected_rows(batch: ImportBatch) -> bytes | None:
+    """The rejected rows of a results batch (its stored file's rows that the preview refused,
+    with their problems) as a workbook, or None if there are none or the file is gone."""
+    rejected = batch.outcome.get("rejected")
+    if batch.kind != ImportBatch.Kind.ASSESSMENTS or not rejected or not batch.file:
+        return None
+    if _sha256(batch.file) != batch.sha256:
+        return None
+    return exports.rejected_workbook(
+        batch.cycle,
+        import_uploads().path(batch.file.name),
+        batch.outcome["sheet"],
+        {int(k): v for k, v in rejected.items()},
+    )
 
 
 def _kept_reading(batch: ImportBatch) -> bytes | None:
@@ -265,12 +302,14 @@ def _kept_reading(batch: ImportBatch) -> bytes | None:
     return data if hashlib.sha256(data).hexdigest() == batch.reading_sha256 else None
 
 
-def _remove_files(batch: ImportBatch) -> None:
+def _remove_files(batch: ImportBatch, *, keep_upload: bool = False) -> None:
     storage = import_uploads()
-    for name in (batch.file.name, batch.reading.name):
+    names = (batch.reading.name,) if keep_upload else (batch.file.name, batch.reading.name)
+    for name in names:
         if name:
             storage.delete(name)
-    batch.file.name = ""
+    if not keep_upload:
+        batch.file.name = ""
     batch.reading.name = ""
 
 

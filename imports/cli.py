@@ -56,14 +56,37 @@ def user_for(username: str | None):
 
 
 def print_report(command, report: ImportReport, *, dry_run: bool) -> None:
-    """How the shell commands end: problems on stderr, the summary on stdout, and a non-zero
-    exit (CommandError) when anything was refused."""
+    """How the shell commands end: problems and warnings on stderr; with ``--dry-run`` every row
+    that would be written with the fields it changes (old → new); the summary on stdout; and a
+    non-zero exit (CommandError) when nothing was written for a refusal."""
     from django.core.management.base import CommandError
 
     for line in report.problem_lines():
         command.stderr.write(line)
+    for line in report.warning_lines():
+        command.stderr.write(line)
+    if dry_run:
+        for line in report.change_lines():
+            command.stdout.write(line)
     for line in report.summary_lines():
         command.stdout.write(line)
+    if report.warnings_refused:
+        raise CommandError(
+            _(
+                "Không nhập gì: %(n)s dòng có cảnh báo. Kiểm tra các dòng đó; nếu số liệu đúng, "
+                "chạy lại với --accept-warnings."
+            )
+            % {"n": len({(w.sheet, w.row) for w in report.warnings})}
+        )
+    if report.partial:
+        command.stdout.write(
+            _("Đã ghi các dòng hợp lệ (%(seconds)s giây); %(n)s dòng lỗi không được ghi.")
+            % {
+                "seconds": f"{report.seconds:.1f}".replace(".", ","),
+                "n": report.counts["invalid"],
+            }
+        )
+        return
     if not report.ok:
         raise CommandError(
             _("Không nhập gì: %(n)s dòng lỗi.") % {"n": report.counts["invalid"]}

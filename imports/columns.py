@@ -292,6 +292,14 @@ class SheetSpec:
 
 YES_NO = (gettext_lazy("có"), gettext_lazy("không"))
 
+# The Vietnamese locale (LCID 0x042A) on a number format: a spreadsheet program set to another
+# language then reads what is typed into the cell the Vietnamese way ("850.000" is 850000, not
+# 850), and shows it so.
+VI = "[$-42A]"
+# Dates are text cells read as dd/mm/yyyy: a date cell is read in the program's language, so
+# "05/09/1980" typed in an English one became 9 May 1980.
+TEXT = "@"
+
 
 def _labels(choices) -> tuple:
     return tuple(label for _code, label in choices)
@@ -356,7 +364,7 @@ def household_sheet() -> SheetSpec:
                 gettext_lazy("Số, lớn hơn 0, một chữ số thập phân (ví dụ 45,5)."),
                 aliases=("diện tích nhà ở", "diện tích nhà", "diện tích"),
                 width=12,
-                number_format="0.0",
+                number_format=VI + "0.0",
             ),
             Column(
                 "house_material",
@@ -389,7 +397,7 @@ def household_sheet() -> SheetSpec:
                 parse_date,
                 gettext_lazy("dd/mm/yyyy. Để trống nếu hộ vẫn ở trong danh sách."),
                 width=14,
-                number_format="DD/MM/YYYY",
+                number_format=TEXT,
             ),
         ),
     )
@@ -434,7 +442,7 @@ def member_sheet() -> SheetSpec:
                 parse_date,
                 gettext_lazy("dd/mm/yyyy (ví dụ 05/09/1980)."),
                 width=12,
-                number_format="DD/MM/YYYY",
+                number_format=TEXT,
             ),
             Column(
                 "relation_to_head",
@@ -494,9 +502,10 @@ def member_sheet() -> SheetSpec:
     )
 
 
-def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
+def assessment_sheet(indicators: Sequence[Indicator], *, errors: bool = False) -> SheetSpec:
     """Household code, income and/or B1 score, one yes/no column per indicator of the standard.
-    Head, village and class are written by the export for reading and ignored on import."""
+    Head, village and class are written by the export for reading and ignored on import.
+    ``errors``: with the last column of the file of rejected rows (ignored on import too)."""
     columns = [
         Column(
             "code",
@@ -517,7 +526,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
             gettext_lazy("Số nguyên ≥ 1. Để trống: đếm theo danh sách thành viên."),
             aliases=("nhân khẩu", "số người"),
             width=10,
-            number_format="0",
+            number_format=VI + "0",
         ),
         Column(
             "income_per_capita",
@@ -526,7 +535,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
             gettext_lazy("Số nguyên không âm, đồng/người/tháng. Cần thu nhập hoặc điểm B1."),
             aliases=("thu nhập bình quân", "thu nhập", "thu nhập bình quân đầu người"),
             width=16,
-            number_format="#,##0",
+            number_format=VI + "#,##0",
         ),
         Column(
             "b1_score",
@@ -535,7 +544,7 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
             gettext_lazy("Số nguyên không âm (điểm thu nhập của phiếu B)."),
             aliases=("b1", "điểm thu nhập"),
             width=9,
-            number_format="0",
+            number_format=VI + "0",
         ),
     ]
     for indicator in indicators:
@@ -553,7 +562,20 @@ def assessment_sheet(indicators: Sequence[Indicator]) -> SheetSpec:
     columns.append(
         Column("class", gettext_lazy("Phân loại"), parse_text, width=16, informative=True)
     )
+    if errors:
+        columns.append(ERRORS_COLUMN)
     return SheetSpec(gettext_lazy("Kết quả rà soát"), tuple(columns))
+
+
+ERRORS_COLUMN = Column(
+    "errors",
+    gettext_lazy("Lỗi cần sửa"),
+    parse_text,
+    gettext_lazy("Lý do dòng chưa được nhập; sửa rồi nhập lại tệp này."),
+    aliases=("lỗi",),
+    width=60,
+    informative=True,
+)
 
 
 _INDICATOR_HEADER = re.compile(r"(?<![\d.])(\d{1,2}\.\d{1,2})(?![\d.])")

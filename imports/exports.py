@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -33,15 +33,18 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from areas.models import Area
+from areas.scoping import person_areas_within
 from core.cells import neutralise
-from core.collation import by_name, sorted_vietnamese
+from core.collation import by_name, sorted_vietnamese, vietnamese_key
 from households.bulkregistry import MEMBER_IMPORT_FIELDS
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from households.privacy import mask_citizen_id
+from households.standing import on_registry
 from indicators.models import Indicator
 from indicators.rules import HouseholdClass
 
-from .columns import SheetSpec, assessment_sheet, household_sheet, member_sheet
+from .columns import SheetSpec, assessment_sheet, household_sheet, member_sheet, parse_text
+from .reader import open_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 VALIDATED_ROWS = 5000  # rows below the header that get the drop-downs and hints
@@ -136,8 +139,11 @@ class _Writer:
                 return cell
             return neutralise(value)
         if isinstance(value, datetime.date):
-            cell = WriteOnlyCell(ws, value=value)
-            cell.number_format = "DD/MM/YYYY"
+            # A text cell "05/09/1980": a date cell would be shown, and retyped, in the reading
+            # program's language (docs/decisions-import.md, "Spreadsheets set to another
+            # language"); the importer reads the text as dd/mm/yyyy.
+            cell = WriteOnlyCell(ws, value=f"{value.day:02d}/{value.month:02d}/{value.year:04d}")
+            cell.number_format = "@"
             return cell
         if isinstance(value, int | float | Decimal) and number_format and number_format != "@":
             cell = WriteOnlyCell(ws, value=value)
@@ -333,9 +339,122 @@ def assessments_workbook(cycle: ReviewCycle, assessments, *, title: str | None =
     return writer.finish()
 
 
-def assessment_template(cycle: ReviewCycle) -> bytes:
-    """An empty results workbook for ``cycle``: one column per indicator of its standard."""
-    return assessments_workbook(cycle, Assessment.objects.none())
+def assessment_template(cycle: ReviewCycle, households=None) -> bytes:
+    """The results workbook for ``cycle``: one column per indicator of its standard, and a row
+    for each of ``households`` (a scoped queryset; None: no rows) on the cycle's registry — its
+    code, head and village, and as a starting point its answers in its latest decided result
+    before the cycle (income, B1 score, indicators). Member count and class are left blank."""
+    indicators = _indicators(cycle)
+    writer = _Writer()
+    rows = [] if households is None else _template_rows(cycle, households, indicators)
+    writer.sheet(assessment_sheet(indicators), rows, lists={})
+    return writer.finish()
+
+
+def template_scope(user, area: Area):
+    """The households of ``area`` that ``user`` may list (a board over its commune: its
+    village's; no one's for a user who may list none)."""
+    places = person_areas_within(user, area)
+    if not places:
+        return Household.objects.none()
+    condition = Q()
+    for place in places:
+        condition |= Q(village__path__startswith=place.path)
+    return Household.objects.visible_to(user).filter(condition)
+
+
+def template_households(cycle: ReviewCycle, households):
+    """``households`` (scoped) of the cycle's commune on its registry on its reference date."""
+    return households.filter(commune_id=cycle.commune_id).filter(on_registry(cycle.reference_date))
+
+
+def previous_results(cycle: ReviewCycle, household_ids) -> dict[int, Assessment]:
+    """Each household's latest result in a decided (finalised) cycle of the commune before
+    ``cycle`` — the periodic review of the year before, or an ad-hoc review after it."""
+    found: dict[int, Assessment] = {}
+    for start in range(0, len(household_ids), 5000):
+        for result in (
+            Assessment.objects.filter(
+                household_id__in=household_ids[start : start + 5000],
+                cycle__commune_id=cycle.commune_id,
+                cycle__status=ReviewCycle.Status.FINALISED,
+                cycle__reference_date__lt=cycle.reference_date,
+            )
+            .order_by("household_id", "-cycle__reference_date", "-pk")
+            .only("pk", "household_id", "income_per_capita", "b1_score")
+        ):
+            found.setdefault(result.household_id, result)
+    return found
+
+
+def _template_rows(cycle, households, indicators) -> list[list]:
+    chosen = list(
+        template_households(cycle, households)
+        .select_related("village")
+        .only("pk", "code", "head_name", "village__name")
+    )
+    chosen.sort(key=lambda h: (vietnamese_key(h.village.name), h.village_id, h.code))
+    before = previous_results(cycle, [h.pk for h in chosen])
+    deprived: dict[int, set[str]] = {}
+    ids = [a.pk for a in before.values()]
+    for start in range(0, len(ids), 5000):
+        for assessment_id, code in Deprivation.objects.filter(
+            assessment_id__in=ids[start : start + 5000]
+        ).values_list("assessment_id", "indicator__code"):
+            deprived.setdefault(assessment_id, set()).add(code)
+    yes_no = {True: _yes_no(True), False: _yes_no(False)}
+    rows = []
+    for h in chosen:
+        result = before.get(h.pk)
+        mine = deprived.get(result.pk, set()) if result else set()
+        rows.append(
+            [
+                h.code,
+                h.head_name,
+                h.village.name,
+                None,
+                result.income_per_capita if result else None,
+                result.b1_score if result else None,
+                *[yes_no[i.code in mine] if result else None for i in indicators],
+                None,
+            ]
+        )
+    return rows
+
+
+def rejected_workbook(cycle: ReviewCycle, source, sheet: str, rejected: dict[int, str]) -> bytes:
+    """The rows of ``source`` (a results file) numbered in ``rejected`` ({row: problems}), in the
+    template's columns with the problems in a last column: to fix and import again. Cells are
+    written as the file had them (a formula as its text)."""
+    from .columns import map_headers
+
+    indicators = _indicators(cycle)
+    spec = assessment_sheet(indicators, errors=True)
+    workbook = open_workbook(source)
+    try:
+        header, rows = map_headers(workbook, sheet, spec)
+        out = []
+        for number, values in rows:
+            if number not in rejected:
+                continue
+            row = []
+            for column in spec.columns:
+                if column.key == "errors":
+                    row.append(rejected[number])
+                    continue
+                position = header.positions.get(column.key)
+                raw = values[position] if position is not None and position < len(values) else None
+                if isinstance(raw, str):
+                    raw = str(raw)  # a formula or an error value as its text (neutralised)
+                elif raw is not None and not isinstance(raw, int | float | Decimal | datetime.date):
+                    raw = parse_text(str(raw))
+                row.append(raw)
+            out.append(row)
+    finally:
+        workbook.close()
+    writer = _Writer()
+    writer.sheet(spec, out, lists={})
+    return writer.finish()
 
 
 def class_list_workbook(cycle: ReviewCycle, assessments, household_class: str) -> bytes:

@@ -52,6 +52,23 @@ class RowChange:
     # What the change rests on, in no language (the record's version, the fields and members it
     # touches): part of the outcome a confirm must find again.
     basis: str = ""
+    # The fields it changes, as shown to the user: (label, old value, new value), text.
+    fields: tuple = ()
+
+    def field_text(self) -> str:
+        return "; ".join(f"{label}: {old} → {new}" for label, old, new in self.fields)
+
+    def line(self) -> str:
+        """The change as one line of the shell's dry run: row, code, status and fields."""
+        status = {"new": _("mới"), "updated": _("cập nhật")}.get(self.status, self.status)
+        where = (
+            _("Dòng %(row)s") % {"row": self.row}
+            if self.row is not None
+            else _("Trang “%(sheet)s”") % {"sheet": self.sheet}
+        )
+        text = f"{where} · {self.code} ({status})"
+        detail = self.field_text() or self.details
+        return f"{text}: {detail}" if detail else text
 
 
 # What a kept reading may contain. Its bytes were written by this server and their digest is
@@ -92,6 +109,10 @@ class ImportReport:
         default_factory=lambda: {"new": 0, "updated": 0, "removed": 0, "unchanged": 0}
     )
     issues: list[RowIssue] = field(default_factory=list)
+    # Values that are possible but unlikely (an income outside the standard's usual range, a
+    # date of birth with day and month swapped against the registry): shown, and written only
+    # when the user says so (``accept_warnings``).
+    warnings: list[RowIssue] = field(default_factory=list)
     changes: list[RowChange] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     file_error: str = ""
@@ -101,6 +122,10 @@ class ImportReport:
     # The outcome differed from the one previewed, so nothing was written (see ``_Import.run``).
     changed_since_preview: bool = False
     reused_reading: bool = False
+    # A commit refused because rows carry warnings the user did not accept.
+    warnings_refused: bool = False
+    # Only the valid rows were written (the user chose it; the rejected rows were not).
+    partial: bool = False
 
     def outcome(self) -> str:
         """A digest of what a commit would write: the counts and every row's change. Equal
@@ -122,8 +147,31 @@ class ImportReport:
     def has_changes(self) -> bool:
         return bool(self.counts["new"] or self.counts["updated"])
 
+    @property
+    def has_valid_changes(self) -> bool:
+        """Rows with problems, and valid rows that would change something: what a commit of
+        “only the valid rows” needs."""
+        return not self.file_error and bool(self.issues) and self.has_changes
+
     def add(self, sheet: str, row: int, column: str, message: str) -> None:
         self.issues.append(RowIssue(sheet, row, column, message))
+
+    def warn(self, sheet: str, row: int, column: str, message: str) -> None:
+        self.warnings.append(RowIssue(sheet, row, column, message))
+
+    def rejected_rows(self) -> dict[int, str]:
+        """{row number: its problems as one text} for the rows refused."""
+        found: dict[int, list[str]] = {}
+        for issue in self.issues:
+            found.setdefault(issue.row, []).append(f"{issue.column}: {issue.message}")
+        return {row: "; ".join(messages) for row, messages in found.items()}
+
+    def warning_lines(self) -> list[str]:
+        return [_("Cảnh báo: %(issue)s") % {"issue": issue} for issue in self.warnings]
+
+    def change_lines(self) -> list[str]:
+        """Every row a commit would write, with the fields it changes (old → new)."""
+        return [change.line() for change in self.changes]
 
     def finish_counts(self) -> None:
         self.counts["invalid"] = len({(i.sheet, i.row) for i in self.issues})
@@ -151,6 +199,10 @@ class ImportReport:
                 "bad": c["invalid"],
             }
         )
+        if self.warnings:
+            out.append(
+                _("Dòng có cảnh báo: %(n)s") % {"n": len({(w.sheet, w.row) for w in self.warnings})}
+            )
         if self.kind == "households":
             m = self.member_counts
             out.append(
@@ -187,6 +239,8 @@ def _blank(values: list) -> bool:
 
 class _Import:
     kind = ""
+    #: Whether “only the valid rows” may be written (review results: each row stands alone).
+    partial_allowed = False
 
     def __init__(
         self, *, source, user=None, filename: str = "", progress=None, write_progress=None
@@ -207,6 +261,8 @@ class _Import:
         keep: os.PathLike | None = None,
         reuse: bytes | None = None,
         expect: str | None = None,
+        valid_only: bool = False,
+        accept_warnings: bool = False,
     ) -> ImportReport:
         """Check the file; if ``commit`` and nothing is invalid, write it all in one transaction.
 
@@ -217,7 +273,12 @@ class _Import:
         same language, else it reads the file again. Either way the comparison with the registry
         is made again, inside the transaction that writes; if ``expect`` (the previewed
         :meth:`ImportReport.outcome`) differs from its result, nothing is written and the report
-        says so (``changed_since_preview``)."""
+        says so (``changed_since_preview``).
+
+        ``valid_only`` (an explicit choice, never the default; review results only): rows with
+        problems are left out and the valid rows are written. ``accept_warnings``: rows with
+        warnings are written too; without it a commit of a file with warnings writes nothing
+        (``warnings_refused``)."""
         started = time.perf_counter()
         # Hundreds of thousands of small objects stay alive until the end; the cyclic garbage
         # collector would scan them over and over (a large share of an import's time).
@@ -245,13 +306,20 @@ class _Import:
                 report = self.report
                 rank = {name: i for i, name in enumerate(self.sheet_names)}
                 report.issues.sort(key=lambda i: (rank.get(i.sheet, len(rank)), i.row))
+                report.warnings.sort(key=lambda i: (rank.get(i.sheet, len(rank)), i.row))
                 report.finish_counts()
-                if expect is not None and report.ok and report.outcome() != expect:
+                writable = report.ok or (
+                    valid_only and self.partial_allowed and report.has_valid_changes
+                )
+                if expect is not None and writable and report.outcome() != expect:
                     report.changed_since_preview = True
-                elif commit and report.ok:
+                elif commit and writable and report.warnings and not accept_warnings:
+                    report.warnings_refused = True
+                elif commit and writable:
                     self.before_write()
                     self.write()
                     report.committed = True
+                    report.partial = not report.ok
         except ImportFileError as exc:
             self.report.file_error = exc.message
         except IntegrityError:

@@ -4,6 +4,7 @@ viên”) of one commune, compared with the registry and written by ``households
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from operator import itemgetter
 
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from core.chunks import chunks
+from core.formatting import format_number
 from core.text import fold
 from households import bulkregistry, services
 from households.fieldrules import FieldRules
@@ -353,8 +355,17 @@ class HouseholdImport(_Import):
                 else None
             )
             details = [self.h_labels.get(k, k) for k in changed]
+            fields = [
+                (
+                    self.h_labels.get(k, k),
+                    _shown(self._old(household, k)),
+                    _shown(self._new(household, k)),
+                )
+                for k in changed
+            ]
             if diff is not None:
-                created, updated, removed, unchanged = diff
+                created, updated, removed, unchanged, member_fields = diff
+                fields.extend(member_fields)
                 counts = report.member_counts
                 counts["new"] += len(created)
                 counts["updated"] += len(updated)
@@ -371,9 +382,17 @@ class HouseholdImport(_Import):
                 report.counts["updated"] += 1
                 basis = (household.existing["version"], changed)
                 if diff is not None:
-                    created, updated, removed, _unchanged = diff
+                    created, updated, removed, _unchanged, _shown_fields = diff
                     members = ([(pk, sorted(c)) for pk, c in updated], removed, len(created))
                     basis = (*basis, members)
+                if diff is not None and (created or removed):
+                    fields.append(
+                        (
+                            _("Thành viên"),
+                            _("%(n)s bỏ") % {"n": len(removed)},
+                            _("%(n)s mới") % {"n": len(created)},
+                        )
+                    )
                 report.changes.append(
                     RowChange(
                         self.h_sheet if household.row else self.m_sheet,
@@ -382,6 +401,7 @@ class HouseholdImport(_Import):
                         "updated",
                         ", ".join(str(d) for d in details),
                         repr(basis),
+                        tuple(fields),
                     )
                 )
                 if changed:
@@ -393,6 +413,17 @@ class HouseholdImport(_Import):
             plan_changed,
             member_changes,
         )
+
+    def _old(self, household: HouseholdRow, key: str):
+        if key == "village":
+            village = self.villages.get(household.existing["village_id"])
+            return village.name if village else ""
+        return household.existing[key]
+
+    def _new(self, household: HouseholdRow, key: str):
+        if key == "village":
+            return household.village.name
+        return household.values[key]
 
     def _household_changes(self, household: HouseholdRow) -> list[str]:
         existing = household.existing
@@ -480,35 +511,59 @@ class HouseholdImport(_Import):
         return found
 
     def _member_diff(self, household, registered: list[dict]):
-        """(new rows, [(pk, {field: value})], removed pks, unchanged count)."""
+        """(new rows, [(pk, {field: value})], removed pks, unchanged count, the fields changed
+        as shown: [(label, old, new)]). A date of birth whose day and month are swapped against
+        the registry is matched, and warned about on its row."""
         present = self.m_present
         by_id = {m["citizen_id"]: m for m in registered if m["citizen_id"]}
         by_name: dict[tuple, list[dict]] = {}
         for m in registered:
             by_name.setdefault((fold(m["full_name"]), m["date_of_birth"]), []).append(m)
         used: set[int] = set()
-        created, updated = [], []
+        created, updated, shown = [], [], []
         unchanged = 0
         for row in household.members:
             values = dict(zip(_M_FIELDS, row.values, strict=True))
             match = None
             citizen_id = values["citizen_id"]
+            born = values["date_of_birth"]
             if citizen_id and citizen_id in by_id and by_id[citizen_id]["pk"] not in used:
                 match = by_id[citizen_id]
             else:
-                key = (fold(values["full_name"]), values["date_of_birth"])
-                match = next((m for m in by_name.get(key, ()) if m["pk"] not in used), None)
+                name = fold(values["full_name"])
+                match = next(
+                    (m for m in by_name.get((name, born), ()) if m["pk"] not in used), None
+                )
+                if match is None and _swapped(born) is not None:
+                    found = by_name.get((name, _swapped(born)), ())
+                    match = next((m for m in found if m["pk"] not in used), None)
             if match is None:
                 created.append(row)
                 continue
             used.add(match["pk"])
+            if "date_of_birth" in present and born and _swapped(born) == match["date_of_birth"]:
+                self.report.warn(
+                    self.m_sheet,
+                    row.row,
+                    self.m_labels.get("date_of_birth", "date_of_birth"),
+                    _(
+                        "Ngày sinh %(new)s đảo ngày và tháng so với sổ hộ (%(old)s): bảng tính "
+                        "có thể đặt ngôn ngữ khác. Hãy kiểm tra trước khi ghi."
+                    )
+                    % {"new": _shown(born), "old": _shown(match["date_of_birth"])},
+                )
             changes = {k: values[k] for k in _M_FIELDS if k in present and match[k] != values[k]}
             if changes:
                 updated.append((match["pk"], changes))
+                for key, value in changes.items():
+                    label = self.m_labels.get(key, key)
+                    shown.append(
+                        (f"{match['full_name']} · {label}", _shown(match[key]), _shown(value))
+                    )
             else:
                 unchanged += 1
         removed = [m["pk"] for m in registered if m["pk"] not in used]
-        return created, updated, removed, unchanged
+        return created, updated, removed, unchanged, shown
 
     # -- writing --
 
@@ -597,6 +652,29 @@ class HouseholdImport(_Import):
             for k, v in values.items()
             if k in self.m_present
         }
+
+
+def _swapped(day: datetime.date | None) -> datetime.date | None:
+    """``day`` with its day and month swapped, if that is another real date."""
+    if day is None or day.day == day.month or day.day > 12:
+        return None
+    try:
+        return day.replace(month=day.day, day=day.month)
+    except ValueError:
+        return None
+
+
+def _shown(value) -> str:
+    """A value as the dry run and the preview show it (old → new)."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("có") if value else _("không")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, int | Decimal):
+        return format_number(value)
+    return str(value)
 
 
 _NULLABLE = {"floor_area_m2", "left_registry_on", "date_of_birth"}

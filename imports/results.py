@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.chunks import chunks
 from core.collation import sorted_vietnamese
+from core.formatting import format_number
 from households import services
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from households.standing import registry_refusal
@@ -26,6 +27,7 @@ class AssessmentImport(_Import):
     classified by the same rule and written by the same service as the review form."""
 
     kind = "assessments"
+    partial_allowed = True
 
     def __init__(self, *, cycle: ReviewCycle, **kwargs):
         super().__init__(**kwargs)
@@ -59,7 +61,7 @@ class AssessmentImport(_Import):
     def read_file(self, workbook: Workbook):
         report = self.report
         indicators = self.indicators
-        spec = assessment_sheet(indicators)
+        spec = assessment_sheet(indicators, errors=True)
         sheet = self._find_sheet(workbook, spec)
         pos = {c.key: i for i, c in enumerate(spec.columns)}
         codes = [i.code for i in indicators]
@@ -87,7 +89,7 @@ class AssessmentImport(_Import):
                     parsed[pos["income_per_capita"]],
                     parsed[pos["b1_score"]],
                     deprived,
-                    bool(failed),
+                    frozenset(failed),  # the columns refused (the row is bad if any)
                 )
         if not rows:
             raise ImportFileError(_("Tệp không có dòng dữ liệu nào."))
@@ -135,6 +137,7 @@ class AssessmentImport(_Import):
         ids = [h.pk for h in households.values()]
         registry_counts: dict[int, int] = {}
         existing: dict[int, tuple] = {}
+        classes: dict[int, str] = {}
         deprivations: dict[int, set[str]] = {}
         for chunk in chunks(ids):
             registry_counts.update(
@@ -143,15 +146,19 @@ class AssessmentImport(_Import):
                 .annotate(n=Count("id"))
                 .order_by()
             )
-            for household_id, income, b1, members in Assessment.objects.filter(
+            for household_id, income, b1, members, kind in Assessment.objects.filter(
                 cycle=cycle, household_id__in=chunk
-            ).values_list("household_id", "income_per_capita", "b1_score", "member_count"):
+            ).values_list(
+                "household_id", "income_per_capita", "b1_score", "member_count", "household_class"
+            ):
                 existing[household_id] = (income, b1, members)
+                classes[household_id] = kind
             for household_id, code in Deprivation.objects.filter(
                 assessment__cycle=cycle, assessment__household_id__in=chunk
             ).values_list("assessment__household_id", "indicator__code"):
                 deprivations.setdefault(household_id, set()).add(code)
         rule = cycle.standard.rule()
+        low, high = cycle.standard.income_plausible_min, cycle.standard.income_plausible_max
         labels = dict(Assessment.CLASS_CHOICES)
         entries = []
         for code, (number, count, income, b1, deprived, bad) in rows.items():
@@ -165,6 +172,8 @@ class AssessmentImport(_Import):
             if refusal:  # left before the reference date, or joined after it
                 report.add(sheet, number, self.labels["code"], refusal)
                 continue
+            if bad & {"income_per_capita", "b1_score", "member_count"}:
+                continue  # its value was refused already; no classification without it
             members = count if count is not None else registry_counts.get(household.pk, 0)
             if not members:
                 report.add(
@@ -189,20 +198,40 @@ class AssessmentImport(_Import):
                 continue
             if bad:
                 continue
+            if income is not None and (
+                (low is not None and income < low) or (high is not None and income > high)
+            ):
+                report.warn(
+                    sheet,
+                    number,
+                    self.labels.get("income_per_capita", "income_per_capita"),
+                    _(
+                        "Thu nhập %(value)s đồng/người/tháng nằm ngoài khoảng thường gặp "
+                        "%(low)s–%(high)s của chuẩn; hãy kiểm tra (ví dụ 850 thay vì 850.000)."
+                    )
+                    % {
+                        "value": format_number(income),
+                        "low": format_number(low) if low is not None else "0",
+                        "high": format_number(high) if high is not None else "…",
+                    },
+                )
             before = existing.get(household.pk)
             label = str(labels.get(result.household_class.value, ""))
+            old_deprived = deprivations.get(household.pk, set())
             if before is None:
                 status = "new"
-            elif before == (income, b1, members) and deprivations.get(household.pk, set()) == set(
-                deprived
-            ):
+            elif before == (income, b1, members) and old_deprived == set(deprived):
                 status = "unchanged"
             else:
                 status = "updated"
             report.counts[status] += 1
             if status != "unchanged":
                 basis = repr((result.household_class.value, before))
-                report.changes.append(RowChange(sheet, number, code, status, label, basis))
+                old_class = str(labels.get(classes.get(household.pk), "")) if before else ""
+                fields = self._fields(
+                    before, old_deprived, (income, b1, count), deprived, (old_class, label)
+                )
+                report.changes.append(RowChange(sheet, number, code, status, label, basis, fields))
                 entries.append(
                     services.AssessmentEntry(
                         household=household,
@@ -213,6 +242,30 @@ class AssessmentImport(_Import):
                     )
                 )
         self.entries = entries
+
+    def _fields(self, before, old_deprived, after, deprived, classes) -> tuple:
+        """The fields a row changes, (label, old, new) as text: income, B1 score, member count
+        (when the file gives one), the indicators deprived (by code) and the class."""
+        old = before or (None, None, None)
+        shown = []
+        for index, key in enumerate(("income_per_capita", "b1_score", "member_count")):
+            if key not in self.present or old[index] == after[index]:
+                continue
+            if key == "member_count" and after[index] is None:
+                continue  # counted from the members: not a value of the file
+            shown.append((self.labels[key], format_number(old[index]), format_number(after[index])))
+        if set(old_deprived) != set(deprived):
+            codes = [i.code for i in self.indicators]
+            shown.append(
+                (
+                    _("Chỉ số thiếu hụt"),
+                    ", ".join(c for c in codes if c in old_deprived) or "–",
+                    ", ".join(c for c in codes if c in deprived) or "–",
+                )
+            )
+        if classes[0] != classes[1]:
+            shown.append((_("Phân loại"), classes[0] or "–", classes[1] or "–"))
+        return tuple(shown)
 
     def _unknown(self, code: str) -> str:
         commune = self.cycle.commune

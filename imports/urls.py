@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:token>/confirm/", views.confirm, name="confirm"),
     path("<str:token>/cancel/", views.cancel, name="cancel"),
     path("<str:token>/status/", views.status, name="status"),
+    path("<str:token>/rejected/", views.rejected, name="rejected"),
     path(
         "template/households/<int:commune_pk>/",
         views.household_template,

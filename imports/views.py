@@ -17,10 +17,12 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -28,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import can, citizen_ids_revealable
+from areas.scoping import can, citizen_ids_revealable, person_areas_within
 from core.collation import by_name
 from core.formatting import format_int
 from core.forms import in_vietnamese_order
@@ -48,6 +50,7 @@ from .batches import (
     batch_preview,
     communes_for,
     open_cycles_for,
+    rejected_rows,
 )
 from .limits import max_bytes, megabytes
 from .models import ImportBatch
@@ -120,6 +123,8 @@ def index(request):
             else []
         ),
         "max_mb": max_bytes() // (1024 * 1024),
+        "template_villages": _template_villages(user, commune) if commune else [],
+        "rejected_batch": _rejected_batch(user, request.GET.get("rejected")),
     }
     if context["can_import"]:
         context["forms"] = {kind: form(user=user) for kind, form in FORMS.items()}
@@ -211,8 +216,10 @@ def confirm(request, token):
     batch = _batch(request, token)
     if batch.status in DONE:
         return _already_imported(request, batch)
+    valid_only = request.POST.get("valid_only") == "1"
+    accept_warnings = request.POST.get("accept_warnings") == "1"
     try:
-        report = batch_confirm(batch)
+        report = batch_confirm(batch, valid_only=valid_only, accept_warnings=accept_warnings)
     except AlreadyConfirmed:
         return _already_imported(request, batch)
     except BatchUnavailable:
@@ -226,9 +233,36 @@ def confirm(request, token):
                 "mới; hãy kiểm tra rồi xác nhận lại."
             ),
         )
+    elif report.warnings_refused:
+        messages.error(
+            request,
+            _(
+                "Chưa nhập gì: %(n)s dòng có cảnh báo. Hãy kiểm tra các dòng đó; nếu số liệu "
+                "đúng, đánh dấu ô “Tôi đã kiểm tra các cảnh báo” rồi xác nhận lại, nếu sai thì "
+                "sửa tệp và tải lên lại."
+            )
+            % {"n": format_int(len({(w.sheet, w.row) for w in report.warnings}))},
+        )
     if not report.committed:
         return _preview(request, batch, report)
     c = report.counts
+    if report.partial:
+        messages.success(
+            request,
+            _(
+                "Đã nhập các dòng hợp lệ của “%(file)s”: %(new)s dòng mới, %(updated)s dòng cập "
+                "nhật, %(unchanged)s dòng không đổi. %(bad)s dòng lỗi chưa được nhập: hãy tải "
+                "các dòng lỗi về, sửa rồi nhập lại."
+            )
+            % {
+                "file": batch.filename,
+                "new": format_int(c["new"]),
+                "updated": format_int(c["updated"]),
+                "unchanged": format_int(c["unchanged"]),
+                "bad": format_int(c["invalid"]),
+            },
+        )
+        return redirect(f"{reverse('imports:index')}?rejected={batch.token}")
     messages.success(
         request,
         _(
@@ -254,6 +288,27 @@ def cancel(request, token):
     batch_cancel(batch)
     messages.info(request, _("Đã huỷ, không nhập gì."))
     return redirect("imports:index")
+
+
+@requires("import")
+@require_GET
+def rejected(request, token):
+    """The rows of the upload that the preview refused, with their problems in a last column
+    (the template's columns): to fix and import again. Before or after a commit of the valid
+    rows, while the upload is kept."""
+    if not _valid_token(token):
+        raise Http404
+    batch = ImportBatch.objects.filter(token=token, uploaded_by=request.user).first()
+    if batch is None or batch.cycle_id is None:
+        raise Http404
+    cycle = ReviewCycle.objects.visible_to(request.user).filter(pk=batch.cycle_id).first()
+    content = rejected_rows(batch) if cycle is not None else None
+    if content is None:
+        raise Http404
+    batch.cycle = cycle
+    return exports.response(
+        content, _("dong-loi-ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year}
+    )
 
 
 @requires("view")
@@ -287,13 +342,33 @@ def household_template(request, commune_pk):
 @requires("view")
 @require_GET
 def assessment_template(request, cycle_pk):
+    """The results template of a cycle, pre-filled with the households the user may list (of
+    the commune, or of ``?village=``; a village board's: its village) and their latest decided
+    answers (``exports.assessment_template``)."""
+    user = request.user
     cycle = get_visible_or_404(
-        ReviewCycle.objects.select_related("standard"), request.user, pk=cycle_pk
+        ReviewCycle.objects.select_related("standard", "commune"), user, pk=cycle_pk
     )
-    return exports.response(
-        exports.assessment_template(cycle),
-        _("mau-ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year},
-    )
+    area = cycle.commune
+    village = _int(request.GET.get("village"))
+    if village is not None:
+        area = get_visible_or_404(Area.objects.villages(), user, pk=village, parent=cycle.commune)
+    households = exports.template_scope(user, area)
+    rows = exports.template_households(cycle, households).count()
+    if rows:
+        log_export(
+            request,
+            what=_("Mẫu kết quả rà soát có sẵn hộ — %(cycle)s") % {"cycle": cycle},
+            rows=rows,
+            area=area,
+        )
+    name = _("mau-ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year}
+    if village is not None:
+        name = _("mau-ket-qua-ra-soat-%(year)s-%(village)s.xlsx") % {
+            "year": cycle.year,
+            "village": slugify(area.code or area.pk),
+        }
+    return exports.response(exports.assessment_template(cycle, households), name)
 
 
 @requires("view")
@@ -358,6 +433,27 @@ def households_export_logged(request, households, *, rows: int) -> bytes:
 # --- helpers --------------------------------------------------------------------------------
 
 
+def _template_villages(user, commune: Area) -> list[Area]:
+    """The villages of ``commune`` whose households ``user`` may list, for the pre-filled
+    template of one village."""
+    places = person_areas_within(user, commune)
+    if not places:
+        return []
+    condition = Q()
+    for place in places:
+        condition |= Q(path__startswith=place.path)
+    return sorted(Area.objects.villages().filter(parent=commune).filter(condition), key=by_name)
+
+
+def _rejected_batch(user, token) -> ImportBatch | None:
+    """The user's batch ``token`` whose valid rows were written and whose rejected rows can
+    still be downloaded (the index page links to them after such a commit)."""
+    if not token or not _valid_token(token):
+        return None
+    batch = ImportBatch.objects.filter(token=token, uploaded_by=user).exclude(file="").first()
+    return batch if batch is not None and batch.outcome.get("rejected") else None
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -392,6 +488,7 @@ def _already_imported(request, batch):
 def _preview(request, batch, report):
     rows = settings.IMPORT_PREVIEW_ROWS
     invalid = report.issues[:rows]
+    can_partial = batch.kind == ImportBatch.Kind.ASSESSMENTS and report.has_valid_changes
     return render(
         request,
         "imports/preview.html",
@@ -404,5 +501,12 @@ def _preview(request, batch, report):
             "new_rows": [c for c in report.changes if c.status == "new"][:rows],
             "updated_rows": [c for c in report.changes if c.status == "updated"][:rows],
             "preview_rows": rows,
+            "warnings": report.warnings[:rows],
+            "warning_rows": len({(w.sheet, w.row) for w in report.warnings}),
+            "can_partial": can_partial,
+            "valid_rows": report.counts["new"] + report.counts["updated"],
+            "rejected_url": reverse("imports:rejected", args=[batch.token])
+            if can_partial and batch.outcome.get("rejected")
+            else "",
         },
     )

@@ -98,7 +98,7 @@ def test_the_report_command_prints_csv_and_json(village_a, tmp_path, capsys):
     commune = village_a.parent
     call_command("report", "baseline", "--area", commune.code, "--year", "2023", "--format", "csv")
     out = capsys.readouterr().out
-    assert "Hộ nghèo,2,4,20.00" in out
+    assert "Hộ nghèo;2;4;20,00" in out  # Vietnamese CSV: ";" between cells, decimal comma
     target = tmp_path / "b.json"
     call_command(
         "report",

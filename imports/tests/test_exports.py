@@ -102,9 +102,11 @@ def test_headers_numbers_dates_widths_and_dropdowns(commune, registry, officer):
     assert ws["A1"].comment is not None and "duy nhất trong xã" in ws["A1"].comment.text
     area = ws["H2"]
     assert area.value == 45.5 and area.data_type == "n"
+    assert area.number_format == "[$-42A]0.0"  # read the Vietnamese way whatever the language
+    # A date is a text cell dd/mm/yyyy (a date cell is retyped in the program's language).
     left = ws["L2"]
-    assert left.is_date and left.value.date() == datetime.date(2024, 3, 1)
-    assert left.number_format == "DD/MM/YYYY"
+    assert left.value == "01/03/2024" and left.data_type == "s" and left.number_format == "@"
+    assert ws.column_dimensions["L"].number_format == "@"
     # A phone (and a citizen ID) is a text cell, so a user retyping "09…" keeps the leading 0.
     assert ws["F2"].data_type == "s" and ws["F2"].number_format == "@"
     assert ws.column_dimensions["C"].width == 24

@@ -96,3 +96,9 @@ def test_text_a_spreadsheet_would_run_is_exported_as_text_and_imported_back_unch
     preview = upload(admin_client, Indicator, SimpleUploadedFile("i.csv", exported.content))
 
     assert preview.context["result"].totals["update"] == 0
+
+
+def test_the_csv_export_has_a_byte_order_mark_for_excel(admin_client):
+    exported = export(admin_client, Indicator, "csv")
+    assert exported.content[:3] == b"\xef\xbb\xbf"
+    assert "Việc làm" in exported.content.decode("utf-8-sig")
