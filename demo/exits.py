@@ -1,6 +1,7 @@
 """The demo commune's exit pathways of 2024 (sample data): support norms marked as sample values,
 30 poor and 5 near-poor households planned to escape (plan 193/KH-UBND: "giảm 35 hộ"), chosen
-from the top of the pathway list with the support that covers their needs, a helper each, the
+from the top of the pathway list, village by village up to each village's target (Appendix 01),
+with the support that covers their needs, a helper each, the
 households that registered, and two follow-up visits per planned household. The end-2024 review
 (``demo.followup``) then shows planned against actual (``report exits_outcome``)."""
 
@@ -13,7 +14,7 @@ from django.db import transaction
 from exits import services
 from exits.models import Pathway, SupportNorm
 from exits.queries import pathway_rows
-from indicators.models import Indicator
+from indicators.models import Indicator, Target
 from projects.models import SubProject
 
 YEAR = 2024
@@ -50,8 +51,10 @@ def load_exits_demo(commune, *, log=print) -> None:
         rows = pathway_rows(commune, YEAR)
         if not rows:
             return
-        poor = [r for r in rows if r.needs.household_class == "poor"][:PLANNED_POOR]
-        near = [r for r in rows if r.needs.household_class == "near_poor"][:PLANNED_NEAR]
+        poor = _chosen(rows, "poor", PLANNED_POOR, _village_targets(commune, "poor_reduction"))
+        near = _chosen(
+            rows, "near_poor", PLANNED_NEAR, _village_targets(commune, "near_poor_reduction")
+        )
         planned = poor + near
         for i, row in enumerate(planned):
             services.register(household=row.household, year=YEAR, registered=True)
@@ -81,6 +84,32 @@ def load_exits_demo(commune, *, log=print) -> None:
         f"Lộ trình thoát nghèo {YEAR}: {len(poor)} hộ nghèo, {len(near)} hộ cận nghèo dự kiến "
         f"thoát; {len(planned) + len(others)} hộ đăng ký (dữ liệu mẫu)."
     )
+
+
+def _village_targets(commune, metric: str) -> dict[int, int]:
+    return {
+        t.area_id: int(t.value)
+        for t in Target.objects.filter(area__parent=commune, year=YEAR, metric=metric)
+    }
+
+
+def _chosen(rows, household_class: str, total: int, per_village: dict[int, int]) -> list:
+    """The first households of the ranked list, as many in each village as its target (Appendix
+    01), then the next ones anywhere until ``total``: what an officer does by hand."""
+    candidates = [r for r in rows if r.needs.household_class == household_class]
+    taken: dict[int, int] = {}
+    chosen = []
+    for row in candidates:
+        village = row.household.village_id
+        if taken.get(village, 0) < per_village.get(village, 0) and len(chosen) < total:
+            chosen.append(row)
+            taken[village] = taken.get(village, 0) + 1
+    for row in candidates:
+        if len(chosen) >= total:
+            break
+        if row not in chosen:
+            chosen.append(row)
+    return chosen
 
 
 def _norms(commune) -> None:

@@ -150,6 +150,8 @@ def test_dwelling_and_members_agree_with_the_deprivations(demo):
 
 @pytest.mark.django_db
 def test_loading_the_demo_twice_changes_nothing(demo):
+    from exits.models import FollowUpVisit, Pathway
+
     def counts():
         return [
             m.objects.count()
@@ -161,12 +163,34 @@ def test_loading_the_demo_twice_changes_nothing(demo):
                 Complaint,
                 CycleEvent,
                 ReviewRequest,
+                Pathway,
+                FollowUpVisit,
             )
         ]
 
     before = counts()
     call_command("load_demo", stdout=io.StringIO())
     assert counts() == before
+
+
+@pytest.mark.django_db
+def test_the_2024_exit_plan_meets_each_village_target_and_has_an_outcome(demo):
+    from exits.models import FollowUpVisit, Pathway, SupportNorm
+    from exits.reports import exits_outcome
+    from plan.document import plan_report
+
+    planned = Pathway.objects.filter(household__commune=demo, year=2024, planned=True)
+    assert planned.count() == 35 and not planned.filter(helper="").exists()
+    assert FollowUpVisit.objects.filter(pathway__in=planned).count() == 70
+    assert not SupportNorm.objects.filter(area=demo).exclude(is_sample=True).exists()
+    appendix = plan_report(demo, 2024).table("appendix01").rows
+    for row in appendix:
+        assert row["poor_planned"] == row["poor_reduction"], row["village"]
+        assert row["near_planned"] == row["near_poor_reduction"], row["village"]
+    assert (appendix[-1]["poor_planned"], appendix[-1]["near_planned"]) == (30, 5)
+    total = exits_outcome(demo, 2024).table("villages").rows[-1]
+    assert total["planned"] == 35
+    assert total["planned_escaped"] + total["not_escaped"] == 35
 
 
 @pytest.mark.django_db
