@@ -81,10 +81,11 @@ def test_finance_and_other_communes_get_nothing(client, commune, data, other_off
     assert client.get(reverse("exits:household", args=[data["a"].pk, 2024])).status_code == 404
 
 
-def test_an_officer_plans_through_the_page(client, data, officer):
+def test_an_officer_plans_through_the_page(client, data, officer, django_assert_max_num_queries):
     client.force_login(officer)
     url = reverse("exits:household", args=[data["a"].pk, 2024])
-    page = client.get(url).content.decode()
+    with django_assert_max_num_queries(30):
+        page = client.get(url).content.decode()
     assert "Hỗ trợ internet" in page and "Giảm 1" in page
     missing = client.post(url, {"action": "plan", "planned": "on", "norms": [data["norm"].pk]})
     assert missing.status_code == 200 and "giúp đỡ" in missing.content.decode()
