@@ -25,10 +25,10 @@ from indicators.models import ProgressRecord, Target
 from . import registry
 from . import services as report_services
 from .documents import issuing_area
-from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm, target_order
+from .errors import NotEntered
+from .forms import DocumentSettingsForm, ProgressForm, TargetForm, target_order
 from .html import charts_svg
-from .models import DocumentSettings, StatedDocument
-from .reconciliation import cells_of
+from .models import DocumentSettings
 from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
 
@@ -142,7 +142,7 @@ def year_options(request, spec, choices) -> list[dict]:
     return options
 
 
-def _no_data(request, spec, area, year, options, messages_=(), status=404):
+def _no_data(request, spec, area, year, options, messages_=(), status=404, entry=None):
     """A year without data: say so and link the years that have data, never a dead end."""
     return render(
         request,
@@ -155,6 +155,8 @@ def _no_data(request, spec, area, year, options, messages_=(), status=404):
             "messages_": list(messages_),
             "no_data": status == 404,
             "years": options,
+            "entry": entry if entry and can(request.user, "view", area) else None,
+            "can_enter": can(request.user, "report", area),
         },
         status=status,
     )
@@ -219,6 +221,9 @@ def report_view(request, slug):
     try:
         official = review_year is not None and {c.year: c.official for c in choices}[review_year]
         report = registry.build(spec, area, year, official=official, **extra)
+    except NotEntered as exc:  # not an error: figures to enter first, and where
+        entry = reverse(exc.entry) + "?" + urlencode({"area": area.pk, "year": year})
+        return _no_data(request, spec, area, year, options, exc.messages, status=200, entry=entry)
     except ValidationError as exc:
         return _no_data(request, spec, area, year, options, exc.messages, status=400)
     if spec.personal:  # before anything is shown: no entry, no list
@@ -398,74 +403,6 @@ def targets_view(request):
             "editable": editable,
             "target_form": target_form,
             "progress_form": progress_form,
-        },
-    )
-
-
-@requires("view")
-def reconcile_view(request):
-    area = _area_param(request)
-    if area is None:
-        return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
-    year = _year_param(request, area)
-    if "year" not in request.GET:  # open on the latest year that has a stated document
-        year = (
-            StatedDocument.objects.filter(area=area)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
-        ) or year
-    if year is None:
-        return _refuse(request, [_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào.")])
-    editable = can(request.user, "report", area)
-    form = StatedForm(request.POST or None)
-    if request.method == "POST":
-        if not editable:
-            return _refuse(request, [_("Bạn chỉ có quyền xem.")], status=403)
-        if form.is_valid():
-            try:
-                report_services.stated_document_save(
-                    area=area,
-                    year=year,
-                    reference=form.cleaned_data["reference"],
-                    text=form.cleaned_data["text"],
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Đã lưu số liệu văn bản nêu."))
-                url = reverse("report", args=["reconciliation"])
-                return redirect(f"{url}?{urlencode({'area': area.pk, 'year': year})}")
-    figures = registry.figures("baseline")
-    if figures is None:
-        return _refuse(
-            request, [_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": "baseline"}]
-        )
-    try:
-        cells = [
-            (
-                f"{r}; {c}",
-                table.title,
-                row.get("label") or row.get("indicator"),
-                column.label,
-                column.format(row.get(column.key)),
-            )
-            for (r, c), (table, row, column) in cells_of(figures(area, year)).items()
-        ]
-    except ValidationError as exc:
-        return _refuse(request, exc.messages)
-    documents = StatedDocument.objects.filter(area=area, year=year).order_by("reference")
-    return render(
-        request,
-        "reports/reconcile.html",
-        {
-            "area": area,
-            "year": year,
-            "form": form,
-            "cells": cells,
-            "documents": documents,
-            "editable": editable,
         },
     )
 
