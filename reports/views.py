@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,9 @@ from .html import charts_svg
 from .models import DocumentSettings
 from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
+
+#: the language of official documents (the PDFs), whatever the interface language
+OFFICIAL_LANGUAGE = "vi"
 
 
 def _latest_year(area) -> int | None:
@@ -218,9 +222,13 @@ def report_view(request, slug):
             ],
             status=413,
         )
+    # The official document is Vietnamese whatever the interface language: its texts, names and
+    # numbers are built and laid out with Vietnamese active (core/names.py, core/formatting.py).
+    language = OFFICIAL_LANGUAGE if fmt == "pdf" else translation.get_language()
     try:
         official = review_year is not None and {c.year: c.official for c in choices}[review_year]
-        report = registry.build(spec, area, year, official=official, **extra)
+        with translation.override(language):
+            report = registry.build(spec, area, year, official=official, **extra)
     except NotEntered as exc:  # not an error: figures to enter first, and where
         entry = reverse(exc.entry) + "?" + urlencode({"area": area.pk, "year": year})
         return _no_data(request, spec, area, year, options, exc.messages, status=200, entry=entry)
@@ -254,7 +262,9 @@ def report_view(request, slug):
                 "picker_params": [(k, v) for k, v in query.items() if k != "year"],
             },
         )
-    response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
+    with translation.override(language):
+        body = render_report(report, fmt)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     name = f"{slug}-{area.code or area.pk}-{year}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
