@@ -69,6 +69,9 @@ def _layout(computed, entered: dict, marks: dict, editable: bool) -> list[dict]:
                         "name": input_name(key, column.key),
                         "value": entered.get((key, column.key), ""),
                         "label": f"{label} – {column.group} {column.label}".replace("  ", " "),
+                        "column_label": f"{column.group} – {column.label}"
+                        if column.group
+                        else column.label,
                         "mark": mark,
                         "mark_label": VERDICT_LABELS[mark] if mark else "",
                     }

@@ -90,14 +90,18 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
         documents = documents.filter(pk=int(document))
     documents = list(documents.order_by("reference"))
     if not documents:
-        raise NotEntered(
-            _(
-                "Chưa nhập số liệu văn bản nào của %(area)s năm %(year)s để đối chiếu: hãy nhập "
-                "các số liệu văn bản nêu (hoặc dán bảng của văn bản) tại trang Đối chiếu số liệu."
-            ),
-            params={"area": area.name, "year": year},
-            entry="report_reconcile",
+        message = _(
+            "Chưa nhập số liệu văn bản nào của %(area)s năm %(year)s để đối chiếu: hãy nhập "
+            "các số liệu văn bản nêu (hoặc dán bảng của văn bản) tại trang Đối chiếu số liệu."
+        ) % {"area": area.name, "year": year}
+        entered = sorted(
+            set(StatedDocument.objects.filter(area=area).values_list("year", flat=True))
         )
+        if entered:  # the plan of a year states the figures of the year before
+            message += " " + _("Đã có số liệu văn bản nêu của năm: %(years)s.") % {
+                "years": ", ".join(str(y) for y in entered)
+            }
+        raise NotEntered(message, entry="report_reconcile")
     built: dict[str, Report] = {}
     tables, tally = [], Counter()
     for doc in documents:

@@ -160,6 +160,15 @@ def test_a_stated_year_without_figures_says_so_and_links_the_entry_page(client, 
     client.force_login(finance)
     html = client.get(url).content.decode()
     assert 'data-testid="entry-link"' in html and "Nhập số liệu văn bản nêu" not in html
+    # once a year has stated figures, another year's message names it
+    from reports.errors import NotEntered
+    from reports.registry import REPORTS
+
+    stated_document_save(area=data, year=2023, reference="X", values={("poor", "rate"): "20"})
+    with pytest.raises(NotEntered) as caught:
+        REPORTS["reconciliation"](data, 2024)
+    assert caught.value.entry == "report_reconcile"
+    assert "Đã có số liệu văn bản nêu của năm: 2023." in caught.value.messages[0]
 
 
 def test_the_reconciliation_xlsx_stores_numbers_as_numbers(client, officer, data):
