@@ -81,3 +81,13 @@ def test_rows_it_cannot_place_are_reported_with_their_line(section_one):
     assert "dòng 1" in reasons[2]
     assert "không có đủ cột" in reasons[3]
     assert mapping.unmapped[0].text == "Hộ nghèo | 4 | 8 | 25 %"
+
+
+def test_an_indicator_named_by_its_definition_as_the_seed_writes_it(section_one):
+    pasted = (
+        "Hộ gia đình có ít nhất một người không có việc làm; hoặc có việc làm công ăn lương "
+        "nhưng không có hợp đồng lao động\t37\t37,75%\t01\t2,78%\n"
+    )
+    mapping = map_pasted(pasted, section_one)
+    assert mapping.unmapped == []
+    assert mapping.values[("1.1", "poor_rate")] == "37,75%"

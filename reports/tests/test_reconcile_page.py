@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -36,8 +37,9 @@ def inputs(html: str) -> dict[str, str]:
 def test_the_page_shows_section_one_with_an_input_beside_each_figure(
     client, officer, data, django_assert_max_num_queries
 ):
+    stated_document_save(area=data, year=2023, reference="X", values={("poor", "rate"): "20"})
     client.force_login(officer)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(16):  # the figures, the documents, the marks
         response = client.get(page(data, year=2023))
     html = response.content.decode()
     assert response.status_code == 200
@@ -201,3 +203,17 @@ def test_the_reconciliation_xlsx_stores_numbers_as_numbers(client, officer, data
         for r in s.iter_rows(min_row=5)
         for c in r
     )
+
+
+def test_in_english_a_pasted_vietnamese_table_is_still_read(client, officer, data):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(officer)
+    pasted = "Hộ nghèo\t3\t6\t20,00 %\n1.1\tViệc làm\t0\t0 %\t0\t0 %\n"
+    response = client.post(
+        page(data, year=2023), {"action": "paste", "reference": "", "pasted": pasted}
+    )
+    html = response.content.decode()
+    assert 'lang="en"' in html and "Employment" in html  # the page itself in English
+    values = inputs(html)
+    assert values["v:poor:rate"] == "20,00 %" and values["v:1.1:near_poor_rate"] == "0 %"
+    assert 'data-testid="unmapped"' not in html
