@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.names import english
+
 
 @dataclass(frozen=True)
 class Part:
@@ -123,8 +125,6 @@ class Title:
     en: str
 
     def text(self, **values) -> str:
-        from core.names import english
-
         return (self.en if english() else self.vi).format(**values)
 
 
@@ -137,20 +137,20 @@ SECTION_TITLES = {
         "Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều.",
         "Deprivation of multidimensionally poor households in basic social needs.",
     ),
-    "objectives": Title("II. Mục tiêu năm {year}", "II. Objectives for {year}"),
-    "general_objectives": Title("1. Mục tiêu tổng quát", "1. General objectives"),
-    "specific_objectives": Title("2. Mục tiêu cụ thể", "2. Specific objectives"),
+    "objectives": Title("II. Mục tiêu năm {year}", "II. Targets for {year}"),
+    "general_objectives": Title("1. Mục tiêu tổng quát", "1. General objective"),
+    "specific_objectives": Title("2. Mục tiêu cụ thể", "2. Specific targets"),
     "rate_targets": Title(
         "2.1. Mục tiêu giảm tỷ lệ nghèo đa chiều",
-        "2.1. Reducing the multidimensional poverty rate",
+        "2.1. Targets for reducing the multidimensional poverty rate",
     ),
     "service_targets": Title(
         "2.2. Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản",
-        "2.2. Targets for deprivation in basic social services",
+        "2.2. Targets for addressing deprivation in basic social services",
     ),
     "tasks": Title("III. Nhiệm vụ và giải pháp", "III. Tasks and solutions"),
-    "budget": Title("IV. Kinh phí thực hiện", "IV. Funding"),
-    "organisation": Title("V. Tổ chức thực hiện", "V. Implementation"),
+    "budget": Title("IV. Kinh phí thực hiện", "IV. Implementation budget"),
+    "organisation": Title("V. Tổ chức thực hiện", "V. Implementation arrangements"),
     "appendix": Title(
         "Phụ lục 01: Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm {year} theo thôn",
         "Appendix 01: Targets for reducing poor and near-poor households in {year} by village",

@@ -48,7 +48,7 @@ def _year(request, area) -> int | None:
     return stated or registry.latest_year(area)
 
 
-def _layout(computed, entered: dict, marks: dict, editable: bool) -> list[dict]:
+def _layout(computed, entered: dict, marks: dict) -> list[dict]:
     """The computed report's tables as the page shows them: per row, each number column's
     computed figure with the stated one (an input when the user may enter figures)."""
     tables = []
@@ -170,7 +170,9 @@ def reconcile_view(request):
         }
     unmapped, pasted_rows = [], None
     if request.method == "POST" and form.is_valid():
-        if request.POST.get("action") == "paste":
+        if request.POST.get("action") == "paste" and not form.cleaned_data["pasted"].strip():
+            form.add_error("pasted", _("Hãy dán bảng số liệu của văn bản vào ô này."))
+        elif request.POST.get("action") == "paste":
             labels = computed
             if translation.get_language() != "vi":  # documents name their rows in Vietnamese
                 with translation.override("vi"):
@@ -178,8 +180,6 @@ def reconcile_view(request):
             mapping = map_pasted(form.cleaned_data["pasted"], labels)
             entered.update(mapping.values)
             unmapped, pasted_rows = mapping.unmapped, mapping.rows
-            if not form.cleaned_data["pasted"].strip():
-                form.add_error("pasted", _("Hãy dán bảng số liệu của văn bản vào ô này."))
         else:
             try:
                 saved = report_services.stated_document_save(
@@ -205,7 +205,7 @@ def reconcile_view(request):
             "form": form,
             "documents": documents,
             "document": document,
-            "tables": _layout(computed, entered, marks, editable),
+            "tables": _layout(computed, entered, marks),
             "unmapped": unmapped,
             "pasted_rows": pasted_rows,
             "tally": {

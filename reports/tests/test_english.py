@@ -156,7 +156,7 @@ def test_the_plan_section_titles_are_kept_in_both_languages():
 
     assert all(t.vi and t.en and t.vi != t.en for t in SECTION_TITLES.values())
     with translation.override("en"):
-        assert section_title("objectives", year=2024) == "II. Objectives for 2024"
+        assert section_title("objectives", year=2024) == "II. Targets for 2024"
         assert section_title("situation", year=2024).endswith("end of 2023")
     with translation.override("vi"):
         assert section_title("situation", year=2024) == (

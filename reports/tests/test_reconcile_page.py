@@ -217,3 +217,13 @@ def test_in_english_a_pasted_vietnamese_table_is_still_read(client, officer, dat
     values = inputs(html)
     assert values["v:poor:rate"] == "20,00 %" and values["v:1.1:near_poor_rate"] == "0 %"
     assert 'data-testid="unmapped"' not in html
+
+
+def test_reading_an_empty_paste_asks_for_the_table(client, officer, data):
+    client.force_login(officer)
+    response = client.post(
+        page(data, year=2023), {"action": "paste", "reference": "", "pasted": "  \n"}
+    )
+    html = response.content.decode()
+    assert "Hãy dán bảng số liệu của văn bản vào ô này." in html
+    assert 'data-testid="paste-result"' not in html and not StatedDocument.objects.exists()
