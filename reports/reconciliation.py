@@ -101,7 +101,7 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
             message += " " + _("Đã có số liệu văn bản nêu của năm: %(years)s.") % {
                 "years": ", ".join(str(y) for y in entered)
             }
-        raise NotEntered(message, entry="report_reconcile")
+        raise NotEntered(message, entry="report_reconcile", years=entered)
     built: dict[str, Report] = {}
     tables, tally = [], Counter()
     for doc in documents:

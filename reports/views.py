@@ -146,7 +146,7 @@ def year_options(request, spec, choices) -> list[dict]:
     return options
 
 
-def _no_data(request, spec, area, year, options, messages_=(), status=404, entry=None):
+def _no_data(request, spec, area, year, options, messages_=(), status=404, entry=None, entered=()):
     """A year without data: say so and link the years that have data, never a dead end."""
     return render(
         request,
@@ -161,6 +161,7 @@ def _no_data(request, spec, area, year, options, messages_=(), status=404, entry
             "years": options,
             "entry": entry if entry and can(request.user, "view", area) else None,
             "can_enter": can(request.user, "report", area),
+            "entered": entered,
         },
         status=status,
     )
@@ -231,7 +232,26 @@ def report_view(request, slug):
             report = registry.build(spec, area, year, official=official, **extra)
     except NotEntered as exc:  # not an error: figures to enter first, and where
         entry = reverse(exc.entry) + "?" + urlencode({"area": area.pk, "year": year})
-        return _no_data(request, spec, area, year, options, exc.messages, status=200, entry=entry)
+        entered = [  # the same report for the years whose figures were entered
+            {
+                "year": y,
+                "url": reverse("report", args=[slug])
+                + "?"
+                + urlencode({"area": area.pk, "year": y}),
+            }
+            for y in exc.years
+        ]
+        return _no_data(
+            request,
+            spec,
+            area,
+            year,
+            options,
+            exc.messages,
+            status=200,
+            entry=entry,
+            entered=entered,
+        )
     except ValidationError as exc:
         return _no_data(request, spec, area, year, options, exc.messages, status=400)
     if spec.personal:  # before anything is shown: no entry, no list

@@ -227,3 +227,17 @@ def test_reading_an_empty_paste_asks_for_the_table(client, officer, data):
     html = response.content.decode()
     assert "Hãy dán bảng số liệu của văn bản vào ô này." in html
     assert 'data-testid="paste-result"' not in html and not StatedDocument.objects.exists()
+
+
+def test_a_year_without_stated_figures_links_the_years_that_have_some(
+    client, officer, data, village_a
+):
+    populate(village_a, 4, poor=1, year=2024)
+    stated_document_save(area=data, year=2023, reference="X", values={("poor", "rate"): "20"})
+    client.force_login(officer)
+    url = reverse("report", args=["reconciliation"]) + f"?area={data.pk}"
+    html = client.get(url + "&year=2024").content.decode()
+    assert "Chưa nhập số liệu văn bản nào của Xã Vĩnh Hảo năm 2024" in html
+    entered = html[html.index('data-testid="entered-years"') :]
+    assert f"?area={data.pk}&amp;year=2023" in entered and "Xem đối chiếu năm 2023" in entered
+    assert "Khớp" in client.get(url + "&year=2023").content.decode()
