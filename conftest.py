@@ -18,6 +18,18 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def interface_language():
+    """Each test starts in the default language (Vietnamese): a request made in English leaves
+    English active in the thread (LocaleMiddleware activates, nothing deactivates), and texts and
+    numbers built outside a request follow the active language (core/formatting.py)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def poverty_standards(db):
     """The standards the data migration loads; tests that flush the database (browser tests with

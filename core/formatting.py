@@ -1,12 +1,19 @@
-"""Vietnamese number formatting for reports: "1.295", "37,76 %", "3.326,6 triệu đồng".
+"""Number formatting for pages and reports: "1.295", "37,76 %", "3.326,6 triệu đồng".
 
-Official documents use Vietnamese separators whatever the interface language, so these helpers do
-not depend on the active locale.
+The separators follow the active language: Vietnamese ("1.295", "37,75 %") unless the interface
+is in English ("1,295", "37.75 %"). Official documents (the PDFs) are built and rendered with
+Vietnamese active whatever the interface language (``reports.views``), so they always read the
+Vietnamese way; number inputs keep the Vietnamese grammar they are parsed with
+(:func:`vietnamese`).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import translation
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -19,13 +26,35 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _group(digits: str) -> str:
+_FORCED: ContextVar[bool] = ContextVar("vietnamese_numbers", default=False)
+
+
+@contextmanager
+def vietnamese():
+    """Vietnamese separators inside, whatever the interface language (the value of a number
+    input, which ``core.numbers`` reads back the Vietnamese way)."""
+    token = _FORCED.set(True)
+    try:
+        yield
+    finally:
+        _FORCED.reset(token)
+
+
+def marks() -> tuple[str, str]:
+    """(thousands separator, decimal mark) of the active language."""
+    if not _FORCED.get() and (translation.get_language() or "").startswith("en"):
+        return ",", "."
+    return ".", ","
+
+
+def _group(digits: str, separator: str | None = None) -> str:
+    separator = marks()[0] if separator is None else separator
     groups = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
     groups.insert(0, digits)
-    return ".".join(groups)
+    return separator.join(groups)
 
 
 def format_int(value: int | None) -> str:
@@ -42,8 +71,9 @@ def format_decimal(value: Decimal | float | None, places: int = 2) -> str:
     value = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "-" if value < 0 else ""
     whole, _, frac = f"{abs(value):f}".partition(".")
-    text = _group(whole)
-    return sign + (f"{text},{frac}" if places else text)
+    thousands, decimal = marks()
+    text = _group(whole, thousands)
+    return sign + (f"{text}{decimal}{frac}" if places else text)
 
 
 def format_number(value: Decimal | float | int | None, places: int = 2) -> str:
@@ -52,8 +82,9 @@ def format_number(value: Decimal | float | int | None, places: int = 2) -> str:
     if value is None:
         return "–"
     text = format_decimal(Decimal(value), places)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
+    decimal = marks()[1]
+    if places and decimal in text:
+        text = text.rstrip("0").rstrip(decimal)
     return text
 
 

@@ -15,9 +15,17 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core import formatting
 from core.collation import by_name
-from core.formatting import format_number
 from core.numbers import NumberError, parse_amount
+
+
+def format_number(value, places: int = 2) -> str:
+    """A number as a number input shows and reads it: the Vietnamese grammar of
+    ``core.numbers`` ("1.200.000", "45,5"), whatever the interface language."""
+    with formatting.vietnamese():
+        return formatting.format_number(value, places)
+
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

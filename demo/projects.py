@@ -99,6 +99,7 @@ def _programmes(spec, documents) -> dict:
             code=p["code"],
             defaults={
                 "name": p["name"],
+                "name_en": p.get("name_en", ""),
                 "start_year": p["start_year"],
                 "end_year": p["end_year"],
                 "legal_basis": p["legal_basis"],
@@ -107,7 +108,9 @@ def _programmes(spec, documents) -> dict:
         )
         for pr in p["projects"]:
             project, _ = Project.objects.get_or_create(
-                programme=programme, number=pr["number"], defaults={"name": pr["name"]}
+                programme=programme,
+                number=pr["number"],
+                defaults={"name": pr["name"], "name_en": pr.get("name_en", "")},
             )
             for sp in pr["subprojects"]:
                 existing = SubProject.objects.filter(programme=programme, code=sp["code"]).first()
@@ -115,6 +118,7 @@ def _programmes(spec, documents) -> dict:
                     project=project,
                     code=sp["code"],
                     name=sp["name"],
+                    name_en=sp.get("name_en", ""),
                     number=sp["number"],
                     indicator_codes=sp["indicators"],
                     legal_bases=[(documents[n], articles) for n, articles in sp["legal_bases"]],

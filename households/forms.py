@@ -293,7 +293,7 @@ class ReviewForm(BootstrapMixin, forms.Form):
         for indicator in indicators:
             key = indicator.code.replace(".", "_")
             self.fields[f"ind_{key}"] = forms.BooleanField(
-                label=f"{indicator.code} {indicator.name}", required=False
+                label=f"{indicator.code} {indicator.localized_name}", required=False
             )
             self.fields[f"reason_{key}"] = forms.CharField(
                 label=_("Lý do khác với dữ liệu"), required=False, max_length=300

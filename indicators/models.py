@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from areas.scoping import ScopedQuerySet
+from core.names import LocalizedName
 
 from .rules import StandardRule
 
@@ -118,7 +119,7 @@ class PovertyStandard(models.Model):
         )
 
 
-class Dimension(models.Model):
+class Dimension(LocalizedName, models.Model):
     standard = models.ForeignKey(
         PovertyStandard, on_delete=models.CASCADE, related_name="dimensions"
     )
@@ -136,7 +137,7 @@ class Dimension(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}. {self.name}"
+        return f"{self.code}. {self.localized_name}"
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -144,7 +145,7 @@ class IndicatorQuerySet(models.QuerySet):
         return self.filter(dimension__standard=standard).select_related("dimension")
 
 
-class Indicator(models.Model):
+class Indicator(LocalizedName, models.Model):
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
     code = models.CharField(_("mã"), max_length=6)
     name = models.CharField(_("tên chỉ số"), max_length=120)
@@ -163,7 +164,7 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.localized_name}"
 
 
 class TargetQuerySet(ScopedQuerySet):

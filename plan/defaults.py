@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
+from core.names import english
 from indicators.models import Target
 
 
@@ -218,3 +219,52 @@ SERVICE_TARGETS = [
         ),
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Title:
+    """A section title of the plan in Vietnamese, with its English version beside it (data, not
+    a translation catalogue entry): the plan page in English shows ``en``; the official document,
+    built with Vietnamese active, ``vi``. ``{year}``: the plan year, ``{previous}``: the year
+    before."""
+
+    vi: str
+    en: str
+
+    def text(self, **values) -> str:
+        return (self.en if english() else self.vi).format(**values)
+
+
+SECTION_TITLES = {
+    "situation": Title(
+        "I. Thực trạng hộ nghèo đa chiều cuối năm {previous}",
+        "I. Multidimensional poverty at the end of {previous}",
+    ),
+    "deprivation": Title(
+        "Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều.",
+        "Deprivation of multidimensionally poor households in basic social needs.",
+    ),
+    "objectives": Title("II. Mục tiêu năm {year}", "II. Targets for {year}"),
+    "general_objectives": Title("1. Mục tiêu tổng quát", "1. General objective"),
+    "specific_objectives": Title("2. Mục tiêu cụ thể", "2. Specific targets"),
+    "rate_targets": Title(
+        "2.1. Mục tiêu giảm tỷ lệ nghèo đa chiều",
+        "2.1. Targets for reducing the multidimensional poverty rate",
+    ),
+    "service_targets": Title(
+        "2.2. Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản",
+        "2.2. Targets for addressing deprivation in basic social services",
+    ),
+    "tasks": Title("III. Nhiệm vụ và giải pháp", "III. Tasks and solutions"),
+    "budget": Title("IV. Kinh phí thực hiện", "IV. Implementation budget"),
+    "organisation": Title("V. Tổ chức thực hiện", "V. Implementation arrangements"),
+    "appendix": Title(
+        "Phụ lục 01: Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm {year} theo thôn",
+        "Appendix 01: Targets for reducing poor and near-poor households in {year} by village",
+    ),
+}
+
+
+def section_title(key: str, *, year: int) -> str:
+    """The title of section ``key`` of the plan of ``year``, in the active language."""
+    return SECTION_TITLES[key].text(year=year, previous=year - 1)

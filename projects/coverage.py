@@ -83,8 +83,8 @@ def indicator_coverage(area: Area, year: int) -> list[IndicatorCoverage]:
             indicator.code,
             IndicatorCoverage(
                 code=indicator.code,
-                name=indicator.name,
-                dimension=indicator.dimension.name,
+                name=indicator.localized_name,
+                dimension=indicator.dimension.localized_name,
                 subprojects=addressing.get(indicator.code, []),
             ),
         )

@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Area
 from areas.scoping import ScopedQuerySet
+from core.names import LocalizedName
 
 
-class Programme(models.Model):
+class Programme(LocalizedName, models.Model):
     code = models.CharField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên chương trình"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
@@ -45,13 +46,13 @@ class Programme(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def covers(self, year: int) -> bool:
         return self.start_year <= year <= self.end_year
 
 
-class Project(models.Model):
+class Project(LocalizedName, models.Model):
     programme = models.ForeignKey(
         Programme, verbose_name=_("chương trình"), on_delete=models.PROTECT, related_name="projects"
     )
@@ -72,7 +73,7 @@ class Project(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("Dự án %(n)s: %(name)s") % {"n": self.number, "name": self.name}
+        return _("Dự án %(n)s: %(name)s") % {"n": self.number, "name": self.localized_name}
 
 
 class LegalDocument(models.Model):
@@ -125,7 +126,7 @@ class SubProjectQuerySet(models.QuerySet):
         return self.filter(indicators__code=indicator_code).distinct()
 
 
-class SubProject(models.Model):
+class SubProject(LocalizedName, models.Model):
     """A sub-project (tiểu dự án), or a whole project that has none (``number`` empty)."""
 
     project = models.ForeignKey(
@@ -188,7 +189,7 @@ class SubProject(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} · {self.name}"
+        return f"{self.code} · {self.localized_name}"
 
     def save(self, *args, **kwargs) -> None:
         self.programme_id = self.project.programme_id

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 from core.collation import vietnamese_key
 from core.formatting import percent
+from core.names import localized_name
 from reports.errors import ReportError
 from reports.registry import register
 from reports.tables import Column, MillionColumn, Report, Table, million
@@ -130,7 +131,7 @@ def assignment_table(assignments, year: int, several: bool) -> Table:
                 "commune": a.commune.name,
                 "project": str(sp.project),
                 "subproject": (
-                    _("Tiểu dự án %(n)s: %(name)s") % {"n": sp.number, "name": sp.name}
+                    _("Tiểu dự án %(n)s: %(name)s") % {"n": sp.number, "name": sp.localized_name}
                     if sp.number is not None
                     else _("Toàn dự án")
                 ),
@@ -234,7 +235,11 @@ def beneficiary_table(area: Area, year: int) -> Table:
     grouped = (
         Beneficiary.objects.within(area)
         .filter(assignment__year=year)
-        .values("assignment__subproject__code", "assignment__subproject__name")
+        .values(
+            "assignment__subproject__code",
+            "assignment__subproject__name",
+            "assignment__subproject__name_en",
+        )
         .annotate(
             households=Count("household", distinct=True),
             records=Count("id"),
@@ -246,7 +251,7 @@ def beneficiary_table(area: Area, year: int) -> Table:
         {
             "key": g["assignment__subproject__code"],
             "subproject": f"{g['assignment__subproject__code']} · "
-            f"{g['assignment__subproject__name']}",
+            f"{localized_name(g, 'assignment__subproject__name')}",
             "households": g["households"],
             "records": g["records"],
             "value": million(g["value"] or 0),

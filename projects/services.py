@@ -68,11 +68,17 @@ def subproject_create(
     number: int | None = None,
     indicator_codes: Iterable[str] = (),
     legal_bases: Iterable[tuple[LegalDocument, str]] = (),
+    name_en: str = "",
 ) -> SubProject:
     """A sub-project with its legal bases ((document, articles) pairs, in order) and the codes of
-    the deprivation indicators it addresses (of any standard carrying those codes)."""
+    the deprivation indicators it addresses (of any standard carrying those codes). ``name_en``:
+    its English name, shown when the interface is in English."""
     subproject = SubProject(
-        project=project, programme_id=project.programme_id, code=nfc(code), name=nfc(name)
+        project=project,
+        programme_id=project.programme_id,
+        code=nfc(code),
+        name=nfc(name),
+        name_en=nfc(name_en),
     )
     subproject.number = number
     subproject.full_clean()

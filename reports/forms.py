@@ -61,11 +61,24 @@ class ProgressForm(forms.Form):
 
 
 class StatedForm(forms.Form):
-    reference = forms.CharField(label=_("Văn bản"), max_length=300)
-    text = forms.CharField(
-        label=_("Số liệu văn bản nêu"),
-        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
-        help_text=_("Mỗi dòng: mã dòng; mã cột; giá trị — ví dụ: 1.1; poor_rate; 37,75"),
+    """The document whose figures are entered, and a table pasted from it. The figures
+    themselves are inputs beside the table's cells (``reports.reconcile_page``)."""
+
+    reference = forms.CharField(
+        label=_("Văn bản"),
+        max_length=300,
+        required=False,  # needed to save, not to read a pasted table
+        help_text=_("Ví dụ: Kế hoạch số 193/KH-UBND ngày 16/4/2024, mục I."),
+    )
+    pasted = forms.CharField(
+        label=_("Dán bảng từ văn bản"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_(
+            "Chép bảng trong văn bản (Word hoặc Excel) rồi dán vào đây: mỗi dòng của bảng một "
+            "dòng, số viết như văn bản (1.295; 37,75 %). Các dòng được nhận theo tên dòng (Hộ "
+            "nghèo, Chỉ số 1.1…) hoặc theo thứ tự."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

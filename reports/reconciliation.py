@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 
 from . import registry
-from .errors import ReportError
+from .errors import NotEntered, ReportError
 from .models import StatedDocument
 from .registry import register
 from .tables import Column, Report, Table
@@ -90,13 +90,18 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
         documents = documents.filter(pk=int(document))
     documents = list(documents.order_by("reference"))
     if not documents:
-        raise ReportError(
-            _(
-                "Chưa có số liệu văn bản nào của %(area)s năm %(year)s để đối chiếu; hãy nhập "
-                "tại trang Đối chiếu số liệu."
-            ),
-            params={"area": area.name, "year": year},
+        message = _(
+            "Chưa nhập số liệu văn bản nào của %(area)s năm %(year)s để đối chiếu: hãy nhập "
+            "các số liệu văn bản nêu (hoặc dán bảng của văn bản) tại trang Đối chiếu số liệu."
+        ) % {"area": area.name, "year": year}
+        entered = sorted(
+            set(StatedDocument.objects.filter(area=area).values_list("year", flat=True))
         )
+        if entered:  # the plan of a year states the figures of the year before
+            message += " " + _("Đã có số liệu văn bản nêu của năm: %(years)s.") % {
+                "years": ", ".join(str(y) for y in entered)
+            }
+        raise NotEntered(message, entry="report_reconcile", years=entered)
     built: dict[str, Report] = {}
     tables, tally = [], Counter()
     for doc in documents:
@@ -111,7 +116,7 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
         computed_report = built[doc.report]
         cells = cells_of(computed_report)
         exact = spec.exact_values(computed_report) if spec.exact_values else {}
-        rows = []
+        rows = {"count": [], "rate": []}
         for figure in doc.figures.all():
             table, row, column = cells.get((figure.row, figure.column), (None, None, None))
             computed = row.get(column.key) if row is not None else None
@@ -130,14 +135,17 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
             label = row.get("label") or row.get("indicator") or row_key(row) if row else figure.row
             if row is not None and row.get("code"):
                 label = f"{row['code']} {label}"
-            rows.append(
+            kind = "rate" if column is not None and column.kind == "percent" else "count"
+            rows[kind].append(
                 {
                     "key": f"{figure.row}/{figure.column}",
                     "row": label,
                     "column": (f"{column.group} – " if column and column.group else "")
                     + (column.label if column else figure.column),
-                    "stated": figure.text,
-                    "computed": column.format(computed) if column else "–",
+                    # numbers, so that every format shows and stores them as numbers; the text
+                    # as the document wrote it decided the verdict ("37,8" has one decimal)
+                    "stated": figure.value,
+                    "computed": computed,
                     "difference": (
                         Decimal(figure.value) - Decimal(computed) if computed is not None else None
                     ),
@@ -146,21 +154,28 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
                     "_style": "" if mark == EQUAL else mark,
                 }
             )
-        tables.append(
-            Table(
-                key=f"document_{doc.pk}",
-                title=_("Đối chiếu: %(reference)s") % {"reference": doc.reference},
-                columns=[
-                    Column("row", _("Chỉ tiêu"), width=27),
-                    Column("column", _("Cột"), width=25),
-                    Column("stated", _("Văn bản nêu"), width=11),
-                    Column("computed", _("Tính từ dữ liệu"), width=12),
-                    Column("difference", _("Chênh lệch"), "decimal", width=11),
-                    Column("verdict", _("Kết luận"), width=14),
-                ],
-                rows=rows,
+        for kind, title, value_kind, places in (
+            ("count", _("số hộ, số khẩu"), "int", 0),
+            ("rate", _("tỷ lệ"), "percent", 2),
+        ):
+            if not rows[kind]:
+                continue
+            tables.append(
+                Table(
+                    key=f"document_{doc.pk}_{kind}",
+                    title=_("Đối chiếu %(what)s: %(reference)s")
+                    % {"what": title, "reference": doc.reference},
+                    columns=[
+                        Column("row", _("Chỉ tiêu"), width=27),
+                        Column("column", _("Cột"), width=25),
+                        Column("stated", _("Văn bản nêu"), value_kind, width=11),
+                        Column("computed", _("Tính từ dữ liệu"), value_kind, width=12),
+                        Column("difference", _("Chênh lệch"), "decimal", width=11, places=places),
+                        Column("verdict", _("Kết luận"), width=14),
+                    ],
+                    rows=rows[kind],
+                )
             )
-        )
     return Report(
         slug="reconciliation",
         title=_("Đối chiếu số liệu năm %(year)s") % {"year": year},

@@ -59,18 +59,33 @@ def parse_stated(text: str) -> list[StatedLine]:
     return lines
 
 
+def cell_name(cells: dict, key: tuple[str, str]) -> str:
+    """A cell as an officer reads it: "1.1 Việc làm – Hộ nghèo – % tổng số hộ nghèo"."""
+    if key not in cells:
+        return "; ".join(key)
+    _table, row, column = cells[key]
+    label = row.get("label") or row.get("indicator") or key[0]
+    if row.get("code"):
+        label = f"{row['code']} {label}"
+    return " – ".join(p for p in (str(label), str(column.group or ""), str(column.label)) if p)
+
+
 @transaction.atomic
 def stated_document_save(
     *,
     area: Area,
     year: int,
     reference: str,
-    text: str,
+    text: str = "",
+    values: dict[tuple[str, str], str] | None = None,
     report: str = "baseline",
     user=SYSTEM,
 ) -> StatedDocument:
-    """Create or replace the stated figures of a document. Every row and column must exist in the
-    computed report and every value must be a number; otherwise nothing is written."""
+    """Create or replace the stated figures of a document: ``values`` maps (row key, column key)
+    of the compared report to the figure as written (the reconciliation page's inputs; empty ones
+    are not stated), or ``text`` gives lines "row; column; value" (the demo, a command). Every
+    cell must exist in the computed report and every value must be a number; otherwise nothing
+    is written."""
     _require_editor(user, area)
     reference = (reference or "").strip()
     if not reference:
@@ -82,9 +97,12 @@ def stated_document_save(
         raise ValidationError(_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": report})
     computed = build(area, year)  # raises ReportError (a ValidationError) when there is no data
     cells = cells_of(computed)
-    lines = parse_stated(text)
+    if values is not None:
+        lines = [StatedLine(r, c, str(v)) for (r, c), v in values.items() if str(v or "").strip()]
+    else:
+        lines = parse_stated(text)
     if not lines:
-        raise ValidationError({"text": _("Chưa có dòng số liệu nào.")})
+        raise ValidationError(_("Chưa có số liệu nào: hãy nhập hoặc dán ít nhất một số."))
     errors, figures, seen = [], [], set()
     for order, line in enumerate(lines):
         key = (line.row, line.column)
@@ -95,18 +113,21 @@ def stated_document_save(
             )
             continue
         if key in seen:
-            errors.append(
-                _("Ô “%(row)s; %(column)s” được nêu hai lần.")
-                % {"row": line.row, "column": line.column}
-            )
+            errors.append(_("Ô “%(cell)s” được nêu hai lần.") % {"cell": cell_name(cells, key)})
             continue
         seen.add(key)
         try:
             value = parse_number(line.text)
         except ValidationError:
             errors.append(
-                _("Giá trị “%(value)s” của ô “%(row)s; %(column)s” không phải là một số.")
-                % {"value": line.text, "row": line.row, "column": line.column}
+                _("“%(value)s” ở ô “%(cell)s” không phải là một số.")
+                % {"value": line.text, "cell": cell_name(cells, key)}
+            )
+            continue
+        if abs(value) >= 10**10:
+            errors.append(
+                _("“%(value)s” ở ô “%(cell)s” quá lớn.")
+                % {"value": line.text, "cell": cell_name(cells, key)}
             )
             continue
         table = cells[key][0]
@@ -116,7 +137,7 @@ def stated_document_save(
                 row=line.row,
                 column=line.column,
                 value=value,
-                text=line.text.strip(),
+                text=line.text.strip()[:40],
                 order=order,
             )
         )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -25,12 +26,15 @@ from indicators.models import ProgressRecord, Target
 from . import registry
 from . import services as report_services
 from .documents import issuing_area
-from .forms import DocumentSettingsForm, ProgressForm, StatedForm, TargetForm, target_order
+from .errors import NotEntered
+from .forms import DocumentSettingsForm, ProgressForm, TargetForm, target_order
 from .html import charts_svg
-from .models import DocumentSettings, StatedDocument
-from .reconciliation import cells_of
+from .models import DocumentSettings
 from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
+
+#: the language of official documents (the PDFs), whatever the interface language
+OFFICIAL_LANGUAGE = "vi"
 
 
 def _latest_year(area) -> int | None:
@@ -142,7 +146,7 @@ def year_options(request, spec, choices) -> list[dict]:
     return options
 
 
-def _no_data(request, spec, area, year, options, messages_=(), status=404):
+def _no_data(request, spec, area, year, options, messages_=(), status=404, entry=None, entered=()):
     """A year without data: say so and link the years that have data, never a dead end."""
     return render(
         request,
@@ -155,6 +159,9 @@ def _no_data(request, spec, area, year, options, messages_=(), status=404):
             "messages_": list(messages_),
             "no_data": status == 404,
             "years": options,
+            "entry": entry if entry and can(request.user, "view", area) else None,
+            "can_enter": can(request.user, "report", area),
+            "entered": entered,
         },
         status=status,
     )
@@ -216,9 +223,35 @@ def report_view(request, slug):
             ],
             status=413,
         )
+    # The official document is Vietnamese whatever the interface language: its texts, names and
+    # numbers are built and laid out with Vietnamese active (core/names.py, core/formatting.py).
+    language = OFFICIAL_LANGUAGE if fmt == "pdf" else translation.get_language()
     try:
         official = review_year is not None and {c.year: c.official for c in choices}[review_year]
-        report = registry.build(spec, area, year, official=official, **extra)
+        with translation.override(language):
+            report = registry.build(spec, area, year, official=official, **extra)
+    except NotEntered as exc:  # not an error: figures to enter first, and where
+        entry = reverse(exc.entry) + "?" + urlencode({"area": area.pk, "year": year})
+        entered = [  # the same report for the years whose figures were entered
+            {
+                "year": y,
+                "url": reverse("report", args=[slug])
+                + "?"
+                + urlencode({"area": area.pk, "year": y}),
+            }
+            for y in exc.years
+        ]
+        return _no_data(
+            request,
+            spec,
+            area,
+            year,
+            options,
+            exc.messages,
+            status=200,
+            entry=entry,
+            entered=entered,
+        )
     except ValidationError as exc:
         return _no_data(request, spec, area, year, options, exc.messages, status=400)
     if spec.personal:  # before anything is shown: no entry, no list
@@ -249,7 +282,9 @@ def report_view(request, slug):
                 "picker_params": [(k, v) for k, v in query.items() if k != "year"],
             },
         )
-    response = HttpResponse(render_report(report, fmt), content_type=CONTENT_TYPES[fmt])
+    with translation.override(language):
+        body = render_report(report, fmt)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     name = f"{slug}-{area.code or area.pk}-{year}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -398,74 +433,6 @@ def targets_view(request):
             "editable": editable,
             "target_form": target_form,
             "progress_form": progress_form,
-        },
-    )
-
-
-@requires("view")
-def reconcile_view(request):
-    area = _area_param(request)
-    if area is None:
-        return _refuse(request, [_("Không tìm thấy địa bàn hoặc bạn không có quyền xem.")])
-    year = _year_param(request, area)
-    if "year" not in request.GET:  # open on the latest year that has a stated document
-        year = (
-            StatedDocument.objects.filter(area=area)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .first()
-        ) or year
-    if year is None:
-        return _refuse(request, [_("Năm không hợp lệ hoặc địa bàn chưa có đợt rà soát nào.")])
-    editable = can(request.user, "report", area)
-    form = StatedForm(request.POST or None)
-    if request.method == "POST":
-        if not editable:
-            return _refuse(request, [_("Bạn chỉ có quyền xem.")], status=403)
-        if form.is_valid():
-            try:
-                report_services.stated_document_save(
-                    area=area,
-                    year=year,
-                    reference=form.cleaned_data["reference"],
-                    text=form.cleaned_data["text"],
-                    user=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("Đã lưu số liệu văn bản nêu."))
-                url = reverse("report", args=["reconciliation"])
-                return redirect(f"{url}?{urlencode({'area': area.pk, 'year': year})}")
-    figures = registry.figures("baseline")
-    if figures is None:
-        return _refuse(
-            request, [_("Không đối chiếu được với báo cáo “%(slug)s”.") % {"slug": "baseline"}]
-        )
-    try:
-        cells = [
-            (
-                f"{r}; {c}",
-                table.title,
-                row.get("label") or row.get("indicator"),
-                column.label,
-                column.format(row.get(column.key)),
-            )
-            for (r, c), (table, row, column) in cells_of(figures(area, year)).items()
-        ]
-    except ValidationError as exc:
-        return _refuse(request, exc.messages)
-    documents = StatedDocument.objects.filter(area=area, year=year).order_by("reference")
-    return render(
-        request,
-        "reports/reconcile.html",
-        {
-            "area": area,
-            "year": year,
-            "form": form,
-            "cells": cells,
-            "documents": documents,
-            "editable": editable,
         },
     )
 

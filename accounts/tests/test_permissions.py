@@ -182,3 +182,51 @@ def test_the_row_half_uses_the_same_table(people, commune):
 
     assert Area.objects.where_can(people["finance"], "budget").filter(pk=commune.pk).exists()
     assert not Area.objects.where_can(people["finance"], "edit_registry").exists()
+
+
+# --- finance: the aggregate reports, never a list of households ------------------------------
+
+
+def test_finance_opens_every_aggregate_report_and_no_per_household_list(client, village_a):
+    """Finance reads plans and aggregate reports (design.md); the reports that list households
+    or persons stay with those who may see them (docs/security.md, issue 7)."""
+    from django.urls import reverse
+
+    from households.tests.report_data import populate
+    from reports.registry import SPECS
+
+    commune = village_a.parent
+    populate(village_a, 6, poor=2, near=1, year=2023)
+    finance = UserFactory(username="finance", membership=(commune, "finance"))
+    client.force_login(finance)
+    opened, refused = [], []
+    for slug, spec in SPECS.items():
+        if not spec.per_commune:
+            continue  # "communes" compares the communes of a district
+        for fmt in ("html", "pdf", "xlsx"):
+            response = client.get(
+                reverse("report", args=[slug]), {"area": commune.pk, "year": 2023, "format": fmt}
+            )
+            text = response.content.decode(errors="ignore")
+            if spec.personal:
+                assert response.status_code == 403, (slug, fmt)
+                assert "liệt kê từng hộ" in text
+                refused.append(slug)
+                continue
+            # served, or "no data that year" (projects, budget without any): never refused
+            assert response.status_code in (200, 400, 404), (slug, fmt, response.status_code)
+            assert "không có quyền" not in text.lower(), (slug, fmt)
+            if response.status_code == 200:
+                opened.append((slug, fmt))
+    for slug in ("baseline", "mpi", "reconciliation"):
+        assert (slug, "html") in opened, slug
+    assert ("baseline", "pdf") in opened and ("baseline", "xlsx") in opened
+    assert "lists" in refused
+    # the report list offers finance the aggregate reports only
+    index = client.get(reverse("report_index")).content.decode()
+    assert reverse("report", args=["baseline"]) in index
+    assert reverse("report", args=["lists"]) not in index
+    # and its pages around the reports are read-only
+    page = reverse("report_reconcile") + f"?area={commune.pk}&year=2023"
+    assert client.get(page).status_code == 200
+    assert client.post(page, {"action": "save", "reference": "X"}).status_code == 403

@@ -1,7 +1,7 @@
 """Money and rates in pages: "3.326,6" (triệu đồng), "1.200.000" (đồng), "25,56 %".
 
-Vietnamese separators whatever the interface language, like the official documents
-(core/formatting.py).
+The separators follow the interface language ("3,326.6" in English), as every figure on a page
+does (core/formatting.py); the official documents are Vietnamese.
 """
 
 from django import template

@@ -155,8 +155,8 @@ def baseline(area: Area, year: int, on=None) -> Report:
         indicator_rows.append(
             {
                 "code": indicator.code,
-                "dimension": indicator.dimension.name,
-                "indicator": indicator.name,
+                "dimension": indicator.dimension.localized_name,
+                "indicator": indicator.localized_name,
                 "definition": indicator.definition,
                 "poor": n_poor,
                 "poor_rate": percent(n_poor, poor["households"]),

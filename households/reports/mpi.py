@@ -130,8 +130,8 @@ def mpi(area: Area, year: int) -> Report:
             {
                 "key": ind.code,
                 "code": ind.code,
-                "indicator": ind.name,
-                "dimension": ind.dimension.name,
+                "indicator": ind.localized_name,
+                "dimension": ind.dimension.localized_name,
                 "deprived": n,
                 "censored": percent(n, all_households),
                 # (n / (N·d)) / M0 with equal weights: the indicator's share of all deprivations
@@ -155,7 +155,7 @@ def mpi(area: Area, year: int) -> Report:
     dimensions: list[tuple[str, str, list[str]]] = []
     for ind in indicators:
         if not dimensions or dimensions[-1][0] != ind.dimension.code:
-            dimensions.append((ind.dimension.code, ind.dimension.name, []))
+            dimensions.append((ind.dimension.code, ind.dimension.localized_name, []))
         dimensions[-1][2].append(ind.code)
 
     def contribution_rows(kind: str, keys: list, names, totals: Counter) -> list[dict]:

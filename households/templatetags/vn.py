@@ -1,4 +1,5 @@
-"""Template filters for Vietnamese number formatting ("1.295", "37,76 %")."""
+"""Template filters for numbers: "1.295", "37,76 %" (in English "1,295", "37.76 %", as
+core/formatting.py follows the interface language)."""
 
 from django import template
 

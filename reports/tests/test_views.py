@@ -199,24 +199,30 @@ def test_an_officer_sets_targets_and_progress_and_a_viewer_cannot(client, office
     assert denied.status_code == 403 and not Target.objects.filter(metric="jobs").exists()
 
 
-def test_pasted_stated_figures_with_bad_lines_write_nothing(client, officer, data):
-    client.force_login(officer)
-    page = reverse("report_reconcile") + f"?area={data.pk}&year=2023"
+def test_stated_lines_with_bad_lines_write_nothing(data):
+    """The line form "row; column; value" that the demo and commands use (the page has an input
+    per figure, reports/tests/test_reconcile_page.py)."""
+    from django.core.exceptions import ValidationError
+
+    from reports.services import stated_document_save
+
     bad = "poor; households; 3\npoor; rate; ba mươi\nnowhere; households; 1\njust two; parts"
-    response = client.post(page, {"reference": "Báo cáo X", "text": bad})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Dòng 4" in html
+    with pytest.raises(ValidationError) as caught:
+        stated_document_save(area=data, year=2023, reference="Báo cáo X", text=bad)
+    assert any("Dòng 4" in m for m in caught.value.messages)
     assert not StatedDocument.objects.exists()
-    response = client.post(page, {"reference": "Báo cáo X", "text": bad.rsplit("\n", 1)[0]})
-    html = response.content.decode()
-    assert "ba mươi" in html and "không phải là một số" in html and "nowhere" in html
+    with pytest.raises(ValidationError) as caught:
+        stated_document_save(
+            area=data, year=2023, reference="Báo cáo X", text=bad.rsplit("\n", 1)[0]
+        )
+    text = " ".join(caught.value.messages)
+    assert "ba mươi" in text and "không phải là một số" in text and "nowhere" in text
     assert not StatedDocument.objects.exists()
     good = "poor; households; 3\npoor; rate; 20,1\nnear_poor; rate; 7"
-    response = client.post(page, {"reference": "Báo cáo X", "text": good})
-    assert response.status_code == 302
-    report = client.get(response["Location"]).content.decode()
-    assert "Khớp" in report and "Lệch do làm tròn" in report and "Sai" in report
+    stated_document_save(area=data, year=2023, reference="Báo cáo X", text=good)
+    report = REPORTS["reconciliation"](data, 2023)
+    verdicts = {r["_verdict"] for t in report.tables for r in t.rows}
+    assert verdicts == {"equal", "rounding", "wrong"}
 
 
 def test_document_settings_are_per_commune_and_per_document(client, officer, data):
