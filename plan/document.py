@@ -47,7 +47,14 @@ from reports.errors import ReportError
 from reports.tables import Column, MillionColumn, Report, Table, million
 
 from .checks import Check, is_confirmed
-from .defaults import PARTS, RATE_TARGET_CLAUSE, SERVICE_TARGETS, default_text, percent_text
+from .defaults import (
+    PARTS,
+    RATE_TARGET_CLAUSE,
+    SERVICE_TARGETS,
+    default_text,
+    percent_text,
+    section_title,
+)
 
 SUBHEADING = re.compile(r"^\d+(\.\d+)+\.\s")
 BULLET = re.compile(r"^[-+]\s+")
@@ -221,7 +228,7 @@ def _section_one(commune, year, blocks, tables, checks) -> None:
     blocks.append(
         Block(
             "heading",
-            _("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
+            section_title("situation", year=year),
             level=1,
         )
     )
@@ -266,7 +273,7 @@ def _section_one(commune, year, blocks, tables, checks) -> None:
     blocks.append(
         Block(
             "heading",
-            _("Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều."),
+            section_title("deprivation", year=year),
             level=4,
         )
     )
@@ -303,7 +310,7 @@ def _section_one(commune, year, blocks, tables, checks) -> None:
     tables.append(
         Table(
             key="section1_summary",
-            title=_("I. Thực trạng hộ nghèo đa chiều cuối năm %(year)s") % {"year": previous},
+            title=section_title("situation", year=year),
             columns=first.columns,
             # the plan's section I is the seed's table: poor and near-poor, not the average band
             rows=[r for r in first.rows if r["key"] != "average"],
@@ -319,10 +326,10 @@ def _section_one(commune, year, blocks, tables, checks) -> None:
 
 
 def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool) -> None:
-    blocks.append(Block("heading", _("II. Mục tiêu năm %(year)s") % {"year": year}, level=1))
-    blocks.append(Block("heading", _("1. Mục tiêu tổng quát"), level=2))
+    blocks.append(Block("heading", section_title("objectives", year=year), level=1))
+    blocks.append(Block("heading", section_title("general_objectives", year=year), level=2))
     blocks += narrative(texts["general_objectives"], "general_objectives")
-    blocks.append(Block("heading", _("2. Mục tiêu cụ thể"), level=2))
+    blocks.append(Block("heading", section_title("specific_objectives", year=year), level=2))
     order = {metric: i for i, metric in enumerate(Target.Metric.values)}
     targets = {
         t.metric: t
@@ -331,7 +338,7 @@ def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool
         )
     }
     M = Target.Metric
-    blocks.append(Block("heading", _("2.1. Mục tiêu giảm tỷ lệ nghèo đa chiều"), level=3))
+    blocks.append(Block("heading", section_title("rate_targets", year=year), level=3))
     poor, near = targets.get(M.POOR_REDUCTION), targets.get(M.NEAR_POOR_REDUCTION)
     rate = targets.get(M.POVERTY_RATE)
     notes = narrative(texts["rate_targets_note"], "rate_targets_note")
@@ -368,7 +375,7 @@ def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool
     blocks.append(
         Block(
             "heading",
-            _("2.2. Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản"),
+            section_title("service_targets", year=year),
             level=3,
         )
     )
@@ -377,7 +384,7 @@ def _section_two(commune, year, texts, blocks, tables, checks, *, appendix: bool
     tables.append(
         Table(
             key="section2_targets",
-            title=_("II. Mục tiêu năm %(year)s") % {"year": year},
+            title=section_title("objectives", year=year),
             columns=[
                 Column("metric", _("Chỉ tiêu")),
                 Column("value", _("Giá trị"), "number"),
@@ -433,7 +440,7 @@ def service_target_blocks(targets, texts) -> list[Block]:
 
 
 def _section_three(commune, year, texts, blocks, tables, checks) -> None:
-    blocks.append(Block("heading", _("III. Nhiệm vụ và giải pháp"), level=1))
+    blocks.append(Block("heading", section_title("tasks", year=year), level=1))
     blocks.append(
         Block(
             "heading",
@@ -536,7 +543,7 @@ def _section_three(commune, year, texts, blocks, tables, checks) -> None:
 
 
 def _section_four(commune, year, texts, blocks, tables, checks) -> None:
-    blocks.append(Block("heading", _("IV. Kinh phí thực hiện"), level=1))
+    blocks.append(Block("heading", section_title("budget", year=year), level=1))
     blocks += narrative(texts["budget_intro"], "budget_intro")
     lines = list(
         BudgetLine.objects.filter(commune=commune, year=year)
@@ -633,7 +640,7 @@ def _section_four(commune, year, texts, blocks, tables, checks) -> None:
 
 
 def _section_five(commune, year, blocks, tables, checks) -> None:
-    blocks.append(Block("heading", _("V. Tổ chức thực hiện"), level=1))
+    blocks.append(Block("heading", section_title("organisation", year=year), level=1))
     items = list(
         Responsibility.objects.filter(unit__commune=commune, year=year)
         .select_related("unit")
@@ -654,7 +661,7 @@ def _section_five(commune, year, blocks, tables, checks) -> None:
     if items:
         table = responsibility_table(commune, year, several=False)
         table.key = "section5_units"
-        table.title = _("V. Tổ chức thực hiện")
+        table.title = section_title("organisation", year=year)
         tables.append(table)
 
 

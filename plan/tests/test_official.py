@@ -240,3 +240,15 @@ def test_paragraphs_are_at_least_six_points_apart(commune):
     source = get_template("plan/documents/body.html").template.source
     assert "p.plan-p { text-align: justify; text-indent: 1cm; margin: 0 0 6pt 0; }" in source
     assert "p.plan-bullet { text-align: justify; text-indent: 1cm; margin: 0 0 6pt 0; }" in source
+
+
+def test_section_titles_are_data_with_english_beside_them(commune):
+    from django.utils import translation
+
+    from plan.document import plan_report
+
+    with translation.override("en"):
+        english = [b.text for b in plan_report(commune, 2024).blocks if b.kind == "heading"]
+    vietnamese = [b.text for b in plan_report(commune, 2024).blocks if b.kind == "heading"]
+    assert "II. Targets for 2024" in english and "III. Tasks and solutions" in english
+    assert "II. Mục tiêu năm 2024" in vietnamese and "II. Targets for 2024" not in vietnamese
