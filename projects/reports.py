@@ -112,12 +112,12 @@ def assignment_table(assignments, year: int, several: bool) -> Table:
     one table row of a printed page)."""
     indicators = indicators_by_subproject(assignments)
     columns = [
-        Column("project", _("Dự án"), width=18),
-        Column("subproject", _("Tiểu dự án"), width=20),
-        Column("lead", _("Đơn vị chủ trì"), width=14),
-        Column("officer", _("Công chức tham mưu"), width=12),
-        Column("coordinating", _("Đơn vị phối hợp"), width=18),
-        Column("indicators", _("Chỉ số thiếu hụt giải quyết"), width=10),
+        Column("project", _("Dự án")),
+        Column("subproject", _("Tiểu dự án")),
+        Column("lead", _("Đơn vị chủ trì")),
+        Column("officer", _("Công chức tham mưu")),
+        Column("coordinating", _("Đơn vị phối hợp")),
+        Column("indicators", _("Chỉ số thiếu hụt giải quyết")),
     ]
     if several:
         columns.insert(0, Column("commune", _("Xã")))
@@ -170,12 +170,12 @@ def task_table(assignments, several: bool) -> Table:
                 }
             )
     columns = [
-        Column("subproject", _("Tiểu dự án"), width=10),
-        Column("kind", _("Nội dung"), width=12),
-        Column("text", _("Chi tiết"), width=60),
+        Column("subproject", _("Tiểu dự án")),
+        Column("kind", _("Nội dung")),
+        Column("text", _("Chi tiết")),
     ]
     if several:
-        columns.insert(0, Column("commune", _("Xã"), width=12))
+        columns.insert(0, Column("commune", _("Xã")))
     return Table(
         key="tasks",
         title=_("Nhiệm vụ và căn cứ thực hiện từng tiểu dự án"),
@@ -328,12 +328,12 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
     )
     items = sorted(items, key=lambda item: commune_order(item.unit.commune))
     columns = [
-        Column("order", _("STT"), width=5),  # text: a duty's later paragraphs leave it blank
-        Column("unit", _("Đơn vị"), width=20),
-        Column("duties", _("Nhiệm vụ"), width=60),
+        Column("order", _("STT")),  # text: a duty's later paragraphs leave it blank
+        Column("unit", _("Đơn vị")),
+        Column("duties", _("Nhiệm vụ")),
     ]
     if several:
-        columns.insert(0, Column("commune", _("Xã"), width=12))
+        columns.insert(0, Column("commune", _("Xã")))
     rows = []
     for item in items:
         for n, paragraph in enumerate(item.paragraphs(), start=1):

@@ -27,8 +27,6 @@ class Column:
     label: str
     kind: str = "text"  # text | int | percent | decimal | number (decimals only when needed)
     group: str = ""
-    #: relative width for fixed table layouts (PDF); 0 means "share what is left"
-    width: float = 0
     #: decimals of a ``decimal`` column
     places: int = 2
 
