@@ -161,6 +161,9 @@ class Chart:
     series: list[tuple[str, list[Any]]]
     unit: str = "%"
     note: str = ""
+    #: what each series counts ("poor", "near_poor", "poor_or_near_poor"…), so that one class
+    #: has one colour in every chart (``reports.charts.CLASS_COLOURS``); "" or missing: by order
+    classes: tuple[str, ...] = ()
 
 
 @dataclass

@@ -236,6 +236,7 @@ def baseline_report(area: Area, year: int, on=None) -> Report:
                 (_("Hộ nghèo"), [r["poor_rate"] for r in indicators.rows]),
                 (_("Hộ cận nghèo"), [r["near_poor_rate"] for r in indicators.rows]),
             ],
+            classes=("poor", "near_poor"),
         )
     )
     report.charts.append(rate_trend_chart(area, year))
@@ -293,4 +294,5 @@ def rate_trend_chart(area: Area, year: int) -> Chart:
             (_("Hộ nghèo"), [percent(by_year[y][POOR], totals[y]) for y in years]),
             (_("Hộ cận nghèo"), [percent(by_year[y][NEAR_POOR], totals[y]) for y in years]),
         ],
+        classes=("poor_or_near_poor", "poor", "near_poor"),
     )

@@ -191,7 +191,8 @@ def lists(area: Area, year: int, on=None) -> Report:
         )
     return Report(
         slug="lists",
-        title=_("Danh sách hộ nghèo, hộ cận nghèo %(when)s") % {"when": when},
+        # the document type "DANH SÁCH" stands above the subject: the title does not repeat it
+        title=_("Hộ nghèo, hộ cận nghèo %(when)s") % {"when": when},
         area=area,
         year=year,
         tables=[summary, poor, near, average],
