@@ -319,7 +319,8 @@ def coverage_table(area: Area, year: int) -> Table:
 
 
 def responsibility_table(scope: Area, year: int, several: bool) -> Table:
-    """Section V: each unit's duties, one paragraph per row."""
+    """Section V: each unit's duties, one row per unit, its paragraphs in one cell (one per
+    line: a page breaks them, a spreadsheet keeps them in the cell, wrapped)."""
     items = (
         Responsibility.objects.within(scope)
         .filter(year=year)
@@ -328,24 +329,22 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
     )
     items = sorted(items, key=lambda item: commune_order(item.unit.commune))
     columns = [
-        Column("order", _("STT")),  # text: a duty's later paragraphs leave it blank
+        Column("order", _("STT")),
         Column("unit", _("Đơn vị")),
         Column("duties", _("Nhiệm vụ")),
     ]
     if several:
         columns.insert(0, Column("commune", _("Xã")))
-    rows = []
-    for item in items:
-        for n, paragraph in enumerate(item.paragraphs(), start=1):
-            rows.append(
-                {
-                    "key": f"unit-{item.unit_id}-{n}",
-                    "commune": item.unit.commune.name,
-                    "order": str(item.order) if n == 1 else "",
-                    "unit": item.title if n == 1 else "",
-                    "duties": paragraph,
-                }
-            )
+    rows = [
+        {
+            "key": f"unit-{item.unit_id}",
+            "commune": item.unit.commune.name,
+            "order": str(item.order),
+            "unit": item.title,
+            "duties": "\n".join(item.paragraphs()),
+        }
+        for item in items
+    ]
     return Table(
         key="responsibilities",
         title=_("Tổ chức thực hiện: nhiệm vụ của các đơn vị"),

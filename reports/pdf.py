@@ -29,7 +29,7 @@ from .tables import Column, Report, Table
 
 
 def _cell(column: Column, value: Any) -> str:
-    text = escape(column.format(value))
+    text = escape(column.format(value)).replace("\n", "<br>")  # a cell's paragraphs
     return f'<td class="n">{text}</td>' if column.numeric else f"<td>{text}</td>"
 
 

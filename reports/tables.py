@@ -27,6 +27,9 @@ class Column:
     label: str
     kind: str = "text"  # text | int | percent | decimal | number (decimals only when needed)
     group: str = ""
+    #: no longer read: printed column widths are measured from the cells (``reports.layout``);
+    #: kept so that a builder still passing it does not fail
+    width: float = 0
     #: decimals of a ``decimal`` column
     places: int = 2
 
