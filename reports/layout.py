@@ -6,7 +6,8 @@ come from here, measured with the shipped font's own advance widths (the font th
 
 - a column is never narrower than its widest unbreakable piece: the longest word of its header
   and text cells, the whole text of a number (numbers never wrap: "25,56 %", "3.049,3");
-- the room left over is shared by the square root of each column's longest line, no column taking
+- the room left over goes first to the data, then to the headers (a header wraps before a cell
+  does): each time shared by the square root of each column's longest line, no column taking
   more than that line needs (what a short column leaves goes to the long ones), so a short
   name stays on one line where it can and a long text wraps;
 - a table whose words do not fit even one per line is set in a smaller type (down to
@@ -51,14 +52,20 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
 
 @dataclass(frozen=True)
 class Need:
-    """What one column needs at 1 pt type: its widest unbreakable piece (``least``) and its
-    longest line (``most``, never less than ``least``)."""
+    """What one column needs at 1 pt type: its widest unbreakable piece (``least``), its longest
+    line of data (``body``) and the width at which its header takes two lines (``most``); each
+    at least the one before."""
 
     least: float
+    body: float
     most: float
 
-    def at(self, size: float) -> tuple[float, float]:
-        return self.least * size + CELL_EXTRA, self.most * size + CELL_EXTRA
+    def at(self, size: float) -> tuple[float, float, float]:
+        return (
+            self.least * size + CELL_EXTRA,
+            self.body * size + CELL_EXTRA,
+            self.most * size + CELL_EXTRA,
+        )
 
 
 def _texts(rows: list[dict], column: Column) -> list[tuple[str, bool]]:
@@ -74,32 +81,32 @@ def _texts(rows: list[dict], column: Column) -> list[tuple[str, bool]]:
 
 
 def column_need(rows: list[dict], column: Column) -> Need:
-    least = most = 0.0
+    least = body = 0.0
     for word in column.label.split():
         least = max(least, text_width(word, 1, bold=True))
-    # a header may take two lines before it makes its column wider
-    most = max(least, text_width(column.label, 1, bold=True) / 2)
     for text, bold in _texts(rows, column):
         if not text:
             continue
         for line in text.splitlines() or [text]:
             whole = text_width(line, 1, bold=bold)
-            most = max(most, whole)
+            body = max(body, whole)
             if column.numeric:
                 least = max(least, whole)
             else:
                 least = max(
                     least, max((text_width(w, 1, bold=bold) for w in line.split()), default=0)
                 )
-    return Need(least, max(most, least))
+    body = max(body, least)
+    # a header may take two lines (more where room is short) before it widens its column
+    return Need(least, body, max(body, text_width(column.label, 1, bold=True) / 2))
 
 
-def _share(least: list[float], most: list[float], room: float) -> list[float]:
+def _share(least: list[float], most: list[float], room: float, *, fill=True) -> list[float]:
     """Widths from ``least`` up: the room left is shared among the columns still short of their
     longest line, in proportion to the square root of that line (a long text takes more, but
     does not starve a short name into wrapping), each taking no more than it needs (in rounds, so
     what a short column does not need goes to the others); then any width still left in
-    proportion to ``most`` (the table fills its line)."""
+    proportion to ``most`` (the table fills its line), unless not to ``fill``."""
     widths = list(least)
     left = room - sum(widths)
     wanting = [i for i in range(len(widths)) if most[i] - widths[i] > 0.01]
@@ -110,7 +117,7 @@ def _share(least: list[float], most: list[float], room: float) -> list[float]:
             widths[i] += extra
         left -= sum(given.values())
         wanting = [i for i in wanting if most[i] - widths[i] > 0.01]
-    if left > 0.01:
+    if left > 0.01 and fill:
         total = sum(most) or 1
         widths = [w + left * m / total for w, m in zip(widths, most, strict=True)]
     return widths
@@ -144,9 +151,11 @@ def table_layout(
     if not needs:
         return Layout([], sizes[0])
     for size in sizes:
-        least, most = zip(*(n.at(size) for n in needs), strict=True)
+        least, body, most = (list(w) for w in zip(*(n.at(size) for n in needs), strict=True))
         if sum(least) <= room:
-            return Layout(_share(list(least), list(most), room), size)
+            # the data's lines first, then the headers' (a header wraps before a cell does)
+            widths = _share(least, body, room, fill=False)
+            return Layout(_share(widths, most, room), size)
     size = sizes[-1]
     least = [n.at(size)[0] for n in needs]
     scale = room / sum(least)
