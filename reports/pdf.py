@@ -33,6 +33,12 @@ def _cell(column: Column, value: Any) -> str:
     return f'<td class="n">{text}</td>' if column.numeric else f"<td>{text}</td>"
 
 
+def _paragraphs(row: dict, columns: list[Column]) -> bool:
+    return any(
+        not c.numeric and isinstance(row.get(c.key), str) and "\n" in row[c.key] for c in columns
+    )
+
+
 def table_html(
     table: Table,
     groups: list[tuple[str, list[dict], bool]],
@@ -68,7 +74,13 @@ def table_html(
                 f'<tr class="group"><td colspan="{len(columns)}">{escape(heading)}</td></tr>'
             )
         for row in group_rows:
-            style = row.get("_style")
+            # a row of paragraphs (a unit's duties) may run on to the next page
+            style = " ".join(
+                filter(
+                    None,
+                    [row.get("_style"), "paragraphs" if _paragraphs(row, columns) else ""],
+                )
+            )
             out.append(f'<tr class="{style}">' if style else "<tr>")
             out.extend(_cell(c, row.get(c.key)) for c in columns)
             out.append("</tr>")
