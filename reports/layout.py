@@ -10,6 +10,8 @@ come from here, measured with the shipped font's own advance widths (the font th
   does): each time shared by the square root of each column's longest line, no column taking
   more than that line needs (what a short column leaves goes to the long ones), so a short
   name stays on one line where it can and a long text wraps;
+- a text column with no text at all (a "Ghi chú" to be written in by hand) asks for a line of
+  :data:`WRITE_IN` ems, as if it held one;
 - a table whose words do not fit even one per line is set in a smaller type (down to
   :data:`SMALLEST`); beyond that the columns share the width in proportion to their words and
   the stylesheet breaks a word rather than letting it run out of its cell.
@@ -34,6 +36,8 @@ SMALLEST = SIZES[-1]
 #: rows measured from the start of a long table, besides the longest texts of each column
 SAMPLE_ROWS = 300
 BOLD_STYLES = frozenset({"total", "wrong"})
+#: the line a column of empty cells asks for (a "Ghi chú" column left to be written in), in ems
+WRITE_IN = 8.0
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +100,8 @@ def column_need(rows: list[dict], column: Column) -> Need:
                 least = max(
                     least, max((text_width(w, 1, bold=bold) for w in line.split()), default=0)
                 )
+    if not body and not column.numeric:  # left blank to be written in by hand: room for it
+        body = WRITE_IN
     body = max(body, least)
     # a header may take two lines (more where room is short) before it widens its column
     return Need(least, body, max(body, text_width(column.label, 1, bold=True) / 2))
