@@ -300,6 +300,7 @@ def coverage_table(area: Area, year: int) -> Table:
         )
     return Table(
         key="coverage",
+        sheet=_("Mức độ được hỗ trợ"),
         title=_(
             "Hộ nghèo, hộ cận nghèo thiếu hụt (cuối năm %(base)s) và mức độ được hỗ trợ năm "
             "%(year)s"

@@ -74,6 +74,9 @@ class Table:
     footnotes: list[str] = field(default_factory=list)
     #: rows sharing this column's value form a group with a heading row (lists by village)
     group_by: str = ""
+    #: a short name for the table's spreadsheet sheet, where its title is too long to make one
+    #: (31 characters; ``reports.xlsx.sheet_name``)
+    sheet: str = ""
 
     def column_groups(self) -> list[tuple[str, int]]:
         """Consecutive columns sharing a group label, as (label, span) for a two-row header."""

@@ -11,6 +11,7 @@ as numbers and never touched.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -60,10 +61,25 @@ def _xlsx_value(column: Column, value: Any) -> Any:
     return neutralise(str(value))
 
 
+#: what a sheet name leaves out of a long table title: the year (the workbook's), asides in
+#: brackets, a table number, "/ tổ dân phố" after "thôn"
+SHEET_NOISE = (
+    (re.compile(r"\s*\([^)]*\)"), ""),
+    (re.compile(r"^Biểu \d+\.\s*"), ""),
+    (re.compile(r"\s+(cuối |đầu )?năm \d{4}\b"), ""),
+    (re.compile(r"thôn / tổ dân phố"), "thôn"),
+)
+
+
 def sheet_name(title: str, used: set[str], *, fallback: str = "") -> str:
-    """A sheet name from ``title``: the characters Excel refuses dropped, shortened at a word
-    (not within one, not on a dangling "và", "của"…) to 31 characters, and unique in the
-    workbook (" (2)", " (3)"… in the room kept for it). Records it in ``used``."""
+    """A sheet name from ``title`` (a table's own ``sheet`` name, where it has one, is taken as
+    it is): the characters Excel refuses dropped; a title over 31 characters without its year,
+    asides and table number, then shortened at a word (not within one, not on a dangling "và",
+    "của"…); unique in the workbook (" (2)", " (3)"… in the room kept for it). Records it in
+    ``used``."""
+    if len(title) > SHEET_NAME_MAX:
+        for pattern, replacement in SHEET_NOISE:
+            title = pattern.sub(replacement, title)
     clean = " ".join("".join(ch for ch in title if ch not in BAD_SHEET_CHARS).split())
     clean = clean.strip("'") or fallback or "Bảng"
 
@@ -255,7 +271,8 @@ def to_xlsx(report: Report) -> bytes:
     fonts = {"normal": normal, "bold": bold, "title": title_font}
     mark = report.provisional_note
     for index, table in enumerate(report.tables):
-        sheet = workbook.create_sheet(sheet_name(table.title, used, fallback=f"Bảng {index + 1}"))
+        title = table.sheet or table.title
+        sheet = workbook.create_sheet(sheet_name(title, used, fallback=f"Bảng {index + 1}"))
         columns = table.columns
         widths = [
             min(

@@ -106,6 +106,7 @@ def baseline(area: Area, year: int, on=None) -> Report:
     )
     summary = Table(
         key="summary",
+        sheet=_("Số hộ nghèo, cận nghèo"),
         title=_("Số hộ nghèo, hộ cận nghèo đa chiều %(when)s") % {"when": when},
         columns=[
             Column("label", _("Chỉ tiêu")),
@@ -166,6 +167,7 @@ def baseline(area: Area, year: int, on=None) -> Report:
         )
     by_indicator = Table(
         key="indicators",
+        sheet=_("Mức độ thiếu hụt"),
         title=_("Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều"),
         columns=[
             Column("code", _("Chỉ số")),

@@ -145,6 +145,7 @@ def lists(area: Area, year: int, on=None) -> Report:
         per_unit[units.unit_of.get(r["village_id"])][r["household_class"]] += 1
     summary = Table(
         key="summary",
+        sheet=_("Số hộ theo thôn"),
         title=_("Số hộ trong danh sách theo %(unit)s") % {"unit": units.heading.lower()},
         columns=[
             Column("unit", units.heading),

@@ -15,7 +15,7 @@ from areas.models import Area
 from reports import registry
 from reports.layout import CELL_EXTRA, table_layout, text_width
 from reports.tables import Column, Report, Table
-from reports.xlsx import LOCALE, NOTES_SHEET, sheet_name, to_xlsx
+from reports.xlsx import DANGLING, LOCALE, NOTES_SHEET, sheet_name, to_xlsx
 
 #: a cell whose text is a formatted number ("3.049,3", "10,35 %", "1.295"): it should be a number
 NUMBER_TEXT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?( ?%)?$|^-?\d+,\d+( ?%)?$")
@@ -63,6 +63,7 @@ def test_every_report_workbook_is_ready_to_filter_and_print(demo):
         for sheet in book.worksheets:
             where = (slug, sheet.title)
             assert len(sheet.title) <= 31 and sheet.title == sheet.title.strip(), where
+            assert sheet.title.split()[-1].lower() not in DANGLING, where
             assert sheet.sheet_properties.pageSetUpPr.fitToPage, where
             assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, where
             if sheet.title == NOTES_SHEET:

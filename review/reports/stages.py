@@ -366,6 +366,7 @@ def review_complaints(area: Area, year: int) -> ReviewDocument:
         tables=[
             Table(
                 key="complaints",
+                sheet=_("Sổ khiếu nại"),
                 title=_("Sổ tiếp nhận và giải quyết khiếu nại về kết quả rà soát"),
                 columns=[
                     Column("number", _("STT"), "int"),
