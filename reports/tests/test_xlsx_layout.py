@@ -6,8 +6,10 @@ its longest word, no number wrapped."""
 
 import io
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps as global_apps
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -23,19 +25,23 @@ NUMBER_TEXT = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?( ?%)?$|^-?\d+,\d+( ?%)?$"
 CODE_LIKE = re.compile(r"^\d+(\.\d+)?$")
 
 
+def restore_migration_data():
+    """Rows the data migrations load, which a flush empties."""
+    import_module("indicators.migrations.0002_load_standards").load(global_apps, None)
+    import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         try:
+            # another module's demo test may have flushed the funding sources
+            import_module("budget.migrations.0003_funding_sources").load(global_apps, None)
             call_command("load_demo", stdout=io.StringIO())
             yield Area.objects.get(code="01090", kind=Area.Kind.COMMUNE)
-        finally:  # leave an empty database to the modules that follow
+        finally:  # leave an empty database, with the migrations' rows, to the modules that follow
             call_command("flush", interactive=False, verbosity=0)
-            from django.apps import apps as global_apps
-
-            from indicators import standards_data
-
-            standards_data.load(global_apps)
+            restore_migration_data()
 
 
 def workbooks(demo):
