@@ -100,6 +100,47 @@ def sheet_name(title: str, used: set[str], *, fallback: str = "") -> str:
     return name
 
 
+#: a text column's widest (characters): longer text wraps in its cell
+TEXT_WIDTH_MAX = 40
+#: the height of one line of 12 pt text, in points
+LINE_HEIGHT = 15.75
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines() or [""]
+
+
+def column_widths(table, columns: list[Column]) -> list[float]:
+    """Each column's width in characters: a number's whole text, a text's longest line up to
+    :data:`TEXT_WIDTH_MAX` (then it wraps), the header's longest word or half its label
+    (headers wrap), whichever is widest."""
+    rows = table.rows[:500]
+    widths = []
+    for column in columns:
+        words = column.label.split() or [""]
+        header = max(max(map(len, words)), len(column.label) / 2)
+        cells = max(
+            (max(map(len, _lines(column.format(r.get(column.key))))) for r in rows), default=0
+        )
+        if not column.numeric:
+            cells = min(cells, TEXT_WIDTH_MAX)
+        widths.append(max(header, cells, 6) + 2)
+    return widths
+
+
+def row_height(row: dict, columns: list[Column], widths: list[float]) -> float | None:
+    """The height a row of wrapped text needs (a spreadsheet does not grow a row written
+    without one), or None for a row of one line."""
+    lines = 1
+    for column, width in zip(columns, widths, strict=True):
+        if column.numeric:
+            continue
+        text = column.format(row.get(column.key))
+        per_line = max(width - 1, 1) * 1.1  # Times New Roman runs a little narrower
+        lines = max(lines, sum(-(-max(len(line), 1) // per_line) for line in _lines(text)))
+    return None if lines == 1 else LINE_HEIGHT * lines
+
+
 class _Rows:
     """The rows above a table, collected before they are written: a write-only sheet takes its
     frozen panes, filter and print settings only before its first row."""
@@ -262,6 +303,7 @@ def to_xlsx(report: Report) -> bytes:
     note_font = Font(name="Times New Roman", italic=True, size=11)
     centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
     wrapped = Alignment(vertical="top", wrap_text=True)
+    top = Alignment(vertical="top")
     title_wrap = Alignment(vertical="center", wrap_text=True)
     used: set[str] = {NOTES_SHEET}
     # A document whose body is a table (a list, a register) reads like the Word file a commune
@@ -274,21 +316,7 @@ def to_xlsx(report: Report) -> bytes:
         title = table.sheet or table.title
         sheet = workbook.create_sheet(sheet_name(title, used, fallback=f"Bảng {index + 1}"))
         columns = table.columns
-        widths = [
-            min(
-                max(
-                    [len(c.label) * 0.9]
-                    + [
-                        max(map(len, c.format(r.get(c.key)).splitlines() or [""]))
-                        for r in table.rows[:500]
-                    ]
-                    + [6]
-                )
-                + 2,
-                50,
-            )
-            for c in columns
-        ]
+        widths = column_widths(table, columns)
         for i, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(i)].width = width
 
@@ -322,7 +350,15 @@ def to_xlsx(report: Report) -> bytes:
         sheet.auto_filter.ref = (
             f"A{first_data - 1}:{last_column}{max(first_data - 1 + len(table.rows), first_data)}"
         )
-        _print_setup(sheet, report, header_start, first_data, mark)
+        _print_setup(sheet, report, header_start, first_data, mark, sum(widths))
+        for number, labels in enumerate(header, start=header_start):
+            texts = {c.key: label or "" for c, label in zip(columns, labels, strict=True)}
+            as_text = [Column(c.key, c.label) for c in columns]
+            sheet.row_dimensions[number].height = row_height(texts, as_text, widths) or LINE_HEIGHT
+        for number, row in enumerate(table.rows, start=first_data):
+            height = row_height(row, columns, widths)
+            if height:
+                sheet.row_dimensions[number].height = height
         for row in above.rows:
             sheet.append(row)
         for ref in sorted(above.merged_cells):
@@ -344,6 +380,7 @@ def to_xlsx(report: Report) -> bytes:
                 fmt = number_format(column, cell.value)
                 if fmt:
                     cell.number_format = fmt
+                    cell.alignment = top
                 else:  # a cell's paragraphs stay in the cell, one per line
                     cell.alignment = wrapped
                 cells.append(cell)
@@ -358,6 +395,8 @@ def to_xlsx(report: Report) -> bytes:
         sheet = workbook.create_sheet(NOTES_SHEET)
         sheet.column_dimensions["A"].width = 100
         _print_setup(sheet, report, 0, 0, mark)
+        for number, note in enumerate(notes, start=2):
+            sheet.row_dimensions[number].height = LINE_HEIGHT * -(-len(note) // 100)
         sheet.append([WriteOnlyCell(sheet, value=f"{report.title} — {report.area.name}")])
         for note in notes:
             cell = WriteOnlyCell(sheet, value=neutralise(note))
@@ -369,13 +408,22 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-def _print_setup(sheet, report: Report, header_start: int, first_data: int, mark: str) -> None:
-    """A4, one page wide (as many pages down as needed), the header rows on every page, Decree 30
-    margins, the page number at the top and the provisional mark, if any, on every page."""
+#: a sheet wider than this (characters) prints on A4 landscape, whatever the report's PDF does
+PORTRAIT_WIDTH = 100
+
+
+def _print_setup(
+    sheet, report: Report, header_start: int, first_data: int, mark: str, width: float = 0
+) -> None:
+    """A4 (landscape for a report printed so or a sheet wider than a portrait page holds at
+    about full size), one page wide (as many pages down as needed), the header rows on every
+    page, Decree 30 margins, the page number at the top and the provisional mark, if any, on
+    every page."""
     if header_start:
         sheet.print_title_rows = f"{header_start}:{first_data - 1}"
     sheet.page_setup.paperSize = 9  # A4
-    sheet.page_setup.orientation = "landscape" if report.landscape else "portrait"
+    wide = report.landscape or width > PORTRAIT_WIDTH
+    sheet.page_setup.orientation = "landscape" if wide else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
