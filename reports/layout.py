@@ -6,10 +6,11 @@ come from here, measured with the shipped font's own advance widths (the font th
 
 - a column is never narrower than its widest unbreakable piece: the longest word of its header
   and text cells, the whole text of a number (numbers never wrap: "25,56 %", "3.049,3");
-- the room left over goes first to the data, then to the headers (a header wraps before a cell
-  does): each time shared by the square root of each column's longest line, no column taking
-  more than that line needs (what a short column leaves goes to the long ones), so a short
-  name stays on one line where it can and a long text wraps;
+- the room left over goes first to the data: shared by the square root of each column's
+  longest line, no column taking more than that line needs (what a short column leaves goes to
+  the long ones), so a short name stays on one line where it can and a long text wraps;
+- then to the headers (a header wraps before a cell does), widened together so that the
+  tallest takes as few lines as the room allows;
 - a text column with no text at all (a "Ghi chú" to be written in by hand) asks for a line of
   :data:`WRITE_IN` ems, as if it held one;
 - a table whose words do not fit even one per line is set in a smaller type (down to
@@ -63,6 +64,8 @@ class Need:
     least: float
     body: float
     most: float
+    #: the header's label on one line
+    header: float = 0.0
 
     def at(self, size: float) -> tuple[float, float, float]:
         return (
@@ -104,7 +107,8 @@ def column_need(rows: list[dict], column: Column) -> Need:
         body = WRITE_IN
     body = max(body, least)
     # a header may take two lines (more where room is short) before it widens its column
-    return Need(least, body, max(body, text_width(column.label, 1, bold=True) / 2))
+    header = text_width(column.label, 1, bold=True)
+    return Need(least, body, max(body, header / 2), header)
 
 
 def _share(least: list[float], most: list[float], room: float, *, fill=True) -> list[float]:
@@ -127,6 +131,28 @@ def _share(least: list[float], most: list[float], room: float, *, fill=True) -> 
         total = sum(most) or 1
         widths = [w + left * m / total for w, m in zip(widths, most, strict=True)]
     return widths
+
+
+def _headers(widths: list[float], labels: list[float], room: float) -> list[float]:
+    """Widen columns so that the header takes as few lines as the room allows: the least number
+    of lines ``n`` (found by halving) at which every label fits in ``n`` lines of its column
+    (estimated by its width over ``n``) within ``room``."""
+
+    def needed(lines: float) -> list[float]:
+        return [max(w, label / lines + CELL_EXTRA) for w, label in zip(widths, labels, strict=True)]
+
+    if sum(widths) >= room or not labels:
+        return widths
+    low, high = 1.0, max(max(labels) / 1.0, 1.0)
+    if sum(needed(low)) <= room:
+        return needed(low)
+    for _ in range(30):
+        middle = (low + high) / 2
+        if sum(needed(middle)) <= room:
+            high = middle
+        else:
+            low = middle
+    return needed(high)
 
 
 @dataclass(frozen=True)
@@ -159,8 +185,11 @@ def table_layout(
     for size in sizes:
         least, body, most = (list(w) for w in zip(*(n.at(size) for n in needs), strict=True))
         if sum(least) <= room:
-            # the data's lines first, then the headers' (a header wraps before a cell does)
+            # the data's lines first, then the headers in as few lines as the room allows
+            # (a header wraps before a cell does)
+            labels = [n.header * size for n in needs]
             widths = _share(least, body, room, fill=False)
+            widths = _headers(widths, labels, room)
             return Layout(_share(widths, most, room), size)
     size = sizes[-1]
     least = [n.at(size)[0] for n in needs]
