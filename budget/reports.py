@@ -171,6 +171,7 @@ def checks_table(
     return Table(
         key=key,
         title=title or _("Đối chiếu tổng số với các dòng kinh phí"),
+        sheet=_("Đối chiếu tổng số"),
         columns=columns,
         rows=[
             {

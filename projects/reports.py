@@ -113,12 +113,12 @@ def assignment_table(assignments, year: int, several: bool) -> Table:
     one table row of a printed page)."""
     indicators = indicators_by_subproject(assignments)
     columns = [
-        Column("project", _("Dự án"), width=18),
-        Column("subproject", _("Tiểu dự án"), width=20),
-        Column("lead", _("Đơn vị chủ trì"), width=14),
-        Column("officer", _("Công chức tham mưu"), width=12),
-        Column("coordinating", _("Đơn vị phối hợp"), width=18),
-        Column("indicators", _("Chỉ số thiếu hụt giải quyết"), width=10),
+        Column("project", _("Dự án")),
+        Column("subproject", _("Tiểu dự án")),
+        Column("lead", _("Đơn vị chủ trì")),
+        Column("officer", _("Công chức tham mưu")),
+        Column("coordinating", _("Đơn vị phối hợp")),
+        Column("indicators", _("Chỉ số thiếu hụt giải quyết")),
     ]
     if several:
         columns.insert(0, Column("commune", _("Xã")))
@@ -171,12 +171,12 @@ def task_table(assignments, several: bool) -> Table:
                 }
             )
     columns = [
-        Column("subproject", _("Tiểu dự án"), width=10),
-        Column("kind", _("Nội dung"), width=12),
-        Column("text", _("Chi tiết"), width=60),
+        Column("subproject", _("Tiểu dự án")),
+        Column("kind", _("Nội dung")),
+        Column("text", _("Chi tiết")),
     ]
     if several:
-        columns.insert(0, Column("commune", _("Xã"), width=12))
+        columns.insert(0, Column("commune", _("Xã")))
     return Table(
         key="tasks",
         title=_("Nhiệm vụ và căn cứ thực hiện từng tiểu dự án"),
@@ -305,6 +305,7 @@ def coverage_table(area: Area, year: int) -> Table:
         )
     return Table(
         key="coverage",
+        sheet=_("Mức độ được hỗ trợ"),
         title=_(
             "Hộ nghèo, hộ cận nghèo thiếu hụt (cuối năm %(base)s) và mức độ được hỗ trợ năm "
             "%(year)s"
@@ -324,7 +325,8 @@ def coverage_table(area: Area, year: int) -> Table:
 
 
 def responsibility_table(scope: Area, year: int, several: bool) -> Table:
-    """Section V: each unit's duties, one paragraph per row."""
+    """Section V: each unit's duties, one row per unit, its paragraphs in one cell (one per
+    line: a page breaks them, a spreadsheet keeps them in the cell, wrapped)."""
     items = (
         Responsibility.objects.within(scope)
         .filter(year=year)
@@ -333,24 +335,22 @@ def responsibility_table(scope: Area, year: int, several: bool) -> Table:
     )
     items = sorted(items, key=lambda item: commune_order(item.unit.commune))
     columns = [
-        Column("order", _("STT"), width=5),  # text: a duty's later paragraphs leave it blank
-        Column("unit", _("Đơn vị"), width=20),
-        Column("duties", _("Nhiệm vụ"), width=60),
+        Column("order", _("STT")),
+        Column("unit", _("Đơn vị")),
+        Column("duties", _("Nhiệm vụ")),
     ]
     if several:
-        columns.insert(0, Column("commune", _("Xã"), width=12))
-    rows = []
-    for item in items:
-        for n, paragraph in enumerate(item.paragraphs(), start=1):
-            rows.append(
-                {
-                    "key": f"unit-{item.unit_id}-{n}",
-                    "commune": item.unit.commune.name,
-                    "order": str(item.order) if n == 1 else "",
-                    "unit": item.title if n == 1 else "",
-                    "duties": paragraph,
-                }
-            )
+        columns.insert(0, Column("commune", _("Xã")))
+    rows = [
+        {
+            "key": f"unit-{item.unit_id}",
+            "commune": item.unit.commune.name,
+            "order": str(item.order),
+            "unit": item.title,
+            "duties": "\n".join(item.paragraphs()),
+        }
+        for item in items
+    ]
     return Table(
         key="responsibilities",
         title=_("Tổ chức thực hiện: nhiệm vụ của các đơn vị"),

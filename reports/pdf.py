@@ -24,37 +24,37 @@ from core.formatting import format_int
 
 from . import registry
 from .html import charts_svg
+from .layout import table_layout
 from .tables import Column, Report, Table
 
 
 def _cell(column: Column, value: Any) -> str:
-    text = escape(column.format(value))
+    text = escape(column.format(value)).replace("\n", "<br>")  # a cell's paragraphs
     return f'<td class="n">{text}</td>' if column.numeric else f"<td>{text}</td>"
 
 
-def _auto_width(column: Column, rows: list[dict]) -> float:
-    """A width for a column without one: its longest text (first rows, longest header word),
-    within bounds, so short codes do not get as much room as names."""
-    longest_word = max((len(word) for word in column.label.split()), default=4)
-    longest_cell = max((len(column.format(r.get(column.key))) for r in rows[:200]), default=4)
-    if column.numeric:  # digits are wider than the average letter and never wrap
-        return float(max(longest_word + 2, longest_cell * 1.25 + 2, 5))
-    return float(min(max(longest_word + 2, min(longest_cell, 40) + 1, 5), 42))
+def _paragraphs(row: dict, columns: list[Column]) -> bool:
+    return any(
+        not c.numeric and isinstance(row.get(c.key), str) and "\n" in row[c.key] for c in columns
+    )
 
 
 def table_html(
-    table: Table, groups: list[tuple[str, list[dict], bool]], columns: list[Column]
+    table: Table,
+    groups: list[tuple[str, list[dict], bool]],
+    columns: list[Column],
+    *,
+    landscape: bool = False,
 ) -> str:
     """One HTML table for the PDF; a grouped table gets a heading row where each group starts.
     Built with f-strings rather than the template engine: a list of ten thousand households
     would spend seconds in template loops."""
+    # Fixed layout: the widths are known before the rows are read (much faster on long lists);
+    # they come from the cells' text (reports.layout), as does the type size.
     rows = [row for _label, group_rows, _continued in groups for row in group_rows]
-    weights = [c.width or _auto_width(c, rows) for c in columns]
-    css = "figures" + (" wide" if len(columns) > 9 else "")
-    # Fixed layout: the widths are known before the rows are read (much faster on long lists).
-    scale = 100 / sum(weights)
-    out = [f'<table class="{css}"><colgroup>']
-    out.extend(f'<col style="width:{w * scale:.2f}%">' for w in weights)
+    layout = table_layout(table, columns, landscape=landscape, rows=rows)
+    out = [f'<table class="figures" style="font-size:{layout.size:g}pt"><colgroup>']
+    out.extend(f'<col style="width:{p:.2f}%">' for p in layout.percents())
     out.append("</colgroup><thead>")
     for header_row in table.header_rows(columns):
         out.append("<tr>")
@@ -74,7 +74,13 @@ def table_html(
                 f'<tr class="group"><td colspan="{len(columns)}">{escape(heading)}</td></tr>'
             )
         for row in group_rows:
-            style = row.get("_style")
+            # a row of paragraphs (a unit's duties) may run on to the next page
+            style = " ".join(
+                filter(
+                    None,
+                    [row.get("_style"), "paragraphs" if _paragraphs(row, columns) else ""],
+                )
+            )
             out.append(f'<tr class="{style}">' if style else "<tr>")
             out.extend(_cell(c, row.get(c.key)) for c in columns)
             out.append("</tr>")
@@ -82,13 +88,13 @@ def table_html(
     return "".join(out)
 
 
-def tables_body(tables: list[Table]) -> str:
+def tables_body(tables: list[Table], *, landscape: bool = False) -> str:
     """The tables one after another, each with its title and footnotes."""
     out = []
     for table in tables:
         out.append(f'<h2 class="table-title">{escape(table.title)}</h2>')
         groups = [(label, rows, False) for label, rows in table.groups()]
-        out.append(table_html(table, groups, table.shown_columns))
+        out.append(table_html(table, groups, table.shown_columns, landscape=landscape))
         out.extend(f'<p class="footnote">{escape(note)}</p>' for note in table.footnotes)
     return "".join(out)
 
@@ -112,7 +118,7 @@ def flow_body(report: Report) -> str:
             groups = [(label, rows, False) for label, rows in table.groups()]
             if block.text:
                 out.append(f'<p class="flow-table-title">{text}</p>')
-            out.append(table_html(table, groups, table.shown_columns))
+            out.append(table_html(table, groups, table.shown_columns, landscape=report.landscape))
         elif block.kind == "paragraph":
             out.append(f'<p class="flow-paragraph">{text}</p>')
     return "".join(out)
@@ -143,7 +149,7 @@ def report_body(report: Report, blocks) -> str:
         return render_to_string(template, context)
     if getattr(report, "blocks", None):
         return flow_body(report)
-    return tables_body(report.tables)
+    return tables_body(report.tables, landscape=report.landscape)
 
 
 def _weasy_document(report: Report, blocks, body: str, *, first, last, first_page):
@@ -177,16 +183,17 @@ def _weasy_document(report: Report, blocks, body: str, *, first, last, first_pag
     )
 
 
-def fast_table(table: Table):
+def fast_table(table: Table, *, landscape: bool = False):
     """A grouped list table as the direct PDF writer takes it (formatted cells, group rows)."""
-    from .fastpdf import FastColumn, FastTable
+    from .fastpdf import FastColumn, FastTable, Style
 
     columns = table.shown_columns
-    sample = table.rows[:200]
+    layout = table_layout(table, columns, landscape=landscape, sizes=(Style.size,))
     fast = FastTable(
         title=table.title,
         columns=[
-            FastColumn(c.label, c.width or _auto_width(c, sample), c.numeric) for c in columns
+            FastColumn(c.label, width, c.numeric)
+            for c, width in zip(columns, layout.widths, strict=True)
         ],
     )
     for label, rows in table.groups():
@@ -236,7 +243,12 @@ def table_pdf(report: Report, blocks=None) -> bytes:
     small = [t for t in report.tables if not t.group_by]
     long = [t for t in report.tables if t.group_by]
     front = _weasy_document(
-        report, blocks, tables_body(small), first=True, last=False, first_page=1
+        report,
+        blocks,
+        tables_body(small, landscape=report.landscape),
+        first=True,
+        last=False,
+        first_page=1,
     )
     front_pages = len(front.pages)
     writer = Writer(
@@ -246,7 +258,7 @@ def table_pdf(report: Report, blocks=None) -> bytes:
         mark=report.provisional_note,
     )
     for table in long:
-        writer.table(fast_table(table), new_page=True)
+        writer.table(fast_table(table, landscape=report.landscape), new_page=True)
     middle = writer.write()
     back = _weasy_document(
         report,

@@ -27,7 +27,8 @@ class Column:
     label: str
     kind: str = "text"  # text | int | percent | decimal | number (decimals only when needed)
     group: str = ""
-    #: relative width for fixed table layouts (PDF); 0 means "share what is left"
+    #: no longer read: printed column widths are measured from the cells (``reports.layout``);
+    #: kept so that a builder still passing it does not fail
     width: float = 0
     #: decimals of a ``decimal`` column
     places: int = 2
@@ -73,6 +74,9 @@ class Table:
     footnotes: list[str] = field(default_factory=list)
     #: rows sharing this column's value form a group with a heading row (lists by village)
     group_by: str = ""
+    #: a short name for the table's spreadsheet sheet, where its title is too long to make one
+    #: (31 characters; ``reports.xlsx.sheet_name``)
+    sheet: str = ""
 
     def column_groups(self) -> list[tuple[str, int]]:
         """Consecutive columns sharing a group label, as (label, span) for a two-row header."""
@@ -163,6 +167,9 @@ class Chart:
     series: list[tuple[str, list[Any]]]
     unit: str = "%"
     note: str = ""
+    #: what each series counts ("poor", "near_poor", "poor_or_near_poor"…), so that one class
+    #: has one colour in every chart (``reports.charts.CLASS_COLOURS``); "" or missing: by order
+    classes: tuple[str, ...] = ()
 
 
 @dataclass

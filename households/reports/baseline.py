@@ -106,6 +106,7 @@ def baseline(area: Area, year: int, on=None) -> Report:
     )
     summary = Table(
         key="summary",
+        sheet=_("Số hộ nghèo, cận nghèo"),
         title=_("Số hộ nghèo, hộ cận nghèo đa chiều %(when)s") % {"when": when},
         columns=[
             Column("label", _("Chỉ tiêu")),
@@ -166,6 +167,7 @@ def baseline(area: Area, year: int, on=None) -> Report:
         )
     by_indicator = Table(
         key="indicators",
+        sheet=_("Mức độ thiếu hụt"),
         title=_("Mức độ thiếu hụt các nhu cầu xã hội cơ bản của hộ nghèo đa chiều"),
         columns=[
             Column("code", _("Chỉ số")),
@@ -236,6 +238,7 @@ def baseline_report(area: Area, year: int, on=None) -> Report:
                 (_("Hộ nghèo"), [r["poor_rate"] for r in indicators.rows]),
                 (_("Hộ cận nghèo"), [r["near_poor_rate"] for r in indicators.rows]),
             ],
+            classes=("poor", "near_poor"),
         )
     )
     report.charts.append(rate_trend_chart(area, year))
@@ -293,4 +296,5 @@ def rate_trend_chart(area: Area, year: int) -> Chart:
             (_("Hộ nghèo"), [percent(by_year[y][POOR], totals[y]) for y in years]),
             (_("Hộ cận nghèo"), [percent(by_year[y][NEAR_POOR], totals[y]) for y in years]),
         ],
+        classes=("poor_or_near_poor", "poor", "near_poor"),
     )

@@ -115,15 +115,15 @@ def lists(area: Area, year: int, on=None) -> Report:
             title=title,
             group_by="village",
             columns=[
-                Column("village", _("Thôn / tổ dân phố"), width=0),
-                Column("number", _("STT"), "int", width=5),
-                Column("code", _("Mã hộ"), width=12),
-                Column("head", _("Họ và tên chủ hộ"), width=26),
-                Column("ethnicity", _("Dân tộc"), width=9),
-                Column("members", _("Số khẩu"), "int", width=7),
-                Column("b1", _("Điểm B1"), "int", width=7),
-                Column("b2", _("Điểm B2"), "int", width=7),
-                Column("deprived", _("Chỉ số thiếu hụt"), width=27),
+                Column("village", _("Thôn / tổ dân phố")),
+                Column("number", _("STT"), "int"),
+                Column("code", _("Mã hộ")),
+                Column("head", _("Họ và tên chủ hộ")),
+                Column("ethnicity", _("Dân tộc")),
+                Column("members", _("Số khẩu"), "int"),
+                Column("b1", _("Điểm B1"), "int"),
+                Column("b2", _("Điểm B2"), "int"),
+                Column("deprived", _("Chỉ số thiếu hụt")),
             ],
             rows=out,
         )
@@ -145,6 +145,7 @@ def lists(area: Area, year: int, on=None) -> Report:
         per_unit[units.unit_of.get(r["village_id"])][r["household_class"]] += 1
     summary = Table(
         key="summary",
+        sheet=_("Số hộ theo thôn"),
         title=_("Số hộ trong danh sách theo %(unit)s") % {"unit": units.heading.lower()},
         columns=[
             Column("unit", units.heading),
@@ -191,7 +192,8 @@ def lists(area: Area, year: int, on=None) -> Report:
         )
     return Report(
         slug="lists",
-        title=_("Danh sách hộ nghèo, hộ cận nghèo %(when)s") % {"when": when},
+        # the document type "DANH SÁCH" stands above the subject: the title does not repeat it
+        title=_("Hộ nghèo, hộ cận nghèo %(when)s") % {"when": when},
         area=area,
         year=year,
         tables=[summary, poor, near, average],

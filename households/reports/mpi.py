@@ -197,6 +197,7 @@ def mpi(area: Area, year: int) -> Report:
         ),
         Table(
             key="indicators",
+            sheet=_("Thiếu hụt theo chỉ số"),
             title=_("Tỷ lệ thiếu hụt có kiểm duyệt và đóng góp của từng chỉ số"),
             columns=[
                 Column("code", _("Chỉ số")),
@@ -210,6 +211,7 @@ def mpi(area: Area, year: int) -> Report:
         ),
         Table(
             key="censored_by_unit",
+            sheet=_("Thiếu hụt theo thôn"),
             title=_("Tỷ lệ thiếu hụt có kiểm duyệt theo %(unit)s")
             % {"unit": units.heading.lower()},
             columns=[unit_col, *ind_cols],
@@ -217,12 +219,14 @@ def mpi(area: Area, year: int) -> Report:
         ),
         Table(
             key="censored_by_ethnicity",
+            sheet=_("Thiếu hụt theo dân tộc"),
             title=_("Tỷ lệ thiếu hụt có kiểm duyệt theo dân tộc"),
             columns=[eth_col, *ind_cols],
             rows=censored_rows("eth", ethnicities, eth_name, ethnicity_total),
         ),
         Table(
             key="dimensions_by_unit",
+            sheet=_("Đóng góp vào M0 theo thôn"),
             title=_("Đóng góp của từng chiều vào M0 theo %(unit)s")
             % {"unit": units.heading.lower()},
             columns=[unit_col, *dim_cols, Column("m0", _("M0"), "decimal", places=4)],
@@ -230,6 +234,7 @@ def mpi(area: Area, year: int) -> Report:
         ),
         Table(
             key="dimensions_by_ethnicity",
+            sheet=_("Đóng góp vào M0 theo dân tộc"),
             title=_("Đóng góp của từng chiều vào M0 theo dân tộc"),
             columns=[eth_col, *dim_cols, Column("m0", _("M0"), "decimal", places=4)],
             rows=contribution_rows("eth", ethnicities, eth_name, ethnicity_total),

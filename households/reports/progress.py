@@ -246,6 +246,7 @@ def progress(area: Area, year: int) -> Report:
     poor_g, near_g, rate_g = _("Hộ nghèo"), _("Hộ cận nghèo"), _("Tỷ lệ nghèo đa chiều")
     appendix = Table(
         key="appendix",
+        sheet=_("Chỉ tiêu giảm nghèo"),
         title=_("Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm %(year)s và kết quả đến nay")
         % {"year": year},
         columns=[
@@ -318,6 +319,7 @@ def progress(area: Area, year: int) -> Report:
         )
     services_table = Table(
         key="services",
+        sheet=_("Chỉ tiêu dịch vụ xã hội cơ bản"),
         title=_("Các chỉ tiêu giải quyết mức độ thiếu hụt các dịch vụ xã hội cơ bản"),
         columns=[
             Column("metric", _("Chỉ tiêu")),

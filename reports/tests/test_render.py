@@ -50,8 +50,8 @@ def test_the_pdf_embeds_the_shipped_liberation_serif_with_vietnamese_glyphs(vill
 def synthetic_report(rows: int, villages: int = 3, grouped: bool = True) -> Report:
     columns = [
         Column("village", "Thôn"),
-        Column("n", "STT", "int", width=10),
-        Column("name", "Họ và tên", width=60),
+        Column("n", "STT", "int"),
+        Column("name", "Họ và tên"),
     ]
     data = [
         {"village": f"Thôn {i % villages}", "n": i, "name": f"Nguyễn Văn Đức {i}"}

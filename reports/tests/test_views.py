@@ -54,7 +54,9 @@ def test_the_xlsx_has_the_html_rows_with_numbers_as_numbers(client, officer, dat
     poor = next(row for row in values if row[0] == "Hộ nghèo")
     assert poor[1] == 3 and poor[2] == 6 and poor[3] == pytest.approx(0.2)
     poor_row = next(row for row in sheet.iter_rows() if row[0].value == "Hộ nghèo")
-    assert poor_row[1].number_format == "#,##0" and poor_row[3].number_format == "0.00%"
+    # the Vietnamese locale in the format: "1.295" and "10,35%" whatever the spreadsheet's language
+    assert poor_row[1].number_format == "[$-42A]#,##0"
+    assert poor_row[3].number_format == "[$-42A]0.00%"
     assert int(sheet.page_setup.paperSize) == 9 and sheet.print_title_rows == "$4:$4"
     indicators = book.worksheets[1]
     assert len(indicators.merged_cells.ranges) >= 3  # grouped header: poor / near-poor

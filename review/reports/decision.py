@@ -103,19 +103,19 @@ def _paragraphs(lines: list[str]) -> list[dict]:
 
 def list_columns() -> list[Column]:
     return [
-        Column("number", _("STT"), "int", width=6),
-        Column("village", _("Thôn / tổ dân phố"), width=16),
-        Column("code", _("Mã hộ"), width=11),
-        Column("head", _("Họ và tên chủ hộ"), width=24),
-        Column("ethnicity", _("Dân tộc"), width=9),
-        Column("members", _("Số khẩu"), "int", width=7),
+        Column("number", _("STT"), "int"),
+        Column("village", _("Thôn / tổ dân phố")),
+        Column("code", _("Mã hộ")),
+        Column("head", _("Họ và tên chủ hộ")),
+        Column("ethnicity", _("Dân tộc")),
+        Column("members", _("Số khẩu"), "int"),
     ]
 
 
 def move_columns() -> list[Column]:
     return [
-        Column("before", _("Phân loại năm trước"), width=14),
-        Column("now", _("Kết quả rà soát năm nay"), width=16),
+        Column("before", _("Phân loại năm trước")),
+        Column("now", _("Kết quả rà soát năm nay")),
     ]
 
 

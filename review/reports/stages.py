@@ -92,13 +92,13 @@ def _meeting_rows(meetings, assessments: dict) -> list[dict]:
 def _result_columns() -> list[Column]:
     return [
         Column("village", _("Thôn / tổ dân phố")),
-        Column("number", _("STT"), "int", width=6),
-        Column("code", _("Mã hộ"), width=14),
-        Column("head", _("Họ và tên chủ hộ"), width=22),
-        Column("class", _("Kết quả rà soát"), width=18),
-        Column("b2", _("Điểm B2"), "int", width=8),
-        Column("agreed", _("Ý kiến cuộc họp"), width=16),
-        Column("note", _("Ghi chú"), width=16),
+        Column("number", _("STT"), "int"),
+        Column("code", _("Mã hộ")),
+        Column("head", _("Họ và tên chủ hộ")),
+        Column("class", _("Kết quả rà soát")),
+        Column("b2", _("Điểm B2"), "int"),
+        Column("agreed", _("Ý kiến cuộc họp")),
+        Column("note", _("Ghi chú")),
     ]
 
 
@@ -277,8 +277,8 @@ def review_posting(area: Area, year: int) -> ReviewDocument:
         key="posting",
         title=_("Thời gian và địa điểm niêm yết"),
         columns=[
-            Column("label", _("Nội dung"), width=30),
-            Column("value", _("Ghi chép"), width=70),
+            Column("label", _("Nội dung")),
+            Column("value", _("Ghi chép")),
         ],
         rows=[
             {
@@ -366,16 +366,17 @@ def review_complaints(area: Area, year: int) -> ReviewDocument:
         tables=[
             Table(
                 key="complaints",
+                sheet=_("Sổ khiếu nại"),
                 title=_("Sổ tiếp nhận và giải quyết khiếu nại về kết quả rà soát"),
                 columns=[
-                    Column("number", _("STT"), "int", width=5),
-                    Column("received_on", _("Ngày tiếp nhận"), width=10),
-                    Column("complainant", _("Người khiếu nại"), width=15),
-                    Column("household", _("Hộ bị khiếu nại"), width=18),
-                    Column("village", _("Thôn"), width=10),
-                    Column("content", _("Nội dung"), width=25),
-                    Column("resolved_on", _("Ngày giải quyết"), width=10),
-                    Column("resolution", _("Kết quả giải quyết"), width=25),
+                    Column("number", _("STT"), "int"),
+                    Column("received_on", _("Ngày tiếp nhận")),
+                    Column("complainant", _("Người khiếu nại")),
+                    Column("household", _("Hộ bị khiếu nại")),
+                    Column("village", _("Thôn")),
+                    Column("content", _("Nội dung")),
+                    Column("resolved_on", _("Ngày giải quyết")),
+                    Column("resolution", _("Kết quả giải quyết")),
                 ],
                 rows=rows,
             )

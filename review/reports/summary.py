@@ -34,15 +34,15 @@ CLASSES = (
 def _columns(first: Column) -> list[Column]:
     columns = [
         first,
-        Column("households", _("Tổng số hộ"), "int", group=_("Toàn địa bàn"), width=8),
-        Column("members", _("Tổng số khẩu"), "int", group=_("Toàn địa bàn"), width=8),
+        Column("households", _("Tổng số hộ"), "int", group=_("Toàn địa bàn")),
+        Column("members", _("Tổng số khẩu"), "int", group=_("Toàn địa bàn")),
     ]
     for _value, key, label in CLASSES:
         group = str(label)
         columns += [
-            Column(f"{key}_households", _("Số hộ"), "int", group=group, width=7),
-            Column(f"{key}_members", _("Số khẩu"), "int", group=group, width=7),
-            Column(f"{key}_rate", _("Tỷ lệ hộ"), "percent", group=group, width=9),
+            Column(f"{key}_households", _("Số hộ"), "int", group=group),
+            Column(f"{key}_members", _("Số khẩu"), "int", group=group),
+            Column(f"{key}_rate", _("Tỷ lệ hộ"), "percent", group=group),
         ]
     return columns
 
@@ -138,13 +138,13 @@ def review_summary(area: Area, year: int) -> ReviewDocument:
             Table(
                 key="by_unit",
                 title=_("Biểu 1. Kết quả rà soát theo %(unit)s") % {"unit": units.heading.lower()},
-                columns=_columns(Column("label", units.heading, width=18)),
+                columns=_columns(Column("label", units.heading)),
                 rows=unit_rows,
             ),
             Table(
                 key="by_ethnicity",
                 title=_("Biểu 2. Kết quả rà soát theo dân tộc"),
-                columns=_columns(Column("label", _("Dân tộc"), width=18)),
+                columns=_columns(Column("label", _("Dân tộc"))),
                 rows=ethnic_rows,
             ),
         ],

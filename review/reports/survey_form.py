@@ -129,6 +129,7 @@ def _wording(area: Area, cycle: ReviewCycle, slug: str) -> dict:
 def _indicator_table(indicators) -> Table:
     return Table(
         key="indicators",
+        sheet=_("Chỉ số thiếu hụt"),
         title=_("Các chỉ số đo lường mức độ thiếu hụt dịch vụ xã hội cơ bản"),
         columns=[
             Column("dimension", _("Chiều thiếu hụt")),
