@@ -16,7 +16,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def listed(commune, village_a):
+def listed(poverty_standards, commune, village_a):
     ReviewCycleFactory(commune=commune, year=2024)
     assignment = AssignmentFactory(commune=commune, year=2024)
     homes = [

@@ -16,7 +16,7 @@ pytestmark = [
 
 
 def test_valid_rows_with_a_warning_accepted_at_phone_width(
-    logged_in_page, live_server, commune, village_a, officer, tmp_path
+    logged_in_page, live_server, poverty_standards, commune, village_a, officer, tmp_path
 ):
     cycle = ReviewCycleFactory(commune=commune, year=2024)
     for n in range(1, 6):
@@ -28,6 +28,8 @@ def test_valid_rows_with_a_warning_accepted_at_phone_width(
     path.write_bytes(xlsx({"Kết quả rà soát": [header, *rows]}).getvalue())
 
     page = logged_in_page("officer", PHONE)
+    questions = []
+    page.on("dialog", lambda d: (questions.append(d.message), d.accept()))  # "valid rows only?"
     page.goto(f"{live_server.url}/imports/")
     page.locator("#id_cycle").select_option(str(cycle.pk))
     page.locator('input[type="file"]').nth(1).set_input_files(str(path))
@@ -44,6 +46,7 @@ def test_valid_rows_with_a_warning_accepted_at_phone_width(
     page.get_by_label("Tôi đã kiểm tra các cảnh báo; số liệu đúng, vẫn ghi các dòng này.").check()
     page.get_by_role("button", name="Chỉ nhập các dòng hợp lệ (3 dòng), bỏ qua dòng lỗi").click()
     expect(page.get_by_test_id("rejected-download")).to_be_visible()
+    assert questions and all("dòng hợp lệ" in q for q in questions)
     assert sorted(Assessment.objects.values_list("household__code", flat=True)) == [
         "T-01",
         "T-03",
