@@ -397,19 +397,10 @@ def beneficiary_record(
                 % {"code": household.code, "commune": assignment.commune.name}
             }
         )
-    beneficiary = Beneficiary(
-        assignment=assignment,
-        household=household,
-        village_id=household.village_id,
-        activity=activity,
-        support_kind=support_kind,
-        description=nfc(description),
-        value=value,
-        supported_on=supported_on,
-        note=nfc(note),
-        is_sample=is_sample,
-        recorded_by=user,
+    beneficiary = _beneficiary(
+        assignment, household, activity, support_kind, description, value, supported_on, note, user
     )
+    beneficiary.is_sample = is_sample
     beneficiary.full_clean()
     beneficiary.save()
     return beneficiary
@@ -474,17 +465,16 @@ def beneficiaries_record_many(
             skipped.append(household)
             continue
         already.add(household.pk)  # the same household twice in the list: once
-        row = Beneficiary(
-            assignment=assignment,
-            household=household,
-            village_id=household.village_id,
-            activity=activity,
-            support_kind=support_kind,
-            description=nfc(description),
-            value=value,
-            supported_on=supported_on,
-            note=nfc(note),
-            recorded_by=user,
+        row = _beneficiary(
+            assignment,
+            household,
+            activity,
+            support_kind,
+            description,
+            value,
+            supported_on,
+            note,
+            user,
         )
         try:
             row.clean_fields(exclude=[*FOREIGN_KEYS])
@@ -499,3 +489,21 @@ def beneficiaries_record_many(
         raise ValidationError(list(dict.fromkeys(errors)))
     Beneficiary.objects.bulk_create(rows)
     return rows, skipped
+
+
+def _beneficiary(
+    assignment, household, activity, support_kind, description, value, supported_on, note, user
+) -> Beneficiary:
+    """A new, unsaved beneficiary row as every way of recording one builds it."""
+    return Beneficiary(
+        assignment=assignment,
+        household=household,
+        village_id=household.village_id,
+        activity=activity,
+        support_kind=support_kind,
+        description=nfc(description),
+        value=value,
+        supported_on=supported_on,
+        note=nfc(note),
+        recorded_by=user,
+    )

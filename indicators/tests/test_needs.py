@@ -6,20 +6,8 @@ import pytest
 
 from indicators.needs import needs
 from indicators.rules import HouseholdClass, StandardRule, classify
+from indicators.tests.test_rules import CODES, RULE
 
-CODES = frozenset(
-    ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "6.1", "6.2"]
-)
-RULE = StandardRule(
-    rural_line=1_500_000,
-    urban_line=2_000_000,
-    rural_average_upper=2_250_000,
-    urban_average_upper=3_000_000,
-    b1_rural_max=140,
-    b1_urban_max=175,
-    deprivation_cutoff=3,
-    indicator_codes=CODES,
-)
 NO_BAND = StandardRule(2_200_000, 2_800_000, None, None, None, None, 3, CODES)
 P, N, A, X = (
     HouseholdClass.POOR,
