@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 from core.formatting import format_int
 from households.models import Assessment, Household, ReviewCycle
+from reports.documents import date_text
 from reports.pdf import table_html
 from reports.registry import register
 from reports.tables import Column, Table
@@ -33,7 +34,6 @@ from .common import (
     classes_of,
     common_values,
     cycle_for,
-    date_text,
     number_and_symbol,
     only_if_unset,
     previous_finalised,
@@ -215,10 +215,10 @@ def review_decision(area: Area, year: int) -> ReviewDocument:
     poor, near, out_poor, out_near = (t.rows for t in tables)
     decided = cycle.is_finalised and cycle.decision_number
     reference = number_and_symbol(cycle.decision_number, "QĐ-UBND")
-    annex_of = _("(Kèm theo Quyết định số %(number)s/%(symbol)s ngày %(date)s)") % {
+    annex_of = _("(Kèm theo Quyết định số %(number)s/%(symbol)s %(date)s)") % {
         "number": reference["number"] or "\u00a0" * 6,
         "symbol": reference["symbol"],
-        "date": date_text(cycle.decision_date) or "\u00a0" * 12,
+        "date": date_text(cycle.decision_date, cycle.year),  # Decree 30: "ngày 05 tháng 02…"
     }
     values = {
         **common_values(cycle),

@@ -199,7 +199,7 @@ def test_the_decision_lists_poor_near_poor_and_those_out_of_them(review):
         "Điều 1.",
         "Công nhận 3 hộ nghèo, 2 hộ cận nghèo, 1 hộ thoát nghèo và 1 hộ thoát cận nghèo",
         "PHỤ LỤC IV",
-        "Kèm theo Quyết định số 27/QĐ-UBND ngày 20/12/2024",
+        "Kèm theo Quyết định số 27/QĐ-UBND ngày 20 tháng 12 năm 2024",
     ):
         assert line in " ".join(text.split()), line
     assert "Dự thảo" not in text
