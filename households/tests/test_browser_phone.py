@@ -228,11 +228,13 @@ def test_the_top_bar_is_one_line_at_1280_and_marks_the_current_page(
     assert page.request.get(f"{live_server.url}{icon}").ok
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_top_bar_is_one_line_at_1280_for_the_administrator(
-    new_page, live_server, administrator, commune
+    new_page, live_server, administrator, commune, language
 ):
     """The administrator's menu is the longest (every item, the administration's too) and its
-    account name in the bar a long one; logged in through a verified session (two-factor)."""
+    account name in the bar a long one; logged in through a verified session (two-factor); in
+    Vietnamese and in English, whose words are longer."""
     from django.conf import settings
     from django.test import Client
 
@@ -250,13 +252,14 @@ def test_the_top_bar_is_one_line_at_1280_for_the_administrator(
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                 "url": live_server.url,
-            }
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
         ]
     )
     for path in ("/households/", "/reports/", "/projects/"):
         page.goto(f"{live_server.url}{path}")
         if SHOTS:
-            name = f"nav-1280-admin{path.replace('/', '-').rstrip('-')}.png"
+            name = f"nav-1280-admin-{language}{path.replace('/', '-').rstrip('-')}.png"
             page.locator("nav.navbar").screenshot(path=Path(SHOTS) / name)
         tops = page.eval_on_selector_all(
             "#mainnav .nav-link",
@@ -270,6 +273,7 @@ def test_the_top_bar_is_one_line_at_1280_for_the_administrator(
         who = page.get_by_test_id("who").bounding_box()
         assert who["y"] < 40, path  # the account's name on the same line, not below
         assert page.locator("nav.navbar").bounding_box()["height"] < 80, path
+        assert page.locator("html").get_attribute("lang") == language
 
 
 @pytest.mark.parametrize(
