@@ -193,9 +193,9 @@ def test_the_reconciliation_xlsx_stores_numbers_as_numbers(client, officer, data
     counts = next(r for k, r in found.items() if k.startswith("Số hộ"))
     rates = next(r for k, r in found.items() if k.startswith("Tỷ lệ"))
     assert counts[2].value == 1295 and isinstance(counts[2].value, int)
-    assert counts[3].value == 3 and counts[2].number_format == "#,##0"
-    assert rates[2].value == pytest.approx(0.1035) and rates[2].number_format == "0.00%"
-    assert rates[3].value == pytest.approx(0.2) and rates[3].number_format == "0.00%"
+    assert counts[3].value == 3 and counts[2].number_format == "[$-42A]#,##0"
+    assert rates[2].value == pytest.approx(0.1035) and rates[2].number_format == "[$-42A]0.00%"
+    assert rates[3].value == pytest.approx(0.2) and rates[3].number_format == "[$-42A]0.00%"
     assert isinstance(rates[4].value, float)  # the difference, in percentage points
     assert not any(
         isinstance(c.value, str) and "%" in c.value
