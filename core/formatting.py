@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import translation
+from .names import english
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -42,7 +42,7 @@ def vietnamese():
 
 def marks() -> tuple[str, str]:
     """(thousands separator, decimal mark) of the active language."""
-    if not _FORCED.get() and (translation.get_language() or "").startswith("en"):
+    if not _FORCED.get() and english():
         return ",", "."
     return ".", ","
 

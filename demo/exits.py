@@ -51,9 +51,10 @@ def load_exits_demo(commune, *, log=print) -> None:
         rows = pathway_rows(commune, YEAR)
         if not rows:
             return
-        poor = _chosen(rows, "poor", PLANNED_POOR, _village_targets(commune, "poor_reduction"))
+        targets = Target.objects.filter(area__parent=commune).reductions(YEAR)
+        poor = _chosen(rows, "poor", PLANNED_POOR, _of(targets, Target.Metric.POOR_REDUCTION))
         near = _chosen(
-            rows, "near_poor", PLANNED_NEAR, _village_targets(commune, "near_poor_reduction")
+            rows, "near_poor", PLANNED_NEAR, _of(targets, Target.Metric.NEAR_POOR_REDUCTION)
         )
         planned = poor + near
         for i, row in enumerate(planned):
@@ -86,11 +87,8 @@ def load_exits_demo(commune, *, log=print) -> None:
     )
 
 
-def _village_targets(commune, metric: str) -> dict[int, int]:
-    return {
-        t.area_id: int(t.value)
-        for t in Target.objects.filter(area__parent=commune, year=YEAR, metric=metric)
-    }
+def _of(targets: dict, metric: str) -> dict[int, int]:
+    return {area_id: int(value) for (area_id, m), value in targets.items() if m == metric}
 
 
 def _chosen(rows, household_class: str, total: int, per_village: dict[int, int]) -> list:

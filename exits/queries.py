@@ -27,6 +27,7 @@ from budget.models import BudgetLine
 from households.models import Assessment, Deprivation, Household
 from households.reports.common import total_line
 from households.standing import year_results
+from indicators.models import Target
 from indicators.needs import Needs, needs
 from indicators.rules import Classification, HouseholdClass, Measure
 from projects.models import SubProject
@@ -280,3 +281,46 @@ def planned_counts(commune: Area, year: int) -> dict[tuple[int, str], int]:
         .order_by()
     )
     return {(village_id, klass): n for village_id, klass, n in rows}
+
+
+@dataclass
+class VillagePlan:
+    """One village's households planned to escape in a year beside its reduction targets."""
+
+    village: Area
+    poor: int
+    near: int
+    target_poor: object = None
+    target_near: object = None
+
+
+def planned_against_targets(commune: Area, year: int, villages: list[Area]) -> dict:
+    """The households planned to escape in each of ``villages`` (by their class in the figures
+    of ``year - 1``, ``planned_counts``) beside the reduction targets, and their totals beside the
+    commune's targets (one village: its own). Two queries."""
+    planned = planned_counts(commune, year)
+    targets = Target.objects.filter(area__in=[commune, *villages]).reductions(year)
+    poor, near = ON_A_LIST
+    M = Target.Metric
+    rows = [
+        VillagePlan(
+            v,
+            planned.get((v.pk, poor), 0),
+            planned.get((v.pk, near), 0),
+            targets.get((v.pk, M.POOR_REDUCTION)),
+            targets.get((v.pk, M.NEAR_POOR_REDUCTION)),
+        )
+        for v in villages
+    ]
+    whole = len(villages) != 1
+    return {
+        "villages": rows,
+        "poor": sum(r.poor for r in rows),
+        "near": sum(r.near for r in rows),
+        "target_poor": targets.get((commune.pk, M.POOR_REDUCTION))
+        if whole
+        else rows[0].target_poor,
+        "target_near": targets.get((commune.pk, M.NEAR_POOR_REDUCTION))
+        if whole
+        else rows[0].target_near,
+    }

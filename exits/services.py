@@ -48,12 +48,13 @@ def _check_version(pathway: Pathway, expected_version: int | None) -> None:
         )
 
 
-def _on_the_list(household: Household, year: int) -> bool:
-    """Whether the household is poor or near-poor in the plan's baseline (``exits.queries``)."""
+def _baseline_result(household: Household, year: int):
+    """The household's result in the plan's baseline (``exits.queries``) when it is poor or
+    near-poor there, else None."""
     return (
         year_results(year - 1, finalised_only=True)
         .filter(household=household, household_class__in=ON_A_LIST)
-        .exists()
+        .first()
     )
 
 
@@ -70,7 +71,7 @@ def register(
     ``year`` (hộ đăng ký thoát nghèo)."""
     if not can_or_system(user, "record", household.village):
         raise ValidationError(_("Bạn không được ghi nhận đăng ký thoát nghèo của hộ này."))
-    if registered and not _on_the_list(household, year):
+    if registered and _baseline_result(household, year) is None:
         raise ValidationError(
             _("Hộ %(code)s không thuộc danh sách hộ nghèo, cận nghèo năm %(year)s.")
             % {"code": household.code, "year": year - 1}
@@ -103,11 +104,7 @@ def plan(
     the household's members. A household off the plan keeps no support items."""
     if not can_or_system(user, "plan", household.commune):
         raise ValidationError(_("Bạn không được lập kế hoạch thoát nghèo của hộ này."))
-    result = (
-        year_results(year - 1, finalised_only=True)
-        .filter(household=household, household_class__in=ON_A_LIST)
-        .first()
-    )
+    result = _baseline_result(household, year)
     if planned and result is None:
         raise ValidationError(
             _("Hộ %(code)s không thuộc danh sách hộ nghèo, cận nghèo năm %(year)s.")

@@ -4,7 +4,6 @@ household's pathway (its needs, the commune's plan of it, its registration and v
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,13 +20,18 @@ from areas.scoping import can, person_areas_within
 from areas.selection import pick
 from core.forms import attach_errors
 from households.models import Household
-from indicators.models import Target
 from projects.models import Beneficiary
 
 from . import services
 from .forms import PlanForm, RegisterForm, VisitForm
 from .models import Pathway
-from .queries import budget_check, norms_for, pathway_row, pathway_rows
+from .queries import (
+    budget_check,
+    norms_for,
+    pathway_row,
+    pathway_rows,
+    planned_against_targets,
+)
 
 PAGE_SIZE = 100
 
@@ -65,31 +69,10 @@ def pathway_list(request):
     rows = pathway_rows(
         commune, year, village=village, ethnicity=ethnicity, registered_only=registered
     )
-    planned = Counter(
-        (r.household.village_id, r.needs.household_class.value)
-        for r in rows
-        if r.pathway and r.pathway.planned
+    # the commune's plan against its targets, whatever the filters of the list
+    progress = planned_against_targets(
+        commune, year, [village] if village is not None else villages
     )
-    by_village = [
-        {
-            "village": v,
-            "poor": planned[(v.pk, "poor")],
-            "near": planned[(v.pk, "near_poor")],
-        }
-        for v in villages
-        if village is None or v == village
-    ]
-    targets = {
-        (t.area_id, t.metric): t.value
-        for t in Target.objects.filter(
-            area__in=[commune, *villages],
-            year=year,
-            metric__in=[Target.Metric.POOR_REDUCTION, Target.Metric.NEAR_POOR_REDUCTION],
-        )
-    }
-    for r in by_village:
-        r["target_poor"] = targets.get((r["village"].pk, Target.Metric.POOR_REDUCTION))
-        r["target_near"] = targets.get((r["village"].pk, Target.Metric.NEAR_POOR_REDUCTION))
     query = urlencode(
         {
             k: v
@@ -117,11 +100,7 @@ def pathway_list(request):
             "registered": registered,
             "page": page,
             "count": len(rows),
-            "by_village": by_village,
-            "planned_poor": sum(r["poor"] for r in by_village),
-            "planned_near": sum(r["near"] for r in by_village),
-            "target_poor": targets.get((commune.pk, Target.Metric.POOR_REDUCTION)),
-            "target_near": targets.get((commune.pk, Target.Metric.NEAR_POOR_REDUCTION)),
+            "progress": progress,
             "budget_warnings": [
                 b for b in (budget_check(commune, year) if village is None else []) if b["_warn"]
             ],

@@ -5,6 +5,7 @@ targets of an area with the progress officers record against them."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -174,6 +175,17 @@ class TargetQuerySet(ScopedQuerySet):
 
     def for_year(self, year: int) -> TargetQuerySet:
         return self.filter(year=year)
+
+    def reductions(self, year: int) -> dict[tuple[int, str], Decimal]:
+        """{(area id, metric): value} of the poverty-reduction targets of ``year`` among these
+        rows (chain ``.filter(area__parent=commune)`` for Appendix 01's villages). One query."""
+        metrics = [Target.Metric.POOR_REDUCTION, Target.Metric.NEAR_POOR_REDUCTION]
+        return {
+            (area_id, metric): value
+            for area_id, metric, value in self.filter(year=year, metric__in=metrics).values_list(
+                "area_id", "metric", "value"
+            )
+        }
 
 
 class Target(models.Model):

@@ -180,7 +180,8 @@ def plan_report(area: Area, year: int) -> PlanReport:
             blocks.append(Block("paragraph", line.strip(), part="bases"))
     blocks += narrative(texts["intro"], "intro")
     _section_one(commune, year, blocks, tables, checks)
-    village_targets = _village_targets(commune, year)
+    # the villages' poverty-reduction targets: Appendix 01
+    village_targets = Target.objects.filter(area__parent=commune).reductions(year)
     _section_two(commune, year, texts, blocks, tables, checks, appendix=bool(village_targets))
     _section_three(commune, year, texts, blocks, tables, checks)
     _section_four(commune, year, texts, blocks, tables, checks)
@@ -666,15 +667,6 @@ def _section_five(commune, year, blocks, tables, checks) -> None:
 
 
 # --- Appendix 01: targets per village -------------------------------------------------------
-
-
-def _village_targets(commune, year) -> dict:
-    """{(village id, metric): value} of the villages' poverty-reduction targets: Appendix 01."""
-    metrics = [Target.Metric.POOR_REDUCTION, Target.Metric.NEAR_POOR_REDUCTION]
-    return {
-        (t.area_id, t.metric): t.value
-        for t in Target.objects.filter(area__parent=commune, year=year, metric__in=metrics)
-    }
 
 
 def _appendix(commune, year, village_targets: dict, blocks, tables) -> None:

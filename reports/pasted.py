@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from core import numbers
 from core.text import fold
 
+from .reconciliation import row_key
 from .tables import Column, Report, Table
 
 #: cells that hold no figure but keep a figure's place ("–" in the "all households" row)
@@ -98,10 +99,6 @@ def is_figure(cell: str) -> bool:
     return True
 
 
-def _row_key(row: dict) -> str:
-    return str(row.get("key") or row.get("code") or "")
-
-
 class _Rows:
     """The rows of a report a pasted label may name, by code and by label key."""
 
@@ -153,7 +150,7 @@ class _Rows:
         return None
 
 
-def _split_label(cells: list[str], rows: _Rows) -> tuple[str, list[str]]:
+def _split_label(cells: list[str]) -> tuple[str, list[str]]:
     """The label part of a row's cells and its figures: figures are the cells from the first
     figure on; a first cell that is an indicator's code ("1.1") is a label, not a figure."""
     start = 0
@@ -195,7 +192,7 @@ def map_pasted(text: str, report: Report) -> Mapping:
     previous = None
     for number, raw in enumerate((text or "").splitlines(), start=1):
         cells = split_cells(raw)
-        label, figures = _split_label(cells, rows)
+        label, figures = _split_label(cells)
         if not [f for f in figures if f not in PLACEHOLDERS]:
             continue  # a heading, a blank line, a row of dashes
         shown = " | ".join(cells)
@@ -239,5 +236,5 @@ def map_pasted(text: str, report: Report) -> Mapping:
         previous = place
         result.rows += 1
         for column, figure in pairs:
-            result.values[(_row_key(row), column.key)] = figure
+            result.values[(row_key(row), column.key)] = figure
     return result

@@ -22,8 +22,8 @@ from . import services as report_services
 from .forms import StatedForm
 from .models import StatedDocument
 from .pasted import map_pasted
-from .reconciliation import EQUAL, VERDICT_LABELS, cells_of, row_key, verdict
-from .views import _area_param, _refuse
+from .reconciliation import EQUAL, VERDICT_LABELS, cells_of, row_key, row_label, stated_marks
+from .views import OFFICIAL_LANGUAGE, _area_param, _refuse, _year_param
 
 #: the report a stated document is compared with by default (section I of the plan)
 SUBJECT = "baseline"
@@ -34,11 +34,8 @@ def input_name(row: str, column: str) -> str:
 
 
 def _year(request, area) -> int | None:
-    value = request.GET.get("year") or ""
-    if value.isdigit() and 1990 <= int(value) <= 2100:
-        return int(value)
-    if value:
-        return None
+    if request.GET.get("year"):
+        return _year_param(request, area)
     stated = (
         StatedDocument.objects.filter(area=area)
         .order_by("-year")
@@ -59,7 +56,7 @@ def _layout(computed, entered: dict, marks: dict) -> list[dict]:
         rows = []
         for row in table.rows:
             key = row_key(row)
-            label = row.get("label") or row.get("indicator") or key
+            label = row_label(row, with_code=False)
             cells = []
             for column in numeric:
                 mark = marks.get((key, column.key))
@@ -88,22 +85,6 @@ def _layout(computed, entered: dict, marks: dict) -> list[dict]:
             }
         )
     return tables
-
-
-def _marks(spec, computed, cells, document) -> dict:
-    """The verdict of each figure a saved document states (as the report would mark it)."""
-    if document is None:
-        return {}
-    exact = spec.exact_values(computed) if spec.exact_values else {}
-    marks = {}
-    for figure in document.figures.all():
-        key = (figure.row, figure.column)
-        if key in cells:
-            _table, row, column = cells[key]
-            marks[key] = verdict(
-                figure.value, figure.text, row.get(column.key), column, exact.get(key)
-            )
-    return marks
 
 
 @requires("view")
@@ -174,7 +155,9 @@ def reconcile_view(request):
             form.add_error("pasted", _("Hãy dán bảng số liệu của văn bản vào ô này."))
         elif request.POST.get("action") == "paste":
             labels = computed
-            if translation.get_language() != "vi":  # documents name their rows in Vietnamese
+            if (
+                translation.get_language() != OFFICIAL_LANGUAGE
+            ):  # documents name their rows in Vietnamese
                 with translation.override("vi"):
                     labels = spec.figures(area, year)
             mapping = map_pasted(form.cleaned_data["pasted"], labels)
@@ -196,7 +179,11 @@ def reconcile_view(request):
                 messages.success(request, _("Đã lưu số liệu văn bản nêu."))
                 query = urlencode({"area": area.pk, "year": year, "document": saved.pk})
                 return redirect(reverse("report", args=["reconciliation"]) + "?" + query)
-    marks = _marks(spec, computed, cells, document) if request.method != "POST" else {}
+    marks = (
+        (stated_marks(spec, computed, cells, document) if document is not None else {})
+        if request.method != "POST"
+        else {}
+    )
     return render(
         request,
         "reports/reconcile.html",

@@ -35,6 +35,30 @@ def row_key(row: dict) -> str:
     return str(row.get("key") or row.get("code") or "")
 
 
+def row_label(row: dict, *, with_code: bool = True) -> str:
+    """A row as an officer reads it: "1.1 Việc làm" (its code first, unless ``with_code`` is
+    False, for a page that shows the code in a column of its own)."""
+    label = row.get("label") or row.get("indicator") or row_key(row)
+    if with_code and row.get("code"):
+        return f"{row['code']} {label}"
+    return str(label)
+
+
+def stated_marks(spec, computed: Report, cells: dict, document) -> dict[tuple[str, str], str]:
+    """The verdict of each figure ``document`` states against the report ``computed`` (its
+    ``cells``, :func:`cells_of`): MISSING where the report has no such cell."""
+    exact = spec.exact_values(computed) if spec.exact_values else {}
+    marks = {}
+    for figure in document.figures.all():
+        key = (figure.row, figure.column)
+        if key not in cells:
+            marks[key] = MISSING
+            continue
+        _table, row, column = cells[key]
+        marks[key] = verdict(figure.value, figure.text, row.get(column.key), column, exact.get(key))
+    return marks
+
+
 def cells_of(report: Report) -> dict[tuple[str, str], tuple[Table, dict, Column]]:
     """Every numeric cell of a report, addressed by (row key, column key)."""
     cells = {}
@@ -115,26 +139,14 @@ def reconciliation(area: Area, year: int, document: int | str | None = None) -> 
             built[doc.report] = spec_build(area, year)
         computed_report = built[doc.report]
         cells = cells_of(computed_report)
-        exact = spec.exact_values(computed_report) if spec.exact_values else {}
+        marks = stated_marks(spec, computed_report, cells, doc)
         rows = {"count": [], "rate": []}
         for figure in doc.figures.all():
             table, row, column = cells.get((figure.row, figure.column), (None, None, None))
             computed = row.get(column.key) if row is not None else None
-            mark = (
-                verdict(
-                    figure.value,
-                    figure.text,
-                    computed,
-                    column,
-                    exact.get((figure.row, figure.column)),
-                )
-                if column is not None
-                else MISSING
-            )
+            mark = marks[(figure.row, figure.column)]
             tally[mark] += 1
-            label = row.get("label") or row.get("indicator") or row_key(row) if row else figure.row
-            if row is not None and row.get("code"):
-                label = f"{row['code']} {label}"
+            label = row_label(row) if row is not None else figure.row
             kind = "rate" if column is not None and column.kind == "percent" else "count"
             rows[kind].append(
                 {

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from areas.scoping import SYSTEM, can_or_system
+from core.forms import column_limits
 from indicators.services import parse_number
 
 from . import registry
 from .documents import FIELDS
 from .models import DocumentSettings, StatedDocument, StatedFigure
-from .reconciliation import cells_of
+from .reconciliation import cells_of, row_label
 
 SEPARATORS = re.compile(r"\s*[;\t|]\s*")
 
@@ -59,14 +60,18 @@ def parse_stated(text: str) -> list[StatedLine]:
     return lines
 
 
+#: what a stated figure may hold (the column's own limits, not a copy of them)
+_VALUE = StatedFigure._meta.get_field("value")
+low, high = column_limits(_VALUE)
+TEXT_LENGTH = StatedFigure._meta.get_field("text").max_length
+
+
 def cell_name(cells: dict, key: tuple[str, str]) -> str:
     """A cell as an officer reads it: "1.1 Việc làm – Hộ nghèo – % tổng số hộ nghèo"."""
     if key not in cells:
         return "; ".join(key)
     _table, row, column = cells[key]
-    label = row.get("label") or row.get("indicator") or key[0]
-    if row.get("code"):
-        label = f"{row['code']} {label}"
+    label = row_label(row)
     return " – ".join(p for p in (str(label), str(column.group or ""), str(column.label)) if p)
 
 
@@ -124,7 +129,7 @@ def stated_document_save(
                 % {"value": line.text, "cell": cell_name(cells, key)}
             )
             continue
-        if abs(value) >= 10**10:
+        if not low <= value <= high:
             errors.append(
                 _("“%(value)s” ở ô “%(cell)s” quá lớn.")
                 % {"value": line.text, "cell": cell_name(cells, key)}
@@ -137,7 +142,7 @@ def stated_document_save(
                 row=line.row,
                 column=line.column,
                 value=value,
-                text=line.text.strip()[:40],
+                text=line.text.strip()[:TEXT_LENGTH],
                 order=order,
             )
         )

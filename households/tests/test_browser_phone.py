@@ -345,3 +345,32 @@ def test_a_draft_of_the_review_form_is_offered_back_after_a_reload(
     expect(page.locator("#id_ind_6_1")).to_be_checked()
     expect(page.locator("#id_income_per_capita")).to_have_value("1200000")
     expect(page.get_by_test_id("preview-class")).to_have_text("Hộ cận nghèo")  # preview follows
+
+
+def test_a_draft_keeps_no_citizen_id_and_is_gone_after_logout(
+    logged_in_page, live_server, officer, home
+):
+    """A shared commune computer: the draft holds no citizen ID number (shown only behind a
+    logged reveal), is filed under its user, and logging out removes it."""
+    page = logged_in_page("officer", PHONE)
+    page.goto(f"{live_server.url}/households/{home.pk}/edit/")
+    page.fill("#id_head_name", "Nguyễn Văn Đức Anh")
+    citizen = page.locator("input[name$='citizen_id']").first
+    citizen.fill("001080099999")
+    page.wait_for_timeout(500)  # the draft is written 300 ms after the last key
+    stored = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('povertyplan:draft:'))"
+        ".map(k => [k, localStorage.getItem(k)])"
+    )
+    assert len(stored) == 1
+    key, value = stored[0]
+    assert key.startswith(f"povertyplan:draft:{officer.pk}:")
+    assert "Nguyễn Văn Đức Anh" in value and "001080099999" not in value
+    page.goto(f"{live_server.url}/")
+    page.locator("form[data-logout] button").evaluate("b => b.form.requestSubmit()")
+    page.wait_for_url(f"{live_server.url}/login/**")
+    page.wait_for_load_state("load")
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('povertyplan:draft:'))")
+        == []
+    )

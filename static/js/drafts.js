@@ -12,7 +12,8 @@
 
   var PREFIX = "povertyplan:draft:";
   var PENDING = "povertyplan:draft-pending";
-  var SKIP = /^(csrfmiddlewaretoken|.*-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)$/;
+  // Citizen ID numbers are never kept in the browser: they are shown only behind a logged reveal.
+  var SKIP = /^(csrfmiddlewaretoken|.*-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS|.*citizen_id)$/;
 
   function storage(kind) {
     try {
@@ -26,8 +27,32 @@
   var local = storage("localStorage");
   var session = storage("sessionStorage");
 
+  // A draft belongs to the person who typed it (<body data-user>): another user of the same
+  // computer is never offered it, and logging out removes every draft (below).
+  var USER = document.body.getAttribute("data-user") || "";
+
   function keyOf(form) {
-    return PREFIX + (form.getAttribute("action") || window.location.pathname);
+    return PREFIX + USER + ":" + (form.getAttribute("action") || window.location.pathname);
+  }
+
+  function clearAll() {
+    if (!local) {
+      return;
+    }
+    for (var i = local.length - 1; i >= 0; i--) {
+      var name = local.key(i);
+      if (name && name.indexOf(PREFIX) === 0) {
+        local.removeItem(name);
+      }
+    }
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("[data-logout]")) {
+      clearAll();
+    }
+  }, true);
+  if (!USER) {
+    clearAll(); // the login page and pages without a user: nothing typed before is kept
   }
 
   function fields(form) {
