@@ -264,8 +264,13 @@ class NumberField(forms.Field):
             return None
         if isinstance(value, int):
             return value if not self.decimals else Decimal(value)
-        if isinstance(value, Decimal | float):
-            value = format(Decimal(str(value)), "f")
+        if isinstance(value, Decimal | float):  # already a number: no grammar to read
+            number = Decimal(str(value))
+            if self.decimals:
+                return number
+            if number != number.to_integral_value():
+                raise ValidationError(_("Hãy nhập một số nguyên."), code="invalid")
+            return int(number)
         text = str(value).strip()
         if not text:
             return None

@@ -66,8 +66,6 @@ def load_exits_demo(commune, *, log=print) -> None:
                 helper=HELPERS[i % len(HELPERS)],
                 norms=[c.norm for c in row.covered],
             )
-            Pathway.objects.filter(pk=pathway.pk).update(is_sample=True)
-            pathway.refresh_from_db()
             for month, text in ((4, "Thăm hộ, rà soát nhu cầu hỗ trợ"), (9, "Kiểm tra tiến độ")):
                 services.visit_record(
                     pathway=pathway,

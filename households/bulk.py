@@ -101,7 +101,7 @@ def refuse(request, error: ValidationError):
     return redirect(list_url(request.POST))
 
 
-@requires("view")
+@requires("persons")
 @require_POST
 def export_selected(request):
     """The list's Excel export (same columns, same audit entry) of the ticked households only:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from areas.models import Area
+from core.formatting import format_decimal, format_int
 from households import services
 from households.models import ReviewCycle
 
@@ -82,8 +83,8 @@ def print_report(command, report: ImportReport, *, dry_run: bool) -> None:
         command.stdout.write(
             _("Đã ghi các dòng hợp lệ (%(seconds)s giây); %(n)s dòng lỗi không được ghi.")
             % {
-                "seconds": f"{report.seconds:.1f}".replace(".", ","),
-                "n": report.counts["invalid"],
+                "seconds": format_decimal(report.seconds, 1),
+                "n": format_int(report.counts["invalid"]),
             }
         )
         return
@@ -98,5 +99,5 @@ def print_report(command, report: ImportReport, *, dry_run: bool) -> None:
     else:
         command.stdout.write(
             _("Đã ghi trong một giao dịch (%(seconds)s giây).")
-            % {"seconds": f"{report.seconds:.1f}".replace(".", ",")}
+            % {"seconds": format_decimal(report.seconds, 1)}
         )

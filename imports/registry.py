@@ -17,6 +17,7 @@ from core.text import fold
 from households import bulkregistry, services
 from households.fieldrules import FieldRules
 from households.models import Household, Member
+from households.privacy import mask_citizen_id
 
 from .columns import find_sheet, header_key, household_sheet, member_sheet
 from .importer import RowChange, _Import, _scope_villages
@@ -358,8 +359,8 @@ class HouseholdImport(_Import):
             fields = [
                 (
                     self.h_labels.get(k, k),
-                    _shown(self._old(household, k)),
-                    _shown(self._new(household, k)),
+                    _shown(self._old(household, k), Household, k),
+                    _shown(self._new(household, k), Household, k),
                 )
                 for k in changed
             ]
@@ -558,7 +559,11 @@ class HouseholdImport(_Import):
                 for key, value in changes.items():
                     label = self.m_labels.get(key, key)
                     shown.append(
-                        (f"{match['full_name']} · {label}", _shown(match[key]), _shown(value))
+                        (
+                            f"{match['full_name']} · {label}",
+                            _shown(match[key], Member, key),
+                            _shown(value, Member, key),
+                        )
                     )
             else:
                 unchanged += 1
@@ -664,10 +669,17 @@ def _swapped(day: datetime.date | None) -> datetime.date | None:
         return None
 
 
-def _shown(value) -> str:
-    """A value as the dry run and the preview show it (old → new)."""
+def _shown(value, model=None, field: str = "") -> str:
+    """A value as the dry run and the preview show it (old → new): a choice by its label, a
+    citizen ID masked as everywhere outside the logged reveal (``households.privacy``)."""
     if value is None or value == "":
         return "–"
+    if field == "citizen_id":
+        return mask_citizen_id(str(value))
+    if model is not None and field:
+        choices = dict(model._meta.get_field(field).flatchoices)
+        if value in choices:
+            return str(choices[value])
     if isinstance(value, bool):
         return _("có") if value else _("không")
     if isinstance(value, datetime.date):

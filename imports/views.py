@@ -371,7 +371,7 @@ def assessment_template(request, cycle_pk):
     return exports.response(exports.assessment_template(cycle, households), name)
 
 
-@requires("view")
+@requires("persons")
 @require_GET
 def export_households(request):
     """The household list as the list page shows it: the same filters and order

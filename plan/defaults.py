@@ -258,10 +258,6 @@ SECTION_TITLES = {
     "tasks": Title("III. Nhiệm vụ và giải pháp", "III. Tasks and solutions"),
     "budget": Title("IV. Kinh phí thực hiện", "IV. Implementation budget"),
     "organisation": Title("V. Tổ chức thực hiện", "V. Implementation arrangements"),
-    "appendix": Title(
-        "Phụ lục 01: Chỉ tiêu giảm hộ nghèo, hộ cận nghèo năm {year} theo thôn",
-        "Appendix 01: Targets for reducing poor and near-poor households in {year} by village",
-    ),
 }
 
 

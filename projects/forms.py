@@ -136,7 +136,7 @@ class BulkBeneficiaryForm(BootstrapMixin, forms.Form):
         groups: dict[int, list[tuple[str, str]]] = {}
         for assignment in assignments:
             sub = assignment.subproject
-            name = f"{sub.label}: {sub.name}"
+            name = f"{sub.label}: {sub.localized_name}"
             options = groups.setdefault(assignment.year, [])
             self.targets[f"a{assignment.pk}"] = (assignment, None)
             options.append((f"a{assignment.pk}", name))

@@ -23,6 +23,7 @@ from accounts.access import get_editable_or_404, get_visible_or_404, requires
 from areas.scoping import SELF, can
 from areas.selection import FIRST_YEAR, LAST_YEAR, pick
 from core.collation import by_name
+from core.formatting import format_int
 from core.forms import attach_errors
 from households.bulk import LIST_FILTERS, list_url, refuse, selected_households
 from households.models import Household
@@ -299,13 +300,16 @@ def beneficiary_bulk(request):
             messages.success(
                 request,
                 _("Đã thêm %(count)s hộ vào danh sách thụ hưởng: %(what)s.")
-                % {"count": len(created), "what": what},
+                % {"count": format_int(len(created)), "what": what},
             )
             if skipped:
                 messages.info(
                     request,
                     _("%(count)s hộ đã có trong danh sách này từ trước, không thêm lại: %(codes)s.")
-                    % {"count": len(skipped), "codes": ", ".join(h.code for h in skipped)},
+                    % {
+                        "count": format_int(len(skipped)),
+                        "codes": ", ".join(h.code for h in skipped),
+                    },
                 )
             return redirect("assignment_detail", pk=assignment.pk)
     return render(

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils import translation
 
 from core.cells import neutralise
+from core.formatting import marks
 
 from .tables import Report
 
@@ -34,9 +35,12 @@ BOM = "\ufeff"
 
 
 def dialect(language: str | None = None) -> tuple[str, str]:
-    """(delimiter, decimal mark) of a CSV for ``language`` (the active one by default)."""
-    language = language or translation.get_language() or "vi"
-    return (";", ",") if language.split("-")[0] == "vi" else (",", ".")
+    """(delimiter, decimal mark) of a CSV for ``language`` (the active one by default): the
+    decimal mark the pages show (``core.formatting.marks``), and ";" between cells where the
+    decimal mark is a comma, as Excel expects there."""
+    with translation.override(language or translation.get_language()):
+        mark = marks()[1]
+    return (";", ",") if mark == "," else (",", ".")
 
 
 def to_csv(report: Report) -> str:

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.cells import neutralise
 
@@ -26,7 +27,7 @@ from .tables import Column, Report
 LOCALE = "[$-42A]"
 XLSX_FORMATS = {"int": f"{LOCALE}#,##0", "percent": f"{LOCALE}0.00%"}
 #: the sheet that holds the report's notes and warnings, once (not under every table)
-NOTES_SHEET = "Ghi chú"
+NOTES_SHEET = gettext_lazy("Ghi chú")
 #: characters a sheet name may not hold, and its length (Excel)
 BAD_SHEET_CHARS = "[]:*?/\\"
 SHEET_NAME_MAX = 31
@@ -81,7 +82,7 @@ def sheet_name(title: str, used: set[str], *, fallback: str = "") -> str:
         for pattern, replacement in SHEET_NOISE:
             title = pattern.sub(replacement, title)
     clean = " ".join("".join(ch for ch in title if ch not in BAD_SHEET_CHARS).split())
-    clean = clean.strip("'") or fallback or "Bảng"
+    clean = clean.strip("'") or fallback or _("Bảng")
 
     def shortened(limit: int) -> str:
         if len(clean) <= limit:
@@ -304,7 +305,7 @@ def to_xlsx(report: Report) -> bytes:
     wrapped = Alignment(vertical="top", wrap_text=True)
     top = Alignment(vertical="top")
     title_wrap = Alignment(vertical="center", wrap_text=True)
-    used: set[str] = {NOTES_SHEET}
+    used: set[str] = {str(NOTES_SHEET)}
     # A document whose body is a table (a list, a register) reads like the Word file a commune
     # would type: its issuing body and motto above the table, its signature below.
     word_like = getattr(report, "word_like", False)
@@ -313,7 +314,8 @@ def to_xlsx(report: Report) -> bytes:
     mark = report.provisional_note
     for index, table in enumerate(report.tables):
         title = table.sheet or table.title
-        sheet = workbook.create_sheet(sheet_name(title, used, fallback=f"Bảng {index + 1}"))
+        fallback = _("Bảng %(n)s") % {"n": index + 1}
+        sheet = workbook.create_sheet(sheet_name(title, used, fallback=fallback))
         columns = table.columns
         widths = column_widths(table, columns)
         for i, width in enumerate(widths, start=1):
@@ -391,7 +393,7 @@ def to_xlsx(report: Report) -> bytes:
             _document_closing(sheet, last_row, blocks, len(columns), text_cell, fonts)
     notes = [*([mark] if mark else []), *report.footnotes]
     if notes:
-        sheet = workbook.create_sheet(NOTES_SHEET)
+        sheet = workbook.create_sheet(str(NOTES_SHEET))
         sheet.column_dimensions["A"].width = 100
         _print_setup(sheet, report, 0, 0, mark)
         for number, note in enumerate(notes, start=2):

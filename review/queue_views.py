@@ -4,13 +4,14 @@ no recorded reason), in the registry's order, with how far the village has come.
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import get_visible_or_404, requires
 from areas.models import Area
-from areas.scoping import can, person_areas_within, persons_visible_in
+from areas.scoping import can, persons_visible_in
 from households.models import Assessment, ReviewCycle, ReviewExemption
 from households.queries import cycle_registry, review_queue
 
@@ -24,17 +25,16 @@ def _periodic_cycle(request, pk) -> ReviewCycle:
     return cycle
 
 
+#: households of a village's queue on one page (a village may have a thousand)
+QUEUE_PAGE = 100
+
+
 @requires("persons")
 def cycle_queue(request, pk):
     """The villages whose households the user may list (an officer: the commune's; a board: its
     own), each with its count still to review and a progress bar; one village opens directly."""
     cycle = _periodic_cycle(request, pk)
-    places = person_areas_within(request.user, cycle.commune)
-    rows = [
-        row
-        for row in village_rows(cycle)
-        if any(row.village.path.startswith(p.path) for p in places)
-    ]
+    rows = [row for row in village_rows(cycle) if persons_visible_in(request.user, row.village)]
     if not rows:
         raise Http404
     if len(rows) == 1:
@@ -53,7 +53,8 @@ def cycle_queue_village(request, pk, village_pk):
     )
     if not persons_visible_in(request.user, village):
         raise Http404
-    households = list(review_queue(cycle, village).only("pk", "code", "head_name", "address"))
+    queue = review_queue(cycle, village).only("pk", "code", "head_name", "address")
+    page = Paginator(queue, QUEUE_PAGE).get_page(request.GET.get("page"))
     has_result = Exists(Assessment.objects.filter(cycle=cycle, household=OuterRef("pk")))
     has_reason = Exists(ReviewExemption.objects.filter(cycle=cycle, household=OuterRef("pk")))
     counts = (
@@ -67,7 +68,9 @@ def cycle_queue_village(request, pk, village_pk):
         {
             "cycle": cycle,
             "village": village,
-            "households": households,
+            "households": page.object_list,
+            "page": page,
+            "remaining": page.paginator.count,
             "total": counts["total"],
             "done": counts["done"],
             "can_enter": not cycle.is_finalised and can(request.user, "edit_registry", village),

@@ -458,3 +458,26 @@ def test_the_cycle_page_links_to_the_prefilled_template(client, cycle, homes, of
     client.force_login(viewer)  # may not import: no link
     html = client.get(reverse("cycle_detail", args=[cycle.pk])).text
     assert "excel-round-trip" not in html
+
+
+def test_the_dry_run_masks_citizen_ids_and_names_choices(commune, t1, tmp_path, capsys):
+    """The old → new list never shows a citizen ID in full (only the logged reveal does) and
+    shows a choice by its label, not its code."""
+    path = tmp_path / "ho.xlsx"
+    header = ["Mã hộ", "Họ và tên", "Giới tính", "Ngày sinh", "Quan hệ với chủ hộ", "Số CCCD"]
+    path.write_bytes(
+        xlsx(
+            {
+                "Hộ gia đình": [["Mã hộ", "Thôn", "Chủ hộ"], ["T-01", "Thôn A", "Lục Văn Hùng"]],
+                "Thành viên": [
+                    header,
+                    ["T-01", "Lục Văn Hùng", "Nữ", "05/09/1980", "Chủ hộ", "002080000077"],
+                ],
+            }
+        ).getvalue()
+    )
+    call_command("import_households", str(path), "--commune", commune.code, "--dry-run")
+    out = capsys.readouterr().out
+    assert "002080000009" not in out and "002080000077" not in out
+    assert "0020******09 → 0020******77" in out
+    assert "Nam → Nữ" in out

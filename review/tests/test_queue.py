@@ -145,3 +145,17 @@ def test_the_review_form_offers_save_and_next_and_its_keys(client, cycle, homes,
     html = client.get(reverse("review_entry", args=[homes["A-001"].pk, cycle.pk])).content.decode()
     assert 'name="then" value="next"' in html and "Lưu và sang hộ tiếp theo" in html
     assert "js/review-keys.js" in html
+
+
+def test_a_long_village_queue_is_paged(client, cycle, village_a, officer):
+    from households.tests.factories import HouseholdFactory
+    from review.queue_views import QUEUE_PAGE
+
+    for i in range(QUEUE_PAGE + 3):
+        HouseholdFactory(village=village_a, code=f"Q-{i:04d}")
+    client.force_login(officer)
+    first = client.get(queue_url(cycle, village_a)).content.decode()
+    assert first.count('class="list-group-item') == QUEUE_PAGE
+    assert "Q-0000" in first and f"Q-{QUEUE_PAGE:04d}" not in first
+    second = client.get(queue_url(cycle, village_a) + "?page=2").content.decode()
+    assert second.count('class="list-group-item') == 3 and f"Q-{QUEUE_PAGE:04d}" in second

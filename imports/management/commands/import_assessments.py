@@ -4,7 +4,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
+from core.formatting import format_int
 from imports.cli import commune_for, periodic_cycle, print_report, user_for
 from imports.exports import rejected_workbook
 from imports.results import AssessmentImport
@@ -56,5 +58,8 @@ class Command(BaseCommand):
         out = options["rejected"]
         if out and report.issues and not report.file_error:
             Path(out).write_bytes(rejected_workbook(cycle, file, job.sheet, report.rejected_rows()))
-            self.stderr.write(f"{out}: {len(report.rejected_rows())}")
+            self.stderr.write(
+                _("Đã ghi các dòng lỗi vào %(file)s: %(n)s dòng.")
+                % {"file": out, "n": format_int(len(report.rejected_rows()))}
+            )
         print_report(self, report, dry_run=dry_run)
