@@ -14,14 +14,16 @@ It records, with the load average before each step:
 - section I from the detail rows: the hand-written statement of bench/baseline_bench.py (the SQL
   floor over assessments and deprivations) for one province and for the whole country;
 - section I through the report path, ``reports.registry.build`` of ``baseline`` for the province
-  (what a user's request runs, whatever that reads);
+  (what a user's request runs, whatever that reads), and for every province in turn;
 - section I from the summary counts (``households.summary.section_one``), for the province and for
   the whole country, when that module exists; its figures are checked against the floor's;
-- with ``--rebuild``: the time of ``manage.py rebuild_summary`` (once, before the other steps);
+- with ``--rebuild``: the time of ``manage.py rebuild_summary`` (or of the function it calls,
+  ``households.summary.rebuild``, while the command does not exist), once, before the rest;
 - with ``--pages-against URL``: an officer's pages (bench/page_costs.py, the officer of commune
   ``--commune`` made by bench/web_load_setup.py on both databases) on this database and on the
   one ``URL`` names (a one-province database), in ``--pairs`` interleaved pairs, alternating which
-  goes first; the median over the pairs of each page's median.
+  goes first; the median over the pairs of each page's median (page_costs.py runs with DEBUG off:
+  run ``manage.py collectstatic`` first).
 
 The area tree has no country: provinces are roots, their paths ``/<id>/``. The whole country is
 the prefix ``/`` for the floor (``path LIKE '/%'``: every area) and ``""`` for the summary (its
