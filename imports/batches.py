@@ -9,11 +9,13 @@ where they no longer change households, or a cycle no longer open, makes the bat
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, connections
@@ -27,7 +29,7 @@ from .importer import ImportReport, _Import
 from .models import ImportBatch
 from .registry import HouseholdImport
 from .results import AssessmentImport
-from .storage import import_uploads
+from .storage import import_uploads, local_copy, save_local, scratch_file
 
 # The statuses from which a batch may still be previewed again, confirmed or cancelled.
 OPEN = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED)
@@ -79,27 +81,25 @@ def batch_create(*, user, kind: str, target, upload, progress_token: str = "") -
         filename=upload.name[:255],
         sha256=digest.hexdigest(),
     )
-    batch.file.save(f"{token}.xlsx", upload, save=False)
+    # Through the storage of the settings as they are now (the field's own is fixed at start).
+    batch.file.name = import_uploads().save(f"{token}.xlsx", upload)
     batch.save()
     return batch
 
 
 def batch_preview(batch: ImportBatch) -> ImportReport:
     """A dry run of the batch's file: the report, and in the batch what a confirm compares
-    against (the outcome digest) and the reading the confirm starts from."""
-    storage = import_uploads()
-    kept = f"{batch.token}.reading"
+    against (the outcome digest) and the reading the confirm starts from (written to a local
+    scratch file by the importer, then stored beside the upload)."""
     progress = _Progress(batch)
     try:
-        importer = importer_for(batch, progress)
-        report = importer.run(commit=False, keep=storage.path(kept))
+        with importer_for(batch, progress) as importer, scratch_file(".reading") as kept:
+            report = importer.run(commit=False, keep=kept)
+            _store_reading(batch, kept)
     except BaseException:
         progress.close()
         raise
     progress.set(done=True)
-    if storage.exists(kept):
-        batch.reading.name = kept
-        batch.reading_sha256 = _sha256(batch.reading) or ""
     _record(batch, report, progress, importer)
     return report
 
@@ -122,14 +122,14 @@ def batch_confirm(
         raise AlreadyConfirmed(batch.token)
     progress = _Progress(batch, confirming=True)
     try:
-        importer = importer_for(batch, progress)
-        report = importer.run(
-            commit=True,
-            reuse=_kept_reading(batch),
-            expect=batch.outcome.get("digest", ""),
-            valid_only=valid_only,
-            accept_warnings=accept_warnings,
-        )
+        with importer_for(batch, progress) as importer:
+            report = importer.run(
+                commit=True,
+                reuse=_kept_reading(batch),
+                expect=batch.outcome.get("digest", ""),
+                valid_only=valid_only,
+                accept_warnings=accept_warnings,
+            )
     except BaseException:
         progress.close()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
@@ -160,25 +160,30 @@ def batch_for(user, token: str) -> ImportBatch:
     return batch
 
 
-def importer_for(batch: ImportBatch, progress: _Progress | None = None) -> _Import:
-    """The importer of the batch's stored file, in its uploader's scope as it is now."""
+@contextlib.contextmanager
+def importer_for(batch: ImportBatch, progress: _Progress | None = None) -> Iterator[_Import]:
+    """The importer of the batch's stored file, in its uploader's scope as it is now, reading a
+    local copy of the file that is removed when the block ends."""
     user = batch.uploaded_by
-    common = {
-        "source": import_uploads().path(batch.file.name),
-        "user": user,
-        "filename": batch.filename,
-        "progress": progress.reading if progress else None,
-        "write_progress": progress.writing if progress else None,
-    }
     if batch.kind == ImportBatch.Kind.HOUSEHOLDS:
         commune = communes_for(user).filter(pk=batch.area_id).first()
         if commune is None:
             raise BatchUnavailable(batch.token)
-        return HouseholdImport(commune=commune, **common)
-    cycle = open_cycles_for(user).filter(pk=batch.cycle_id).first()
-    if cycle is None:
-        raise BatchUnavailable(batch.token)
-    return AssessmentImport(cycle=cycle, **common)
+        make, target = HouseholdImport, {"commune": commune}
+    else:
+        cycle = open_cycles_for(user).filter(pk=batch.cycle_id).first()
+        if cycle is None:
+            raise BatchUnavailable(batch.token)
+        make, target = AssessmentImport, {"cycle": cycle}
+    with _local_upload(batch) as source:
+        yield make(
+            source=source,
+            user=user,
+            filename=batch.filename,
+            progress=progress.reading if progress else None,
+            write_progress=progress.writing if progress else None,
+            **target,
+        )
 
 
 def batches_remove_stale() -> None:
@@ -197,7 +202,7 @@ def batches_remove_stale() -> None:
         try:
             if storage.get_modified_time(name) < limit:
                 storage.delete(name)
-        except OSError:
+        except (OSError, NotImplementedError):
             continue
 
 
@@ -281,12 +286,40 @@ def rejected_rows(batch: ImportBatch) -> bytes | None:
         return None
     if _sha256(batch.file) != batch.sha256:
         return None
-    return exports.rejected_workbook(
-        batch.cycle,
-        import_uploads().path(batch.file.name),
-        batch.outcome["sheet"],
-        {int(k): v for k, v in rejected.items()},
-    )
+    with _local_upload(batch) as source:
+        return exports.rejected_workbook(
+            batch.cycle,
+            source,
+            batch.outcome["sheet"],
+            {int(k): v for k, v in rejected.items()},
+        )
+
+
+@contextlib.contextmanager
+def _local_upload(batch: ImportBatch) -> Iterator:
+    """A local copy of the batch's upload (the Excel reader reads files, not storages); a file
+    gone from the storage makes the batch unavailable."""
+    with contextlib.ExitStack() as stack:
+        try:
+            source = stack.enter_context(local_copy(batch.file.name, suffix=".xlsx"))
+        except OSError:
+            raise BatchUnavailable(batch.token) from None
+        yield source
+
+
+def _store_reading(batch: ImportBatch, kept) -> None:
+    """Store the reading the importer kept at ``kept`` (if it kept one: not when the file has
+    problems) as the batch's, with its digest; a reading of an earlier preview goes."""
+    if batch.reading:
+        import_uploads().delete(batch.reading.name)
+    batch.reading.name, batch.reading_sha256 = "", ""
+    if kept.exists():
+        digest = hashlib.sha256()
+        with kept.open("rb") as local:
+            for chunk in iter(lambda: local.read(1 << 20), b""):
+                digest.update(chunk)
+        batch.reading.name = save_local(f"{batch.token}.reading", kept)
+        batch.reading_sha256 = digest.hexdigest()
 
 
 def _kept_reading(batch: ImportBatch) -> bytes | None:

@@ -341,3 +341,87 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Files, cache and sessions (docs/deployment.md, "Files, cache and sessions") ---
+# Nothing a request needs lives only in one web process: with two or more web servers (or a
+# worker), the cache and the sessions go to Redis and the files to a storage all of them reach.
+
+
+def redis_cache(url: str, prefix: str) -> dict:
+    """Django's own Redis cache at ``url`` (``redis://host:6379/1``), keys under ``prefix``.
+    A Redis that stops answering fails a request after a few seconds instead of holding it."""
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+    }
+
+
+def session_engine(store: str, shared_cache: bool) -> str:
+    """The session engine named by ``SESSION_STORE``. Sessions in a cache need a cache that every
+    web process shares: a process's own memory would log a user out on the next server."""
+    engines = {"db": "db", "cache": "cache", "cached_db": "cached_db"}
+    if store not in engines:
+        raise ImproperlyConfigured(f"SESSION_STORE must be one of {', '.join(engines)}.")
+    if store != "db" and not shared_cache:
+        raise ImproperlyConfigured(f"SESSION_STORE={store} needs REDIS_URL (a shared cache).")
+    return f"django.contrib.sessions.backends.{engines[store]}"
+
+
+def s3_storages(prefixes: dict[str, str]) -> dict[str, dict]:
+    """``STORAGES`` entries in one S3-compatible bucket (django-storages, installed apart:
+    ``pip install 'django-storages[s3]'``), each alias under its own prefix. Objects are private:
+    the bucket's policy grants nothing to the public, and links, if any, are signed."""
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "STORAGE_BACKEND=s3 needs django-storages: pip install 'django-storages[s3]'."
+        )
+    if not env("S3_BUCKET"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+    options = {
+        "bucket_name": env("S3_BUCKET"),
+        "endpoint_url": env("S3_ENDPOINT_URL") or None,
+        "region_name": env("S3_REGION") or None,
+        "access_key": env("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env("S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": env_int("S3_LINK_SECONDS", 300),
+        # A file saved under a taken name gets another name, as on the file system.
+        "file_overwrite": False,
+    }
+    return {
+        alias: {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": p}}
+        for alias, p in prefixes.items()
+    }
+
+
+# REDIS_URL (e.g. redis://127.0.0.1:6379/1): the cache in Redis, shared by every process; empty:
+# each process keeps its own cache in memory (one server, `make run`).
+REDIS_URL = env("REDIS_URL")
+# What the keys of this site start with in that Redis (several sites, or tests, may share it).
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "povertyplan")
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL, CACHE_KEY_PREFIX)
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# SESSION_STORE: db (the database), cache (Redis alone), cached_db (read from Redis, written to
+# both). Default: cache when REDIS_URL is set, else db.
+SESSION_STORE = env("SESSION_STORE", "cache" if REDIS_URL else "db")
+SESSION_ENGINE = session_engine(SESSION_STORE, shared_cache=bool(REDIS_URL))
+
+# STORAGE_BACKEND: filesystem (MEDIA_ROOT and IMPORT_UPLOAD_DIR above) or s3 (one bucket:
+# S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; the uploads and
+# generated files of every web server and worker in it, under media/, imports/ and jobs/).
+STORAGE_BACKEND = env("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    STORAGES.update(s3_storages({"default": "media", "imports": "imports", "jobs": "jobs"}))
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3.")
