@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "plan",
     "demo",
     "audit",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,9 @@ STORAGES = {
     # Uploads waiting between an import's preview and its confirmation (``ImportBatch.file``), in
     # IMPORT_UPLOAD_DIR below: the storage reads the setting on each use.
     "imports": {"BACKEND": "imports.storage.UploadStorage"},
+    # Results of background jobs (``Job.result``), in JOBS_RESULT_DIR: never served by URL, only
+    # through the owner's download view (jobs/storage.py).
+    "jobs": {"BACKEND": "jobs.storage.ResultStorage"},
 }
 # Uploaded and generated files (Django's default storage); `manage.py backup` archives them.
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
@@ -288,6 +292,9 @@ WHITENOISE_MANIFEST_STRICT = False
 # HTTPS hardening is on whenever DEBUG is off; HTTPS=0 turns it off for a plain-HTTP test server.
 HTTPS = env_bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
+# A load balancer asks /healthz over plain HTTP on the backend's own port: a redirect would read
+# as "unhealthy" (docs/deployment.md, "Health checks"). It carries no data and sets no cookie.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
@@ -334,6 +341,39 @@ REPORT_WEB_LIMIT_SECONDS = env_int("REPORT_WEB_LIMIT_SECONDS", 10)
 ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
 B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
+
+# --- Background jobs (jobs/, docs/deployment.md "The worker tier") ---
+# The Celery broker: redis://127.0.0.1:6379/0 or amqp://user:pass@host:5672// (RabbitMQ). Empty:
+# no broker, jobs run inside the web process (JOBS_EMBEDDED), so `make run` needs nothing more.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# A job's message is acknowledged after it ran, and given back to the broker if the worker dies
+# mid-job, so another worker takes it up (the job's record says how far it got).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One job at a time per worker process: jobs are long, a prefetched one would wait behind another.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue the web sends jobs to and the worker reads (`celery -A povertyplan worker -Q ...`).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "povertyplan")
+# The Job row is the result: Celery keeps none.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged job back after this many seconds (its visibility timeout): longer
+# than the longest job, or a running job would be handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
+}
+# Without a broker: "thread" runs each job in a daemon thread of the web process (the default),
+# "inline" runs it at once when its transaction commits (tests, scripts).
+JOBS_EMBEDDED = env("JOBS_EMBEDDED", "thread")
+# A running job whose heartbeat is older than this many seconds was interrupted (its worker or
+# web process died): it may be run again, from the page or `manage.py jobs_retry`.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120)
+# Where job results are kept (default: MEDIA_ROOT/jobs, read on each use).
+JOBS_RESULT_DIR = env("JOBS_RESULT_DIR")
+# Days a finished job's result file is kept before `manage.py jobs_purge` removes it.
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
+# Seconds /healthz waits for the broker before it reports it down.
+HEALTHZ_TIMEOUT_SECONDS = env_int("HEALTHZ_TIMEOUT_SECONDS", 3)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,94 @@
+"""``Job``: one piece of background work, its record from start to result. Any web process
+reads it (status, progress, result, error); nothing of a job lives only in one process."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class JobQuerySet(models.QuerySet):
+    def of(self, user) -> JobQuerySet:
+        """``user``'s own jobs: nobody else sees a job, whatever their role."""
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+    def stale(self, now: datetime.datetime | None = None) -> JobQuerySet:
+        """Running jobs whose heartbeat stopped: their worker or web process died."""
+        limit = (now or timezone.now()) - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+
+    kind = models.CharField(_("loại việc"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("người chạy"),
+    )
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn")
+    )
+    params = models.JSONField(_("tham số"), default=dict, blank=True)
+    label = models.CharField(_("tên việc"), max_length=200, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress_done = models.PositiveIntegerField(_("đã làm"), default=0)
+    progress_total = models.PositiveIntegerField(_("tổng số"), default=0)
+    progress_step = models.CharField(_("bước"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    # A name in STORAGES["jobs"] (jobs/storage.py), random and never served by URL.
+    result = models.FileField(_("kết quả"), max_length=255, blank=True)
+    result_name = models.CharField(_("tên tệp kết quả"), max_length=200, blank=True)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("việc chạy nền")
+        verbose_name_plural = _("việc chạy nền")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="job_user_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.kind
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def interrupted(self) -> bool:
+        """Running, but its heartbeat stopped: the process running it died."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        age = (timezone.now() - self.heartbeat_at).total_seconds()
+        return age > settings.JOBS_STALE_SECONDS
+
+    @property
+    def retryable(self) -> bool:
+        return self.status == self.Status.FAILED or self.interrupted
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -1,0 +1,68 @@
+"""What kinds of job exist: each app's ``jobs.py`` registers its handlers with :func:`register`,
+found by ``JobsConfig.ready()`` (``autodiscover_modules("jobs")``), the way ``reports`` finds its
+builders.
+
+A handler is ``handler(job, progress) -> Result | None``: it reads what it needs from the job
+(``job.user``, ``job.area``, ``job.params``), calls ``progress(done, total, step)`` as it goes,
+writes inside one transaction if it writes, and returns the file to offer for download, if any.
+It raises :class:`JobError` (or ``ValidationError``) with a sentence for the user when the job
+cannot be done; anything else is a fault, logged, and the user reads a generic sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from areas.scoping import ROLES
+
+
+class JobError(Exception):
+    """A job that cannot be done, with a clear sentence for the user (shown as it is)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Result:
+    """The file a job made: its download name and its content (bytes, or text as UTF-8)."""
+
+    filename: str
+    content: bytes | str
+
+
+Progress = Callable[..., None]
+Handler = Callable[..., "Result | None"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    action: str  # the ``areas.scoping`` action the user needs in the job's area
+    handler: Handler
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: str, *, action: str):
+    """Register ``handler`` as the job ``kind``, which needs ``action`` in the job's area (checked
+    when the job is started and again when it runs)."""
+    if action not in ROLES:
+        raise ValueError(f"unknown action: {action}")
+
+    def decorate(handler: Handler) -> Handler:
+        KINDS[kind] = Kind(slug=kind, action=action, handler=handler)
+        return handler
+
+    return decorate
+
+
+def kind(slug: str) -> Kind:
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise JobError(_("Không có loại việc “%(slug)s”.") % {"slug": slug}) from None

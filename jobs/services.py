@@ -1,0 +1,304 @@
+"""Starting and running jobs.
+
+:func:`start` records a job and, once the caller's transaction commits, hands it to the worker
+tier (Celery, when ``CELERY_BROKER_URL`` is set) or runs it inside the web process (the embedded
+default: a daemon thread, or at once with ``JOBS_EMBEDDED = "inline"``). :func:`run` is what
+either calls: it claims the job, runs its handler, and records the result or the error.
+
+A job is claimed atomically (queued → running), so two deliveries of one message never run it
+twice; a running job whose heartbeat stopped (``JOBS_STALE_SECONDS``: its worker died) may be
+claimed again, and that is how a job whose worker was killed is retried: the broker delivers its
+unacknowledged message again (``acks_late``), or the user asks for it (:func:`retry`)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+import threading
+import time
+from functools import partial
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from areas.scoping import can
+
+from . import registry
+from .models import Job
+from .registry import JobError, Result
+from .storage import job_results
+
+log = logging.getLogger(__name__)
+
+#: a job's heartbeat is written at least this often while its handler runs (a fraction of the
+#: stale limit, so a live job is never taken for a dead one)
+BEAT_FRACTION = 4
+#: progress written to the database at most this often (seconds); the last state always is
+PROGRESS_INTERVAL = 0.5
+
+
+def start(kind: str, *, user, area, params: dict | None = None, label: str = "") -> Job:
+    """Record a job of ``kind`` for ``user`` in ``area`` and dispatch it when the current
+    transaction commits. ``params`` must be JSON. Refused (``PermissionDenied``) when ``user``
+    may not do the kind's action in ``area``."""
+    spec = registry.kind(kind)
+    if not can(user, spec.action, area):
+        raise PermissionDenied
+    job = Job.objects.create(
+        kind=kind, user=user, area=area, params=params or {}, label=(label or kind)[:200]
+    )
+    transaction.on_commit(partial(dispatch, job.pk))
+    return job
+
+
+def retry(job: Job) -> bool:
+    """Queue ``job`` again if it failed or was interrupted (its heartbeat stopped); False when it
+    is neither (done, queued, or still running)."""
+    limit = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    queued = (
+        Job.objects.filter(pk=job.pk)
+        .filter(Q(status=Job.Status.FAILED) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=limit))
+        .update(status=Job.Status.QUEUED, error="", finished_at=None)
+    )
+    if queued:
+        transaction.on_commit(partial(dispatch, job.pk))
+    return bool(queued)
+
+
+def dispatch(job_id: int) -> None:
+    """Hand the job to the broker, or run it in this process when there is none."""
+    if settings.CELERY_BROKER_URL:
+        _send(job_id)
+    elif settings.JOBS_EMBEDDED == "inline":
+        run(job_id)
+    else:
+        threading.Thread(
+            target=_run_in_thread, args=(job_id,), name=f"job-{job_id}", daemon=True
+        ).start()
+
+
+def _send(job_id: int) -> None:
+    from .tasks import run_job
+
+    try:
+        # The URL from the settings, read now (not the one the app read at import time).
+        with run_job.app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            run_job.apply_async(
+                args=[job_id],
+                queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+                connection=conn,
+                retry=False,
+            )
+    except Exception:
+        log.exception("job %s: the broker did not take it", job_id)
+        _fail(
+            job_id,
+            _("Không gửi được việc tới máy chạy nền. Vui lòng thử lại sau hoặc báo quản trị."),
+        )
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run(job_id)
+    finally:
+        connections.close_all()
+
+
+def run(job_id: int) -> Job | None:
+    """Claim and run the job. Returns the job as it ended, or None when there was nothing to
+    run: already done or failed, running elsewhere with a live heartbeat, or gone."""
+    job = _claim(job_id)
+    if job is None:
+        return None
+    beat = _Beat(job)
+    try:
+        spec = registry.kind(job.kind)
+        if not can(job.user, spec.action, job.area):
+            raise JobError(
+                _("Bạn không còn quyền làm việc này trên địa bàn %(area)s.")
+                % {"area": job.area.name}
+            )
+        # The messages of a job, like its documents, are in Vietnamese whatever the interface.
+        with override(settings.LANGUAGE_CODE):
+            result = spec.handler(job, beat.progress)
+        if result is not None:
+            _store(job, result)
+    except (JobError, ValidationError) as exc:
+        beat.stop()
+        message = exc.message if isinstance(exc, JobError) else " ".join(exc.messages)
+        log.info("job %s (%s) refused: %s", job.pk, job.kind, message)
+        return _fail(job.pk, message)
+    except Exception:
+        beat.stop()
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        return _fail(
+            job.pk,
+            _(
+                "Việc không hoàn thành được do một lỗi của hệ thống. Lỗi đã được ghi lại; vui lòng "
+                "thử lại hoặc báo quản trị."
+            ),
+        )
+    beat.stop()
+    job.status = Job.Status.DONE
+    job.finished_at = timezone.now()
+    job.heartbeat_at = job.finished_at
+    job.progress_done, job.progress_total, job.progress_step = beat.state
+    if job.progress_total and job.progress_done < job.progress_total:
+        job.progress_done = job.progress_total
+    job.save(
+        update_fields=[
+            "status", "finished_at", "heartbeat_at", "result", "result_name",
+            "progress_done", "progress_total", "progress_step",
+        ]
+    )  # fmt: skip
+    return job
+
+
+def _claim(job_id: int) -> Job | None:
+    now = timezone.now()
+    limit = now - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    claimed = (
+        Job.objects.filter(pk=job_id)
+        .filter(Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=limit))
+        .update(
+            status=Job.Status.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=now,
+            heartbeat_at=now,
+            finished_at=None,
+            progress_done=0,
+            progress_total=0,
+            progress_step="",
+            error="",
+        )
+    )
+    if not claimed:
+        return None
+    return Job.objects.select_related("user", "area").get(pk=job_id)
+
+
+def _store(job: Job, result: Result) -> None:
+    content = result.content
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    suffix = PurePath(result.filename).suffix[:16]
+    # A random name: the result is found through its job, never by guessing.
+    name = job_results().save(f"{job.pk}-{secrets.token_hex(16)}{suffix}", ContentFile(content))
+    job.result.name = name
+    job.result_name = result.filename[:200]
+
+
+def _fail(job_id: int, message: str) -> Job | None:
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(
+        status=Job.Status.FAILED, error=message, finished_at=now, heartbeat_at=now
+    )
+    return Job.objects.filter(pk=job_id).first()
+
+
+def result_open(job: Job):
+    """The job's result file, opened for reading (the caller closes it)."""
+    return job_results().open(job.result.name, "rb")
+
+
+def result_delete(job: Job) -> None:
+    if job.result:
+        job_results().delete(job.result.name)
+        Job.objects.filter(pk=job.pk).update(result="")
+
+
+class _Beat:
+    """The running job's progress and heartbeat, written where a page polling the job reads them
+    while the handler's own transaction is still open: through a connection of its own in
+    autocommit on PostgreSQL (as ``imports.batches._Progress``), beating from a thread as well, so
+    a handler busy on one long step is not taken for dead. SQLite (development, one process)
+    would lock that second writer out: there the handler's own connection writes the progress,
+    and there is no heartbeat thread."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.state: tuple[int, int, str] = (0, 0, "")
+        self._lock = threading.Lock()
+        self._connection = None
+        self._written = 0.0
+        self._stopped = threading.Event()
+        self._thread = None
+        if connection.vendor == "postgresql":
+            self._connection = connections.create_connection(connection.alias)
+            self._connection.inc_thread_sharing()
+            self._thread = threading.Thread(
+                target=self._beat_loop, name=f"job-{job.pk}-beat", daemon=True
+            )
+            self._thread.start()
+
+    def progress(self, done: int, total: int, step: str = "") -> None:
+        with self._lock:
+            self.state = (max(0, int(done)), max(0, int(total)), str(step)[:200])
+            now = time.monotonic()
+            if now - self._written < PROGRESS_INTERVAL and done < total:
+                return
+            self._written = now
+            self._write(progress=True)
+
+    def _beat_loop(self) -> None:
+        interval = max(0.2, settings.JOBS_STALE_SECONDS / BEAT_FRACTION)
+        while not self._stopped.wait(interval):
+            with self._lock:
+                if self._stopped.is_set():
+                    return
+                try:
+                    self._write(progress=False)
+                except Exception:  # a lost connection: the next beat tries again
+                    log.warning("job %s: heartbeat not written", self.job.pk, exc_info=True)
+
+    def _write(self, *, progress: bool) -> None:
+        table = Job._meta.db_table
+        now = timezone.now()
+        if self._connection is None:  # SQLite: the handler's own connection
+            fields = {"heartbeat_at": now}
+            if progress:
+                done, total, step = self.state
+                fields.update(progress_done=done, progress_total=total, progress_step=step)
+            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(**fields)
+            return
+        with self._connection.cursor() as cursor:
+            if progress:
+                done, total, step = self.state
+                cursor.execute(
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, "
+                    f"progress_step = %s, heartbeat_at = %s WHERE id = %s AND status = %s",
+                    [done, total, step, now, self.job.pk, Job.Status.RUNNING],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {table} SET heartbeat_at = %s WHERE id = %s AND status = %s",
+                    [now, self.job.pk, Job.Status.RUNNING],
+                )
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+        if self._connection is not None:
+            self._connection.dec_thread_sharing()
+            self._connection.close()
+            self._connection = None
+
+
+def jobs_purge(*, days: int | None = None) -> int:
+    """Remove the result files of jobs finished more than ``days`` (default
+    ``settings.JOBS_KEEP_DAYS``) ago; the jobs stay as a record. Returns how many files went."""
+    days = settings.JOBS_KEEP_DAYS if days is None else days
+    limit = timezone.now() - datetime.timedelta(days=days)
+    count = 0
+    for job in Job.objects.filter(finished_at__lt=limit).exclude(result=""):
+        result_delete(job)
+        count += 1
+    return count

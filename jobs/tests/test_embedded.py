@@ -1,0 +1,142 @@
+"""Jobs without a broker (the embedded default): run inline or in a thread of the web process."""
+
+import time
+
+import pytest
+from django.contrib.auth.models import Group
+
+from jobs import services
+from jobs.models import Job
+from jobs.registry import JobError, Result, register
+
+
+@register("tests.echo", action="view")
+def echo(job, progress):
+    total = job.params.get("total", 3)
+    for index in range(total):
+        progress(index + 1, total, f"bước {index + 1}")
+    return Result("echo.txt", f"{job.area.name}: {job.params.get('text', '')}")
+
+
+@register("tests.refused", action="view")
+def refused(job, progress):
+    raise JobError("Không lập được: thiếu số liệu năm 2030.")
+
+
+@register("tests.broken", action="edit_registry")
+def broken(job, progress):
+    from django.db import transaction
+
+    with transaction.atomic():
+        Group.objects.create(name="half-written")
+        progress(1, 2)
+        raise RuntimeError("boom at /secret/path.py")
+
+
+@pytest.fixture
+def inline(settings):
+    settings.CELERY_BROKER_URL = ""
+    settings.JOBS_EMBEDDED = "inline"
+
+
+def _start(kind, user, area, django_capture_on_commit_callbacks, **params):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.start(kind, user=user, area=area, params=params, label="Thử")
+    job.refresh_from_db()
+    return job
+
+
+def test_job_runs_inline_and_keeps_its_result_when_no_broker(
+    inline, officer, commune, django_capture_on_commit_callbacks
+):
+    job = _start("tests.echo", officer, commune, django_capture_on_commit_callbacks, text="xin chào")
+    assert job.status == Job.Status.DONE
+    assert (job.progress_done, job.progress_total, job.attempts) == (3, 3, 1)
+    assert job.result_name == "echo.txt"
+    assert "echo" not in job.result.name  # a random name, not the download's
+    with services.result_open(job) as handle:
+        assert handle.read().decode() == "Xã Vĩnh Hảo: xin chào"
+
+
+def test_job_error_message_is_shown_as_is_when_handler_refuses(
+    inline, officer, commune, django_capture_on_commit_callbacks
+):
+    job = _start("tests.refused", officer, commune, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.FAILED
+    assert job.error == "Không lập được: thiếu số liệu năm 2030."
+    assert not job.result
+
+
+def test_fault_fails_with_a_generic_sentence_and_writes_nothing(
+    inline, officer, commune, django_capture_on_commit_callbacks, caplog
+):
+    job = _start("tests.broken", officer, commune, django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.FAILED
+    assert "lỗi của hệ thống" in job.error
+    assert "boom" not in job.error and "/secret" not in job.error
+    assert "boom at /secret/path.py" in caplog.text  # the traceback goes to the log
+    assert not Group.objects.filter(name="half-written").exists()
+
+
+def test_start_is_refused_when_user_may_not_act_in_area(inline, viewer, commune):
+    with pytest.raises(Exception) as caught:
+        services.start("tests.broken", user=viewer, area=commune)
+    assert caught.type.__name__ == "PermissionDenied"
+    assert not Job.objects.exists()
+
+
+def test_job_fails_when_its_user_lost_the_right_before_it_ran(
+    inline, officer, commune, django_capture_on_commit_callbacks
+):
+    job = services.start("tests.echo", user=officer, area=commune)
+    officer.memberships.all().delete()
+    services.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "không còn quyền" in job.error
+
+
+def test_job_is_claimed_once_when_delivered_twice(inline, officer, commune):
+    job = services.start("tests.echo", user=officer, area=commune)
+    assert services.run(job.pk) is not None
+    assert services.run(job.pk) is None  # the second delivery finds it done
+    job.refresh_from_db()
+    assert job.attempts == 1
+
+
+def test_stale_running_job_is_taken_over_and_retried(inline, officer, commune, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = services.start("tests.echo", user=officer, area=commune)
+    old = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 5)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=old, attempts=1)
+    job.refresh_from_db()
+    assert job.interrupted and job.retryable
+    assert services.run(job.pk) is not None
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Job.Status.DONE, 2)
+
+
+def test_running_job_with_live_heartbeat_is_not_taken_over(inline, officer, commune):
+    from django.utils import timezone
+
+    job = services.start("tests.echo", user=officer, area=commune)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, heartbeat_at=timezone.now())
+    assert services.run(job.pk) is None
+    assert not services.retry(job)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_runs_in_a_thread_of_the_web_process_by_default(settings, officer, commune):
+    settings.CELERY_BROKER_URL = ""
+    settings.JOBS_EMBEDDED = "thread"
+    job = services.start("tests.echo", user=officer, area=commune, params={"text": "luồng"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.05)
+    assert job.status == Job.Status.DONE
