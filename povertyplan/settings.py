@@ -330,6 +330,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 # Most households in one Excel export of the household list.
 EXPORT_MAX_HOUSEHOLDS = env_int("EXPORT_MAX_HOUSEHOLDS", 20_000)
+# An export of more households than this (or of a list wider than one commune) is made by a
+# background job, offered on the job's page; a smaller one is made in the request.
+EXPORT_JOB_HOUSEHOLDS = env_int("EXPORT_JOB_HOUSEHOLDS", 2_000)
 # Rows of each list (new, updated, invalid) shown on an import's preview page.
 IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 300)
 # Hours an uploaded import waits for its confirmation before its files are removed.
