@@ -270,9 +270,7 @@ def test_a_results_export_above_the_threshold_is_a_job(
     for n in (1, 2):
         home = HouseholdFactory(village=village_a, code=f"VH-00{n}")
         MemberFactory(household=home)
-        household_services.assessment_record(
-            cycle=cycle, household=home, income_per_capita=900_000
-        )
+        household_services.assessment_record(cycle=cycle, household=home, income_per_capita=900_000)
     settings.EXPORT_JOB_HOUSEHOLDS = 1
     client.force_login(officer)
     page = client.get(f"/imports/export/results/{cycle.pk}/", follow=True)
