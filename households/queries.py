@@ -20,13 +20,16 @@ from django.db.models import (
 
 from .models import Assessment, Deprivation, Household, ReviewCycle, ReviewExemption
 
+#: the list's sorts. Each names only the household's own columns or the annotations of
+#: :func:`household_list` (never ``result__…``: a lookup through the relation again would join
+#: the assessments a second time). Every one has an index (migration 0007, docs/benchmarks.md).
 SORTS = {
     "code": ("code",),
     "head_name": ("head_sort", "head_name", "code"),  # Vietnamese order (core.collation)
-    "village": ("village__name", "code"),
-    "class": ("result__household_class", "code"),
-    "income": ("result__income_per_capita", "code"),
-    "-income": ("-result__income_per_capita", "code"),
+    "village": ("village__name", "village_id", "code"),
+    "class": ("household_class", "code"),
+    "income": ("income", "code"),
+    "-income": ("-income", "code"),
 }
 
 
@@ -145,6 +148,7 @@ def household_list(
     *,
     cycle=None,
     year=None,
+    commune=None,
     village=None,
     household_class="",
     indicator="",
@@ -181,11 +185,16 @@ def household_list(
             result_id=F("result__id"),
         )
     )
+    if commune is not None:
+        qs = qs.filter(commune=commune)
     if village is not None:
         qs = qs.filter(village=village)
+    # Every condition on the result names the annotations above, never ``result__…``: Django
+    # joins a FilteredRelation again for each later ``.filter()`` through it, so the
+    # assessments would be joined once per condition (households/tests/test_queries.py).
     if household_class == "unreviewed":
         # no result, and no recorded reason for having none (moved out, split, kept previous)
-        qs = qs.filter(result__id__isnull=True).exclude(
+        qs = qs.filter(result_id__isnull=True).exclude(
             Exists(ReviewExemption.objects.filter(cycle_id__in=cycle_ids, household=OuterRef("pk")))
         )
     elif household_class == TODO:
@@ -193,7 +202,7 @@ def household_list(
             open_cycles = open_cycles_of(ReviewCycle.objects.visible_to(user))
         qs = qs.filter(unreviewed_in_open_cycles(open_cycles.values()))
     elif household_class:
-        qs = qs.filter(result__household_class=household_class)
+        qs = qs.filter(household_class=household_class)
     if indicator or dimension:
         # Probed per listed household through its own result row (the unique index on
         # assessment + indicator), not by scanning every deprivation of the indicator in the
@@ -203,7 +212,7 @@ def household_list(
             deprived = deprived.filter(indicator__code=indicator)
         if dimension:
             deprived = deprived.filter(indicator__dimension__code=dimension)
-        qs = qs.filter(result__id__isnull=False).filter(Exists(deprived))
+        qs = qs.filter(Exists(deprived), result_id__isnull=False)
     if ethnicity:
         qs = qs.filter(ethnicity=ethnicity)
     if q:
