@@ -577,7 +577,9 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["cycle", "household_class"], name="assess_cycle_class"),
             # the list's sorts by class and by income (households.queries.SORTS)
-            models.Index(fields=["household_class", "income_per_capita"], name="assess_class_income"),
+            models.Index(
+                fields=["household_class", "income_per_capita"], name="assess_class_income"
+            ),
             models.Index(fields=["income_per_capita"], name="assess_income"),
         ]
 
