@@ -32,6 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from areas.models import Area  # noqa: E402
 from households.models import ReviewCycle  # noqa: E402
 from households.queries import SORTS, household_list, latest_periodic_year  # noqa: E402
 
@@ -63,10 +64,13 @@ def main() -> None:
     args = ap.parse_args()
     user = User.objects.get(username=args.user)
     year = latest_periodic_year(ReviewCycle.objects.visible_to(user))
+    # as the list page does: a user of one commune has it said once more (households.views)
+    communes = list(Area.objects.visible_to(user).communes().values_list("pk", flat=True))
+    commune = communes[0] if len(communes) == 1 else None
     report = {"user": args.user, "year": year, "load_average": os.getloadavg(), "queries": {}}
     for fname in args.filters.split(","):
         filters = FILTERS[fname]
-        qs = household_list(user, year=year, **filters)
+        qs = household_list(user, year=year, commune=commune, **filters)
         key = f"{fname} | COUNT"
         print(key)
         with CaptureQueriesContext(connection) as counted:
@@ -82,7 +86,7 @@ def main() -> None:
         for sort in args.sorts.split(","):
             key = f"{fname} | page sorted by {sort}"
             print(key)
-            page = household_list(user, year=year, sort=sort, **filters)[:25]
+            page = household_list(user, year=year, commune=commune, sort=sort, **filters)[:25]
             explain(page, plans=False)  # warm
             report["queries"][key] = explain(page, plans=args.plans)
             print(f"    {report['queries'][key]} ms")

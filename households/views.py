@@ -6,6 +6,7 @@ Short views: fetch (scoped), act (through services), redirect.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -177,7 +178,7 @@ def filtered_households(request, open_cycles=None):
     cycles = ReviewCycle.objects.visible_to(user).select_related("commune")
     form = HouseholdFilterForm(request.GET or None)
     scope = Household.objects.visible_to(user)
-    wide = _area_fields(form, user, scope)
+    communes = _area_fields(form, user, scope)
     form.fields["cycle"].queryset = cycles
     standard_indicators = Indicator.objects.filter(
         dimension__standard__in=cycles.values("standard")
@@ -200,7 +201,13 @@ def filtered_households(request, open_cycles=None):
         (e, e) for e in sorted_vietnamese(ethnicities)
     ]
     filters = form.cleaned_data if form.is_valid() else {}
-    commune = _village_choices(form, user, scope, filters) if wide else None
+    if len(communes) > 1:
+        commune = _village_choices(form, user, scope, filters)
+    else:
+        # A commune's user: the commune said once more, redundant with the scope, lets the
+        # database read the commune's households by their (commune, code) index rather than
+        # walk a province's sort index (docs/benchmarks.md, "Province viewer (issue 16)").
+        commune = communes[0].pk if communes else None
     cycle = filters.get("cycle")
     year = None if cycle else latest_periodic_year(cycles)
     households = household_list(
@@ -242,17 +249,16 @@ def log_export(request, *, what: str, rows: int, area=None) -> None:
     )
 
 
-def _area_fields(form, user, scope) -> bool:
+def _area_fields(form, user, scope) -> list[Area]:
     """The filter's commune and village fields. Over more than one commune (a district or a
     province: 100–160 communes, 1,800 villages) the village is chosen within a commune, its
     villages loaded with htmx when the commune changes (:func:`village_options`) or shown once
-    the commune is submitted (without JavaScript); returns True then. A commune's or a village's
-    user keeps one plain village select and no commune field."""
+    the commune is submitted (without JavaScript). A commune's or a village's user keeps one
+    plain village select and no commune field. Returns the communes the user may see."""
+    # Every commune the user may see (no probe for households: a scan of a province's
+    # households for 160 names); a board sees its own commune as an ancestor, one commune.
     communes = sorted(
-        Area.objects.visible_to(user)
-        .communes()
-        .filter(Exists(scope.filter(commune=OuterRef("pk"))))
-        .select_related("parent"),
+        Area.objects.visible_to(user).communes().select_related("parent"),
         key=lambda c: (vietnamese_key(c.name), c.pk),
     )
     if len(communes) <= 1:
@@ -266,14 +272,13 @@ def _area_fields(form, user, scope) -> bool:
         form.fields["village"].choices = [("", form.fields["village"].empty_label)] + [
             (v.pk, str(v)) for v in sorted(villages, key=by_name)
         ]
-        return False
+        return communes
     field = form.fields["commune"]
     field.queryset = Area.objects.visible_to(user).communes()
-    names = [c.name for c in communes]
+    names = Counter(c.name for c in communes)
     # Two communes of one name (in different districts) are told apart by the district.
     field.choices = [("", field.empty_label)] + [
-        (c.pk, f"{c.name} ({c.parent.name})" if names.count(c.name) > 1 else c.name)
-        for c in communes
+        (c.pk, f"{c.name} ({c.parent.name})" if names[c.name] > 1 else c.name) for c in communes
     ]
     field.widget.attrs.update(
         {
@@ -283,7 +288,7 @@ def _area_fields(form, user, scope) -> bool:
         }
     )
     form.fields["village"].queryset = Area.objects.visible_to(user).villages()
-    return True
+    return communes
 
 
 def _village_choices(form, user, scope, filters):
