@@ -362,7 +362,7 @@ class HouseholdFilterForm(BootstrapMixin, forms.Form):
     # Over more than one commune the village is chosen within a commune (its villages loaded
     # with htmx, households.views.village_options); a commune user has no commune field.
     commune = forms.ModelChoiceField(
-        label=_("Xã"), queryset=Area.objects.none(), required=False, widget=QuickSelect
+        label=_("Xã / phường"), queryset=Area.objects.none(), required=False, widget=QuickSelect
     )
     village = forms.ModelChoiceField(
         label=_("Thôn"), queryset=Area.objects.none(), required=False, widget=QuickSelect

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     Exists,
     F,
     FilteredRelation,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -217,4 +219,23 @@ def household_list(
         qs = qs.filter(ethnicity=ethnicity)
     if q:
         qs = qs.search(q)
-    return qs.order_by(*SORTS.get(sort or "code", SORTS["code"]))
+    keys = SORTS.get(sort or "code", SORTS["code"])
+    if q:
+        # A search's matches cluster in every sort order (each "Nguyễn Văn" sits at N, a code
+        # prefix in its commune), so reading a province along a sort index until a page is full
+        # can pass most of its households (344 ms against 13 ms on 200,000). The matches come
+        # from the trigram index and are sorted instead: the first key as an expression no
+        # index holds (docs/benchmarks.md, "Province viewer (issue 16)").
+        keys = (_not_along_an_index(keys[0]), *keys[1:])
+    return qs.order_by(*keys)
+
+
+def _not_along_an_index(key: str):
+    """The sort key ``key`` ("name" or "-name") in the same order, NULLs included, but written so
+    that PostgreSQL sorts the rows rather than reading them along an index."""
+    name = key.removeprefix("-")
+    if name == "income":
+        expression = F(name) + 0
+    else:
+        expression = Func(F(name), template="(%(expressions)s || '')", output_field=CharField())
+    return expression.desc() if key.startswith("-") else expression.asc()
