@@ -193,7 +193,7 @@ def household_list(
         qs = qs.filter(village=village)
     # Every condition on the result names the annotations above, never ``result__…``: Django
     # joins a FilteredRelation again for each later ``.filter()`` through it, so the
-    # assessments would be joined once per condition (households/tests/test_queries.py).
+    # assessments would be joined once per condition (households/tests/test_province_queries.py).
     if household_class == "unreviewed":
         # no result, and no recorded reason for having none (moved out, split, kept previous)
         qs = qs.filter(result_id__isnull=True).exclude(

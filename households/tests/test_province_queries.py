@@ -99,3 +99,35 @@ def test_a_commune_officers_list_runs_as_many_queries_however_large_the_province
     village = VillageFactory(parent=commune)
     HouseholdFactory.create_batch(5, village=village)  # and more in its own commune
     assert query_counts(client, pages) == small
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"household_class": "poor"},
+        {"indicator": "2.2"},
+        {"dimension": "2", "household_class": "poor", "sort": "class"},
+        {"household_class": "unreviewed", "sort": "-income"},
+    ],
+)
+def test_the_list_joins_the_assessments_once_whatever_the_filters(filters):
+    from households.queries import household_list
+
+    province = ProvinceFactory()
+    viewer = UserFactory(membership=(province, "viewer"))
+    sql = str(household_list(viewer, year=2024, **filters).query)
+    assert sql.count('"households_assessment"') == 1, sql
+
+
+def test_a_search_keeps_every_sorts_order(client):
+    from households.queries import SORTS, household_list
+
+    province = ProvinceFactory()
+    viewer = UserFactory(membership=(province, "viewer"))
+    grow(province, communes=2, villages=2, households=3)
+    HouseholdFactory.create_batch(3, village=VillageFactory(parent=province.children.first()))
+    Household.objects.update(search_text="nguyen van")  # the search finds every household
+    for sort in SORTS:
+        listed = household_list(viewer, year=2024, sort=sort)
+        searched = household_list(viewer, year=2024, sort=sort, q="van")
+        assert list(searched) == list(listed) and len(listed) == 15, sort
