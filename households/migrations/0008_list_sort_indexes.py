@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("households", "0006_review_stages_requests_joined"),
+        ("households", "0007_summary_counts"),
     ]
 
     operations = [
