@@ -141,11 +141,12 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
 
     from accounts.models import Membership, User
     from areas.models import Area
+    from households import summary
     from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 
     spec = load_spec()
     a = spec["areas"]
-    with transaction.atomic():
+    with transaction.atomic(), summary.collecting():
         successor = _area(Area.Kind.PROVINCE, a["successor_province"], None)
         province = _area(Area.Kind.PROVINCE, a["province"], None, merged_into=successor)
         district = _area(Area.Kind.DISTRICT, a["district"], province)
@@ -164,6 +165,7 @@ def load_demo(*, reset: bool = False, log=print) -> dict:
             cycles.delete()
             Member.objects.filter(household__commune=commune, household__is_sample=True).delete()
             Household.objects.filter(commune=commune, is_sample=True).delete()
+            summary.touch(summary.villages_of_commune(commune.pk))  # rows written past services
             existing = None
         loaded = existing is not None and existing.assessments.exists()
         if not loaded:

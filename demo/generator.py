@@ -28,7 +28,7 @@ from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from areas.models import Area
-from households import services
+from households import services, summary
 from households.models import Member
 from indicators.models import PovertyStandard
 from indicators.rules import StandardRule
@@ -458,7 +458,12 @@ def _new_area(kind: str, code: str, name: str, parent: Area | None, **extra) -> 
 @transaction.atomic
 def write_commune(task: CommuneTask) -> dict:
     """Write one commune, its villages, households, members and finalised periodic review, and
-    return what was written."""
+    return what was written (its summary counts refreshed once, in the same transaction)."""
+    with summary.collecting():
+        return _write_commune(task)
+
+
+def _write_commune(task: CommuneTask) -> dict:
     plan, code = task.plan, task.code
     reference = datetime.date(task.year, 12, 14)
     parent = Area.objects.get(pk=task.parent_id)

@@ -18,7 +18,7 @@ from core.chunks import chunks
 from core.collation import vietnamese_sort_text
 from core.text import nfc
 
-from . import copywriter
+from . import copywriter, summary
 from .fieldrules import FieldRules
 from .models import Household, Member
 from .search import search_text_for
@@ -182,6 +182,7 @@ def registry_import(
             new_members, Member, user=user, reason=reason, batch_size=batch_size
         )
     _refresh_search_texts(sorted(existing_touched), batch_size)
+    summary.touch(summary.villages_of_commune(commune.pk))
 
 
 def _refresh_search_texts(household_ids: Sequence[int], batch_size: int) -> None:

@@ -133,6 +133,14 @@ class Household(models.Model):
                 name="household_floor_area_positive",
             ),
         ]
+        # One per sort of the household list (households.queries.SORTS): over a province the
+        # first page is read along the index instead of sorting every household in scope
+        # (EXPLAIN findings in docs/benchmarks.md, "Province viewer (issue 16)").
+        indexes = [
+            models.Index(fields=["code"], name="household_code"),
+            models.Index(fields=["head_sort", "head_name", "code"], name="household_head_sort"),
+            models.Index(fields=["village", "code"], name="household_village_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.head_name}"
@@ -566,7 +574,14 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(member_count__gte=1), name="assessment_members"),
         ]
-        indexes = [models.Index(fields=["cycle", "household_class"], name="assess_cycle_class")]
+        indexes = [
+            models.Index(fields=["cycle", "household_class"], name="assess_cycle_class"),
+            # the list's sorts by class and by income (households.queries.SORTS)
+            models.Index(
+                fields=["household_class", "income_per_capita"], name="assess_class_income"
+            ),
+            models.Index(fields=["income_per_capita"], name="assess_income"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} · {self.cycle}"
@@ -702,3 +717,68 @@ def village_progress(area: Area, cycle_filter: Q, *, day: datetime.date | None =
             }
         )
     return rows
+
+
+class SummaryQuerySet(ScopedQuerySet):
+    area_path_lookup = "village__path"  # the same scoping as the households themselves
+
+
+class SummaryBasis(models.TextChoices):
+    """What a summary row counts (households/summary.py and docs/architecture.md, "Summary
+    counts", say it precisely)."""
+
+    FIGURES = "figures", _("số liệu của năm")  # standing.year_results, by the result's village
+    RESULTS = "results", _("kết quả của đợt")  # a cycle's results, by the household's village
+    REGISTRY = "registry", _("sổ theo dõi tại ngày chốt")  # the denominator of a cycle's year
+    HOUSEHOLDS = "households", _("số hộ trong sổ")  # every household of the village, no date
+
+
+class SummaryCount(models.Model):
+    """Households (and the members of their results) of one village counted one way
+    (``basis``) for one year, cycle and class; kept by ``households.summary.refresh`` in the
+    transaction of every write, rebuilt by ``manage.py rebuild_summary``."""
+
+    basis = models.CharField(max_length=10, choices=SummaryBasis.choices)
+    year = models.PositiveSmallIntegerField()  # 0 for HOUSEHOLDS
+    cycle = models.ForeignKey(ReviewCycle, null=True, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    household_class = models.CharField(max_length=10, blank=True)  # blank: registry, households
+    households = models.PositiveIntegerField()
+    members = models.PositiveIntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp")
+        verbose_name_plural = _("số liệu tổng hợp")
+        indexes = [models.Index(fields=["basis", "year"], name="summary_basis_year")]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.year} {self.village_id} {self.household_class}"
+
+
+class SummaryIndicatorCount(models.Model):
+    """:class:`SummaryCount` of the households deprived in one indicator (FIGURES, RESULTS)."""
+
+    basis = models.CharField(max_length=10, choices=SummaryBasis.choices)
+    year = models.PositiveSmallIntegerField()
+    cycle = models.ForeignKey(ReviewCycle, null=True, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.CASCADE, related_name="+"
+    )
+    household_class = models.CharField(max_length=10)
+    households = models.PositiveIntegerField()
+    members = models.PositiveIntegerField(default=0)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp theo chỉ số")
+        verbose_name_plural = _("số liệu tổng hợp theo chỉ số")
+        indexes = [models.Index(fields=["basis", "year"], name="summary_ind_basis_year")]
+
+    def __str__(self) -> str:
+        return f"{self.basis} {self.year} {self.village_id} {self.indicator_id}"

@@ -27,6 +27,7 @@ from core.text import nfc
 from indicators.models import Indicator, PovertyStandard
 from indicators.rules import ClassificationError, classify
 
+from . import summary
 from .models import (
     Assessment,
     Deprivation,
@@ -78,6 +79,7 @@ def household_create(*, village: Area, code: str, head_name: str, **fields) -> H
     household.full_clean()
     household.save()
     refresh_search_text(household)
+    summary.touch([household.village_id], registry_only=True)
     return household
 
 
@@ -100,6 +102,7 @@ def household_update(
             ),
             current=current,
         )
+    moved_from = current.village_id
     for key, value in fields.items():
         setattr(current, key, value)
     if "village" in fields:
@@ -108,6 +111,7 @@ def household_update(
     current.full_clean()
     current.save()
     refresh_search_text(current)
+    summary.touch({moved_from, *summary.villages_of_households([current.pk])})
     return current
 
 
@@ -312,6 +316,8 @@ def review_cycle_create(
             cycle.save()
     except IntegrityError:  # a twin saved between the check and the insert
         raise ValidationError(_("Đợt rà soát này đã được tạo.")) from None
+    if kind == ReviewCycle.Kind.PERIODIC:  # its registry is the year's denominator
+        summary.touch(summary.villages_of_commune(commune.pk), years=[year])
     return cycle
 
 
@@ -329,7 +335,15 @@ def review_cycle_finalise(*, cycle: ReviewCycle, user) -> ReviewCycle:
     if cycle.kind == ReviewCycle.Kind.PERIODIC:  # data loaded whole; a commune decides in review
         cycle.stage = ReviewCycle.Stage.DECIDED
     cycle.save(update_fields=["status", "finalised_at", "finalised_by", "stage"])
+    cycle_status_changed(cycle)
     return cycle
+
+
+def cycle_status_changed(cycle: ReviewCycle) -> None:
+    """A periodic cycle decided or reopened: its results are carried, or no longer, into the
+    figures of later years for the households kept at their previous result."""
+    if cycle.kind == ReviewCycle.Kind.PERIODIC:
+        summary.touch(summary.villages_of_cycle(cycle))
 
 
 def finalise_refusal(cycle: ReviewCycle, coverage=None) -> str | None:
@@ -534,6 +548,7 @@ def assessments_record(
         a.household_id: a
         for a in Assessment.objects.filter(cycle=cycle, household_id__in=household_ids)
     }
+    touched = {a.village_id for a in existing.values()}  # where the results counted until now
     if existing and (
         decided := ReviewRequest.objects.filter(
             assessment__in=existing.values(), status=ReviewRequest.Status.DECIDED
@@ -619,6 +634,8 @@ def assessments_record(
         ],
         batch_size=2000,
     )
+    touched |= {e.household.village_id for e in entries}
+    summary.touch(touched | summary.villages_of_households(household_ids), years=[cycle.year])
     return saved
 
 
@@ -681,3 +698,4 @@ def registry_bulk_load(
     for member in members:
         member.household_id = member.household.pk
     bulk_create_with_history(members, Member, batch_size=batch_size, default_user=user)
+    summary.touch({h.village_id for h in households}, registry_only=True)

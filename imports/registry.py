@@ -14,7 +14,7 @@ from areas.models import Area
 from core.chunks import chunks
 from core.formatting import format_number
 from core.text import fold
-from households import bulkregistry, services
+from households import bulkregistry, services, summary
 from households.fieldrules import FieldRules
 from households.models import Household, Member
 from households.privacy import mask_citizen_id
@@ -573,6 +573,10 @@ class HouseholdImport(_Import):
     # -- writing --
 
     def write(self, batch: int = 2000) -> None:
+        with summary.collecting():  # the summary counts of the commune, refreshed once
+            self._write(batch)
+
+    def _write(self, batch: int) -> None:
         reason = _("Nhập từ Excel: %(file)s") % {"file": self.filename}
         commune = self.commune
         if self.plan_new:

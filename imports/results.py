@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.chunks import chunks
 from core.collation import sorted_vietnamese
 from core.formatting import format_number
-from households import services
+from households import services, summary
 from households.models import Assessment, Deprivation, Household, Member, ReviewCycle
 from households.standing import registry_refusal
 from indicators.models import Indicator
@@ -284,5 +284,6 @@ class AssessmentImport(_Import):
         }
 
     def write(self) -> None:
-        if self.entries:
-            services.assessments_record(cycle=self.cycle, entries=self.entries, user=self.user)
+        with summary.collecting():  # the summary counts of the villages, refreshed once
+            if self.entries:
+                services.assessments_record(cycle=self.cycle, entries=self.entries, user=self.user)

@@ -21,6 +21,8 @@ from areas.models import Area
 from areas.scoping import SYSTEM, can_or_system
 from core.collation import sorted_vietnamese
 from core.formatting import format_int
+from households import services as household_services
+from households import summary
 from households.models import Assessment, Household, ReviewCycle, ReviewExemption
 from households.queries import cycle_registry
 
@@ -457,6 +459,7 @@ def decide(
         user,
         fields=DECISION_FIELDS,
     )
+    household_services.cycle_status_changed(cycle)
     return cycle
 
 
@@ -487,6 +490,7 @@ def reopen(*, cycle: ReviewCycle, reason: str, user=SYSTEM) -> ReviewCycle:
         reason=reason,
         fields=DECISION_FIELDS,
     )
+    household_services.cycle_status_changed(cycle)
     return cycle
 
 
@@ -528,15 +532,24 @@ def exemption_record(
     if exemption is None:
         try:
             with transaction.atomic():
-                return ReviewExemption.objects.create(
+                exemption = ReviewExemption.objects.create(
                     cycle=cycle, household=household, reason=reason, note=note, recorded_by=user
                 )
         except IntegrityError:
             raise ValidationError(_("Hộ này đã có lý do không rà soát trong đợt này.")) from None
-    if (exemption.reason, exemption.note) != (reason, note):
+    elif (exemption.reason, exemption.note) != (reason, note):
         exemption.reason, exemption.note, exemption.recorded_by = reason, note, user
         exemption.save(update_fields=["reason", "note", "recorded_by"])
+    _kept_changed(exemption)
     return exemption
+
+
+def _kept_changed(exemption: ReviewExemption) -> None:
+    """A household kept at its previous result counts in the year's figures where that result
+    was recorded (the summary counts, households/summary.py)."""
+    summary.touch(
+        summary.villages_of_households([exemption.household_id]), years=[exemption.cycle.year]
+    )
 
 
 @transaction.atomic
@@ -545,3 +558,4 @@ def exemption_remove(*, exemption: ReviewExemption, user=SYSTEM) -> None:
     if not can_or_system(user, "edit_registry", exemption.household.village):
         raise ValidationError(_("Bạn không được xoá lý do của hộ này."))
     exemption.delete()
+    _kept_changed(exemption)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from areas.models import Area
 from core.formatting import percent
 from households import standing
+from households import summary as summary_counts
 from households.models import Assessment, Deprivation, ReviewCycle
 from indicators.models import Indicator
 from reports.errors import ReportError
@@ -39,16 +41,21 @@ def baseline(area: Area, year: int, on=None) -> Report:
     with the average-living-standard band. With ``on`` (a date), the latest decided result of
     each household on that date instead."""
     day = option_day(on)
+    wide = day is None and reads_summary(area)
     if day is None:
         assessments = standing.year_results(year).within(area)
     else:
         assessments = standing.results_as_of(day).within(area)
-    # Only the poor, near-poor and average totals are shown: totalling just those rows spares a
-    # province most of its assessments (docs/benchmarks.md). With none, one more query tells
-    # "nobody poor" from "no results", and the deprivation query is skipped, so the count stays
-    # five.
-    totals = assessments.filter(household_class__in=[*ON_LISTS, AVERAGE]).class_totals()
-    if not totals and not assessments.exists():
+    if wide:  # a district, a province: the summary counts (households/summary.py)
+        every_class = summary_counts.year_totals(area.path, year)
+        totals = {k: v for k, v in every_class.items() if k in (*ON_LISTS, AVERAGE)}
+    else:
+        # Only the poor, near-poor and average totals are shown: totalling just those rows spares
+        # a province most of its assessments (docs/benchmarks.md). With none, one more query
+        # tells "nobody poor" from "no results", and the deprivation query is skipped, so the
+        # count stays five.
+        totals = assessments.filter(household_class__in=[*ON_LISTS, AVERAGE]).class_totals()
+    if not totals and not (every_class if wide else assessments.exists()):
         if day is not None:
             raise no_decided_result(area, day)
         has_cycle = (
@@ -63,24 +70,27 @@ def baseline(area: Area, year: int, on=None) -> Report:
             params={"year": year, "area": area.name},
         )
     if day is None:
-        all_households, denominator_source = household_total(area, year)
+        all_households, denominator_source = household_total(area, year, from_summary=wide)
     else:
         all_households, denominator_source = day_total(area, day)
 
     on_lists = [POOR, NEAR_POOR]
-    deprived = {
-        (row["indicator__code"], row["assessment__household_class"]): row["n"]
-        for row in (
-            Deprivation.objects.filter(
-                assessment__in=assessments.filter(household_class__in=on_lists)
+    if wide:
+        deprived = summary_counts.year_deprived(area.path, year, on_lists)
+    else:
+        deprived = {
+            (row["indicator__code"], row["assessment__household_class"]): row["n"]
+            for row in (
+                Deprivation.objects.filter(
+                    assessment__in=assessments.filter(household_class__in=on_lists)
+                )
+                .values("indicator__code", "assessment__household_class")
+                .annotate(n=Count("id"))
+                .order_by()
+                if any(k in totals for k in on_lists)
+                else []
             )
-            .values("indicator__code", "assessment__household_class")
-            .annotate(n=Count("id"))
-            .order_by()
-            if any(k in totals for k in on_lists)
-            else []
-        )
-    }
+        }
     if day is None:
         standard_ids = (
             ReviewCycle.objects.filter(year=year, kind=ReviewCycle.Kind.PERIODIC)
@@ -198,6 +208,15 @@ def baseline(area: Area, year: int, on=None) -> Report:
     )
 
 
+def reads_summary(area: Area) -> bool:
+    """Whether the figures of ``area`` come from the summary counts: an area above a commune,
+    unless ``settings.SUMMARY_READS`` is False (the tests comparing both ways)."""
+    return area.kind in WIDE and getattr(settings, "SUMMARY_READS", True)
+
+
+WIDE = (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+
+
 def baseline_exact(report: Report) -> dict[tuple[str, str], Fraction]:
     """The unrounded percentages of the baseline, from its own counts (to tell a rounding
     difference from a wrong figure)."""
@@ -256,6 +275,8 @@ def rate_trend_chart(area: Area, year: int) -> Chart:
             .values_list("year", flat=True)
         )
     )
+    if reads_summary(area):
+        return _trend(area, years, *_summary_trend(area, year, years))
     counts = (
         Assessment.objects.within(area)
         .filter(household_class__in=ON_LISTS)
@@ -282,6 +303,24 @@ def rate_trend_chart(area: Area, year: int) -> Chart:
     )
     unstated = [y for y in years if y not in stated]
     registry = standing.registry_counts(area, unstated, "commune_id") if unstated else {}
+    return _trend(area, years, by_year, stated, registry)
+
+
+def _summary_trend(area: Area, year: int, years: list[int]):
+    """The trend's counts from the summary: the poor and near-poor of each year, the stated
+    totals and the registry (three queries, and one per year a commune had no review)."""
+    found = summary_counts.years_on_lists(area.path, year, ON_LISTS)
+    by_year = {y: found[y] for y in years if found.get(y)}
+    stated = dict(
+        HouseholdTotal.objects.filter(area=area, year__in=by_year).values_list("year", "households")
+    )
+    unstated = [y for y in sorted(by_year) if y not in stated]
+    registry = summary_counts.registry_by_commune(area.path, unstated) if unstated else {}
+    return by_year, stated, registry
+
+
+def _trend(area: Area, years, by_year, stated, registry) -> Chart:
+    years = sorted(by_year)
     totals = {y: stated[y] if y in stated else sum(registry[y].values()) for y in years}
     return Chart(
         key="trend",

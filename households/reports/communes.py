@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import percent
-from households import standing
+from households import standing, summary
 from reports.errors import ReportError
 from reports.models import HouseholdTotal
 from reports.registry import register
 from reports.tables import Column, Report, Table
 from reports.units import Units
 
+from .baseline import reads_summary
 from .common import (
     AVERAGE,
     NEAR_POOR,
@@ -43,16 +44,23 @@ def communes(area: Area, year: int) -> Report:
     units = Units(area)
     totals: dict[int, Counter] = defaultdict(Counter)
     members: dict[int, Counter] = defaultdict(Counter)
-    for row in (
-        standing.year_results(year)
-        .within(area)
-        .values("cycle__commune_id", "household_class")
-        .annotate(n=Count("id"), m=Sum("member_count"))
-        .order_by()
-    ):
-        totals[row["cycle__commune_id"]][row["household_class"]] = row["n"]
-        members[row["cycle__commune_id"]][row["household_class"]] = row["m"] or 0
-    registry = registry_counts(area, year, "commune_id")
+    if reads_summary(area):  # the summary counts (households/summary.py)
+        for commune_id, classes in summary.year_totals_by_commune(area.path, year).items():
+            for household_class, counts in classes.items():
+                totals[commune_id][household_class] = counts["households"]
+                members[commune_id][household_class] = counts["members"]
+        registry = summary.registry_by_commune(area.path, [year])[year]
+    else:
+        for row in (
+            standing.year_results(year)
+            .within(area)
+            .values("cycle__commune_id", "household_class")
+            .annotate(n=Count("id"), m=Sum("member_count"))
+            .order_by()
+        ):
+            totals[row["cycle__commune_id"]][row["household_class"]] = row["n"]
+            members[row["cycle__commune_id"]][row["household_class"]] = row["m"] or 0
+        registry = registry_counts(area, year, "commune_id")
     stated = dict(
         HouseholdTotal.objects.filter(area_id__in=units.ids, year=year).values_list(
             "area_id", "households"

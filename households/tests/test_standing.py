@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 
-from households import services, standing
+from households import services, standing, summary
 from households.models import (
     Assessment,
     Household,
@@ -39,6 +39,7 @@ REF_2023, REF_2024 = datetime.date(2023, 12, 14), datetime.date(2024, 12, 14)
 def keep(cycle, *homes, reason=ReviewExemption.Reason.KEPT_PREVIOUS):
     for home in homes:
         ReviewExemption.objects.create(cycle=cycle, household=home, reason=reason)
+    summary.touch(summary.villages_of_households([h.pk for h in homes]))
 
 
 def set_dates(home, *, joined=None, how="original", left=None):
@@ -46,6 +47,7 @@ def set_dates(home, *, joined=None, how="original", left=None):
         joined_registry_on=joined, joined_how=how, left_registry_on=left
     )
     home.refresh_from_db()
+    summary.touch(summary.villages_of_households([home.pk]))
 
 
 def by_key(table):

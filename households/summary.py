@@ -1,0 +1,553 @@
+"""Summary counts: the figures of wide areas read from counts kept per village, not from rows.
+
+Two tables (``SummaryCount``; ``SummaryIndicatorCount``, the same per deprived indicator) hold,
+per village, counts of four kinds (``SummaryBasis``), each defined by the code every figure
+already reads, so that a report summed from them is the report computed from the rows:
+
+- **FIGURES** (year, village, commune, class): the figures of ``year``
+  (``standing.year_results``: the household's result in the year's periodic review, or the result
+  carried by "kept the previous result", households on the review's registry only). ``village``
+  is the result's own village (``Assessment.village``, the one ``.within(area)`` reads), ``commune``
+  the commune of the result's cycle (the one the ``communes`` table groups by); ``households`` is
+  the number of results, ``members`` the sum of their member counts. Per indicator: the results
+  deprived in it.
+- **RESULTS** (cycle, village, commune, class): the results recorded in ``cycle`` (any kind),
+  counted by the household's *current* village and commune: what the household list counts when
+  it filters a cycle's (or a year's periodic cycles') results by class or indicator.
+- **REGISTRY** (cycle, village, commune): the households of a commune with a periodic ``cycle``
+  on its registry on the cycle's reference date (``standing.registry_of_year``), by current
+  village and commune. A commune without a periodic review in a year has no row: its
+  denominator (the registry on 31/12) is counted from the households, in one query on the
+  communes that lack one.
+- **HOUSEHOLDS** (village, commune; year 0): every household of the village, whatever its dates:
+  the unfiltered household list.
+
+Every write that can change a count names the villages it touches (:func:`touch`) inside its
+transaction; the outermost :func:`collecting` block (or the write itself when there is none)
+recomputes those villages' rows once with grouped queries (:func:`refresh`), after locking the
+villages' ``Area`` rows so that two writers of one village take turns. ``manage.py
+rebuild_summary`` recomputes everything (:func:`rebuild`); :func:`recount` computes the rows in
+memory, for tests. Decisions: docs/architecture.md, "Summary counts".
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+
+from areas.models import Area
+from core.chunks import chunks
+
+from . import standing
+from .models import (
+    Assessment,
+    Deprivation,
+    Household,
+    ReviewCycle,
+    SummaryBasis,
+    SummaryCount,
+    SummaryIndicatorCount,
+)
+
+FIGURES, RESULTS = SummaryBasis.FIGURES.value, SummaryBasis.RESULTS.value
+REGISTRY, HOUSEHOLDS = SummaryBasis.REGISTRY.value, SummaryBasis.HOUSEHOLDS.value
+PERIODIC = ReviewCycle.Kind.PERIODIC
+REBUILD_CHUNK = 400  # villages recomputed per pass of a rebuild (memory stays bounded)
+
+
+# --- keeping the counts -------------------------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    villages: set[int] = field(default_factory=set)
+    registry_villages: set[int] = field(default_factory=set)  # their registry rows only
+    years: set[int] | None = field(default_factory=set)  # None: every year
+
+
+_pending: contextvars.ContextVar[_Pending | None] = contextvars.ContextVar(
+    "summary_pending", default=None
+)
+
+
+@contextmanager
+def collecting():
+    """Collect the villages touched inside the block and refresh them once at its end (still
+    inside the caller's transaction: open it inside ``transaction.atomic``). Nested blocks join
+    the outermost one; a block left by an exception refreshes nothing (its transaction rolls
+    back)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending = _Pending()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending.villages:
+        refresh(pending.villages, years=pending.years)
+    if pending.registry_villages - pending.villages:
+        refresh(pending.registry_villages - pending.villages, registry_only=True)
+
+
+def touch(
+    villages: Iterable[int | None],
+    years: Iterable[int] | None = None,
+    *,
+    registry_only: bool = False,
+) -> None:
+    """The counts of ``villages`` (ids) may have changed, for ``years`` (None: any year); with
+    ``registry_only``, only their REGISTRY and HOUSEHOLDS rows (a new household, with no result
+    yet). Inside :func:`collecting`, remembered for its end; outside, refreshed now."""
+    villages = {v for v in villages if v is not None}
+    if not villages:
+        return
+    pending = _pending.get()
+    if pending is None:
+        refresh(villages, years=years, registry_only=registry_only)
+        return
+    if registry_only:
+        pending.registry_villages |= villages
+        return
+    pending.villages |= villages
+    if years is None or pending.years is None:
+        pending.years = None
+    else:
+        pending.years |= set(years)
+
+
+def villages_of_households(household_ids: Iterable[int]) -> set[int]:
+    """The villages whose rows a change to these households can alter: their current villages
+    and the villages of all their results (a result counts in the village it was recorded in)."""
+    ids = list(household_ids)
+    found: set[int] = set()
+    for part in chunks(ids):
+        found.update(Household.objects.filter(pk__in=part).values_list("village_id", flat=True))
+        found.update(
+            Assessment.objects.filter(household_id__in=part)
+            .values_list("village_id", flat=True)
+            .distinct()
+        )
+    return found
+
+
+def villages_of_commune(commune_id: int) -> set[int]:
+    """The commune's villages, and the villages of its households and of their results."""
+    found = set(Area.objects.filter(parent_id=commune_id).values_list("pk", flat=True))
+    found.update(
+        Household.objects.filter(commune_id=commune_id)
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+    found.update(
+        Assessment.objects.filter(household__commune_id=commune_id)
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+    return found
+
+
+def villages_of_cycle(cycle: ReviewCycle) -> set[int]:
+    """The villages of a cycle's results (what its finalising or reopening can carry on)."""
+    return set(
+        Assessment.objects.filter(cycle=cycle).values_list("village_id", flat=True).distinct()
+    )
+
+
+def refresh(
+    villages: Iterable[int], years: Iterable[int] | None = None, *, registry_only: bool = False
+) -> None:
+    """Recompute the rows of ``villages`` (for ``years`` and the HOUSEHOLDS rows; every year
+    when None; only REGISTRY and HOUSEHOLDS with ``registry_only``) from the registry and the
+    results, in the caller's transaction."""
+    ids = sorted(set(villages))
+    years = None if years is None else set(years)
+    # One writer per village at a time: the second waits here, then reads the first one's rows.
+    list(Area.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    for part in chunks(ids):
+        _delete(part, years, registry_only)
+        counts, indicators = _rows(part, years, registry_only)
+        SummaryCount.objects.bulk_create(counts, batch_size=2000)
+        SummaryIndicatorCount.objects.bulk_create(indicators, batch_size=2000)
+
+
+def _delete(villages, years, registry_only: bool = False) -> None:
+    for model in (SummaryCount,) if registry_only else (SummaryCount, SummaryIndicatorCount):
+        qs = model.objects.filter(village_id__in=villages)
+        if registry_only:
+            qs = qs.filter(basis__in=[REGISTRY, HOUSEHOLDS])
+        if years is not None:
+            qs = qs.filter(year__in=[*years, 0])
+        qs.delete()
+
+
+def rebuild(area: Area | None = None) -> dict:
+    """Recompute every row (of the villages within ``area``, when given) from scratch; returns
+    the rows written and the seconds taken."""
+    started = time.perf_counter()
+    areas = Area.objects.order_by("path")
+    if area is not None:
+        areas = areas.filter(path__startswith=area.path)
+    else:
+        SummaryCount.objects.all().delete()
+        SummaryIndicatorCount.objects.all().delete()
+    ids = list(areas.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT]).values_list("pk"))
+    ids = [pk for (pk,) in ids]
+    written = Counter()
+    for part in chunks(ids, REBUILD_CHUNK):
+        if area is not None:
+            _delete(part, None)
+        counts, indicators = _rows(part, None)
+        SummaryCount.objects.bulk_create(counts, batch_size=2000)
+        SummaryIndicatorCount.objects.bulk_create(indicators, batch_size=2000)
+        written.update(counts=len(counts), indicators=len(indicators))
+    return {**written, "villages": len(ids), "seconds": time.perf_counter() - started}
+
+
+def recount() -> tuple[Counter, Counter]:
+    """Every row computed from the registry and the results, in memory, keyed like
+    :func:`stored` (the test of the summary against a full recount)."""
+    counts, indicators = _rows(None, None)
+    return _keyed(counts), _keyed(indicators)
+
+
+def stored() -> tuple[Counter, Counter]:
+    """The rows in the summary tables, keyed like :func:`recount`."""
+    return _keyed(SummaryCount.objects.all()), _keyed(SummaryIndicatorCount.objects.all())
+
+
+def _keyed(rows) -> Counter:
+    out = Counter()
+    for r in rows:
+        key = (r.basis, r.year, r.cycle_id, r.village_id, r.commune_id, r.household_class)
+        if isinstance(r, SummaryIndicatorCount):
+            key += (r.indicator_id,)
+        out[(*key, "households")] += r.households
+        out[(*key, "members")] += r.members
+    return +out
+
+
+def _rows(
+    villages, years, registry_only: bool = False
+) -> tuple[list[SummaryCount], list[SummaryIndicatorCount]]:
+    """The rows of ``villages`` (None: all) for ``years`` (None: all), in a fixed number of
+    grouped queries per year of periodic reviews."""
+    counts: list[SummaryCount] = []
+    indicators: list[SummaryIndicatorCount] = []
+
+    def where(qs, lookup):
+        return qs if villages is None else qs.filter(**{f"{lookup}__in": villages})
+
+    if not registry_only:
+        _result_rows(where, years, counts, indicators)
+    _registry_rows(where, years, counts)
+    return counts, indicators
+
+
+def _result_rows(where, years, counts: list, indicators: list) -> None:
+    """The FIGURES and RESULTS rows."""
+    periodic_years = set(
+        ReviewCycle.objects.filter(kind=PERIODIC).values_list("year", flat=True).distinct()
+    )
+    for year in sorted(periodic_years if years is None else periodic_years & years):
+        results = where(standing.year_results(year), "village_id")
+        for r in (
+            results.values("village_id", "cycle__commune_id", "household_class")
+            .annotate(n=Count("id"), m=Sum("member_count"))
+            .order_by()
+        ):
+            counts.append(
+                SummaryCount(
+                    basis=FIGURES,
+                    year=year,
+                    village_id=r["village_id"],
+                    commune_id=r["cycle__commune_id"],
+                    household_class=r["household_class"],
+                    households=r["n"],
+                    members=r["m"] or 0,
+                )
+            )
+        for r in (
+            Deprivation.objects.filter(assessment__in=results)
+            .values(
+                "assessment__village_id",
+                "assessment__cycle__commune_id",
+                "assessment__household_class",
+                "indicator_id",
+            )
+            .annotate(n=Count("id"), m=Sum("assessment__member_count"))
+            .order_by()
+        ):
+            indicators.append(
+                SummaryIndicatorCount(
+                    basis=FIGURES,
+                    year=year,
+                    village_id=r["assessment__village_id"],
+                    commune_id=r["assessment__cycle__commune_id"],
+                    indicator_id=r["indicator_id"],
+                    household_class=r["assessment__household_class"],
+                    households=r["n"],
+                    members=r["m"] or 0,
+                )
+            )
+
+    results = where(Assessment.objects.all(), "household__village_id")
+    if years is not None:
+        results = results.filter(cycle__year__in=years)
+    for r in (
+        results.values(
+            "cycle_id",
+            "cycle__year",
+            "household__village_id",
+            "household__commune_id",
+            "household_class",
+        )
+        .annotate(n=Count("id"), m=Sum("member_count"))
+        .order_by()
+    ):
+        counts.append(
+            SummaryCount(
+                basis=RESULTS,
+                year=r["cycle__year"],
+                cycle_id=r["cycle_id"],
+                village_id=r["household__village_id"],
+                commune_id=r["household__commune_id"],
+                household_class=r["household_class"],
+                households=r["n"],
+                members=r["m"] or 0,
+            )
+        )
+    for r in (
+        Deprivation.objects.filter(assessment__in=results)
+        .values(
+            "assessment__cycle_id",
+            "assessment__cycle__year",
+            "assessment__household__village_id",
+            "assessment__household__commune_id",
+            "assessment__household_class",
+            "indicator_id",
+        )
+        .annotate(n=Count("id"), m=Sum("assessment__member_count"))
+        .order_by()
+    ):
+        indicators.append(
+            SummaryIndicatorCount(
+                basis=RESULTS,
+                year=r["assessment__cycle__year"],
+                cycle_id=r["assessment__cycle_id"],
+                village_id=r["assessment__household__village_id"],
+                commune_id=r["assessment__household__commune_id"],
+                indicator_id=r["indicator_id"],
+                household_class=r["assessment__household_class"],
+                households=r["n"],
+                members=r["m"] or 0,
+            )
+        )
+
+
+def _registry_rows(where, years, counts: list) -> None:
+    """The REGISTRY and HOUSEHOLDS rows."""
+    # The registry on each periodic cycle's reference date, for the households of its commune
+    # (one filter() call, so the condition and the grouping read the same joined cycle).
+    cycle = "commune__review_cycles"
+    registry = where(Household.objects.all(), "village_id").filter(
+        standing.on_registry(F(f"{cycle}__reference_date")),
+        **{f"{cycle}__kind": PERIODIC},
+        **({f"{cycle}__year__in": years} if years is not None else {}),
+    )
+    for r in (
+        registry.values("village_id", "commune_id", f"{cycle}__id", f"{cycle}__year")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts.append(
+            SummaryCount(
+                basis=REGISTRY,
+                year=r[f"{cycle}__year"],
+                cycle_id=r[f"{cycle}__id"],
+                village_id=r["village_id"],
+                commune_id=r["commune_id"],
+                households=r["n"],
+            )
+        )
+    for r in (
+        where(Household.objects.all(), "village_id")
+        .values("village_id", "commune_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts.append(
+            SummaryCount(
+                basis=HOUSEHOLDS,
+                year=0,
+                village_id=r["village_id"],
+                commune_id=r["commune_id"],
+                households=r["n"],
+            )
+        )
+
+
+# --- reading the counts -------------------------------------------------------------------------
+
+
+def _within(qs, path_prefix: str):
+    return qs.filter(village__path__startswith=path_prefix) if path_prefix else qs
+
+
+def year_totals(path_prefix: str, year: int, classes=None) -> dict[str, dict[str, int]]:
+    """``standing.year_results(year).within(area).class_totals()`` from the summary (``area``
+    given by its path; "" for every area): {class: {"households": n, "members": m}}."""
+    qs = _within(SummaryCount.objects.filter(basis=FIGURES, year=year), path_prefix)
+    if classes is not None:
+        qs = qs.filter(household_class__in=classes)
+    return {
+        r["household_class"]: {"households": r["n"], "members": r["m"] or 0}
+        for r in qs.values("household_class")
+        .annotate(n=Sum("households"), m=Sum("members"))
+        .order_by()
+    }
+
+
+def year_deprived(path_prefix: str, year: int, classes) -> dict[tuple[str, str], int]:
+    """{(indicator code, class): results of ``year``'s figures deprived in it}, for ``classes``."""
+    qs = _within(
+        SummaryIndicatorCount.objects.filter(basis=FIGURES, year=year, household_class__in=classes),
+        path_prefix,
+    )
+    return {
+        (r["indicator__code"], r["household_class"]): r["n"]
+        for r in qs.values("indicator__code", "household_class")
+        .annotate(n=Sum("households"))
+        .order_by()
+    }
+
+
+def registry_by_commune(path_prefix: str, years: Iterable[int]) -> dict[int, Counter]:
+    """``standing.registry_counts(area, years, "commune_id")`` from the summary: {year: {commune
+    id: households in the denominator}}. Communes without a periodic review in a year are
+    counted from the households on 31/12 of that year (one query per such year)."""
+    years = list(years)
+    out: dict[int, Counter] = {y: Counter() for y in years}
+    if not years:
+        return out
+    qs = _within(SummaryCount.objects.filter(basis=REGISTRY, year__in=years), path_prefix)
+    for r in qs.values("year", "commune_id").annotate(n=Sum("households")).order_by():
+        out[r["year"]][r["commune_id"]] += r["n"]
+    communes = Area.objects.filter(kind=Area.Kind.COMMUNE)
+    if path_prefix:
+        communes = communes.filter(path__startswith=path_prefix)
+    reviewed = {
+        f"y{y}": Exists(
+            ReviewCycle.objects.filter(commune_id=OuterRef("pk"), kind=PERIODIC, year=y)
+        )
+        for y in years
+    }
+    flags = list(communes.annotate(**reviewed).values_list("pk", *reviewed).order_by())
+    for i, year in enumerate(years, start=1):
+        without = [row[0] for row in flags if not row[i]]
+        if not without:
+            continue
+        households = Household.objects.filter(commune_id__in=without)
+        if path_prefix:
+            households = households.filter(village__path__startswith=path_prefix)
+        for commune_id, n in (
+            households.filter(standing.on_registry(standing.year_end(year)))
+            .values_list("commune_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            out[year][commune_id] += n
+    return out
+
+
+def registry_total(path_prefix: str, year: int) -> int:
+    """``standing.registry_of_year(area, year).count()`` from the summary."""
+    return sum(registry_by_commune(path_prefix, [year])[year].values())
+
+
+def year_totals_by_commune(path_prefix: str, year: int) -> dict[int, dict[str, dict]]:
+    """{commune id (of the result's cycle): {class: {"households", "members"}}} of ``year``'s
+    figures within the area: the ``communes`` table's counts."""
+    qs = _within(SummaryCount.objects.filter(basis=FIGURES, year=year), path_prefix)
+    out: dict[int, dict[str, dict]] = defaultdict(dict)
+    for r in (
+        qs.values("commune_id", "household_class")
+        .annotate(n=Sum("households"), m=Sum("members"))
+        .order_by()
+    ):
+        out[r["commune_id"]][r["household_class"]] = {"households": r["n"], "members": r["m"]}
+    return out
+
+
+def years_on_lists(path_prefix: str, up_to: int, classes) -> dict[int, Counter]:
+    """{year: Counter(class: households)} of every year's figures up to ``up_to``, for
+    ``classes``: the rate trend of section I."""
+    qs = _within(
+        SummaryCount.objects.filter(
+            basis=FIGURES, year__lte=up_to, household_class__in=classes, households__gt=0
+        ),
+        path_prefix,
+    )
+    out: dict[int, Counter] = defaultdict(Counter)
+    for r in qs.values("year", "household_class").annotate(n=Sum("households")).order_by():
+        out[r["year"]][r["household_class"]] += r["n"]
+    return dict(out)
+
+
+@dataclass
+class SectionOne:
+    """Section I's counts for an area (or every area) and a year, from the summary."""
+
+    totals: dict[str, dict[str, int]]  # class -> households, members (every class)
+    deprived: dict[tuple[str, str], int]  # (indicator code, class) -> households
+    registry: int  # households in the year's denominator (the registry)
+
+
+def section_one(path_prefix: str, year: int, classes=("poor", "near_poor")) -> SectionOne:
+    """Section I of the plan (the ``baseline`` report's counts) for the area whose path is
+    ``path_prefix`` (``Area.path`` of a province, district or commune; "" for the whole
+    country), and the figures of ``year``, read from the summary in a few grouped queries
+    whatever the number of households: the households and members of each class, the poor and
+    near-poor (``classes``) deprived in each indicator, and the registry's denominator. A
+    declared ``HouseholdTotal`` is the caller's to prefer (the report does, for an area)."""
+    return SectionOne(
+        totals=year_totals(path_prefix, year),
+        deprived=year_deprived(path_prefix, year, classes),
+        registry=registry_total(path_prefix, year),
+    )
+
+
+def list_count(
+    user, *, cycle_ids, village=None, household_class: str = "", indicator: str = ""
+) -> int:
+    """The household list's total for ``user``'s scope, from the summary: every household
+    (no class, no indicator), or those whose result in ``cycle_ids`` is of ``household_class``
+    and/or deprived in ``indicator`` (a code); ``village`` narrows it to one village."""
+    if not household_class and not indicator:
+        qs = SummaryCount.objects.visible_to(user).filter(basis=HOUSEHOLDS)
+    elif indicator:
+        qs = SummaryIndicatorCount.objects.visible_to(user).filter(
+            basis=RESULTS, cycle_id__in=cycle_ids, indicator__code=indicator
+        )
+    else:
+        qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle_id__in=cycle_ids)
+    if household_class:
+        qs = qs.filter(household_class=household_class)
+    if village is not None:
+        qs = qs.filter(village=village)
+    return qs.aggregate(n=Sum("households"))["n"] or 0
+
+
+def has_cycle(path_prefix: str, year: int) -> bool:
+    """Whether a periodic review of ``year`` exists in the area (or above it)."""
+    qs = ReviewCycle.objects.filter(kind=PERIODIC, year=year)
+    if path_prefix:
+        qs = qs.filter(Q(commune__path__startswith=path_prefix))
+    return qs.exists()
