@@ -447,14 +447,16 @@ def export_households(request):
             % {"count": format_int(count), "limit": format_int(limit)},
         )
         return redirect(back)
-    village = form.cleaned_data.get("village") if form.is_bound else None
-    one_commune = village is not None or "selected" in request.GET or _one_commune(request.user)
+    chosen = form.cleaned_data if form.is_bound else {}
+    # The area the list is filtered to: a village, or a commune over a district or province.
+    place = chosen.get("village") or chosen.get("commune")
+    one_commune = place is not None or "selected" in request.GET or _one_commune(request.user)
     if import_jobs.export_in_background(request.user, count, one_commune=one_commune):
         _log_households_export(request, rows=count)
         job = import_jobs.start_export(
             import_jobs.EXPORT_HOUSEHOLDS,
             user=request.user,
-            area=village,
+            area=place,
             params={"query": request.GET.urlencode()},
             label=_("Excel danh sách hộ gia đình (%(n)s hộ)") % {"n": format_int(count)},
         )

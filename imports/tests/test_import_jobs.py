@@ -299,5 +299,7 @@ def test_a_household_export_wider_than_a_commune_is_a_job_however_small(
     assert Job.objects.get().area == district
     rows = load(download(client, page))["Hộ gia đình"].iter_rows(min_row=2)
     assert sorted(r[0].value for r in rows) == ["TH-001", "VH-001"]
-    one = client.get(f"/imports/export/households/?village={village_a.pk}")
+    one = client.get(f"/imports/export/households/?commune={commune.pk}&village={village_a.pk}")
     assert one.status_code == 200 and Job.objects.count() == 1  # one village: in the request
+    one = client.get(f"/imports/export/households/?commune={commune.pk}")
+    assert one.status_code == 200 and Job.objects.count() == 1  # one commune: in the request
