@@ -49,7 +49,8 @@ def _start(kind, user, area, django_capture_on_commit_callbacks, **params):
 def test_job_runs_inline_and_keeps_its_result_when_no_broker(
     inline, officer, commune, django_capture_on_commit_callbacks
 ):
-    job = _start("tests.echo", officer, commune, django_capture_on_commit_callbacks, text="xin chào")
+    capture = django_capture_on_commit_callbacks
+    job = _start("tests.echo", officer, commune, capture, text="xin chào")
     assert job.status == Job.Status.DONE
     assert (job.progress_done, job.progress_total, job.attempts) == (3, 3, 1)
     assert job.result_name == "echo.txt"
