@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 #: a job's heartbeat is written at least this often while its handler runs (a fraction of the
 #: stale limit, so a live job is never taken for a dead one)
 BEAT_FRACTION = 4
-#: progress written to the database at most this often (seconds); the last state always is
-PROGRESS_INTERVAL = 0.5
 
 
 def start(kind: str, *, user, area, params: dict | None = None, label: str = "") -> Job:
@@ -243,7 +241,7 @@ class _Beat:
         with self._lock:
             self.state = (max(0, int(done)), max(0, int(total)), str(step)[:200])
             now = time.monotonic()
-            if now - self._written < PROGRESS_INTERVAL and done < total:
+            if now - self._written < settings.JOBS_PROGRESS_INTERVAL and done < total:
                 return
             self._written = now
             self._write(progress=True)

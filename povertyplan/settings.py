@@ -368,6 +368,8 @@ JOBS_EMBEDDED = env("JOBS_EMBEDDED", "thread")
 # A running job whose heartbeat is older than this many seconds was interrupted (its worker or
 # web process died): it may be run again, from the page or `manage.py jobs_retry`.
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120)
+# Seconds between two writes of a running job's progress (the last state is always written).
+JOBS_PROGRESS_INTERVAL = float(env("JOBS_PROGRESS_INTERVAL", "0.5"))
 # Where job results are kept (default: MEDIA_ROOT/jobs, read on each use).
 JOBS_RESULT_DIR = env("JOBS_RESULT_DIR")
 # Days a finished job's result file is kept before `manage.py jobs_purge` removes it.
