@@ -1,6 +1,7 @@
 """Jobs without a broker (the embedded default): run inline or in a thread of the web process."""
 
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -141,3 +142,16 @@ def test_job_runs_in_a_thread_of_the_web_process_by_default(settings, officer, c
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
     assert runner.daemon
+
+
+def test_job_fails_with_a_clear_message_when_the_broker_is_down(
+    settings, officer, commune, django_capture_on_commit_callbacks
+):
+    from jobs.testing import free_port
+
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/1"  # nothing listens there
+    started = time.monotonic()
+    job = _start("tests.echo", officer, commune, django_capture_on_commit_callbacks)
+    assert time.monotonic() - started < 10
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("Không gửi được việc tới máy chạy nền.")

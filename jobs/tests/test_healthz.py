@@ -26,7 +26,7 @@ def test_healthz_checks_the_broker_when_one_is_configured(client, settings):
 
 def test_healthz_is_503_naming_the_broker_when_it_is_down(client, settings):
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/1"  # nothing listens there
-    settings.HEALTHZ_TIMEOUT_SECONDS = 1
+    settings.CELERY_BROKER_CONNECTION_TIMEOUT = 1
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
