@@ -110,3 +110,12 @@ def test_jobs_purge_removes_old_result_files_and_keeps_the_jobs(job):
     assert services.jobs_purge(days=14) == 1
     job.refresh_from_db()
     assert not job.result and job.status == Job.Status.DONE
+
+
+def test_admin_lists_jobs_read_only_without_the_result_name(client, administrator, job):
+    client.force_login(administrator)
+    listing = client.get(reverse("admin:jobs_job_changelist"))
+    assert listing.status_code == 200 and "Lập thử" in listing.content.decode()
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert "echo.txt" in page and job.result.name not in page
+    assert client.post(reverse("admin:jobs_job_delete", args=[job.pk])).status_code == 403
