@@ -363,6 +363,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "povertyplan")
 # The Job row is the result: Celery keeps none.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds the web waits for the broker when it sends a job or /healthz checks it: a broker that
+# is down fails the job with a clear message instead of holding the page.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # Redis gives an unacknowledged job back after this many seconds (its visibility timeout): longer
 # than the longest job, or a running job would be handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -374,12 +377,12 @@ JOBS_EMBEDDED = env("JOBS_EMBEDDED", "thread")
 # A running job whose heartbeat is older than this many seconds was interrupted (its worker or
 # web process died): it may be run again, from the page or `manage.py jobs_retry`.
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120)
+# Seconds between two writes of a running job's progress (the last state is always written).
+JOBS_PROGRESS_INTERVAL = float(env("JOBS_PROGRESS_INTERVAL", "0.5"))
 # Where job results are kept (default: MEDIA_ROOT/jobs, read on each use).
 JOBS_RESULT_DIR = env("JOBS_RESULT_DIR")
 # Days a finished job's result file is kept before `manage.py jobs_purge` removes it.
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
-# Seconds /healthz waits for the broker before it reports it down.
-HEALTHZ_TIMEOUT_SECONDS = env_int("HEALTHZ_TIMEOUT_SECONDS", 3)
 
 LOGGING = {
     "version": 1,
