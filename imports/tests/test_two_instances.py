@@ -2,9 +2,10 @@
 PostgreSQL test database and Redis (cache and sessions), with one Celery worker on Redis. A user
 logs in through instance A; an import is uploaded through A, previewed by the worker, and
 confirmed through B with the same session cookie; a background export started on A is
-downloaded from B. Each instance is a separate process: nothing of the user's, the import's or
-the job's lives in either, only in the database, Redis and the shared file folders (a bucket in
-a deployment of several machines).
+downloaded from B, and so is a report batch (every commune of a district in one zip). Each
+instance is a separate process: nothing of the user's, the import's or the job's lives in
+either, only in the database, Redis and the shared file folders (a bucket in a deployment of
+several machines).
 
 PostgreSQL only: SQLite's test database lives in this process's memory, so no other process
 sees it. Redis database 2 (this branch's), a queue and key prefix of the test's own."""
@@ -17,14 +18,17 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+import zipfile
 from contextlib import ExitStack
 
 import openpyxl
 import pytest
 import redis
-from django.db import connection
+from django.db import connection, transaction
 
+from households import services
 from households.models import Household, Member
+from households.tests.factories import ReviewCycleFactory
 from imports.models import ImportBatch
 from imports.tests.test_imports import good_registry
 
@@ -144,16 +148,21 @@ def form_value(html: str, name: str) -> str:
     return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
 
 
-def test_an_import_previewed_through_one_instance_is_confirmed_through_the_other(
-    site, commune, village_a, officer
-):
-    a, b = site["a"].url, site["b"].url
+def log_in(url: str, username: str) -> Browser:
     user = Browser()
-    assert user.get(f"{a}/login/")[0] == 200
+    assert user.get(f"{url}/login/")[0] == 200
     status, headers, _body = user.post(
-        f"{a}/login/", {"username": "officer", "password": PASSWORD, "next": "/imports/"}
+        f"{url}/login/", {"username": username, "password": PASSWORD, "next": "/imports/"}
     )
     assert status == 302 and headers["Location"] == "/imports/"
+    return user
+
+
+def test_an_import_previewed_through_one_instance_is_confirmed_through_the_other(
+    site, district, commune, village_a, officer, viewer
+):
+    a, b = site["a"].url, site["b"].url
+    user = log_in(a, "officer")
     assert user.get(f"{b}/households/")[0] == 200  # B knows the session A made (Redis)
 
     # Upload through A: the request stores the file and starts the preview job.
@@ -204,3 +213,31 @@ def test_an_import_previewed_through_one_instance_is_confirmed_through_the_other
 
     user.post(f"{b}/logout/", {})
     assert user.get(f"{a}/households/")[0] == 302  # logged out on both
+
+    # A report batch (every commune of the district, one zip) started on A, downloaded from B.
+    with transaction.atomic():
+        cycle = ReviewCycleFactory(commune=commune, year=2024)
+        services.assessment_record(cycle=cycle, household=household, income_per_capita=900_000)
+    watcher = log_in(a, "viewer")
+    status, headers, _body = watcher.post(
+        f"{a}/reports/baseline/batch/", {"area": district.pk, "format": "xlsx"}
+    )
+    assert status == 302 and headers["Location"].startswith("/jobs/")
+    job_page = headers["Location"]
+    status_of = re.compile(r'data-status="(\w+)"')
+    ended = until(
+        lambda: (
+            status_of.search(watcher.get(f"{b}{job_page}progress/")[2].decode()).group(1)
+            in ("done", "failed")
+        ),
+        what="batch made",
+    )
+    from jobs.models import Job
+
+    job = Job.objects.get(kind="reports.batch")
+    assert ended and job.status == Job.Status.DONE, (job.error, site["worker"].log()[-3000:])
+    status, headers, content = watcher.get(f"{b}{job_page}download/")
+    assert status == 200 and headers["Content-Disposition"].endswith('.zip"')
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        names = archive.namelist()
+    assert any(name.endswith(".xlsx") for name in names), names
