@@ -256,7 +256,9 @@ def batch_page(request, token):
     failed = job is not None and job.status == job.Status.FAILED
     if failed and batch.status == ImportBatch.Status.CONFIRMING:
         batch_release(batch)  # its job stopped before the import began: nothing was written
-    if not batch.shown:  # the preview itself failed
+    if not batch.shown:  # the preview itself failed (or never ran: an upload of before jobs)
+        if job is None:
+            raise Http404
         return render(request, "imports/working.html", working)
     report = report_from_shown(batch.shown)
     if report.changed_since_preview:
