@@ -39,9 +39,10 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from areas.models import Area
+from areas.scoping import ROLES
 from core.chunks import chunks
 
 from . import standing
@@ -524,30 +525,51 @@ def section_one(path_prefix: str, year: int, classes=("poor", "near_poor")) -> S
     )
 
 
-def list_count(
-    user, *, cycle_ids, village=None, household_class: str = "", indicator: str = ""
-) -> int:
-    """The household list's total for ``user``'s scope, from the summary: every household
-    (no class, no indicator), or those whose result in ``cycle_ids`` is of ``household_class``
-    and/or deprived in ``indicator`` (a code); ``village`` narrows it to one village."""
+#: the filters of the household list the summary answers; any other one (search, ethnicity,
+#: dimension, "not reviewed", ticked households) leaves the count to the list's own query
+ANSWERED = frozenset({"village", "cycle", "household_class", "indicator", "sort"})
+
+
+def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> int | None:
+    """The household list's total count (``queries.household_list`` with ``filters``, the list
+    form's cleaned data) from the summary, for a user who sees more than a commune; None when
+    the list's own COUNT must answer (a narrower scope, or a filter the summary does not keep).
+    Every household of the scope (or of the chosen village), or those whose result in ``cycle``
+    (else the periodic cycles of ``year`` the user sees) is of the chosen class and/or deprived
+    in the chosen indicator."""
+    used = {k for k, v in filters.items() if v not in (None, "")}
+    classes = {c for c, _label in Assessment.CLASS_CHOICES}
+    household_class = filters.get("household_class") or ""
+    if selected or used - ANSWERED or (household_class and household_class not in classes):
+        return None
+    if not _wide_scope(user):
+        return None
+    indicator = filters.get("indicator") or ""
+    if cycle is not None:
+        cycle_ids = [cycle.pk]
+    else:
+        cycle_ids = ReviewCycle.objects.visible_to(user).filter(year=year, kind=PERIODIC)
     if not household_class and not indicator:
         qs = SummaryCount.objects.visible_to(user).filter(basis=HOUSEHOLDS)
     elif indicator:
         qs = SummaryIndicatorCount.objects.visible_to(user).filter(
-            basis=RESULTS, cycle_id__in=cycle_ids, indicator__code=indicator
+            basis=RESULTS, cycle__in=cycle_ids, indicator__code=indicator
         )
     else:
-        qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle_id__in=cycle_ids)
+        qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle__in=cycle_ids)
     if household_class:
         qs = qs.filter(household_class=household_class)
-    if village is not None:
-        qs = qs.filter(village=village)
+    if filters.get("village") is not None:
+        qs = qs.filter(village=filters["village"])
     return qs.aggregate(n=Sum("households"))["n"] or 0
 
 
-def has_cycle(path_prefix: str, year: int) -> bool:
-    """Whether a periodic review of ``year`` exists in the area (or above it)."""
-    qs = ReviewCycle.objects.filter(kind=PERIODIC, year=year)
-    if path_prefix:
-        qs = qs.filter(Q(commune__path__startswith=path_prefix))
-    return qs.exists()
+def _wide_scope(user) -> bool:
+    """Whether ``user`` sees the households of a district or a province (or everything)."""
+    if user.is_superuser:
+        return True
+    scopes = [m for m in user.scope_memberships() if m.role in ROLES["view"]]
+    if any(m.role == "admin" for m in scopes):
+        return True
+    wide = (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+    return Area.objects.filter(pk__in=[m.area_id for m in scopes], kind__in=wide).exists()

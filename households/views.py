@@ -47,6 +47,7 @@ from .queries import TODO, household_list, latest_periodic_year, next_in_queue, 
 from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
 from .standing import registry_refusal
+from .summary import list_total
 
 
 @requires(SELF)
@@ -120,7 +121,12 @@ def household_list_view(request):
     form, households, cycle, year = filtered_households(request, open_cycles)
     asked = request.GET.get("per_page", "")
     per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else PAGE_SIZES[0]
-    page = Paginator(households, per_page).get_page(request.GET.get("page"))
+    paginator = Paginator(households, per_page)
+    filters = form.cleaned_data if form.is_valid() else {}
+    total = list_total(user, filters, cycle=cycle, year=year, selected="selected" in request.GET)
+    if total is not None:  # a district's or province's count, from the summary counts
+        paginator.count = total
+    page = paginator.get_page(request.GET.get("page"))
     _review_actions(page, user, open_cycles)
     query = request.GET.copy()
     query.pop("page", None)
