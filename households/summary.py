@@ -543,7 +543,7 @@ def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> i
     household_class = filters.get("household_class") or ""
     if selected or used - ANSWERED or (household_class and household_class not in classes):
         return None
-    if not getattr(settings, "SUMMARY_READS", True) or not _wide_scope(user):
+    if not settings.SUMMARY_READS or not _wide_scope(user):
         return None
     indicator = filters.get("indicator") or ""
     if cycle is not None:

@@ -330,6 +330,9 @@ IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)
 # A report the browser asks for and that is estimated to take longer than this many seconds is
 # refused with the batch command to run instead (`manage.py report`).
 REPORT_WEB_LIMIT_SECONDS = env_int("REPORT_WEB_LIMIT_SECONDS", 10)
+# Districts, provinces and the wide household list read their counts from the summary counts
+# (households/summary.py); False computes them from the results again (checks, tests).
+SUMMARY_READS = env_bool("SUMMARY_READS", default=True)
 # Seconds the household list keeps its choice of ethnic groups for one scope in the cache.
 ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
