@@ -256,7 +256,10 @@ def _rows(
 def _result_rows(where, years, counts: list, indicators: list) -> None:
     """The FIGURES and RESULTS rows."""
     periodic_years = set(
-        ReviewCycle.objects.filter(kind=PERIODIC).values_list("year", flat=True).distinct()
+        ReviewCycle.objects.filter(kind=PERIODIC)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
     )
     for year in sorted(periodic_years if years is None else periodic_years & years):
         results = where(standing.year_results(year), "village_id")
@@ -300,7 +303,9 @@ def _result_rows(where, years, counts: list, indicators: list) -> None:
                 )
             )
 
-    results = where(Assessment.objects.all(), "household__village_id")
+    # Through the households of the villages (their index), not a join over every result.
+    households = where(Household.objects.all(), "village_id").values("pk")
+    results = Assessment.objects.filter(household_id__in=households)
     if years is not None:
         results = results.filter(cycle__year__in=years)
     for r in (
