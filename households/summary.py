@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from areas.models import Area
@@ -163,6 +164,7 @@ def villages_of_cycle(cycle: ReviewCycle) -> set[int]:
     )
 
 
+@transaction.atomic
 def refresh(
     villages: Iterable[int], years: Iterable[int] | None = None, *, registry_only: bool = False
 ) -> None:
@@ -190,18 +192,20 @@ def _delete(villages, years, registry_only: bool = False) -> None:
         qs.delete()
 
 
+@transaction.atomic
 def rebuild(area: Area | None = None) -> dict:
-    """Recompute every row (of the villages within ``area``, when given) from scratch; returns
-    the rows written and the seconds taken."""
+    """Recompute every row (of the villages within ``area``, when given) from scratch, in one
+    transaction (the caller's, if any); returns the rows written and the seconds taken."""
     started = time.perf_counter()
-    areas = Area.objects.order_by("path")
+    areas = Area.objects.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT])
     if area is not None:
         areas = areas.filter(path__startswith=area.path)
-    else:
+    # Writers of these villages wait until the rebuild commits (locked in refresh()'s order).
+    list(areas.select_for_update().order_by("pk").values_list("pk"))
+    if area is None:
         SummaryCount.objects.all().delete()
         SummaryIndicatorCount.objects.all().delete()
-    ids = list(areas.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT]).values_list("pk"))
-    ids = [pk for (pk,) in ids]
+    ids = [pk for (pk,) in areas.order_by("path").values_list("pk")]  # a commune's together
     written = Counter()
     for part in chunks(ids, REBUILD_CHUNK):
         if area is not None:
