@@ -50,6 +50,7 @@ from .queries import TODO, household_list, latest_periodic_year, next_in_queue, 
 from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
 from .standing import registry_refusal
+from .summary import list_total as summary_total
 
 
 @requires(SELF)
@@ -124,7 +125,7 @@ def household_list_view(request):
     asked = request.GET.get("per_page", "")
     per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else PAGE_SIZES[0]
     paginator = Paginator(households, per_page)
-    paginator.count = list_total(households)  # instead of Paginator's own COUNT
+    paginator.count = list_total(request, form, households, user=user, cycle=cycle, year=year)
     page = paginator.get_page(request.GET.get("page"))
     _review_actions(page, user, open_cycles)
     query = request.GET.copy()
@@ -151,10 +152,15 @@ def household_list_view(request):
     )
 
 
-def list_total(households) -> int:
-    """The number of households the list's filter selects: the one place the list counts them
-    (one COUNT over the filter; the page query itself reads only its page)."""
-    return households.count()
+def list_total(request, form, households, *, user, cycle, year) -> int:
+    """The number of households the list's filter selects: the one place the list counts them.
+    A district's or province's count comes from the summary counts when its filters are ones the
+    summary keeps (``summary.list_total``); otherwise one COUNT over the filter (the page query
+    itself reads only its page)."""
+    filters = form.cleaned_data if form.is_valid() else {}
+    selected = "selected" in request.GET
+    total = summary_total(user, filters, cycle=cycle, year=year, selected=selected)
+    return households.count() if total is None else total
 
 
 def _review_actions(page, user, open_cycles) -> None:

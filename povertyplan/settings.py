@@ -343,6 +343,9 @@ REPORT_WEB_LIMIT_SECONDS = env_int("REPORT_WEB_LIMIT_SECONDS", 10)
 # The plan's PDF is made by a background job when the report engine estimates it above this many
 # seconds (plan/jobs.py); below, the page's PDF link serves it at once.
 PLAN_PDF_JOB_SECONDS = env_int("PLAN_PDF_JOB_SECONDS", 3)
+# Districts, provinces and the wide household list read their counts from the summary counts
+# (households/summary.py); False computes them from the results again (checks, tests).
+SUMMARY_READS = env_bool("SUMMARY_READS", default=True)
 # Seconds the household list keeps its choice of ethnic groups for one scope in the cache.
 ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
