@@ -337,7 +337,7 @@ def phase_read(args) -> dict:
 def _time_parts() -> dict:
     """Wall-clock seconds spent in the importer's phases and the writer's database calls, by
     wrapping them (one extra run; the wrappers cost microseconds per call)."""
-    from households import copywriter
+    from households import copywriter, summary
     from imports import registry
 
     spent: dict[str, float] = {}
@@ -361,6 +361,7 @@ def _time_parts() -> dict:
     timed(copywriter, "_history_of_batch", "write thread: history INSERT ... SELECT")
     timed(copywriter._Pipeline, "submit", "write: waiting for the write thread (queue full)")
     timed(copywriter._Pipeline, "__exit__", "write: waiting for the write thread to finish")
+    timed(summary, "refresh", "write: summary counts of the commune's villages")
     return spent
 
 

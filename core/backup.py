@@ -5,7 +5,11 @@ One backup is one uncompressed ``.tar`` (mode 0600: it holds the registry's pers
 - ``database.dump`` (PostgreSQL, ``pg_dump -Fc``) or ``database.sqlite3`` (SQLite, a copy made
   with the online backup API, so the site keeps running);
 - ``files/<root>/...``: every file under the folders of uploads (``settings.MEDIA_ROOT``, Django's
-  storage, and ``settings.IMPORT_UPLOAD_DIR``, imports waiting for confirmation);
+  storage, and ``settings.IMPORT_UPLOAD_DIR``, imports waiting for confirmation), when those
+  storages are folders on this server. A storage kept elsewhere (an S3-compatible bucket,
+  ``STORAGE_BACKEND=s3``) is not copied: the manifest names it under ``external``, a restore
+  leaves it as it is, and the bucket is kept by its own versioning or replication
+  (docs/deployment.md, "Files, cache and sessions");
 - ``manifest.json``, written last: the database engine, the applied migrations, the time, the
   row count of every table (read in the same snapshot as the dump), and the size and SHA-256 of
   every other member.
@@ -41,6 +45,7 @@ from typing import IO, Any
 
 import django
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -60,13 +65,35 @@ class BackupError(Exception):
 class Restored:
     manifest: dict
     files: dict[str, int] = field(default_factory=dict)
+    # Storages kept elsewhere (a bucket) that the restore left as they are, and files of the
+    # archive for them that were not put back.
+    external: dict[str, int] = field(default_factory=dict)
     tables: int = 0
     missing_migrations: list[str] = field(default_factory=list)
 
 
+# The storages (``settings.STORAGES``) whose files a backup holds, by the name they have in it.
+FILE_STORAGES = {"media": "default", "imports": "imports"}
+
+
 def file_roots() -> dict[str, Path]:
-    """The folders of uploaded files that a backup holds, by the name they have in it."""
-    return {"media": Path(settings.MEDIA_ROOT), "imports": Path(settings.IMPORT_UPLOAD_DIR)}
+    """The folders of uploaded files that a backup holds, by the name they have in it: those of
+    the storages kept in a folder of this server (``FileSystemStorage`` and its subclasses)."""
+    roots = {}
+    for name, alias in FILE_STORAGES.items():
+        storage = storages[alias]
+        if isinstance(storage, FileSystemStorage):
+            roots[name] = Path(storage.location)
+    return roots
+
+
+def external_storages() -> dict[str, str]:
+    """The storages of :data:`FILE_STORAGES` kept elsewhere (a bucket), by name: their class."""
+    return {
+        name: f"{type(storage).__module__}.{type(storage).__qualname__}"
+        for name, alias in FILE_STORAGES.items()
+        if not isinstance(storage := storages[alias], FileSystemStorage)
+    }
 
 
 # --- the database ---------------------------------------------------------------------------
@@ -337,6 +364,7 @@ def backup_create(*, output: Path, using: str = "default") -> tuple[Path, dict]:
             "migrations": applied_migrations(using),
             "tables": counts,
             "roots": {name: str(root) for name, root in file_roots().items()},
+            "external": external_storages(),
             "parts": [],
         }
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -377,7 +405,7 @@ def _safe_part(name: str, vendor: str) -> tuple[str, PurePosixPath] | None:
     if (
         len(parts) < 3
         or parts[0] != "files"
-        or parts[1] not in file_roots()
+        or parts[1] not in FILE_STORAGES
         or path.is_absolute()
         or any(p in ("", ".", "..") for p in parts)
     ):
@@ -473,8 +501,11 @@ def backup_restore(
         else:
             _restore_sqlite(using, dump)
         result = Restored(manifest=manifest)
-        for name, root in file_roots().items():
+        roots = file_roots()
+        for name, root in roots.items():
             result.files[name] = _replace_folder(root, staged / "files" / name)
+        for name in FILE_STORAGES.keys() - roots.keys():
+            result.external[name] = len(_files(staged / "files" / name))
     counts = row_counts(connections[using])
     differ = sorted(
         table for table, rows in manifest["tables"].items() if counts.get(table) != rows

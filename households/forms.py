@@ -359,6 +359,11 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 class HouseholdFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Tìm kiếm"), required=False)
+    # Over more than one commune the village is chosen within a commune (its villages loaded
+    # with htmx, households.views.village_options); a commune user has no commune field.
+    commune = forms.ModelChoiceField(
+        label=_("Xã / phường"), queryset=Area.objects.none(), required=False, widget=QuickSelect
+    )
     village = forms.ModelChoiceField(
         label=_("Thôn"), queryset=Area.objects.none(), required=False, widget=QuickSelect
     )

@@ -133,6 +133,14 @@ class Household(models.Model):
                 name="household_floor_area_positive",
             ),
         ]
+        # One per sort of the household list (households.queries.SORTS): over a province the
+        # first page is read along the index instead of sorting every household in scope
+        # (EXPLAIN findings in docs/benchmarks.md, "Province viewer (issue 16)").
+        indexes = [
+            models.Index(fields=["code"], name="household_code"),
+            models.Index(fields=["head_sort", "head_name", "code"], name="household_head_sort"),
+            models.Index(fields=["village", "code"], name="household_village_code"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.head_name}"
@@ -566,7 +574,14 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(member_count__gte=1), name="assessment_members"),
         ]
-        indexes = [models.Index(fields=["cycle", "household_class"], name="assess_cycle_class")]
+        indexes = [
+            models.Index(fields=["cycle", "household_class"], name="assess_cycle_class"),
+            # the list's sorts by class and by income (households.queries.SORTS)
+            models.Index(
+                fields=["household_class", "income_per_capita"], name="assess_class_income"
+            ),
+            models.Index(fields=["income_per_capita"], name="assess_income"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} · {self.cycle}"

@@ -111,7 +111,8 @@ def household_update(
     current.full_clean()
     current.save()
     refresh_search_text(current)
-    summary.touch({moved_from, *summary.villages_of_households([current.pk])})
+    if fields.keys() & {"village", "joined_registry_on", "left_registry_on"}:  # what counts
+        summary.touch({moved_from, *summary.villages_of_households([current.pk])})
     return current
 
 

@@ -39,9 +39,12 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Sum
 
 from areas.models import Area
+from areas.scoping import ROLES
 from core.chunks import chunks
 
 from . import standing
@@ -161,6 +164,7 @@ def villages_of_cycle(cycle: ReviewCycle) -> set[int]:
     )
 
 
+@transaction.atomic
 def refresh(
     villages: Iterable[int], years: Iterable[int] | None = None, *, registry_only: bool = False
 ) -> None:
@@ -188,18 +192,20 @@ def _delete(villages, years, registry_only: bool = False) -> None:
         qs.delete()
 
 
+@transaction.atomic
 def rebuild(area: Area | None = None) -> dict:
-    """Recompute every row (of the villages within ``area``, when given) from scratch; returns
-    the rows written and the seconds taken."""
+    """Recompute every row (of the villages within ``area``, when given) from scratch, in one
+    transaction (the caller's, if any); returns the rows written and the seconds taken."""
     started = time.perf_counter()
-    areas = Area.objects.order_by("path")
+    areas = Area.objects.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT])
     if area is not None:
         areas = areas.filter(path__startswith=area.path)
-    else:
+    # Writers of these villages wait until the rebuild commits (locked in refresh()'s order).
+    list(areas.select_for_update().order_by("pk").values_list("pk"))
+    if area is None:
         SummaryCount.objects.all().delete()
         SummaryIndicatorCount.objects.all().delete()
-    ids = list(areas.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT]).values_list("pk"))
-    ids = [pk for (pk,) in ids]
+    ids = [pk for (pk,) in areas.order_by("path").values_list("pk")]  # a commune's together
     written = Counter()
     for part in chunks(ids, REBUILD_CHUNK):
         if area is not None:
@@ -254,7 +260,10 @@ def _rows(
 def _result_rows(where, years, counts: list, indicators: list) -> None:
     """The FIGURES and RESULTS rows."""
     periodic_years = set(
-        ReviewCycle.objects.filter(kind=PERIODIC).values_list("year", flat=True).distinct()
+        ReviewCycle.objects.filter(kind=PERIODIC)
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
     )
     for year in sorted(periodic_years if years is None else periodic_years & years):
         results = where(standing.year_results(year), "village_id")
@@ -298,7 +307,9 @@ def _result_rows(where, years, counts: list, indicators: list) -> None:
                 )
             )
 
-    results = where(Assessment.objects.all(), "household__village_id")
+    # Through the households of the villages (their index), not a join over every result.
+    households = where(Household.objects.all(), "village_id").values("pk")
+    results = Assessment.objects.filter(household_id__in=households)
     if years is not None:
         results = results.filter(cycle__year__in=years)
     for r in (
@@ -524,30 +535,53 @@ def section_one(path_prefix: str, year: int, classes=("poor", "near_poor")) -> S
     )
 
 
-def list_count(
-    user, *, cycle_ids, village=None, household_class: str = "", indicator: str = ""
-) -> int:
-    """The household list's total for ``user``'s scope, from the summary: every household
-    (no class, no indicator), or those whose result in ``cycle_ids`` is of ``household_class``
-    and/or deprived in ``indicator`` (a code); ``village`` narrows it to one village."""
+#: the filters of the household list the summary answers; any other one (search, ethnicity,
+#: dimension, "not reviewed", ticked households) leaves the count to the list's own query
+ANSWERED = frozenset({"commune", "village", "cycle", "household_class", "indicator", "sort"})
+
+
+def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> int | None:
+    """The household list's total count (``queries.household_list`` with ``filters``, the list
+    form's cleaned data) from the summary, for a user who sees more than a commune; None when
+    the list's own COUNT must answer (a narrower scope, or a filter the summary does not keep).
+    Every household of the scope (or of the chosen village), or those whose result in ``cycle``
+    (else the periodic cycles of ``year`` the user sees) is of the chosen class and/or deprived
+    in the chosen indicator."""
+    used = {k for k, v in filters.items() if v not in (None, "")}
+    classes = {c for c, _label in Assessment.CLASS_CHOICES}
+    household_class = filters.get("household_class") or ""
+    if selected or used - ANSWERED or (household_class and household_class not in classes):
+        return None
+    if not settings.SUMMARY_READS or not _wide_scope(user):
+        return None
+    indicator = filters.get("indicator") or ""
+    if cycle is not None:
+        cycle_ids = [cycle.pk]
+    else:
+        cycle_ids = ReviewCycle.objects.visible_to(user).filter(year=year, kind=PERIODIC)
     if not household_class and not indicator:
         qs = SummaryCount.objects.visible_to(user).filter(basis=HOUSEHOLDS)
     elif indicator:
         qs = SummaryIndicatorCount.objects.visible_to(user).filter(
-            basis=RESULTS, cycle_id__in=cycle_ids, indicator__code=indicator
+            basis=RESULTS, cycle__in=cycle_ids, indicator__code=indicator
         )
     else:
-        qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle_id__in=cycle_ids)
+        qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle__in=cycle_ids)
     if household_class:
         qs = qs.filter(household_class=household_class)
-    if village is not None:
-        qs = qs.filter(village=village)
+    if filters.get("commune") is not None:
+        qs = qs.filter(village__parent=filters["commune"])
+    if filters.get("village") is not None:
+        qs = qs.filter(village=filters["village"])
     return qs.aggregate(n=Sum("households"))["n"] or 0
 
 
-def has_cycle(path_prefix: str, year: int) -> bool:
-    """Whether a periodic review of ``year`` exists in the area (or above it)."""
-    qs = ReviewCycle.objects.filter(kind=PERIODIC, year=year)
-    if path_prefix:
-        qs = qs.filter(Q(commune__path__startswith=path_prefix))
-    return qs.exists()
+def _wide_scope(user) -> bool:
+    """Whether ``user`` sees the households of a district or a province (or everything)."""
+    if user.is_superuser:
+        return True
+    scopes = [m for m in user.scope_memberships() if m.role in ROLES["view"]]
+    if any(m.role == "admin" for m in scopes):
+        return True
+    wide = (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
+    return Area.objects.filter(pk__in=[m.area_id for m in scopes], kind__in=wide).exists()

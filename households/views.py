@@ -6,6 +6,7 @@ Short views: fetch (scoped), act (through services), redirect.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,8 +14,10 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,6 +50,7 @@ from .queries import TODO, household_list, latest_periodic_year, next_in_queue, 
 from .reports.status import figures_status, year_choices
 from .search import looks_like_citizen_id
 from .standing import registry_refusal
+from .summary import list_total as summary_total
 
 
 @requires(SELF)
@@ -120,7 +124,9 @@ def household_list_view(request):
     form, households, cycle, year = filtered_households(request, open_cycles)
     asked = request.GET.get("per_page", "")
     per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else PAGE_SIZES[0]
-    page = Paginator(households, per_page).get_page(request.GET.get("page"))
+    paginator = Paginator(households, per_page)
+    paginator.count = list_total(request, form, households, user=user, cycle=cycle, year=year)
+    page = paginator.get_page(request.GET.get("page"))
     _review_actions(page, user, open_cycles)
     query = request.GET.copy()
     query.pop("page", None)
@@ -146,6 +152,17 @@ def household_list_view(request):
     )
 
 
+def list_total(request, form, households, *, user, cycle, year) -> int:
+    """The number of households the list's filter selects: the one place the list counts them.
+    A district's or province's count comes from the summary counts when its filters are ones the
+    summary keeps (``summary.list_total``); otherwise one COUNT over the filter (the page query
+    itself reads only its page)."""
+    filters = form.cleaned_data if form.is_valid() else {}
+    selected = "selected" in request.GET
+    total = summary_total(user, filters, cycle=cycle, year=year, selected=selected)
+    return households.count() if total is None else total
+
+
 def _review_actions(page, user, open_cycles) -> None:
     """Each listed household gets ``review_cycle``: its commune's open periodic cycle where the
     user may enter its result (the row's "Rà soát" link), else None. One query."""
@@ -167,15 +184,7 @@ def filtered_households(request, open_cycles=None):
     cycles = ReviewCycle.objects.visible_to(user).select_related("commune")
     form = HouseholdFilterForm(request.GET or None)
     scope = Household.objects.visible_to(user)
-    villages = (
-        Area.objects.visible_to(user)
-        .villages()
-        .filter(pk__in=scope.values("village_id"))
-        .select_related("parent")
-        .order_by()  # in Vietnamese order by _group_villages_by_commune
-    )
-    form.fields["village"].queryset = villages
-    _group_villages_by_commune(form.fields["village"], villages)
+    communes = _area_fields(form, user, scope)
     form.fields["cycle"].queryset = cycles
     standard_indicators = Indicator.objects.filter(
         dimension__standard__in=cycles.values("standard")
@@ -198,12 +207,20 @@ def filtered_households(request, open_cycles=None):
         (e, e) for e in sorted_vietnamese(ethnicities)
     ]
     filters = form.cleaned_data if form.is_valid() else {}
+    if len(communes) > 1:
+        commune = _village_choices(form, user, scope, filters)
+    else:
+        # A commune's user: the commune said once more, redundant with the scope, lets the
+        # database read the commune's households by their (commune, code) index rather than
+        # walk a province's sort index (docs/benchmarks.md, "Province viewer (issue 16)").
+        commune = communes[0].pk if communes else None
     cycle = filters.get("cycle")
     year = None if cycle else latest_periodic_year(cycles)
     households = household_list(
         user,
         cycle=cycle,
         year=year,
+        commune=commune,
         village=filters.get("village"),
         household_class=filters.get("household_class", ""),
         indicator=filters.get("indicator", ""),
@@ -238,35 +255,101 @@ def log_export(request, *, what: str, rows: int, area=None) -> None:
     )
 
 
-def _group_villages_by_commune(field, villages) -> None:
-    """Over a district or a province the village filter lists its villages under their commune
-    (one ``<optgroup>`` each), as the same village names recur from commune to commune; a commune
-    user keeps the plain list. Communes and villages in Vietnamese order (core.collation)."""
-    rows = sorted(villages, key=lambda v: (vietnamese_key(v.parent.name), v.parent_id, by_name(v)))
-    if len({v.parent_id for v in rows}) <= 1:
-        field.choices = [("", field.empty_label)] + [(v.pk, str(v)) for v in rows]
-        return
-    groups: dict[int, list] = {}
-    for village in rows:
-        groups.setdefault(village.parent_id, []).append(village)
-    communes = [members[0].parent for members in groups.values()]
-    names = [c.name for c in communes]
-    districts = {
-        a.pk: a.name
-        for a in Area.objects.filter(
-            pk__in={c.parent_id for c in communes if names.count(c.name) > 1}
+def _area_fields(form, user, scope) -> list[Area]:
+    """The filter's commune and village fields. Over more than one commune (a district or a
+    province: 100–160 communes, 1,800 villages) the village is chosen within a commune, its
+    villages loaded with htmx when the commune changes (:func:`village_options`) or shown once
+    the commune is submitted (without JavaScript). A commune's or a village's user keeps one
+    plain village select and no commune field. Returns the communes the user may see."""
+    # Every commune the user may see (no probe for households: a scan of a province's
+    # households for 160 names); a board sees its own commune as an ancestor, one commune.
+    communes = sorted(
+        Area.objects.visible_to(user).communes().select_related("parent"),
+        key=lambda c: (vietnamese_key(c.name), c.pk),
+    )
+    if len(communes) <= 1:
+        del form.fields["commune"]
+        villages = (
+            Area.objects.visible_to(user)
+            .villages()
+            .filter(Exists(scope.filter(village=OuterRef("pk"))))
         )
-    }
+        form.fields["village"].queryset = villages
+        form.fields["village"].choices = [("", form.fields["village"].empty_label)] + [
+            (v.pk, str(v)) for v in sorted(villages, key=by_name)
+        ]
+        return communes
+    field = form.fields["commune"]
+    field.queryset = Area.objects.visible_to(user).communes()
+    names = Counter(c.name for c in communes)
+    # Two communes of one name (in different districts) are told apart by the district.
     field.choices = [("", field.empty_label)] + [
-        (
-            # Two communes of one name (in different districts) are told apart by the district.
-            f"{commune.name} ({districts[commune.parent_id]})"
-            if commune.parent_id in districts
-            else commune.name,
-            [(v.pk, v.name) for v in members],
-        )
-        for commune, members in zip(communes, groups.values(), strict=True)
+        (c.pk, f"{c.name} ({c.parent.name})" if names[c.name] > 1 else c.name) for c in communes
     ]
+    field.widget.attrs.update(
+        {
+            "hx-get": reverse("household_village_options"),
+            "hx-target": "#id_village",
+            "hx-swap": "innerHTML",
+        }
+    )
+    form.fields["village"].queryset = Area.objects.visible_to(user).villages()
+    return communes
+
+
+def _village_choices(form, user, scope, filters):
+    """The village select's options: the villages of the chosen commune (the commune of a
+    chosen village when no commune was sent, as from a link "?village=…"); a village outside
+    the chosen commune (the commune changed, without JavaScript) is dropped. Returns the id of
+    the commune to filter by."""
+    commune, village = filters.get("commune"), filters.get("village")
+    commune_id = commune.pk if commune is not None else None
+    if village is not None and commune_id is None:
+        commune_id = village.parent_id
+        form.data = form.data.copy()
+        form.data["commune"] = str(commune_id)
+    elif village is not None and village.parent_id != commune_id:
+        filters["village"] = None
+    field = form.fields["village"]
+    if commune_id is None:
+        field.choices = [("", _("— chọn xã trước —"))]
+        return None
+    field.choices = [("", field.empty_label)] + [
+        (v.pk, v.name) for v in communes_villages(user, scope, commune_id)
+    ]
+    return commune_id
+
+
+def communes_villages(user, scope, commune) -> list[Area]:
+    """The villages of ``commune`` that ``user`` may see and that hold a household of
+    ``scope``, in Vietnamese order."""
+    villages = (
+        Area.objects.visible_to(user)
+        .villages()
+        .filter(parent=commune)
+        .filter(Exists(scope.filter(village=OuterRef("pk"))))
+    )
+    return sorted(villages, key=by_name)
+
+
+@requires("view")
+def village_options(request):
+    """The ``<option>``s of the household list's village select for the commune chosen in its
+    commune select (htmx): the villages there that the user may see, with households."""
+    asked = request.GET.get("commune", "")
+    villages = []
+    if asked:
+        if not asked.isdigit():
+            raise Http404
+        commune = get_visible_or_404(Area.objects.communes(), request.user, pk=int(asked))
+        villages = communes_villages(
+            request.user, Household.objects.visible_to(request.user), commune
+        )
+    return render(
+        request,
+        "households/_partials/village_options.html",
+        {"villages": villages, "commune_chosen": bool(asked)},
+    )
 
 
 def _ethnicities(scope) -> list[str]:

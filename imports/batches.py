@@ -9,25 +9,28 @@ where they no longer change households, or a cycle no longer open, makes the bat
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from areas.models import Area
 from households.models import ReviewCycle
 
 from . import exports
-from .importer import ImportReport, _Import
+from .importer import ImportReport, RowChange, RowIssue, _Import
 from .models import ImportBatch
 from .registry import HouseholdImport
 from .results import AssessmentImport
-from .storage import import_uploads
+from .storage import import_uploads, local_copy, save_local, scratch_file
 
 # The statuses from which a batch may still be previewed again, confirmed or cancelled.
 OPEN = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED)
@@ -79,33 +82,49 @@ def batch_create(*, user, kind: str, target, upload, progress_token: str = "") -
         filename=upload.name[:255],
         sha256=digest.hexdigest(),
     )
-    batch.file.save(f"{token}.xlsx", upload, save=False)
+    # Through the storage of the settings as they are now (the field's own is fixed at start).
+    batch.file.name = import_uploads().save(f"{token}.xlsx", upload)
     batch.save()
     return batch
 
 
-def batch_preview(batch: ImportBatch) -> ImportReport:
+def batch_preview(batch: ImportBatch, *, job_progress=None) -> ImportReport:
     """A dry run of the batch's file: the report, and in the batch what a confirm compares
-    against (the outcome digest) and the reading the confirm starts from."""
-    storage = import_uploads()
-    kept = f"{batch.token}.reading"
-    progress = _Progress(batch)
+    against (the outcome digest), what the preview page shows, and the reading the confirm
+    starts from (written to a local scratch file by the importer, then stored beside the
+    upload). ``job_progress``: the running job's ``progress(done, total, step)``, if any."""
+    progress = _Progress(batch, job_progress=job_progress)
     try:
-        importer = importer_for(batch, progress)
-        report = importer.run(commit=False, keep=storage.path(kept))
+        with importer_for(batch, progress) as importer, scratch_file(".reading") as kept:
+            report = importer.run(commit=False, keep=kept)
+            _store_reading(batch, kept)
     except BaseException:
         progress.close()
         raise
     progress.set(done=True)
-    if storage.exists(kept):
-        batch.reading.name = kept
-        batch.reading_sha256 = _sha256(batch.reading) or ""
     _record(batch, report, progress, importer)
     return report
 
 
+def batch_claim(batch: ImportBatch) -> None:
+    """Mark the batch as being confirmed, or refuse (``AlreadyConfirmed``) when it is already
+    confirmed or being confirmed: a double click or a second tab writes nothing twice. The web
+    request claims the batch before it starts the confirm job."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=OPEN).update(
+        status=ImportBatch.Status.CONFIRMING, updated_at=timezone.now()
+    )
+    if not claimed:
+        raise AlreadyConfirmed(batch.token)
+    batch.status = ImportBatch.Status.CONFIRMING
+
+
 def batch_confirm(
-    batch: ImportBatch, *, valid_only: bool = False, accept_warnings: bool = False
+    batch: ImportBatch,
+    *,
+    valid_only: bool = False,
+    accept_warnings: bool = False,
+    claimed: bool = False,
+    job_progress=None,
 ) -> ImportReport:
     """Write the batch's file in one transaction if the registry still gives the outcome its
     preview showed; else nothing is written and the report (``changed_since_preview``) is the new
@@ -114,22 +133,22 @@ def batch_confirm(
     ``valid_only`` writes the valid rows of a results file with rejected rows (the user chose
     it); the upload is then kept (until ``IMPORT_KEEP_HOURS``) for the rejected rows' download.
     ``accept_warnings``: rows with warnings are written; without it a file with warnings is not
-    written (``report.warnings_refused``) and the batch stays open."""
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=OPEN).update(
-        status=ImportBatch.Status.CONFIRMING, updated_at=timezone.now()
-    )
-    if not claimed:  # a second confirm of the same batch (a double click, a second tab)
+    written (``report.warnings_refused``) and the batch stays open. ``claimed``: the caller has
+    claimed the batch already (:func:`batch_claim`; the confirm job)."""
+    if not claimed:
+        batch_claim(batch)
+    elif batch.status != ImportBatch.Status.CONFIRMING:
         raise AlreadyConfirmed(batch.token)
-    progress = _Progress(batch, confirming=True)
+    progress = _Progress(batch, confirming=True, job_progress=job_progress)
     try:
-        importer = importer_for(batch, progress)
-        report = importer.run(
-            commit=True,
-            reuse=_kept_reading(batch),
-            expect=batch.outcome.get("digest", ""),
-            valid_only=valid_only,
-            accept_warnings=accept_warnings,
-        )
+        with importer_for(batch, progress) as importer:
+            report = importer.run(
+                commit=True,
+                reuse=_kept_reading(batch),
+                expect=batch.outcome.get("digest", ""),
+                valid_only=valid_only,
+                accept_warnings=accept_warnings,
+            )
     except BaseException:
         progress.close()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
@@ -147,6 +166,23 @@ def batch_cancel(batch: ImportBatch) -> None:
     batch.save(update_fields=["status", "file", "reading", "updated_at"])
 
 
+def batch_release(batch: ImportBatch) -> None:
+    """Open a batch claimed for a confirm whose job ended before the import began (the job was
+    refused: nothing was written), so it may be confirmed again."""
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CONFIRMING).update(
+        status=ImportBatch.Status.FAILED, updated_at=timezone.now()
+    )
+    batch.refresh_from_db(fields=["status", "updated_at"])
+
+
+def batch_in_scope(batch: ImportBatch) -> bool:
+    """Whether the batch's commune (or open cycle) is still one its uploader may import into."""
+    user = batch.uploaded_by
+    if batch.kind == ImportBatch.Kind.HOUSEHOLDS:
+        return communes_for(user).filter(pk=batch.area_id).exists()
+    return open_cycles_for(user).filter(pk=batch.cycle_id).exists()
+
+
 def batch_for(user, token: str) -> ImportBatch:
     """``user``'s own batch named ``token`` whose stored file is still the one uploaded, else
     ``BatchUnavailable``. A confirmed batch is returned as such (the caller says so)."""
@@ -160,25 +196,30 @@ def batch_for(user, token: str) -> ImportBatch:
     return batch
 
 
-def importer_for(batch: ImportBatch, progress: _Progress | None = None) -> _Import:
-    """The importer of the batch's stored file, in its uploader's scope as it is now."""
+@contextlib.contextmanager
+def importer_for(batch: ImportBatch, progress: _Progress | None = None) -> Iterator[_Import]:
+    """The importer of the batch's stored file, in its uploader's scope as it is now, reading a
+    local copy of the file that is removed when the block ends."""
     user = batch.uploaded_by
-    common = {
-        "source": import_uploads().path(batch.file.name),
-        "user": user,
-        "filename": batch.filename,
-        "progress": progress.reading if progress else None,
-        "write_progress": progress.writing if progress else None,
-    }
     if batch.kind == ImportBatch.Kind.HOUSEHOLDS:
         commune = communes_for(user).filter(pk=batch.area_id).first()
         if commune is None:
             raise BatchUnavailable(batch.token)
-        return HouseholdImport(commune=commune, **common)
-    cycle = open_cycles_for(user).filter(pk=batch.cycle_id).first()
-    if cycle is None:
-        raise BatchUnavailable(batch.token)
-    return AssessmentImport(cycle=cycle, **common)
+        make, target = HouseholdImport, {"commune": commune}
+    else:
+        cycle = open_cycles_for(user).filter(pk=batch.cycle_id).first()
+        if cycle is None:
+            raise BatchUnavailable(batch.token)
+        make, target = AssessmentImport, {"cycle": cycle}
+    with _local_upload(batch) as source:
+        yield make(
+            source=source,
+            user=user,
+            filename=batch.filename,
+            progress=progress.reading if progress else None,
+            write_progress=progress.writing if progress else None,
+            **target,
+        )
 
 
 def batches_remove_stale() -> None:
@@ -197,7 +238,7 @@ def batches_remove_stale() -> None:
         try:
             if storage.get_modified_time(name) < limit:
                 storage.delete(name)
-        except OSError:
+        except (OSError, NotImplementedError):
             continue
 
 
@@ -210,11 +251,13 @@ class _Progress:
     own, in autocommit, on PostgreSQL. SQLite (development, one process) would lock that second
     writer out, so there the progress is stored with the batch after the run."""
 
-    def __init__(self, batch: ImportBatch, *, confirming: bool = False):
+    def __init__(self, batch: ImportBatch, *, confirming: bool = False, job_progress=None):
         self.batch = batch
         self.state: dict = {"done": False, "rows": 0, "total": 0, "confirming": confirming}
         self._lock = threading.Lock()
         self._connection = None
+        self._job_progress = job_progress
+        self._owner = threading.get_ident()
         self._write()
 
     def reading(self, done: int, total: int) -> None:
@@ -227,6 +270,22 @@ class _Progress:
         with self._lock:
             self.state = {**self.state, **state}
             self._write()
+        self._tell_job()
+
+    def _tell_job(self) -> None:
+        """The same progress on the job's record (the job's own page). On SQLite that record is
+        written through the import's connection, which the write thread must not touch."""
+        if self._job_progress is None or self.state["done"]:
+            return
+        if connection.vendor != "postgresql" and threading.get_ident() != self._owner:
+            return
+        if self.state.get("writing"):
+            step = _("Đang ghi")
+        elif self.state["confirming"]:
+            step = _("Đang so sánh với sổ hộ")
+        else:
+            step = _("Đang đọc tệp")
+        self._job_progress(self.state["rows"], self.state["total"], step)
 
     def _write(self) -> None:
         if connection.vendor != "postgresql":
@@ -250,6 +309,7 @@ class _Progress:
 def _record(batch: ImportBatch, report: ImportReport, progress: _Progress, importer) -> None:
     progress.close()
     batch.progress = progress.state
+    batch.shown = report_shown(report)
     if report.committed:
         batch.status = ImportBatch.Status.CONFIRMED
     elif report.file_error:
@@ -281,12 +341,40 @@ def rejected_rows(batch: ImportBatch) -> bytes | None:
         return None
     if _sha256(batch.file) != batch.sha256:
         return None
-    return exports.rejected_workbook(
-        batch.cycle,
-        import_uploads().path(batch.file.name),
-        batch.outcome["sheet"],
-        {int(k): v for k, v in rejected.items()},
-    )
+    with _local_upload(batch) as source:
+        return exports.rejected_workbook(
+            batch.cycle,
+            source,
+            batch.outcome["sheet"],
+            {int(k): v for k, v in rejected.items()},
+        )
+
+
+@contextlib.contextmanager
+def _local_upload(batch: ImportBatch) -> Iterator:
+    """A local copy of the batch's upload (the Excel reader reads files, not storages); a file
+    gone from the storage makes the batch unavailable."""
+    with contextlib.ExitStack() as stack:
+        try:
+            source = stack.enter_context(local_copy(batch.file.name, suffix=".xlsx"))
+        except OSError:
+            raise BatchUnavailable(batch.token) from None
+        yield source
+
+
+def _store_reading(batch: ImportBatch, kept) -> None:
+    """Store the reading the importer kept at ``kept`` (if it kept one: not when the file has
+    problems) as the batch's, with its digest; a reading of an earlier preview goes."""
+    if batch.reading:
+        import_uploads().delete(batch.reading.name)
+    batch.reading.name, batch.reading_sha256 = "", ""
+    if kept.exists():
+        digest = hashlib.sha256()
+        with kept.open("rb") as local:
+            for chunk in iter(lambda: local.read(1 << 20), b""):
+                digest.update(chunk)
+        batch.reading.name = save_local(f"{batch.token}.reading", kept)
+        batch.reading_sha256 = digest.hexdigest()
 
 
 def _kept_reading(batch: ImportBatch) -> bytes | None:
@@ -324,3 +412,58 @@ def _sha256(field) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+# --- what the preview page shows ------------------------------------------------------------
+
+
+def report_shown(report: ImportReport) -> dict:
+    """What the preview page shows of ``report``, as JSON: the counts and verdicts whole, and the
+    first ``IMPORT_PREVIEW_ROWS`` rows of each list (problems, warnings, new, updated rows)."""
+    rows = settings.IMPORT_PREVIEW_ROWS
+    changes = [c for c in report.changes if c.status == "new"][:rows]
+    changes += [c for c in report.changes if c.status == "updated"][:rows]
+    return {
+        "kind": report.kind,
+        "filename": report.filename,
+        "counts": report.counts,
+        "member_counts": report.member_counts,
+        "notices": list(report.notices),
+        "file_error": report.file_error,
+        "rows_read": report.rows_read,
+        "committed": report.committed,
+        "partial": report.partial,
+        "changed_since_preview": report.changed_since_preview,
+        "warnings_refused": report.warnings_refused,
+        "issues": [vars(issue) for issue in report.issues[:rows]],
+        "issues_total": len(report.issues),
+        "warnings": [vars(issue) for issue in report.warnings[:rows]],
+        "warning_rows": len({(w.sheet, w.row) for w in report.warnings}),
+        "changes": [
+            {
+                "sheet": c.sheet,
+                "row": c.row,
+                "code": c.code,
+                "status": c.status,
+                "details": c.details,
+                "fields": [list(f) for f in c.fields],
+            }
+            for c in changes
+        ],
+    }
+
+
+def report_from_shown(shown: dict) -> ImportReport:
+    """The report the preview page renders, rebuilt from :func:`report_shown` (its lists hold
+    the rows shown; ``shown["issues_total"]`` and ``shown["warning_rows"]`` count them all)."""
+    report = ImportReport(shown["kind"], shown["filename"])
+    for name in ("counts", "member_counts", "notices", "file_error", "rows_read", "committed"):
+        setattr(report, name, shown[name])
+    for name in ("partial", "changed_since_preview", "warnings_refused"):
+        setattr(report, name, shown[name])
+    report.issues = [RowIssue(**issue) for issue in shown["issues"]]
+    report.warnings = [RowIssue(**issue) for issue in shown["warnings"]]
+    report.changes = [
+        RowChange(**{**c, "fields": tuple(tuple(f) for f in c["fields"])}) for c in shown["changes"]
+    ]
+    return report

@@ -4,8 +4,9 @@ confirmation.
 The batch is the whole state of an import between requests: the stored file and its digest, who
 uploaded it, for which commune (and cycle), what the preview found (the outcome digest a confirm
 must find again, the counts, the row problems), the preview's reading of the file, the progress
-a page polls, and the status. No session holds any of it, so any web process — or a background
-job given the batch's id — can run the preview or the confirm.
+a page polls, what the preview page shows, and the status. No session holds any of it, so any
+web process — or a background job given the batch's id — runs the preview or the confirm, and
+any web process shows the result.
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ class ImportBatch(models.Model):
     reading = models.FileField(storage=import_uploads, upload_to="", max_length=200, blank=True)
     reading_sha256 = models.CharField(max_length=64, blank=True)
     progress = models.JSONField(default=dict, blank=True)
+    # The background job (``jobs.Job``) running the batch's latest preview or confirm: its page
+    # polls it, and shows its error when it failed.
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the preview page shows of the latest preview or confirm (``batches.report_shown``):
+    # the counts, the first rows of each list and the confirm's verdict, so that any web process
+    # can show what a worker found.
+    shown = models.JSONField(default=dict, blank=True)
     # The previewed outcome: its digest (``ImportReport.outcome()``, empty when the preview found
     # problems, so nothing is confirmed unseen) and its counts.
     outcome = models.JSONField(default=dict, blank=True)

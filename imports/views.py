@@ -2,13 +2,16 @@
 exports.
 
 An upload becomes an ``ImportBatch`` (``models.py``): the file is kept in the upload storage
-(``settings.IMPORT_UPLOAD_DIR``) under a token the server draws, and the batch holds its
-SHA-256, its uploader and scope, what the preview found and the reading the confirm starts from
-(``batches.py``). The confirm step uses that file, never a new upload, refuses it if its content
-changed, and writes only the outcome the preview showed. Only the uploader sees, confirms or
-cancels a batch, within their scope as it is at that moment. A preview of a large file takes
-seconds, so the import page polls the batch's progress while the upload request runs, under a
-token derived from the user (docs/decisions-import.md).
+(``STORAGES["imports"]``: the server's directory or a bucket) under a token the server draws,
+and the batch holds its SHA-256, its uploader and scope, what the preview found and the reading
+the confirm starts from (``batches.py``). The preview and the confirm are background jobs
+(``jobs.py``): the upload request stores the file, starts the preview and sends the browser to
+the batch's page, which polls the job and then shows the preview; the confirm request claims the
+batch (a second confirm is refused) and starts the confirm. The confirm step uses the stored
+file, never a new upload, refuses it if its content changed, and writes only the outcome the
+preview showed. Only the uploader sees, confirms or cancels a batch, within their scope as it
+is at that moment. The import page also polls while the upload itself is sent, under a token
+derived from the user (docs/decisions-import.md).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.access import get_visible_or_404, requires
 from areas.models import Area
@@ -36,21 +41,24 @@ from core.formatting import format_int
 from core.forms import in_vietnamese_order
 from households.models import Assessment, Household, ReviewCycle
 from households.views import filtered_households, log_export
-from indicators.rules import HouseholdClass
+from jobs import services as job_services
 
 from . import exports
+from . import jobs as import_jobs
 from .batches import (
     DONE,
     AlreadyConfirmed,
     BatchUnavailable,
     batch_cancel,
-    batch_confirm,
+    batch_claim,
     batch_create,
     batch_for,
-    batch_preview,
+    batch_in_scope,
+    batch_release,
     communes_for,
     open_cycles_for,
     rejected_rows,
+    report_from_shown,
 )
 from .limits import max_bytes, megabytes
 from .models import ImportBatch
@@ -206,8 +214,8 @@ def _upload(request, kind, limited):
     batch = batch_create(
         user=request.user, kind=kind, target=target, upload=upload_file, progress_token=progress
     )
-    report = batch_preview(batch)
-    return _preview(request, batch, report)
+    import_jobs.start(import_jobs.PREVIEW, batch, user=request.user)
+    return redirect("imports:batch", token=batch.token)
 
 
 @requires("import")
@@ -216,14 +224,43 @@ def confirm(request, token):
     batch = _batch(request, token)
     if batch.status in DONE:
         return _already_imported(request, batch)
-    valid_only = request.POST.get("valid_only") == "1"
-    accept_warnings = request.POST.get("accept_warnings") == "1"
+    if _working(batch):  # its preview is still running: show it first
+        return redirect("imports:batch", token=batch.token)
+    if not batch_in_scope(batch):
+        raise Http404
+    params = {
+        "valid_only": request.POST.get("valid_only") == "1",
+        "accept_warnings": request.POST.get("accept_warnings") == "1",
+    }
     try:
-        report = batch_confirm(batch, valid_only=valid_only, accept_warnings=accept_warnings)
+        with transaction.atomic():  # no claim without its job, no job without its claim
+            batch_claim(batch)
+            import_jobs.start(import_jobs.CONFIRM, batch, user=request.user, params=params)
     except AlreadyConfirmed:
         return _already_imported(request, batch)
-    except BatchUnavailable:
-        raise Http404 from None
+    return redirect("imports:batch", token=batch.token)
+
+
+@requires("import")
+@require_GET
+def batch_page(request, token):
+    """The batch's page: its job's progress while the preview or the confirm runs, then the
+    preview (or the confirm's verdict, or the job's error)."""
+    batch = _own_batch(request, token)
+    job = batch.job
+    working = {"batch": batch, "job": job, "retryable": _retryable(batch)}
+    if _working(batch) or (job is not None and job.interrupted):
+        return render(request, "imports/working.html", working)
+    if batch.status == ImportBatch.Status.CONFIRMED:
+        return _imported(request, batch)
+    failed = job is not None and job.status == job.Status.FAILED
+    if failed and batch.status == ImportBatch.Status.CONFIRMING:
+        batch_release(batch)  # its job stopped before the import began: nothing was written
+    if not batch.shown:  # the preview itself failed (or never ran: an upload of before jobs)
+        if job is None:
+            raise Http404
+        return render(request, "imports/working.html", working)
+    report = report_from_shown(batch.shown)
     if report.changed_since_preview:
         # The registry changed since the preview: show what a commit would write now.
         messages.warning(
@@ -241,10 +278,25 @@ def confirm(request, token):
                 "đúng, đánh dấu ô “Tôi đã kiểm tra các cảnh báo” rồi xác nhận lại, nếu sai thì "
                 "sửa tệp và tải lên lại."
             )
-            % {"n": format_int(len({(w.sheet, w.row) for w in report.warnings}))},
+            % {"n": format_int(batch.shown["warning_rows"])},
         )
-    if not report.committed:
-        return _preview(request, batch, report)
+    return _preview(request, batch, report, error=job.error if failed else "")
+
+
+@requires("import")
+@require_POST
+def retry(request, token):
+    """Run the batch's job again when it failed or was interrupted (its worker died)."""
+    batch = _own_batch(request, token)
+    if _retryable(batch):
+        job_services.retry(batch.job)
+    return redirect("imports:batch", token=batch.token)
+
+
+def _imported(request, batch):
+    """A confirmed batch: what was written, then the import page (with the rejected rows' link
+    when only the valid rows were written)."""
+    report = report_from_shown(batch.shown)
     c = report.counts
     if report.partial:
         messages.success(
@@ -285,6 +337,9 @@ def cancel(request, token):
     batch = _batch(request, token)
     if batch.status in DONE:
         raise Http404
+    if _working(batch):
+        messages.info(request, _("Đang xem trước tệp; hãy chờ xong rồi huỷ."))
+        return redirect("imports:batch", token=batch.token)
     batch_cancel(batch)
     messages.info(request, _("Đã huỷ, không nhập gì."))
     return redirect("imports:index")
@@ -325,6 +380,8 @@ def status(request, token):
         batch = ImportBatch.objects.filter(uploaded_by=user, token=token).first()
         if batch is None:
             raise Http404
+        if request.htmx and not _working(batch):
+            return HttpResponseClientRefresh()  # its job ended: the page shows the outcome
     state = batch.progress if batch else {}
     return render(request, "imports/_progress.html", {"state": state})
 
@@ -392,6 +449,20 @@ def export_households(request):
             % {"count": format_int(count), "limit": format_int(limit)},
         )
         return redirect(back)
+    chosen = form.cleaned_data if form.is_bound else {}
+    # The area the list is filtered to: a village, or a commune over a district or province.
+    place = chosen.get("village") or chosen.get("commune")
+    one_commune = place is not None or "selected" in request.GET or _one_commune(request.user)
+    if import_jobs.export_in_background(request.user, count, one_commune=one_commune):
+        _log_households_export(request, rows=count)
+        job = import_jobs.start_export(
+            import_jobs.EXPORT_HOUSEHOLDS,
+            user=request.user,
+            area=place,
+            params={"query": request.GET.urlencode()},
+            label=_("Excel danh sách hộ gia đình (%(n)s hộ)") % {"n": format_int(count)},
+        )
+        return _export_job_page(request, job)
     content = households_export_logged(request, households, rows=count)
     return exports.response(content, _("ho-gia-dinh.xlsx"))
 
@@ -400,34 +471,53 @@ def export_households(request):
 @require_GET
 def export_results(request, cycle_pk, household_class=""):
     cycle = get_visible_or_404(
-        ReviewCycle.objects.select_related("standard"), request.user, pk=cycle_pk
+        ReviewCycle.objects.select_related("standard", "commune"), request.user, pk=cycle_pk
     )
     results = Assessment.objects.for_cycle(cycle).visible_to(request.user)
     chosen = results.filter(household_class=household_class) if household_class else results
-    log_export(request, what=str(cycle), rows=chosen.count(), area=cycle.commune)
-    if household_class:
-        names = {
-            HouseholdClass.POOR.value: _("ho-ngheo-%(year)s.xlsx"),
-            HouseholdClass.NEAR_POOR.value: _("ho-can-ngheo-%(year)s.xlsx"),
-        }
-        content = exports.class_list_workbook(cycle, results, household_class)
-        return exports.response(content, names[household_class] % {"year": cycle.year})
-    return exports.response(
-        exports.assessments_workbook(cycle, results),
-        _("ket-qua-ra-soat-%(year)s.xlsx") % {"year": cycle.year},
-    )
+    rows = chosen.count()
+    log_export(request, what=str(cycle), rows=rows, area=cycle.commune)
+    if import_jobs.export_in_background(request.user, rows, one_commune=True):
+        job = import_jobs.start_export(
+            import_jobs.EXPORT_RESULTS,
+            user=request.user,
+            area=cycle.commune,
+            params={"cycle": cycle.pk, "household_class": household_class},
+            label=_("Excel kết quả rà soát — %(cycle)s (%(n)s hộ)")
+            % {"cycle": cycle, "n": format_int(rows)},
+        )
+        return _export_job_page(request, job)
+    result = import_jobs.results_file(cycle, results, household_class)
+    return exports.response(result.content, result.filename)
 
 
 def households_export_logged(request, households, *, rows: int) -> bytes:
     """The Excel export of the list page's ``households`` for ``request.user``: citizen IDs in
     full only where the user may see them, and the export logged (with its row count) first."""
-    log_export(
-        request,
-        what=_("Danh sách hộ gia đình (Excel)"),
-        rows=rows,
-    )
+    _log_households_export(request, rows=rows)
     revealable = citizen_ids_revealable(Household.objects.all(), request.user)
     return exports.households_workbook(households, revealable=revealable)
+
+
+def _log_households_export(request, *, rows: int) -> None:
+    log_export(request, what=_("Danh sách hộ gia đình (Excel)"), rows=rows)
+
+
+def _one_commune(user) -> bool:
+    """Whether everything ``user`` sees lies in one commune."""
+    return Area.objects.communes().visible_to(user).count() <= 1
+
+
+def _export_job_page(request, job):
+    """An export too large for a page: it is made in the background, on the job's page."""
+    messages.info(
+        request,
+        _(
+            "Danh sách lớn nên tệp Excel được lập ở chế độ chạy nền. Khi xong, nút tải về hiện "
+            "ở trang này; bạn có thể đóng trang và mở lại từ “Việc chạy nền của tôi”."
+        ),
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -485,7 +575,38 @@ def _already_imported(request, batch):
     return render(request, "imports/already_imported.html", {"batch": batch}, status=404)
 
 
-def _preview(request, batch, report):
+def _own_batch(request, token) -> ImportBatch:
+    """This user's batch ``token`` as it is (any step but cancelled or expired), else 404."""
+    if not _valid_token(token):
+        raise Http404
+    batch = (
+        ImportBatch.objects.filter(token=token, uploaded_by=request.user)
+        .exclude(status__in=(ImportBatch.Status.CANCELLED, ImportBatch.Status.EXPIRED))
+        .select_related("job")
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def _retryable(batch) -> bool:
+    """A job to run again: one interrupted (its worker died; a confirm's batch is still claimed
+    by it), or a preview that failed. A failed confirm is not: its batch is open again, and the
+    preview page offers the confirm."""
+    job = batch.job
+    if job is None:
+        return False
+    return job.interrupted or (job.kind == import_jobs.PREVIEW and job.status == job.Status.FAILED)
+
+
+def _working(batch) -> bool:
+    """Whether the batch's job is still to finish (queued or running; not when interrupted)."""
+    job = batch.job
+    return job is not None and not job.finished and not job.interrupted
+
+
+def _preview(request, batch, report, *, error: str = ""):
     rows = settings.IMPORT_PREVIEW_ROWS
     invalid = report.issues[:rows]
     can_partial = batch.kind == ImportBatch.Kind.ASSESSMENTS and report.has_valid_changes
@@ -496,13 +617,14 @@ def _preview(request, batch, report):
             "token": batch.token,
             "batch": batch,
             "report": report,
+            "job_error": error,
             "invalid": invalid,
-            "more_invalid": len(report.issues) - len(invalid),
+            "more_invalid": batch.shown["issues_total"] - len(invalid),
             "new_rows": [c for c in report.changes if c.status == "new"][:rows],
             "updated_rows": [c for c in report.changes if c.status == "updated"][:rows],
             "preview_rows": rows,
             "warnings": report.warnings[:rows],
-            "warning_rows": len({(w.sheet, w.row) for w in report.warnings}),
+            "warning_rows": batch.shown["warning_rows"],
             "can_partial": can_partial,
             "valid_rows": report.counts["new"] + report.counts["updated"],
             "rejected_url": reverse("imports:rejected", args=[batch.token])

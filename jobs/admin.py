@@ -11,7 +11,9 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     search_fields = ("label", "user__username")
     list_select_related = ("user", "area")
-    readonly_fields = [f.name for f in Job._meta.fields]
+    # The result's stored name is left out: it is no URL (jobs/storage.py), and only its owner
+    # downloads it, through the job's page.
+    fields = readonly_fields = [f.name for f in Job._meta.fields if f.name not in ("id", "result")]
 
     def has_add_permission(self, request):
         return False

@@ -27,7 +27,7 @@ def check_database() -> None:
 def check_broker() -> None:
     from kombu import Connection
 
-    timeout = settings.HEALTHZ_TIMEOUT_SECONDS
+    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=timeout) as conn:
         conn.ensure_connection(max_retries=1, timeout=timeout)
         if conn.transport_cls in ("redis", "rediss") or "redis" in conn.transport.driver_type:

@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 #: a job's heartbeat is written at least this often while its handler runs (a fraction of the
 #: stale limit, so a live job is never taken for a dead one)
 BEAT_FRACTION = 4
-#: progress written to the database at most this often (seconds); the last state always is
-PROGRESS_INTERVAL = 0.5
 
 
 def start(kind: str, *, user, area, params: dict | None = None, label: str = "") -> Job:
@@ -90,7 +88,9 @@ def _send(job_id: int) -> None:
 
     try:
         # The URL from the settings, read now (not the one the app read at import time).
-        with run_job.app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+        with run_job.app.connection_for_write(
+            settings.CELERY_BROKER_URL, connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT
+        ) as conn:
             run_job.apply_async(
                 args=[job_id],
                 queue=settings.CELERY_TASK_DEFAULT_QUEUE,
@@ -120,46 +120,58 @@ def run(job_id: int) -> Job | None:
         return None
     beat = _Beat(job)
     try:
-        spec = registry.kind(job.kind)
-        if not can(job.user, spec.action, job.area):
-            raise JobError(
-                _("Bạn không còn quyền làm việc này trên địa bàn %(area)s.")
-                % {"area": job.area.name}
-            )
-        # The messages of a job, like its documents, are in Vietnamese whatever the interface.
-        with override(settings.LANGUAGE_CODE):
-            result = spec.handler(job, beat.progress)
-        if result is not None:
-            _store(job, result)
+        _handle(job, beat)
     except (JobError, ValidationError) as exc:
-        beat.stop()
         message = exc.message if isinstance(exc, JobError) else " ".join(exc.messages)
         log.info("job %s (%s) refused: %s", job.pk, job.kind, message)
-        return _fail(job.pk, message)
+        return _fail(job.pk, message, attempts=job.attempts)
     except Exception:
-        beat.stop()
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        return _fail(
-            job.pk,
-            _(
-                "Việc không hoàn thành được do một lỗi của hệ thống. Lỗi đã được ghi lại; vui lòng "
-                "thử lại hoặc báo quản trị."
-            ),
-        )
-    beat.stop()
-    job.status = Job.Status.DONE
-    job.finished_at = timezone.now()
-    job.heartbeat_at = job.finished_at
-    job.progress_done, job.progress_total, job.progress_step = beat.state
-    if job.progress_total and job.progress_done < job.progress_total:
-        job.progress_done = job.progress_total
-    job.save(
-        update_fields=[
-            "status", "finished_at", "heartbeat_at", "result", "result_name",
-            "progress_done", "progress_total", "progress_step",
-        ]
-    )  # fmt: skip
+        return _fail(job.pk, generic_error(), attempts=job.attempts)
+    finally:
+        beat.stop()
+    done, total, step = beat.state
+    now = timezone.now()
+    fields = {
+        "status": Job.Status.DONE,
+        "finished_at": now,
+        "heartbeat_at": now,
+        "progress_done": max(done, total),
+        "progress_total": total,
+        "progress_step": step,
+        "result": job.result.name or "",
+        "result_name": job.result_name,
+    }
+    # Only this run's claim may finish the job: one taken over meanwhile is the other run's.
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts).update(
+        **fields
+    ):
+        log.warning("job %s was taken over while it ran; this run's result is dropped", job.pk)
+        if job.result:
+            job_results().delete(job.result.name)
+        return None
+    job.refresh_from_db()
     return job
+
+
+def generic_error() -> str:
+    return _(
+        "Việc không hoàn thành được do một lỗi của hệ thống. Lỗi đã được ghi lại; vui lòng "
+        "thử lại hoặc báo quản trị."
+    )
+
+
+def _handle(job: Job, beat: _Beat) -> None:
+    spec = registry.kind(job.kind)
+    if not can(job.user, spec.action, job.area):
+        raise JobError(
+            _("Bạn không còn quyền làm việc này trên địa bàn %(area)s.") % {"area": job.area.name}
+        )
+    # The messages of a job, like its documents, are in Vietnamese whatever the interface.
+    with override(settings.LANGUAGE_CODE):
+        result = spec.handler(job, beat.progress)
+    if result is not None:
+        _store(job, result)
 
 
 def _claim(job_id: int) -> Job | None:
@@ -196,11 +208,16 @@ def _store(job: Job, result: Result) -> None:
     job.result_name = result.filename[:200]
 
 
-def _fail(job_id: int, message: str) -> Job | None:
+def _fail(job_id: int, message: str, *, attempts: int | None = None) -> Job | None:
+    """Mark the job failed: the run numbered ``attempts`` (no other run that took it over), or,
+    without ``attempts``, a job that never started (the broker refused it)."""
     now = timezone.now()
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.FAILED, error=message, finished_at=now, heartbeat_at=now
-    )
+    jobs = Job.objects.filter(pk=job_id)
+    if attempts is None:
+        jobs = jobs.filter(status=Job.Status.QUEUED)
+    else:
+        jobs = jobs.filter(status=Job.Status.RUNNING, attempts=attempts)
+    jobs.update(status=Job.Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
     return Job.objects.filter(pk=job_id).first()
 
 
@@ -243,7 +260,7 @@ class _Beat:
         with self._lock:
             self.state = (max(0, int(done)), max(0, int(total)), str(step)[:200])
             now = time.monotonic()
-            if now - self._written < PROGRESS_INTERVAL and done < total:
+            if now - self._written < settings.JOBS_PROGRESS_INTERVAL and done < total:
                 return
             self._written = now
             self._write(progress=True)

@@ -163,10 +163,14 @@ def started(
 
 @contextmanager
 def worker(
-    *, queue: str | None = None, env: dict[str, str] | None = None, timeout: float = 30
+    *,
+    queue: str | None = None,
+    env: dict[str, str] | None = None,
+    args: list[str] | tuple[str, ...] = (),
+    timeout: float = 30,
 ) -> Iterator[Running]:
     """``celery -A povertyplan worker --pool=solo`` on ``queue`` (default: the settings' queue),
-    ready once it says so."""
+    ready once it says so; ``args`` are added to its command line."""
     queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
     overrides = {"CELERY_QUEUE": queue, **(env or {})}
     argv = [
@@ -174,7 +178,7 @@ def worker(
         "--pool=solo", "--concurrency", "1", "-Q", queue,
         "-n", f"{queue}-{uuid.uuid4().hex[:6]}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--loglevel", "INFO",
+        "--loglevel", "INFO", *args,
     ]  # fmt: skip
     with started(
         argv,
@@ -188,14 +192,18 @@ def worker(
 
 @contextmanager
 def web(
-    *, port: int | None = None, env: dict[str, str] | None = None, timeout: float = 30
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    args: list[str] | tuple[str, ...] = (),
+    timeout: float = 30,
 ) -> Iterator[Running]:
-    """``gunicorn povertyplan.wsgi -b 127.0.0.1:<port>`` (one worker), ready once it accepts
-    connections; ``running.url`` is its address."""
+    """``gunicorn povertyplan.wsgi -b 127.0.0.1:<port>`` (one worker unless ``args`` say
+    otherwise), ready once it accepts connections; ``running.url`` is its address."""
     port = port or free_port()
     argv = [
         sys.executable, "-m", "gunicorn", "povertyplan.wsgi",
-        "-b", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60",
+        "-b", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60", *args,
     ]  # fmt: skip
 
     def accepts(_running: Running) -> bool:

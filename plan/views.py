@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import requires
 from areas.scoping import can
@@ -19,7 +20,7 @@ from projects.models import Assignment, Plan, PlanText
 from reports import registry
 from reports.documents import report_document_blocks
 
-from . import services
+from . import jobs, services
 from .checks import digest
 from .defaults import BY_KEY, PARTS, default_text
 from .document import plan_texts, running_name
@@ -69,6 +70,28 @@ def plan_document(request):
             "annex_of": annex_of(report) if report is not None else "",
         },
     )
+
+
+@requires("view")
+@require_GET
+def plan_pdf(request):
+    """The plan's PDF: from the report view when it is quick, else made by a background job and
+    offered on the job's page (``plan/jobs.py`` says when)."""
+    sel = pick(request, Assignment.objects.latest_year)
+    if sel.commune is None:
+        raise Http404
+    if not jobs.pdf_in_background(sel.commune, sel.year):
+        query = urlencode({"area": sel.commune.pk, "year": sel.year, "format": "pdf"})
+        return redirect(f"{reverse('report', args=['plan'])}?{query}")
+    job = jobs.start(user=request.user, commune=sel.commune, year=sel.year)
+    messages.info(
+        request,
+        _(
+            "Kế hoạch dài nên bản PDF được lập ở chế độ chạy nền. Khi xong, nút tải về hiện ở "
+            "trang này; bạn có thể đóng trang và mở lại từ “Việc chạy nền của tôi”."
+        ),
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @requires("plan")

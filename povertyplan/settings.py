@@ -330,6 +330,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
 # Most households in one Excel export of the household list.
 EXPORT_MAX_HOUSEHOLDS = env_int("EXPORT_MAX_HOUSEHOLDS", 20_000)
+# An export of more households than this (or of a list wider than one commune) is made by a
+# background job, offered on the job's page; a smaller one is made in the request.
+EXPORT_JOB_HOUSEHOLDS = env_int("EXPORT_JOB_HOUSEHOLDS", 2_000)
 # Rows of each list (new, updated, invalid) shown on an import's preview page.
 IMPORT_PREVIEW_ROWS = env_int("IMPORT_PREVIEW_ROWS", 300)
 # Hours an uploaded import waits for its confirmation before its files are removed.
@@ -337,6 +340,12 @@ IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)
 # A report the browser asks for and that is estimated to take longer than this many seconds is
 # refused with the batch command to run instead (`manage.py report`).
 REPORT_WEB_LIMIT_SECONDS = env_int("REPORT_WEB_LIMIT_SECONDS", 10)
+# The plan's PDF is made by a background job when the report engine estimates it above this many
+# seconds (plan/jobs.py); below, the page's PDF link serves it at once.
+PLAN_PDF_JOB_SECONDS = env_int("PLAN_PDF_JOB_SECONDS", 3)
+# Districts, provinces and the wide household list read their counts from the summary counts
+# (households/summary.py); False computes them from the results again (checks, tests).
+SUMMARY_READS = env_bool("SUMMARY_READS", default=True)
 # Seconds the household list keeps its choice of ethnic groups for one scope in the cache.
 ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
@@ -357,6 +366,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "povertyplan")
 # The Job row is the result: Celery keeps none.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Seconds the web waits for the broker when it sends a job or /healthz checks it: a broker that
+# is down fails the job with a clear message instead of holding the page.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
 # Redis gives an unacknowledged job back after this many seconds (its visibility timeout): longer
 # than the longest job, or a running job would be handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -368,12 +380,12 @@ JOBS_EMBEDDED = env("JOBS_EMBEDDED", "thread")
 # A running job whose heartbeat is older than this many seconds was interrupted (its worker or
 # web process died): it may be run again, from the page or `manage.py jobs_retry`.
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120)
+# Seconds between two writes of a running job's progress (the last state is always written).
+JOBS_PROGRESS_INTERVAL = float(env("JOBS_PROGRESS_INTERVAL", "0.5"))
 # Where job results are kept (default: MEDIA_ROOT/jobs, read on each use).
 JOBS_RESULT_DIR = env("JOBS_RESULT_DIR")
 # Days a finished job's result file is kept before `manage.py jobs_purge` removes it.
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 14)
-# Seconds /healthz waits for the broker before it reports it down.
-HEALTHZ_TIMEOUT_SECONDS = env_int("HEALTHZ_TIMEOUT_SECONDS", 3)
 
 LOGGING = {
     "version": 1,
@@ -381,3 +393,87 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- Files, cache and sessions (docs/deployment.md, "Files, cache and sessions") ---
+# Nothing a request needs lives only in one web process: with two or more web servers (or a
+# worker), the cache and the sessions go to Redis and the files to a storage all of them reach.
+
+
+def redis_cache(url: str, prefix: str) -> dict:
+    """Django's own Redis cache at ``url`` (``redis://host:6379/1``), keys under ``prefix``.
+    A Redis that stops answering fails a request after a few seconds instead of holding it."""
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+    }
+
+
+def session_engine(store: str, shared_cache: bool) -> str:
+    """The session engine named by ``SESSION_STORE``. Sessions in a cache need a cache that every
+    web process shares: a process's own memory would log a user out on the next server."""
+    engines = {"db": "db", "cache": "cache", "cached_db": "cached_db"}
+    if store not in engines:
+        raise ImproperlyConfigured(f"SESSION_STORE must be one of {', '.join(engines)}.")
+    if store != "db" and not shared_cache:
+        raise ImproperlyConfigured(f"SESSION_STORE={store} needs REDIS_URL (a shared cache).")
+    return f"django.contrib.sessions.backends.{engines[store]}"
+
+
+def s3_storages(prefixes: dict[str, str]) -> dict[str, dict]:
+    """``STORAGES`` entries in one S3-compatible bucket (django-storages, installed apart:
+    ``pip install 'django-storages[s3]'``), each alias under its own prefix. Objects are private:
+    the bucket's policy grants nothing to the public, and links, if any, are signed."""
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "STORAGE_BACKEND=s3 needs django-storages: pip install 'django-storages[s3]'."
+        )
+    if not env("S3_BUCKET"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+    options = {
+        "bucket_name": env("S3_BUCKET"),
+        "endpoint_url": env("S3_ENDPOINT_URL") or None,
+        "region_name": env("S3_REGION") or None,
+        "access_key": env("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env("S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": env_int("S3_LINK_SECONDS", 300),
+        # A file saved under a taken name gets another name, as on the file system.
+        "file_overwrite": False,
+    }
+    return {
+        alias: {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {**options, "location": p}}
+        for alias, p in prefixes.items()
+    }
+
+
+# REDIS_URL (e.g. redis://127.0.0.1:6379/1): the cache in Redis, shared by every process; empty:
+# each process keeps its own cache in memory (one server, `make run`).
+REDIS_URL = env("REDIS_URL")
+# What the keys of this site start with in that Redis (several sites, or tests, may share it).
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", "povertyplan")
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL, CACHE_KEY_PREFIX)
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# SESSION_STORE: db (the database), cache (Redis alone), cached_db (read from Redis, written to
+# both). Default: cache when REDIS_URL is set, else db.
+SESSION_STORE = env("SESSION_STORE", "cache" if REDIS_URL else "db")
+SESSION_ENGINE = session_engine(SESSION_STORE, shared_cache=bool(REDIS_URL))
+
+# STORAGE_BACKEND: filesystem (MEDIA_ROOT and IMPORT_UPLOAD_DIR above) or s3 (one bucket:
+# S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; the uploads and
+# generated files of every web server and worker in it, under media/, imports/ and jobs/).
+STORAGE_BACKEND = env("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    STORAGES.update(s3_storages({"default": "media", "imports": "imports", "jobs": "jobs"}))
+elif STORAGE_BACKEND != "filesystem":
+    raise ImproperlyConfigured("STORAGE_BACKEND must be filesystem or s3.")

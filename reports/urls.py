@@ -9,4 +9,5 @@ urlpatterns = [
     path("reconcile/", reconcile_page.reconcile_view, name="report_reconcile"),
     path("document/", views.document_settings_view, name="report_document_settings"),
     path("<slug:slug>/", views.report_view, name="report"),
+    path("<slug:slug>/batch/", views.report_batch, name="report_batch"),
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.access import requires
 from areas.models import Area, reportable_areas
@@ -22,6 +23,7 @@ from audit.models import AccessLog
 from audit.services import access_log
 from indicators import services as target_services
 from indicators.models import ProgressRecord, Target
+from jobs import services as job_services
 
 from . import registry
 from . import services as report_services
@@ -29,6 +31,7 @@ from .documents import issuing_area
 from .errors import NotEntered
 from .forms import DocumentSettingsForm, ProgressForm, TargetForm, target_order
 from .html import charts_svg
+from .jobs import BATCH_FORMATS
 from .models import DocumentSettings
 from .render import CONTENT_TYPES, FORMATS, estimate_seconds, expected_rows
 from .render import render as render_report
@@ -277,6 +280,7 @@ def report_view(request, slug):
                 "downloads": {f: f"{base}&format={f}" for f in ("pdf", "xlsx", "csv", "json")},
                 "can_edit": can(request.user, "report", area),
                 "commune_links": slug == "communes",
+                "batch": _batch_offer(spec, area),
                 "years": options,
                 "year": year,
                 "picker_params": [(k, v) for k, v in query.items() if k != "year"],
@@ -288,6 +292,48 @@ def report_view(request, slug):
     name = f"{slug}-{area.code or area.pk}-{year}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _batch_offer(spec, area: Area) -> dict | None:
+    """The batch form of a report page for an area above a commune: every commune's report in
+    one zip, made in the background (``reports.batch``, reports/jobs.py)."""
+    if not spec.per_commune or area.kind not in (Area.Kind.PROVINCE, Area.Kind.DISTRICT):
+        return None
+    return {"formats": ("pdf", "xlsx")}
+
+
+@requires("view")
+@require_POST
+def report_batch(request, slug):
+    """Start the batch of ``slug`` for every commune under the area, then show its job."""
+    spec = registry.spec(slug)
+    area = _area_param(request)
+    if spec is None or area is None or _batch_offer(spec, area) is None:
+        raise Http404
+    fmt = request.POST.get("format", "pdf")
+    year = request.POST.get("year", "")
+    if fmt not in BATCH_FORMATS or (year and not (year.isdigit() and 1990 <= int(year) <= 2100)):
+        return _refuse(request, [_("Định dạng hoặc năm không hợp lệ.")])
+    options = {name: request.POST[name] for name in spec.options if request.POST.get(name)}
+    label = _("%(report)s · mọi xã thuộc %(area)s · %(year)s (%(fmt)s)") % {
+        "report": spec.title or spec.slug,
+        "area": area.name,
+        "year": year or _("năm mới nhất"),
+        "fmt": fmt.upper(),
+    }
+    job = job_services.start(
+        "reports.batch",
+        user=request.user,
+        area=area,
+        params={
+            "slug": slug,
+            "format": fmt,
+            "year": int(year) if year else None,
+            "options": options,
+        },
+        label=label,
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @requires("view")

@@ -246,6 +246,34 @@ def refused(archive: Path, message: str, *options: str) -> None:
     assert every_table_count() == before
 
 
+def test_a_storage_in_a_bucket_is_named_in_the_archive_and_left_as_it_is_by_a_restore(
+    committed_db, folders, settings
+):
+    """Django's in-memory storage stands for a bucket (``STORAGE_BACKEND=s3``): not a folder."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    on_disk, _manifest = backup.backup_create(output=folders / "backups" / "disk.tar")
+    memory = "django.core.files.storage.InMemoryStorage"
+    settings.STORAGES = {**settings.STORAGES, "imports": {"BACKEND": memory}}
+    storages["imports"].save("kept.xlsx", ContentFile(b"in the bucket"))
+
+    path, manifest = backup.backup_create(output=folders / "backups" / "bucket.tar")
+    names = {part["name"] for part in manifest["parts"]}
+    assert "files/media/exports/ds-2023.xlsx" in names
+    assert not any(name.startswith("files/imports/") for name in names)
+    assert manifest["external"] == {"imports": "django.core.files.storage.memory.InMemoryStorage"}
+    assert set(manifest["roots"]) == {"media"}
+
+    # An archive made while the uploads were in a folder: its upload is not put in the bucket.
+    out = io.StringIO()
+    call_command("restore", str(on_disk), "--yes", stdout=out)
+    assert "Kho imports nằm ngoài máy chủ (bucket): giữ nguyên" in out.getvalue()
+    assert "không khôi phục 1 tệp" in out.getvalue()
+    assert storages["imports"].open("kept.xlsx").read() == b"in the bucket"
+    assert not storages["imports"].exists("token.xlsx")
+
+
 @pytest.mark.django_db
 def test_a_restore_refuses_an_archive_of_another_database_engine(tmp_path, folders):
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"

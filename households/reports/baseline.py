@@ -211,7 +211,7 @@ def baseline(area: Area, year: int, on=None) -> Report:
 def reads_summary(area: Area) -> bool:
     """Whether the figures of ``area`` come from the summary counts: an area above a commune,
     unless ``settings.SUMMARY_READS`` is False (the tests comparing both ways)."""
-    return area.kind in WIDE and getattr(settings, "SUMMARY_READS", True)
+    return area.kind in WIDE and settings.SUMMARY_READS
 
 
 WIDE = (Area.Kind.PROVINCE, Area.Kind.DISTRICT)

@@ -198,8 +198,8 @@ def test_the_ethnicity_filter_offers_the_groups_in_scope_and_accepts_a_typed_one
     assert "Hoa <b>" not in response.content.decode()
 
 
-def test_the_village_filter_groups_villages_by_commune_over_a_district(
-    client, officer, viewer, district, village_a, village_b
+def test_over_a_district_the_village_is_chosen_within_a_commune(
+    client, officer, viewer, district, commune, village_a, village_b
 ):
     from areas.tests.factories import CommuneFactory, VillageFactory
 
@@ -208,18 +208,56 @@ def test_the_village_filter_groups_villages_by_commune_over_a_district(
         make_home(village, f"Hộ {village.pk}")
     client.force_login(viewer)
     html = client.get(reverse("household_list")).content.decode()
-    group = f'<optgroup label="Xã Bên"><option value="{elsewhere.pk}">Thôn A</option></optgroup>'
-    assert group in html
-    assert '<optgroup label="Xã Vĩnh Hảo">' in html
+    # a commune select, and no village before a commune is chosen
+    assert f'<option value="{elsewhere.parent_id}">Xã Bên</option>' in html
+    assert f'value="{elsewhere.pk}"' not in html and f'value="{village_a.pk}"' not in html
+    assert reverse("household_village_options") in html  # the commune select's hx-get
+    # without JavaScript: the submitted commune filters and offers its villages
+    response = client.get(reverse("household_list"), {"commune": commune.pk})
+    html = response.content.decode()
+    assert {h.commune_id for h in response.context["page"]} == {commune.pk}
+    assert len(response.context["page"]) == 2
+    assert f'<option value="{village_a.pk}">Thôn A</option>' in html
+    assert f'value="{elsewhere.pk}"' not in html
+    # a link with a village alone ("?village=…") selects its commune too
     response = client.get(reverse("household_list"), {"village": elsewhere.pk})
+    html = response.content.decode()
     assert [h.village_id for h in response.context["page"]] == [elsewhere.pk]
-    assert f'<option value="{elsewhere.pk}" selected>' in response.content.decode()
-    client.force_login(officer)  # one commune: a plain list
-    html = client.get(reverse("household_list")).content.decode()
-    assert "<optgroup" not in html and f'<option value="{village_a.pk}">Thôn A</option>' in html
+    assert f'<option value="{elsewhere.pk}" selected>' in html
+    assert f'<option value="{elsewhere.parent_id}" selected>' in html
+    # the commune changed, the old village kept in the query: the commune's households
+    response = client.get(
+        reverse("household_list"), {"commune": commune.pk, "village": elsewhere.pk}
+    )
+    assert {h.commune_id for h in response.context["page"]} == {commune.pk}
+    client.force_login(officer)  # one commune: a plain village list, no commune field
+    response = client.get(reverse("household_list"))
+    html = response.content.decode()
+    assert "commune" not in response.context["form"].fields
+    assert f'<option value="{village_a.pk}">Thôn A</option>' in html
+    assert reverse("household_village_options") not in html
 
 
-def test_communes_of_one_name_stay_apart_in_the_village_filter(client, administrator, district):
+def test_the_village_options_are_those_of_the_commune_the_user_may_see(
+    client, viewer, board_a, other_officer, commune, village_a, village_b
+):
+    for village in (village_a, village_b):
+        make_home(village, f"Hộ {village.pk}")
+    url = reverse("household_village_options")
+    client.force_login(viewer)
+    html = client.get(url, {"commune": commune.pk}).content.decode()
+    assert f'<option value="{village_a.pk}">Thôn A</option>' in html
+    assert f'<option value="{village_b.pk}">' in html
+    assert "chọn xã trước" in client.get(url, {"commune": ""}).content.decode()
+    assert client.get(url, {"commune": "x"}).status_code == 404
+    client.force_login(board_a)  # its commune is visible, its neighbour's village is not
+    html = client.get(url, {"commune": commune.pk}).content.decode()
+    assert f'value="{village_a.pk}"' in html and f'value="{village_b.pk}"' not in html
+    client.force_login(other_officer)  # another commune's officer: not found
+    assert client.get(url, {"commune": commune.pk}).status_code == 404
+
+
+def test_communes_of_one_name_stay_apart_in_the_commune_filter(client, administrator, district):
     from areas.tests.factories import CommuneFactory, DistrictFactory, VillageFactory
 
     other_district = DistrictFactory(name="Huyện Kia", code="035", parent=district.parent)
@@ -231,8 +269,8 @@ def test_communes_of_one_name_stay_apart_in_the_village_filter(client, administr
         make_home(village, f"Hộ {village.pk}")
     client.force_login(administrator)
     html = client.get(reverse("household_list")).content.decode()
-    assert f'<optgroup label="Xã Tân Lập (Huyện Bắc Quang)"><option value="{here.pk}">' in html
-    assert f'<optgroup label="Xã Tân Lập (Huyện Kia)"><option value="{there.pk}">' in html
+    assert f'<option value="{here.parent_id}">Xã Tân Lập (Huyện Bắc Quang)</option>' in html
+    assert f'<option value="{there.parent_id}">Xã Tân Lập (Huyện Kia)</option>' in html
 
 
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
@@ -283,15 +321,15 @@ def test_villages_and_communes_are_offered_in_vietnamese_order(
     form = client.get(reverse("household_create")).context["form"]
     offered = [label for _value, label in form.fields["village"].choices]
     assert offered == ["Dốc Đỏ", "Đồng Tâm", "Thôn 2", "Thôn 10", village_a.name]  # "Thôn A"
-    # over a district: communes in that order too, each with its villages
+    # over a district: communes in that order too
     for name in ["Xã Đông", "Xã Dương"]:
         make_home(
             VillageFactory(name="Thôn 1", parent=CommuneFactory(name=name, parent=district)), name
         )
     client.force_login(viewer)
     html = client.get(reverse("household_list")).content.decode()
-    groups = [html.index(f'<optgroup label="{n}">') for n in ["Xã Dương", "Xã Đông", commune.name]]
-    assert groups == sorted(groups)
+    communes = [html.index(f">{n}</option>") for n in ["Xã Dương", "Xã Đông", commune.name]]
+    assert communes == sorted(communes)
 
 
 def test_the_list_query_count_does_not_grow_with_households(

@@ -60,10 +60,12 @@ def test_the_upload_page_previews_ten_to_the_thirty_as_a_problem_not_a_500(
     source = results_file("1" + "0" * 30)
     source.name = "ket-qua.xlsx"
     preview = client.post(
-        "/imports/upload/assessments/", {"cycle": cycle.pk, "file": source, "token": token}
+        "/imports/upload/assessments/",
+        {"cycle": cycle.pk, "file": source, "token": token},
+        follow=True,
     )
     assert preview.status_code == 200
     assert "lớn hơn mức tối đa 1.000.000.000" in preview.text
     assert "Xác nhận nhập" not in preview.text
-    done = client.post(f"/imports/{preview.context['token']}/confirm/")
+    done = client.post(f"/imports/{preview.context['token']}/confirm/", follow=True)
     assert done.status_code == 200 and not Assessment.objects.exists()

@@ -116,7 +116,7 @@ def test_the_web_preview_shows_nothing_and_the_confirm_names_no_one(
     source.name = "ho.xlsx"
     shown = upload(client, commune, source)
     assert shown.context["report"].ok and "Người Giữ" not in shown.text
-    done = client.post(f"/imports/{shown.context['token']}/confirm/")
+    done = client.post(f"/imports/{shown.context['token']}/confirm/", follow=True)
     assert done.status_code == 200 and HELD_ELSEWHERE in done.text
     assert "Người Giữ" not in done.text and "H-far" not in done.text
 

@@ -19,6 +19,7 @@ from households.tests.factories import HouseholdFactory, MemberFactory, ReviewCy
 from imports.models import ImportBatch
 from imports.registry import HouseholdImport
 from imports.results import AssessmentImport
+from jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -49,11 +50,12 @@ def registry_file(households, members):
 
 
 def every_table_count() -> dict[str, int]:
-    """Rows of every table but the import batches (the record of the upload itself)."""
+    """Rows of every table but the import batches and their jobs (the record of the upload and
+    of its preview)."""
     with connection.cursor() as cursor:
         counts = {}
         for table in connection.introspection.table_names(cursor):
-            if table == ImportBatch._meta.db_table:
+            if table in (ImportBatch._meta.db_table, Job._meta.db_table):
                 continue
             cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
             counts[table] = cursor.fetchone()[0]
@@ -574,12 +576,25 @@ def upload(client, commune, source):
     page = client.get("/imports/")
     progress = page.context["token"]
     return client.post(
-        "/imports/upload/households/", {"commune": commune.pk, "file": source, "token": progress}
+        "/imports/upload/households/",
+        {"commune": commune.pk, "file": source, "token": progress},
+        follow=True,  # to the batch's page, which shows the preview once its job has run
     )
 
 
 def stored(preview) -> str:
     return preview.context["token"]
+
+
+def imported(response) -> bool:
+    """Whether a followed confirm ended on the import page with what was written."""
+    return response.request["PATH_INFO"] == "/imports/" and "Đã nhập" in response.text
+
+
+def confirm(client, token, **data):
+    """Confirm, and follow to where the confirm job's outcome is shown: the import page after a
+    write, the preview again when nothing was written."""
+    return client.post(f"/imports/{token}/confirm/", data, follow=True)
 
 
 def test_upload_previews_then_confirm_writes_once(client, commune, village_a, officer, uploads):
@@ -594,8 +609,9 @@ def test_upload_previews_then_confirm_writes_once(client, commune, village_a, of
     assert every_table_count() == before  # the preview wrote nothing
     token = stored(preview)
     assert (uploads / f"{token}.xlsx").exists()
-    done = client.post(f"/imports/{token}/confirm/")
-    assert done.status_code == 302
+    done = confirm(client, token)
+    assert done.redirect_chain[0] == (f"/imports/{token}/", 302)  # at once, to the job's page
+    assert imported(done)
     assert Household.objects.count() == 1 and Member.objects.count() == 1
     assert not (uploads / f"{token}.xlsx").exists()
     again = client.post(f"/imports/{token}/confirm/")  # a double submit: no double import
@@ -649,7 +665,8 @@ def test_preview_lists_each_invalid_row_and_offers_no_confirm(
     assert "Không có thôn “Thôn Không Có” trong Xã Vĩnh Hảo." in text
     assert "Ngày “31/02/1980” không có thật." in text
     assert "Xác nhận nhập" not in text
-    assert client.post(f"/imports/{stored(preview)}/confirm/").status_code == 200  # shown again
+    again = confirm(client, stored(preview))
+    assert again.status_code == 200 and "Xem trước khi nhập" in again.text  # shown again
     assert Household.objects.count() == 0
 
 
@@ -707,9 +724,8 @@ def test_upload_over_the_size_limit_gets_a_message(
 ):
     settings.IMPORT_MAX_BYTES = 1024
     client.force_login(officer)
-    response = upload(client, commune, good_registry())
-    assert response.status_code == 302
-    page = client.get("/imports/")
+    page = upload(client, commune, good_registry())
+    assert page.redirect_chain == [("/imports/", 302)]
     assert "Tệp quá lớn" in page.text and "giới hạn là 0,0 MB" in page.text
     assert not uploads.exists() or not any(uploads.iterdir())
 
@@ -735,7 +751,7 @@ def test_confirm_starts_from_the_previews_reading_of_the_file(
         raise AssertionError("the confirm read the file again")
 
     monkeypatch.setattr(importer, "open_workbook", unreadable)
-    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert imported(confirm(client, token))
     household = Household.objects.get()
     assert household.code == "VH-001" and household.members.get().citizen_id == "002080000001"
     assert not (uploads / f"{token}.reading").exists()
@@ -759,7 +775,7 @@ def test_a_reading_changed_on_disk_is_not_loaded_and_the_file_is_read_again(
     reads = []
     original = importer.open_workbook
     monkeypatch.setattr(importer, "open_workbook", lambda s: reads.append(s) or original(s))
-    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert imported(confirm(client, token))
     assert not loaded and len(reads) == 1
     assert Household.objects.get().head_name == "Nguyễn Văn Đức"
 
@@ -793,7 +809,7 @@ def test_a_forged_reading_with_a_matching_digest_calls_nothing_and_the_file_is_r
     ImportBatch.objects.filter(token=token).update(
         reading_sha256=hashlib.sha256(forged).hexdigest()
     )
-    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert imported(confirm(client, token))
     assert victim.read_text() == "still here"
     assert Household.objects.get().head_name == "Nguyễn Văn Đức"  # read from the file again
 
@@ -821,7 +837,7 @@ def test_a_registry_changed_since_the_preview_is_shown_again_before_anything_is_
     # Meanwhile someone registers the same household by hand, with another head's name.
     services.household_create(village=village_a, code="VH-001", head_name="Người Khác")
     before = every_table_count()
-    again = client.post(f"/imports/{token}/confirm/")
+    again = confirm(client, token)
     assert again.status_code == 200  # the preview again, not a redirect
     assert "Sổ hộ đã thay đổi từ lúc xem trước" in again.text
     report = again.context["report"]
@@ -829,7 +845,7 @@ def test_a_registry_changed_since_the_preview_is_shown_again_before_anything_is_
     assert report.counts == {"new": 0, "updated": 1, "unchanged": 0, "invalid": 0}
     assert every_table_count() == before
     # Confirming what is now shown writes it.
-    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert imported(confirm(client, token))
     household = Household.objects.get()
     assert household.head_name == "Nguyễn Văn Đức" and household.members.count() == 1
 
@@ -841,10 +857,10 @@ def test_a_confirm_without_a_previewed_outcome_shows_the_preview_first(
     token = stored(upload(client, commune, good_registry()))
     # As after a preview that found problems: no outcome to confirm.
     ImportBatch.objects.filter(token=token).update(outcome={})
-    again = client.post(f"/imports/{token}/confirm/")
+    again = confirm(client, token)
     assert again.status_code == 200 and again.context["report"].changed_since_preview
     assert Household.objects.count() == 0
-    assert client.post(f"/imports/{token}/confirm/").status_code == 302
+    assert imported(confirm(client, token))
     assert Household.objects.count() == 1
 
 
@@ -861,11 +877,11 @@ def test_a_household_edited_since_the_preview_is_not_overwritten_unseen(
     services.household_update(
         household=home, expected_version=home.version, address="Xóm Trên, Thôn A"
     )
-    again = client.post(f"/imports/{stored(preview)}/confirm/")
+    again = confirm(client, stored(preview))
     assert again.status_code == 200 and again.context["report"].changed_since_preview
     home.refresh_from_db()
     assert home.head_name == "Tên Cũ" and home.address == "Xóm Trên, Thôn A"
-    assert client.post(f"/imports/{stored(preview)}/confirm/").status_code == 302
+    assert imported(confirm(client, stored(preview)))
     home.refresh_from_db()
     assert home.head_name == "Tên Mới" and home.address == "Xóm Trên, Thôn A"
 

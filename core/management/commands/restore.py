@@ -38,6 +38,11 @@ class Command(BaseCommand):
         )
         for name, count in result.files.items():
             self.stdout.write(f"Thư mục {name}: {count} tệp.")
+        for name, count in result.external.items():
+            self.stdout.write(
+                f"Kho {name} nằm ngoài máy chủ (bucket): giữ nguyên, không khôi phục "
+                f"{count} tệp của bản sao lưu vào đó."
+            )
         if result.missing_migrations:
             self.stdout.write(
                 f"Bản sao lưu thiếu {len(result.missing_migrations)} migration của mã này: "

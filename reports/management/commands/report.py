@@ -3,8 +3,10 @@
 Without ``--year`` it takes the latest year whose figures are official (the review finalised),
 as the report page does; provisional figures are marked in the file and said on stderr.
 
-With ``--all-below`` it writes one file per commune under the area into the folder ``--output``
-and shows a progress bar. ``--option since=2022`` passes a report's extra parameter.
+With ``--all-below`` it writes one file per commune under the area into the folder ``--output``,
+or into one zip with ``--zip FILE`` (what the report page's batch job makes), and shows a
+progress bar; communes whose report cannot be built are listed (in the zip: khong-lap-duoc.txt).
+``--option since=2022`` passes a report's extra parameter.
 
 The command acts as the system (``areas.scoping.SYSTEM``): whoever runs it on the server reads
 every area, so it asks no ``can()``; the personal reports it writes are not logged per user."""
@@ -19,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from areas.models import Area
+from jobs.registry import JobError
+from reports import jobs as batches
 from reports import registry
 from reports.render import BINARY, FORMATS, render
 
@@ -69,7 +73,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all-below",
             action="store_true",
-            help="Một tệp cho mỗi xã thuộc địa bàn, ghi vào thư mục --output",
+            help="Một tệp cho mỗi xã thuộc địa bàn, ghi vào thư mục --output hoặc một tệp --zip",
+        )
+        parser.add_argument(
+            "--zip",
+            dest="zip_path",
+            metavar="TỆP.zip",
+            help="Với --all-below: ghi mọi tệp vào một tệp zip (như nút lập hàng loạt trên web)",
         )
         parser.add_argument(
             "--option",
@@ -79,7 +89,9 @@ class Command(BaseCommand):
             help="Tham số riêng của báo cáo, ví dụ since=2022 (movement)",
         )
 
-    def handle(self, *args, slug, area, year, format, output, all_below, option, **options):
+    def handle(
+        self, *args, slug, area, year, format, output, all_below, zip_path, option, **options
+    ):
         spec = registry.spec(slug)
         extra = {}
         for item in option:
@@ -90,7 +102,9 @@ class Command(BaseCommand):
             extra[key] = value
         place = resolve_area(area)
         if all_below:
-            return self.write_all_below(spec, place, year, format, output, extra)
+            return self.write_all_below(spec, place, year, format, output, zip_path, extra)
+        if zip_path:
+            raise CommandError("--zip chỉ dùng với --all-below.")
         year = year or default_year(spec, place)
         try:
             report = registry.build(spec, place, year, **extra)
@@ -114,34 +128,46 @@ class Command(BaseCommand):
         else:
             path.write_text(content, encoding="utf-8")
 
-    def write_all_below(self, spec, place, year, fmt, output, extra) -> None:
-        if not output:
-            raise CommandError("--all-below cần --output THƯ_MỤC.")
-        folder = Path(output)
-        folder.mkdir(parents=True, exist_ok=True)
-        communes = list(
-            Area.objects.communes().filter(path__startswith=place.path).order_by("code")
-        )
-        if not communes:
-            raise CommandError(f"{place.name} không có xã nào.")
+    def write_all_below(self, spec, place, year, fmt, output, zip_path, extra) -> None:
+        """One file per commune under ``place`` (``reports.jobs.batch``, the function the
+        report page's batch job runs too): into the folder ``output``, or one zip ``zip_path``."""
+        if not output and not zip_path:
+            raise CommandError("--all-below cần --output THƯ_MỤC hoặc --zip TỆP.zip.")
+        if output and zip_path:
+            raise CommandError("Chỉ ghi một trong hai: --output THƯ_MỤC hoặc --zip TỆP.zip.")
         tty = sys.stderr.isatty()
-        written, skipped, started = 0, [], time.monotonic()
-        for index, commune in enumerate(communes, start=1):
-            self.stderr.write(progress_bar(index - 1, len(communes), commune.name), ending="")
-            if not tty:
-                self.stderr.write("")
-            try:
-                commune_year = year or default_year(spec, commune)
-                report = registry.build(spec, commune, commune_year, **extra)
-            except (ValidationError, CommandError) as exc:
-                text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                skipped.append(f"{commune.name}: {' '.join(text)}")
-                continue
-            path = folder / f"{spec.slug}-{commune.code or commune.pk}-{commune_year}.{fmt}"
-            self.write(path, render(report, fmt))
-            written += 1
-        self.stderr.write(progress_bar(len(communes), len(communes), "xong"))
+
+        def progress(done: int, total: int, step: str = "") -> None:
+            self.stderr.write(progress_bar(done, total, step), ending="" if tty else "\n")
+
+        started = time.monotonic()
+        try:
+            if zip_path:
+                content, outcome = batches.batch_zip(
+                    spec, place, year=year, fmt=fmt, extra=extra, progress=progress
+                )
+                Path(zip_path).write_bytes(content)
+                target = zip_path
+            else:
+                folder = Path(output)
+                folder.mkdir(parents=True, exist_ok=True)
+                outcome = batches.batch(
+                    spec,
+                    place,
+                    year=year,
+                    fmt=fmt,
+                    extra=extra,
+                    progress=progress,
+                    write=lambda name, content: self.write(folder / name, content),
+                )
+                target = folder
+        except JobError as exc:
+            raise CommandError(exc.message) from exc
+        if tty:
+            self.stderr.write("")
         seconds = time.monotonic() - started
-        self.stderr.write(f"Đã ghi {written} tệp vào {folder} trong {seconds:.1f} giây.")
-        for line in skipped:
+        self.stderr.write(
+            f"Đã ghi {len(outcome.written)} tệp vào {target} trong {seconds:.1f} giây."
+        )
+        for line in outcome.skipped:
             self.stderr.write(f"Bỏ qua {line}")

@@ -1,0 +1,260 @@
+"""The summary counts equal a full recount after any sequence of writes through the services
+(hypothesis draws the sequences): households created, moved (to another commune too), their
+members and registry dates changed; results recorded and changed; households kept at their
+previous result and no longer; cycles opened, finalised and reopened; a small import."""
+
+import datetime
+import itertools
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from households import bulkregistry, services, summary
+from households.models import Household, Member, ReviewCycle, ReviewExemption
+from households.queries import cycle_registry, households_without_result
+from review import services as review_services
+
+pytestmark = pytest.mark.django_db
+
+CODES = itertools.count(1)
+RESULTS = [(1_000_000, ("2.2", "4.1", "5.2")), (1_400_000, ("2.2",)), (4_000_000, ())]
+
+
+def entry(household, k):
+    income, codes = RESULTS[k % 3]
+    return services.AssessmentEntry(household, income, None, codes)
+
+
+def new_household(village):
+    household = services.household_create(
+        village=village, code=f"P{next(CODES):05d}", head_name="Lê Thị Hoa"
+    )
+    services.member_add(
+        household=household, full_name="Lê Thị Hoa", sex="F", relation_to_head="head"
+    )
+    return household
+
+
+@pytest.fixture
+def world(village_a, village_b, other_village):
+    """Two communes; the first with a finalised 2023 review of four households (so that a 2024
+    household can keep its previous result) and an open 2024 review."""
+    commune = village_a.parent
+    homes = [new_household(v) for v in (village_a, village_a, village_b, other_village)]
+    cycle = services.review_cycle_create(commune=commune, year=2023)
+    services.assessments_record(
+        cycle=cycle,
+        entries=[entry(h, i) for i, h in enumerate(homes[:3])],
+    )
+    services.review_cycle_finalise(cycle=cycle, user=None)
+    services.review_cycle_create(commune=commune, year=2024)
+    return {"villages": [village_a, village_b, other_village]}
+
+
+def pick(items, index):
+    return items[index % len(items)] if items else None
+
+
+def households():
+    return list(Household.objects.order_by("pk"))
+
+
+def cycles():
+    return list(ReviewCycle.objects.order_by("pk"))
+
+
+def op_create(world, i, j):
+    new_household(pick(world["villages"], i))
+
+
+def op_member(world, i, j):
+    household = pick(households(), i)
+    if j % 2:
+        services.member_add(
+            household=household, full_name="Trần Văn Nam", sex="M", relation_to_head="child"
+        )
+    else:
+        gone = household.members.order_by("-pk")[:1]
+        services.members_save(household=household, changed=[], deleted=list(gone))
+
+
+def op_move(world, i, j):
+    household = pick(households(), i)
+    services.household_update(household=household, village=pick(world["villages"], j))
+
+
+def op_dates(world, i, j):
+    household = pick(households(), i)
+    choices = [
+        {"left_registry_on": datetime.date(2024, 6, 1)},
+        {"left_registry_on": None, "joined_registry_on": None},
+        {"joined_registry_on": datetime.date(2024, 12, 20), "joined_how": "new"},
+        {"left_registry_on": datetime.date(2025, 1, 10)},
+    ]
+    services.household_update(household=household, **choices[j % len(choices)])
+
+
+def op_result(world, i, j):
+    """Record or change a result in an open review (of any kind)."""
+    cycle = pick(list(ReviewCycle.objects.filter(status="draft").order_by("pk")), j)
+    household = cycle and pick(list(cycle_registry(cycle).order_by("pk")), i)
+    if household:
+        income, codes = RESULTS[(i + j) % 3]
+        services.assessment_record(
+            cycle=cycle, household=household, income_per_capita=income, deprived=codes
+        )
+
+
+def op_keep(world, i, j):
+    """Keep a household with a decided result at it in an open review, or (kept already) no
+    longer."""
+    cycle = pick(list(ReviewCycle.objects.filter(status="draft").order_by("pk")), j)
+    decided = Household.objects.filter(assessments__cycle__status="finalised").distinct()
+    household = cycle and pick(list(decided.order_by("pk")), i)
+    if not household:
+        return
+    kept = ReviewExemption.objects.filter(cycle=cycle, household=household).first()
+    if kept is not None:
+        review_services.exemption_remove(exemption=kept)
+    else:
+        review_services.exemption_record(
+            cycle=cycle, household=household, reason=ReviewExemption.Reason.KEPT_PREVIOUS
+        )
+
+
+def op_finalise(world, i, j):
+    cycle = pick(cycles(), j)
+    if cycle.is_finalised:
+        review_services.reopen(cycle=cycle, reason="Sửa kết quả")
+        return
+    todo = list(households_without_result(cycle).select_related("village"))
+    if todo:
+        services.assessments_record(
+            cycle=cycle,
+            entries=[entry(h, (i + k)) for k, h in enumerate(todo)],
+        )
+    services.review_cycle_finalise(cycle=cycle, user=None)
+
+
+def op_cycle(world, i, j):
+    village = pick(world["villages"], i)
+    services.review_cycle_create(commune=village.parent, year=(2023, 2024, 2025)[j % 3])
+
+
+def op_import(world, i, j):
+    """The registry import's write (households.bulkregistry): two new households, and one
+    household of the commune moved to another of its villages."""
+    village = pick(world["villages"], i)
+    commune = village.parent
+    new = [
+        bulkregistry.NewHousehold(
+            village.pk,
+            {"code": f"N{next(CODES):05d}", "head_name": "Phạm Văn An"},
+            [{"full_name": "Phạm Văn An", "sex": "M", "relation_to_head": "head"}],
+        )
+        for _k in range(2)
+    ]
+    moved = list(Household.objects.filter(commune=commune).order_by("pk")[j % 3 : j % 3 + 1])
+    siblings = [v for v in world["villages"] if v.parent_id == commune.pk]
+    for household in moved:
+        household.village = pick(siblings, j + 1)
+    with summary.collecting():
+        bulkregistry.registry_import(
+            commune=commune,
+            new_households=new,
+            changed_households=moved,
+            household_fields=["village"] if moved else [],
+        )
+
+
+def op_results_import(world, i, j):
+    """The results import's write: several results of one open cycle at once."""
+    cycle = pick(list(ReviewCycle.objects.filter(status="draft").order_by("pk")), j)
+    if cycle is None:
+        return
+    homes = list(cycle_registry(cycle).order_by("pk")[i % 2 :: 2])
+    with summary.collecting():
+        services.assessments_record(
+            cycle=cycle, entries=[entry(h, i + k) for k, h in enumerate(homes)]
+        )
+
+
+OPS = [
+    op_create,
+    op_member,
+    op_move,
+    op_dates,
+    op_result,
+    op_keep,
+    op_finalise,
+    op_cycle,
+    op_import,
+    op_results_import,
+]
+STEP = st.tuples(st.sampled_from(OPS), st.integers(0, 3), st.integers(0, 3))
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=st.lists(STEP, min_size=1, max_size=12))
+def test_the_summary_equals_a_full_recount_after_any_writes(world, steps):
+    with transaction.atomic():
+        for op, i, j in steps:
+            try:
+                with transaction.atomic():
+                    op(world, i, j)
+            except ValidationError:
+                pass  # refused by the service (off the registry, finalised cycle...): no write
+            # after every step, so that a later write of the same village cannot hide a miss
+            assert summary.stored() == summary.recount(), op.__name__
+        transaction.set_rollback(True)  # the next example starts from the same world
+
+
+def test_members_change_no_count(world):
+    household = households()[0]
+    before = summary.stored()
+    services.member_add(
+        household=household, full_name="Trần Văn Nam", sex="M", relation_to_head="child"
+    )
+    assert summary.stored() == before
+    assert Member.objects.filter(household=household).count() == 2
+
+
+SCRIPT = [
+    (op_keep, 0, 0),  # kept at the 2023 result in 2024
+    (op_keep, 0, 0),  # and no longer
+    (op_keep, 1, 0),
+    (op_result, 1, 0),  # a result where a household was kept
+    (op_create, 1, 0),
+    (op_member, 0, 1),
+    (op_member, 0, 0),
+    (op_move, 0, 2),  # to the other commune
+    (op_move, 2, 1),
+    (op_dates, 1, 0),  # left before the 2024 reference date
+    (op_dates, 2, 2),  # joined after it
+    (op_dates, 1, 1),  # back on the registry
+    (op_cycle, 2, 1),  # the other commune's 2024 review
+    (op_import, 0, 1),
+    (op_results_import, 0, 0),
+    (op_finalise, 0, 1),  # 2024 decided: carried into 2025
+    (op_cycle, 0, 2),
+    (op_keep, 1, 1),  # kept at the 2024 result in 2025
+    (op_finalise, 0, 1),  # 2024 reopened
+    (op_result, 0, 1),
+]
+
+
+def test_each_write_keeps_the_summary_equal_to_a_recount(world):
+    """The same property on one fixed sequence that takes every write at least once."""
+    for op, i, j in SCRIPT:
+        with transaction.atomic():
+            op(world, i, j)
+        assert summary.stored() == summary.recount(), (op.__name__, i, j)
+    figures, _indicators = summary.stored()
+    assert any(key[0] == "figures" and key[1] == 2025 for key in figures)  # carried into 2025
