@@ -303,3 +303,40 @@ def test_a_household_export_wider_than_a_commune_is_a_job_however_small(
     assert one.status_code == 200 and Job.objects.count() == 1  # one village: in the request
     one = client.get(f"/imports/export/households/?commune={commune.pk}")
     assert one.status_code == 200 and Job.objects.count() == 1  # one commune: in the request
+
+
+def test_a_confirm_whose_message_was_lost_is_offered_retry_and_cancel(
+    client, commune, village_a, officer, jobs_wait, settings
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    job = the_batch().job
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS + 5)
+    # What a Redis restart (or a web process dying before the hand-over) leaves: queued forever.
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago, created_at=long_ago)
+    page = client.get(f"/imports/{token}/")
+    assert 'data-testid="job-interrupted"' in page.text and 'data-testid="retry"' in page.text
+    assert "hx-trigger" not in page.text and f"/imports/{token}/cancel/" in page.text
+    assert client.post(f"/imports/{token}/cancel/").status_code == 302
+    assert the_batch().status == ImportBatch.Status.CANCELLED
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+    assert services.run(job.pk) is None  # a late delivery runs nothing
+    assert not Household.objects.exists()
+
+
+def test_a_confirm_queued_a_moment_ago_cannot_be_cancelled(
+    client, commune, village_a, officer, jobs_wait
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    response = client.post(f"/imports/{token}/cancel/")
+    assert response.status_code == 302 and response["Location"] == f"/imports/{token}/"
+    assert the_batch().status == ImportBatch.Status.CONFIRMING
+    services.run(the_batch().job.pk)
+    assert the_batch().status == ImportBatch.Status.CONFIRMED
