@@ -10,6 +10,7 @@ from django.utils import timezone
 from households.models import Household
 from imports import jobs as import_jobs
 from imports.models import ImportBatch
+from imports.storage import UploadStorage
 from imports.tests.test_imports import confirm, good_registry, imported, registry_file
 from jobs import services
 from jobs.models import Job
@@ -340,3 +341,29 @@ def test_a_confirm_queued_a_moment_ago_cannot_be_cancelled(
     assert the_batch().status == ImportBatch.Status.CONFIRMING
     services.run(the_batch().job.pk)
     assert the_batch().status == ImportBatch.Status.CONFIRMED
+
+
+class UndeletableStorage(UploadStorage):
+    """An upload storage whose deletes fail (a bucket gone away after the import committed)."""
+
+    def delete(self, name):
+        raise OSError("the storage refused the delete")
+
+
+def test_a_confirm_that_wrote_is_confirmed_even_if_its_files_cannot_be_removed(
+    client, commune, village_a, officer, jobs_wait, settings
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {"BACKEND": f"{__name__}.UndeletableStorage"},
+    }
+    job = services.run(the_batch().job.pk)
+    assert job.status == Job.Status.DONE
+    assert the_batch().status == ImportBatch.Status.CONFIRMED
+    assert imported(client.get(f"/imports/{token}/", follow=True))
+    assert Household.objects.get().code == "VH-001"
