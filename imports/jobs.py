@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 
 from areas.models import Area
 from areas.scoping import can, citizen_ids_revealable
+from audit.models import AccessLog
+from audit.services import access_log
 from core.formatting import format_int
 from households.models import Assessment, Household, ReviewCycle
 from households.views import filtered_households
@@ -141,7 +143,18 @@ def start_export(kind: str, *, user, area, params: dict, label: str) -> Job:
     )
 
 
-@register(EXPORT_HOUSEHOLDS, action="persons")
+def _log_download(job, request) -> None:
+    """Each download of a household list made in the background, as its start was logged."""
+    access_log(
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        area=job.area,
+        what=_("Tải về: %(label)s") % {"label": job.label},
+        obj=job,
+    )
+
+
+@register(EXPORT_HOUSEHOLDS, action="persons", on_download=_log_download)
 def export_households(job, progress) -> Result:
     """The household list's export: the list page's rows for the job's user, from the page's
     query (``params["query"]``), built exactly as the request would (``views.export_households``

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .storage import job_results
+
 #: ids of the jobs whose thread runs in this process now (embedded mode): never interrupted,
 #: whatever their heartbeat says (on SQLite a job in its importer's transaction does not beat)
 LIVE_HERE: set[int] = set()
@@ -66,7 +68,7 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     # A name in STORAGES["jobs"] (jobs/storage.py), random and never served by URL.
-    result = models.FileField(_("kết quả"), max_length=255, blank=True)
+    result = models.FileField(_("kết quả"), max_length=255, blank=True, storage=job_results)
     result_name = models.CharField(_("tên tệp kết quả"), max_length=200, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)

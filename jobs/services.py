@@ -157,7 +157,7 @@ def run(job_id: int) -> Job | None:
         return None
     beat = _Beat(job)
     try:
-        _handle(job, beat)
+        stored = _handle(job, beat)
     except (JobError, ValidationError) as exc:
         message = exc.message if isinstance(exc, JobError) else " ".join(exc.messages)
         log.info("job %s (%s) refused: %s", job.pk, job.kind, message)
@@ -187,6 +187,11 @@ def run(job_id: int) -> Job | None:
         if job.result:
             job_results().delete(job.result.name)
         return None
+    if stored is not None:
+        try:
+            stored()
+        except Exception:  # the result is the job's: a failed record is logged, not the job's
+            log.exception("job %s (%s): recording its result failed", job.pk, job.kind)
     job.refresh_from_db()
     return job
 
@@ -198,7 +203,8 @@ def generic_error() -> str:
     )
 
 
-def _handle(job: Job, beat: _Beat) -> None:
+def _handle(job: Job, beat: _Beat):
+    """Run the job's handler; returns its result's ``stored`` callback, if any."""
     spec = registry.kind(job.kind)
     if not can(job.user, spec.action, job.area):
         raise JobError(
@@ -207,8 +213,10 @@ def _handle(job: Job, beat: _Beat) -> None:
     # The messages of a job, like its documents, are in Vietnamese whatever the interface.
     with override(settings.LANGUAGE_CODE):
         result = spec.handler(job, beat.progress)
-    if result is not None:
-        _store(job, result)
+    if result is None:
+        return None
+    _store(job, result)
+    return result.stored
 
 
 def _claim(job_id: int) -> Job | None:

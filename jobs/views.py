@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from areas.scoping import can
+
+from . import registry, services
 from .models import Job
 
 #: jobs shown on the list page, newest first
@@ -43,13 +45,27 @@ def job_progress(request, pk: int):
 
 @require_GET
 def job_download(request, pk: int):
+    """The job's result, while its owner may still do the kind's action in its area (one who lost
+    the role that made it gets 404), logged first when the kind says so (persons)."""
     job = _own_job(request, pk)
     if job.status != Job.Status.DONE or not job.result:
+        raise Http404
+    try:
+        spec = registry.kind(job.kind)
+    except registry.JobError as exc:
+        raise Http404 from exc
+    if not can(request.user, spec.action, job.area):
         raise Http404
     try:
         handle = services.result_open(job)
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
+    if spec.on_download is not None:
+        try:
+            spec.on_download(job, request)
+        except BaseException:
+            handle.close()
+            raise
     return FileResponse(handle, as_attachment=True, filename=job.result_name or "ket-qua")
 
 

@@ -238,7 +238,13 @@ def test_a_household_export_above_the_threshold_is_a_job_logged_as_the_request_w
     rows = load(download(client, page))["Hộ gia đình"].iter_rows(min_row=2)
     assert [r[0].value for r in rows] == ["VH-001", "VH-002", "VH-003"]
     logged = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).order_by("pk")
-    assert [(e.what, e.rows) for e in logged] == [("Danh sách hộ gia đình (Excel)", 3)] * 2
+    # The request's export, the job's start, then the job's download (each download is logged).
+    assert [(e.what, e.rows) for e in logged][:2] == [("Danh sách hộ gia đình (Excel)", 3)] * 2
+    assert [(e.what, e.object_id, e.area_id) for e in logged][2:] == [
+        (f"Tải về: {job.label}", str(job.pk), job.area_id)
+    ]
+    download(client, page)
+    assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count() == 4
 
 
 def test_an_export_job_is_its_owners_and_needs_the_persons_role(
@@ -258,6 +264,11 @@ def test_an_export_job_is_its_owners_and_needs_the_persons_role(
     client.force_login(accountant)
     assert client.get("/imports/export/households/").status_code == 403
     assert Job.objects.count() == 1
+    # Its owner, once moved to a role without the persons right, no longer downloads it.
+    client.force_login(officer)
+    assert client.get(page.request["PATH_INFO"] + "download/").status_code == 200
+    officer.memberships.update(role="finance")
+    assert client.get(page.request["PATH_INFO"] + "download/").status_code == 404
 
 
 def test_a_results_export_above_the_threshold_is_a_job(

@@ -196,3 +196,26 @@ def test_a_second_start_of_the_same_job_returns_the_one_under_way(
     later = services.start("tests.echo", user=officer, area=commune, params={"text": "a"})
     assert later.pk not in (first.pk, other.pk)
     assert Job.objects.filter(kind="tests.echo").count() == 3
+
+
+STORED: list[int] = []
+
+
+@register("tests.recorded", action="view")
+def recorded(job, progress):
+    if job.params.get("taken_over"):  # another run claims the job while this one works
+        Job.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
+    return Result("r.txt", "x", stored=lambda: STORED.append(job.pk))
+
+
+def test_a_results_record_is_made_once_by_the_run_that_finished_the_job(inline, officer, commune):
+    STORED.clear()
+    job = Job.objects.create(kind="tests.recorded", user=officer, area=commune)
+    assert services.run(job.pk).status == Job.Status.DONE
+    assert [job.pk] == STORED
+    # A run whose job was taken over meanwhile records nothing: its result is dropped.
+    other = Job.objects.create(
+        kind="tests.recorded", user=officer, area=commune, params={"taken_over": True}
+    )
+    assert services.run(other.pk) is None
+    assert [job.pk] == STORED
