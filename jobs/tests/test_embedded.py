@@ -219,3 +219,47 @@ def test_a_results_record_is_made_once_by_the_run_that_finished_the_job(inline, 
     )
     assert services.run(other.pk) is None
     assert [job.pk] == STORED
+
+
+STARTED, GATE = threading.Event(), threading.Event()
+
+
+@register("tests.holding", action="view")
+def holding(job, progress):
+    """Writes in its own transaction and waits there, as an import does while it writes."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        Group.objects.create(name=f"holding-{job.pk}")
+        progress(1, 2, "đang ghi")
+        STARTED.set()
+        GATE.wait(10)
+        progress(2, 2, "đang ghi")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_in_its_transaction_leaves_the_job_row_free_and_is_never_interrupted(
+    settings, officer, commune
+):
+    settings.CELERY_BROKER_URL = ""
+    settings.JOBS_EMBEDDED = "thread"
+    settings.JOBS_PROGRESS_INTERVAL = 0
+    STARTED.clear()
+    GATE.clear()
+    job = services.start("tests.holding", user=officer, area=commune)
+    try:
+        assert STARTED.wait(10)
+        # On SQLite the page reads the job's row while the handler's transaction is open: the
+        # progress stayed in memory, so no lock of the row's table is held ("database is locked").
+        row = Job.objects.get(pk=job.pk)
+        assert row.status == Job.Status.RUNNING
+        settings.JOBS_STALE_SECONDS = 0  # its heartbeat looks stopped: its thread lives here
+        assert not row.interrupted and not row.retryable
+        assert not services.retry(row) and not Job.objects.stale().exists()
+    finally:
+        GATE.set()
+        deadline = time.monotonic() + 10
+        while job.pk in LIVE_HERE and time.monotonic() < deadline:
+            time.sleep(0.01)
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == (Job.Status.DONE, 2, 2)
