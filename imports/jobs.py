@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from areas.models import Area
@@ -54,7 +55,13 @@ def _unavailable() -> JobError:
     )
 
 
-@register(PREVIEW, action="import")
+def batch_page(job) -> str:
+    """The batch's page: an import job runs again there, by its rule (``imports.views``)."""
+    token = ImportBatch.objects.filter(pk=job.params.get("batch")).values_list("token", flat=True)
+    return reverse("imports:batch", args=[token[0]]) if token else reverse("imports:index")
+
+
+@register(PREVIEW, action="import", retry_page=batch_page)
 def preview(job, progress) -> None:
     batch = _batch(job)
     if batch.status not in (
@@ -69,7 +76,7 @@ def preview(job, progress) -> None:
         raise _unavailable() from None
 
 
-@register(CONFIRM, action="import")
+@register(CONFIRM, action="import", retry_page=batch_page)
 def confirm(job, progress) -> None:
     batch = _batch(job)
     if batch.status == ImportBatch.Status.CONFIRMED:

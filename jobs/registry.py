@@ -50,22 +50,38 @@ class Kind:
     # ``on_download(job, request)``: called before each download of the result is handed out
     # (the access log of an export of persons)
     on_download: Callable[..., None] | None = None
+    # ``retry_page(job) -> url``: the page that decides whether and how the job runs again (an
+    # import's batch page); the job's own page then links to it instead of offering its retry
+    retry_page: Callable[..., str] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, *, action: str, on_download: Callable[..., None] | None = None):
+def register(
+    kind: str,
+    *,
+    action: str,
+    on_download: Callable[..., None] | None = None,
+    retry_page: Callable[..., str] | None = None,
+):
     """Register ``handler`` as the job ``kind``, which needs ``action`` in the job's area (checked
     when the job is started, when it runs, and when its result is downloaded). A kind whose
-    result lists persons (``action="persons"``) must log its downloads (``on_download``)."""
+    result lists persons (``action="persons"``) must log its downloads (``on_download``). A kind
+    with ``retry_page`` is run again from that page only (its rule, not the job page's)."""
     if action not in ROLES:
         raise ValueError(f"unknown action: {action}")
     if action == "persons" and on_download is None:
         raise ValueError(f"{kind}: a result of persons needs on_download (its access log)")
 
     def decorate(handler: Handler) -> Handler:
-        KINDS[kind] = Kind(slug=kind, action=action, handler=handler, on_download=on_download)
+        KINDS[kind] = Kind(
+            slug=kind,
+            action=action,
+            handler=handler,
+            on_download=on_download,
+            retry_page=retry_page,
+        )
         return handler
 
     return decorate

@@ -31,16 +31,24 @@ def job_list(request):
     return render(request, "jobs/list.html", {"jobs": jobs})
 
 
+def _retry_page(job: Job) -> str:
+    """The page where the job is run again when its kind has one (an import's batch page)."""
+    spec = registry.KINDS.get(job.kind)
+    return spec.retry_page(job) if spec is not None and spec.retry_page else ""
+
+
 @require_GET
 def job_detail(request, pk: int):
-    return render(request, "jobs/detail.html", {"job": _own_job(request, pk)})
+    job = _own_job(request, pk)
+    return render(request, "jobs/detail.html", {"job": job, "retry_page": _retry_page(job)})
 
 
 @require_GET
 def job_progress(request, pk: int):
     """The status block alone, for the page's htmx poll; once the job is finished the block it
     returns carries no poll, so polling stops."""
-    return render(request, "jobs/_status.html", {"job": _own_job(request, pk)})
+    job = _own_job(request, pk)
+    return render(request, "jobs/_status.html", {"job": job, "retry_page": _retry_page(job)})
 
 
 @require_GET
@@ -72,6 +80,9 @@ def job_download(request, pk: int):
 @require_POST
 def job_retry(request, pk: int):
     job = _own_job(request, pk)
+    retry_page = _retry_page(job)
+    if retry_page:  # that page's rule decides (a failed confirm is confirmed again there)
+        return redirect(retry_page)
     if services.retry(job):
         messages.success(request, _("Đã cho chạy lại việc."))
     else:

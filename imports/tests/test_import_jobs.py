@@ -378,3 +378,25 @@ def test_a_confirm_that_wrote_is_confirmed_even_if_its_files_cannot_be_removed(
     assert the_batch().status == ImportBatch.Status.CONFIRMED
     assert imported(client.get(f"/imports/{token}/", follow=True))
     assert Household.objects.get().code == "VH-001"
+
+
+def test_the_job_page_of_a_failed_confirm_sends_to_the_batch_page_to_retry(
+    client, commune, village_a, officer, jobs_wait
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    job = the_batch().job
+    role = officer.memberships.get()
+    role.delete()
+    services.run(job.pk)
+    role.save()
+    page = client.get(f"/jobs/{job.pk}/").text
+    assert 'data-testid="job-retry-page"' in page and f'href="/imports/{token}/"' in page
+    assert 'data-testid="job-retry"' not in page
+    response = client.post(f"/jobs/{job.pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"/imports/{token}/"
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED  # not run again from there
+    assert "Xác nhận nhập" in client.get(f"/imports/{token}/").text  # confirmed again there
