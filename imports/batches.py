@@ -13,12 +13,13 @@ import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import secrets
 import threading
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from .models import ImportBatch
 from .registry import HouseholdImport
 from .results import AssessmentImport
 from .storage import import_uploads, local_copy, save_local, scratch_file
+
+log = logging.getLogger(__name__)
 
 # The statuses from which a batch may still be previewed again, confirmed or cancelled.
 OPEN = (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED)
@@ -141,7 +144,7 @@ def batch_confirm(
         raise AlreadyConfirmed(batch.token)
     progress = _Progress(batch, confirming=True, job_progress=job_progress)
     try:
-        with importer_for(batch, progress) as importer:
+        with importer_for(batch, progress) as importer, transaction.atomic():
             report = importer.run(
                 commit=True,
                 reuse=_kept_reading(batch),
@@ -149,12 +152,19 @@ def batch_confirm(
                 valid_only=valid_only,
                 accept_warnings=accept_warnings,
             )
+            if report.committed:
+                # In the import's own transaction: a batch whose rows were written is confirmed,
+                # whatever fails after the commit (its files' removal, the record of its report).
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    status=ImportBatch.Status.CONFIRMED, updated_at=timezone.now()
+                )
     except BaseException:
         progress.close()
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
         raise
     progress.set(done=True)
     if report.committed:
+        batch.status = ImportBatch.Status.CONFIRMED
         _remove_files(batch, keep_upload=report.partial)
     _record(batch, report, progress, importer)
     return report
@@ -391,11 +401,17 @@ def _kept_reading(batch: ImportBatch) -> bytes | None:
 
 
 def _remove_files(batch: ImportBatch, *, keep_upload: bool = False) -> None:
+    """Remove the batch's stored files; best effort: a file left behind (storage down) is logged
+    and goes with the stale ones (:func:`batches_remove_stale` sweeps names no batch holds)."""
     storage = import_uploads()
     names = (batch.reading.name,) if keep_upload else (batch.file.name, batch.reading.name)
     for name in names:
-        if name:
+        if not name:
+            continue
+        try:
             storage.delete(name)
+        except Exception:
+            log.warning("batch %s: file %s not removed", batch.pk, name, exc_info=True)
     if not keep_upload:
         batch.file.name = ""
     batch.reading.name = ""

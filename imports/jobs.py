@@ -13,10 +13,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from areas.models import Area
 from areas.scoping import can, citizen_ids_revealable
+from audit.models import AccessLog
+from audit.services import access_log
 from core.formatting import format_int
 from households.models import Assessment, Household, ReviewCycle
 from households.views import filtered_households
@@ -52,7 +55,13 @@ def _unavailable() -> JobError:
     )
 
 
-@register(PREVIEW, action="import")
+def batch_page(job) -> str:
+    """The batch's page: an import job runs again there, by its rule (``imports.views``)."""
+    token = ImportBatch.objects.filter(pk=job.params.get("batch")).values_list("token", flat=True)
+    return reverse("imports:batch", args=[token[0]]) if token else reverse("imports:index")
+
+
+@register(PREVIEW, action="import", retry_page=batch_page)
 def preview(job, progress) -> None:
     batch = _batch(job)
     if batch.status not in (
@@ -67,7 +76,7 @@ def preview(job, progress) -> None:
         raise _unavailable() from None
 
 
-@register(CONFIRM, action="import")
+@register(CONFIRM, action="import", retry_page=batch_page)
 def confirm(job, progress) -> None:
     batch = _batch(job)
     if batch.status == ImportBatch.Status.CONFIRMED:
@@ -141,7 +150,18 @@ def start_export(kind: str, *, user, area, params: dict, label: str) -> Job:
     )
 
 
-@register(EXPORT_HOUSEHOLDS, action="persons")
+def _log_download(job, request) -> None:
+    """Each download of a household list made in the background, as its start was logged."""
+    access_log(
+        request=request,
+        action=AccessLog.Action.EXPORT,
+        area=job.area,
+        what=_("Tải về: %(label)s") % {"label": job.label},
+        obj=job,
+    )
+
+
+@register(EXPORT_HOUSEHOLDS, action="persons", on_download=_log_download)
 def export_households(job, progress) -> Result:
     """The household list's export: the list page's rows for the job's user, from the page's
     query (``params["query"]``), built exactly as the request would (``views.export_households``

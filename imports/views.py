@@ -335,7 +335,14 @@ def _imported(request, batch):
 @require_POST
 def cancel(request, token):
     batch = _batch(request, token)
-    if batch.status in DONE:
+    if batch.status == ImportBatch.Status.CONFIRMING and batch.job is not None:
+        # A confirm whose job was interrupted wrote nothing (its transaction died with it): it
+        # may be cancelled, once its job is failed so that no late delivery runs it.
+        if not job_services.abandon(batch.job, _("Đã huỷ lần nhập này; không có gì được ghi.")):
+            messages.info(request, _("Tệp đang được nhập; hãy chờ xong."))
+            return redirect("imports:batch", token=batch.token)
+        batch.status = ImportBatch.Status.FAILED
+    elif batch.status in DONE:
         raise Http404
     if _working(batch):
         messages.info(request, _("Đang xem trước tệp; hãy chờ xong rồi huỷ."))

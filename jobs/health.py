@@ -35,10 +35,15 @@ def check_broker() -> None:
 
 
 def check_cache() -> None:
-    token = secrets.token_hex(8)
-    cache.set("healthz", token, 30)
-    if cache.get("healthz") != token:
-        raise RuntimeError("the cache did not give back what was written")
+    # A key of its own per check: two checks at once on a shared Redis would overwrite one key
+    # and each read the other's token (a false 503).
+    key, token = f"healthz:{secrets.token_hex(8)}", secrets.token_hex(8)
+    cache.set(key, token, 30)
+    try:
+        if cache.get(key) != token:
+            raise RuntimeError("the cache did not give back what was written")
+    finally:
+        cache.delete(key)
 
 
 def checks() -> dict[str, object]:

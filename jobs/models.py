@@ -10,6 +10,23 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .storage import job_results
+
+#: ids of the jobs whose thread runs in this process now (embedded mode): never interrupted,
+#: whatever their heartbeat says (on SQLite a job in its importer's transaction does not beat)
+LIVE_HERE: set[int] = set()
+
+
+def stale_q(now: datetime.datetime | None = None) -> models.Q:
+    """The condition of an interrupted job. A queued job's ``heartbeat_at`` is when it was
+    queued (started or retried); a job queued before that field was set counts from its
+    creation."""
+    limit = (now or timezone.now()) - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    active = (Job.Status.QUEUED, Job.Status.RUNNING)
+    return models.Q(status__in=active, heartbeat_at__lt=limit) | models.Q(
+        status=Job.Status.QUEUED, heartbeat_at=None, created_at__lt=limit
+    )
+
 
 class JobQuerySet(models.QuerySet):
     def of(self, user) -> JobQuerySet:
@@ -17,9 +34,10 @@ class JobQuerySet(models.QuerySet):
         return self.filter(user=user) if user.is_authenticated else self.none()
 
     def stale(self, now: datetime.datetime | None = None) -> JobQuerySet:
-        """Running jobs whose heartbeat stopped: their worker or web process died."""
-        limit = (now or timezone.now()) - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
-        return self.filter(status=Job.Status.RUNNING, heartbeat_at__lt=limit)
+        """Interrupted jobs (:attr:`Job.interrupted`): running ones whose heartbeat stopped (their
+        worker or web process died), and queued ones never claimed within the limit (the broker
+        lost the message, or the web process died before handing it on)."""
+        return self.filter(stale_q(now)).exclude(pk__in=list(LIVE_HERE))
 
 
 class Job(models.Model):
@@ -50,7 +68,7 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField(_("tín hiệu gần nhất"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
     # A name in STORAGES["jobs"] (jobs/storage.py), random and never served by URL.
-    result = models.FileField(_("kết quả"), max_length=255, blank=True)
+    result = models.FileField(_("kết quả"), max_length=255, blank=True, storage=job_results)
     result_name = models.CharField(_("tên tệp kết quả"), max_length=200, blank=True)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
@@ -77,11 +95,17 @@ class Job(models.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Running, but its heartbeat stopped: the process running it died."""
-        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+        """Running, but its heartbeat stopped (the process running it died); or queued and never
+        claimed within ``JOBS_STALE_SECONDS`` (the broker lost its message, or the web process
+        died before handing it on). The same rule as :meth:`JobQuerySet.stale`."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING) or self.pk in LIVE_HERE:
             return False
-        age = (timezone.now() - self.heartbeat_at).total_seconds()
-        return age > settings.JOBS_STALE_SECONDS
+        since = self.heartbeat_at
+        if since is None:
+            if self.status != self.Status.QUEUED:
+                return False
+            since = self.created_at
+        return (timezone.now() - since).total_seconds() > settings.JOBS_STALE_SECONDS
 
     @property
     def retryable(self) -> bool:

@@ -32,7 +32,7 @@ from django.utils.translation import override
 from areas.scoping import can
 
 from . import registry
-from .models import Job
+from .models import LIVE_HERE, Job, stale_q
 from .registry import JobError, Result
 from .storage import job_results
 
@@ -50,25 +50,60 @@ def start(kind: str, *, user, area, params: dict | None = None, label: str = "")
     spec = registry.kind(kind)
     if not can(user, spec.action, area):
         raise PermissionDenied
+    params = params or {}
+    # A double submit, or a reloaded page that starts a job, gets the job already under way.
+    pending = (
+        Job.objects.filter(
+            kind=kind,
+            user=user,
+            area=area,
+            status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        )
+        .exclude(stale_q())
+        .order_by("-created_at", "-id")
+    )
+    for job in pending:
+        if job.params == params:
+            return job
     job = Job.objects.create(
-        kind=kind, user=user, area=area, params=params or {}, label=(label or kind)[:200]
+        kind=kind,
+        user=user,
+        area=area,
+        params=params,
+        label=(label or kind)[:200],
+        heartbeat_at=timezone.now(),  # when it was queued: see ``Job.interrupted``
     )
     transaction.on_commit(partial(dispatch, job.pk))
     return job
 
 
 def retry(job: Job) -> bool:
-    """Queue ``job`` again if it failed or was interrupted (its heartbeat stopped); False when it
-    is neither (done, queued, or still running)."""
-    limit = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    """Queue ``job`` again if it failed or was interrupted (``Job.interrupted``: its heartbeat
+    stopped, or it stayed queued unclaimed); False when it is neither (done, or queued or running
+    and alive)."""
+    if job.pk in LIVE_HERE:
+        return False
     queued = (
         Job.objects.filter(pk=job.pk)
-        .filter(Q(status=Job.Status.FAILED) | Q(status=Job.Status.RUNNING, heartbeat_at__lt=limit))
-        .update(status=Job.Status.QUEUED, error="", finished_at=None)
+        .filter(Q(status=Job.Status.FAILED) | stale_q())
+        .update(status=Job.Status.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now())
     )
     if queued:
         transaction.on_commit(partial(dispatch, job.pk))
     return bool(queued)
+
+
+def abandon(job: Job, message: str) -> bool:
+    """Fail ``job`` if it was interrupted, so that no late delivery runs it any more: what the
+    user does when they cancel instead of retrying. False when it is alive or finished."""
+    if job.pk in LIVE_HERE:
+        return False
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job.pk)
+        .filter(stale_q(now))
+        .update(status=Job.Status.FAILED, error=message, finished_at=now, heartbeat_at=now)
+    )
 
 
 def dispatch(job_id: int) -> None:
@@ -78,6 +113,7 @@ def dispatch(job_id: int) -> None:
     elif settings.JOBS_EMBEDDED == "inline":
         run(job_id)
     else:
+        LIVE_HERE.add(job_id)  # before the thread runs, so no page takes it for interrupted
         threading.Thread(
             target=_run_in_thread, args=(job_id,), name=f"job-{job_id}", daemon=True
         ).start()
@@ -109,6 +145,7 @@ def _run_in_thread(job_id: int) -> None:
     try:
         run(job_id)
     finally:
+        LIVE_HERE.discard(job_id)
         connections.close_all()
 
 
@@ -120,7 +157,7 @@ def run(job_id: int) -> Job | None:
         return None
     beat = _Beat(job)
     try:
-        _handle(job, beat)
+        stored = _handle(job, beat)
     except (JobError, ValidationError) as exc:
         message = exc.message if isinstance(exc, JobError) else " ".join(exc.messages)
         log.info("job %s (%s) refused: %s", job.pk, job.kind, message)
@@ -150,6 +187,11 @@ def run(job_id: int) -> Job | None:
         if job.result:
             job_results().delete(job.result.name)
         return None
+    if stored is not None:
+        try:
+            stored()
+        except Exception:  # the result is the job's: a failed record is logged, not the job's
+            log.exception("job %s (%s): recording its result failed", job.pk, job.kind)
     job.refresh_from_db()
     return job
 
@@ -161,7 +203,8 @@ def generic_error() -> str:
     )
 
 
-def _handle(job: Job, beat: _Beat) -> None:
+def _handle(job: Job, beat: _Beat):
+    """Run the job's handler; returns its result's ``stored`` callback, if any."""
     spec = registry.kind(job.kind)
     if not can(job.user, spec.action, job.area):
         raise JobError(
@@ -170,8 +213,10 @@ def _handle(job: Job, beat: _Beat) -> None:
     # The messages of a job, like its documents, are in Vietnamese whatever the interface.
     with override(settings.LANGUAGE_CODE):
         result = spec.handler(job, beat.progress)
-    if result is not None:
-        _store(job, result)
+    if result is None:
+        return None
+    _store(job, result)
+    return result.stored
 
 
 def _claim(job_id: int) -> Job | None:
@@ -279,25 +324,36 @@ class _Beat:
     def _write(self, *, progress: bool) -> None:
         table = Job._meta.db_table
         now = timezone.now()
+        # Only this run's claim: a run taken over meanwhile must not write into the new run's.
+        attempts = self.job.attempts
         if self._connection is None:  # SQLite: the handler's own connection
+            if connection.in_atomic_block:
+                # Writing inside the handler's transaction would hold SQLite's write lock for the
+                # whole import ("database is locked" for the pages): the state stays in memory
+                # and ``run`` writes the last one. The thread is in ``LIVE_HERE`` meanwhile.
+                return
             fields = {"heartbeat_at": now}
             if progress:
                 done, total, step = self.state
                 fields.update(progress_done=done, progress_total=total, progress_step=step)
-            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(**fields)
+            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING, attempts=attempts).update(
+                **fields
+            )
             return
         with self._connection.cursor() as cursor:
             if progress:
                 done, total, step = self.state
                 cursor.execute(
                     f"UPDATE {table} SET progress_done = %s, progress_total = %s, "
-                    f"progress_step = %s, heartbeat_at = %s WHERE id = %s AND status = %s",
-                    [done, total, step, now, self.job.pk, Job.Status.RUNNING],
+                    f"progress_step = %s, heartbeat_at = %s "
+                    f"WHERE id = %s AND status = %s AND attempts = %s",
+                    [done, total, step, now, self.job.pk, Job.Status.RUNNING, attempts],
                 )
             else:
                 cursor.execute(
-                    f"UPDATE {table} SET heartbeat_at = %s WHERE id = %s AND status = %s",
-                    [now, self.job.pk, Job.Status.RUNNING],
+                    f"UPDATE {table} SET heartbeat_at = %s "
+                    f"WHERE id = %s AND status = %s AND attempts = %s",
+                    [now, self.job.pk, Job.Status.RUNNING, attempts],
                 )
 
     def stop(self) -> None:

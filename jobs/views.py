@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from areas.scoping import can
+
+from . import registry, services
 from .models import Job
 
 #: jobs shown on the list page, newest first
@@ -29,33 +31,58 @@ def job_list(request):
     return render(request, "jobs/list.html", {"jobs": jobs})
 
 
+def _retry_page(job: Job) -> str:
+    """The page where the job is run again when its kind has one (an import's batch page)."""
+    spec = registry.KINDS.get(job.kind)
+    return spec.retry_page(job) if spec is not None and spec.retry_page else ""
+
+
 @require_GET
 def job_detail(request, pk: int):
-    return render(request, "jobs/detail.html", {"job": _own_job(request, pk)})
+    job = _own_job(request, pk)
+    return render(request, "jobs/detail.html", {"job": job, "retry_page": _retry_page(job)})
 
 
 @require_GET
 def job_progress(request, pk: int):
     """The status block alone, for the page's htmx poll; once the job is finished the block it
     returns carries no poll, so polling stops."""
-    return render(request, "jobs/_status.html", {"job": _own_job(request, pk)})
+    job = _own_job(request, pk)
+    return render(request, "jobs/_status.html", {"job": job, "retry_page": _retry_page(job)})
 
 
 @require_GET
 def job_download(request, pk: int):
+    """The job's result, while its owner may still do the kind's action in its area (one who lost
+    the role that made it gets 404), logged first when the kind says so (persons)."""
     job = _own_job(request, pk)
     if job.status != Job.Status.DONE or not job.result:
+        raise Http404
+    try:
+        spec = registry.kind(job.kind)
+    except registry.JobError as exc:
+        raise Http404 from exc
+    if not can(request.user, spec.action, job.area):
         raise Http404
     try:
         handle = services.result_open(job)
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
+    if spec.on_download is not None:
+        try:
+            spec.on_download(job, request)
+        except BaseException:
+            handle.close()
+            raise
     return FileResponse(handle, as_attachment=True, filename=job.result_name or "ket-qua")
 
 
 @require_POST
 def job_retry(request, pk: int):
     job = _own_job(request, pk)
+    retry_page = _retry_page(job)
+    if retry_page:  # that page's rule decides (a failed confirm is confirmed again there)
+        return redirect(retry_page)
     if services.retry(job):
         messages.success(request, _("Đã cho chạy lại việc."))
     else:

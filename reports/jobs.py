@@ -36,6 +36,13 @@ SKIPPED_NAME = "khong-lap-duoc.txt"
 class Batch:
     written: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # "commune: reason"
+    # the access log entries of the personal reports handed out (``access_log`` arguments)
+    handed_out: list[dict] = field(default_factory=list)
+
+    def log_handed_out(self) -> None:
+        for entry in self.handed_out:
+            access_log(**entry)
+        self.handed_out = []
 
 
 def communes_below(place: Area) -> list[Area]:
@@ -60,8 +67,10 @@ def batch(
     """Build ``spec`` for every commune under ``place`` and hand each file to ``write(name,
     content)``. ``year`` None: each commune's latest official year. ``user`` None: the system (a
     command); else a personal report is made only for communes whose households ``user`` may
-    list, and each one handed out is logged as for a download. ``progress(done, total, step)``
-    is called before each commune and at the end."""
+    list, and each one handed out is to be logged as for a download: the caller calls
+    ``outcome.log_handed_out()`` once the files are handed out (the job: once its result is
+    stored, not on each run of it). ``progress(done, total, step)`` is called before each
+    commune and at the end."""
     communes = communes_below(place)
     if not communes:
         raise JobError(_("%(area)s không có xã nào.") % {"area": place.name})
@@ -93,12 +102,14 @@ def batch(
             continue
         content = render(report, fmt)
         if spec.personal and user is not None:
-            access_log(
-                user=user,
-                action=AccessLog.Action.REPORT_DOWNLOAD,
-                area=commune,
-                what=f"{spec.slug}.{fmt} {commune_year}",
-                rows=spec.personal_rows(report),
+            outcome.handed_out.append(
+                {
+                    "user": user,
+                    "action": AccessLog.Action.REPORT_DOWNLOAD,
+                    "area": commune,
+                    "what": f"{spec.slug}.{fmt} {commune_year}",
+                    "rows": spec.personal_rows(report),
+                }
             )
         name = file_name(spec, commune, commune_year, fmt)
         write(name, content)
@@ -144,4 +155,5 @@ def report_batch(job, progress) -> Result:
             _("Không lập được báo cáo cho xã nào của %(area)s: %(reasons)s")
             % {"area": job.area.name, "reasons": "; ".join(outcome.skipped[:5])}
         )
-    return Result(zip_name(spec, job.area, year, fmt), content)
+    # Logged once, when this run's zip is the job's result (not by a run that was retried).
+    return Result(zip_name(spec, job.area, year, fmt), content, stored=outcome.log_handed_out)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from households.models import Household
 from imports import jobs as import_jobs
 from imports.models import ImportBatch
+from imports.storage import UploadStorage
 from imports.tests.test_imports import confirm, good_registry, imported, registry_file
 from jobs import services
 from jobs.models import Job
@@ -237,7 +238,13 @@ def test_a_household_export_above_the_threshold_is_a_job_logged_as_the_request_w
     rows = load(download(client, page))["Hộ gia đình"].iter_rows(min_row=2)
     assert [r[0].value for r in rows] == ["VH-001", "VH-002", "VH-003"]
     logged = AccessLog.objects.filter(action=AccessLog.Action.EXPORT).order_by("pk")
-    assert [(e.what, e.rows) for e in logged] == [("Danh sách hộ gia đình (Excel)", 3)] * 2
+    # The request's export, the job's start, then the job's download (each download is logged).
+    assert [(e.what, e.rows) for e in logged][:2] == [("Danh sách hộ gia đình (Excel)", 3)] * 2
+    assert [(e.what, e.object_id, e.area_id) for e in logged][2:] == [
+        (f"Tải về: {job.label}", str(job.pk), job.area_id)
+    ]
+    download(client, page)
+    assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT).count() == 4
 
 
 def test_an_export_job_is_its_owners_and_needs_the_persons_role(
@@ -257,6 +264,11 @@ def test_an_export_job_is_its_owners_and_needs_the_persons_role(
     client.force_login(accountant)
     assert client.get("/imports/export/households/").status_code == 403
     assert Job.objects.count() == 1
+    # Its owner, once moved to a role without the persons right, no longer downloads it.
+    client.force_login(officer)
+    assert client.get(page.request["PATH_INFO"] + "download/").status_code == 200
+    officer.memberships.update(role="finance")
+    assert client.get(page.request["PATH_INFO"] + "download/").status_code == 404
 
 
 def test_a_results_export_above_the_threshold_is_a_job(
@@ -303,3 +315,88 @@ def test_a_household_export_wider_than_a_commune_is_a_job_however_small(
     assert one.status_code == 200 and Job.objects.count() == 1  # one village: in the request
     one = client.get(f"/imports/export/households/?commune={commune.pk}")
     assert one.status_code == 200 and Job.objects.count() == 1  # one commune: in the request
+
+
+def test_a_confirm_whose_message_was_lost_is_offered_retry_and_cancel(
+    client, commune, village_a, officer, jobs_wait, settings
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    job = the_batch().job
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS + 5)
+    # What a Redis restart (or a web process dying before the hand-over) leaves: queued forever.
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago, created_at=long_ago)
+    page = client.get(f"/imports/{token}/")
+    assert 'data-testid="job-interrupted"' in page.text and 'data-testid="retry"' in page.text
+    assert "hx-trigger" not in page.text and f"/imports/{token}/cancel/" in page.text
+    assert client.post(f"/imports/{token}/cancel/").status_code == 302
+    assert the_batch().status == ImportBatch.Status.CANCELLED
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+    assert services.run(job.pk) is None  # a late delivery runs nothing
+    assert not Household.objects.exists()
+
+
+def test_a_confirm_queued_a_moment_ago_cannot_be_cancelled(
+    client, commune, village_a, officer, jobs_wait
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    response = client.post(f"/imports/{token}/cancel/")
+    assert response.status_code == 302 and response["Location"] == f"/imports/{token}/"
+    assert the_batch().status == ImportBatch.Status.CONFIRMING
+    services.run(the_batch().job.pk)
+    assert the_batch().status == ImportBatch.Status.CONFIRMED
+
+
+class UndeletableStorage(UploadStorage):
+    """An upload storage whose deletes fail (a bucket gone away after the import committed)."""
+
+    def delete(self, name):
+        raise OSError("the storage refused the delete")
+
+
+def test_a_confirm_that_wrote_is_confirmed_even_if_its_files_cannot_be_removed(
+    client, commune, village_a, officer, jobs_wait, settings
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "imports": {"BACKEND": f"{__name__}.UndeletableStorage"},
+    }
+    job = services.run(the_batch().job.pk)
+    assert job.status == Job.Status.DONE
+    assert the_batch().status == ImportBatch.Status.CONFIRMED
+    assert imported(client.get(f"/imports/{token}/", follow=True))
+    assert Household.objects.get().code == "VH-001"
+
+
+def test_the_job_page_of_a_failed_confirm_sends_to_the_batch_page_to_retry(
+    client, commune, village_a, officer, jobs_wait
+):
+    client.force_login(officer)
+    send(client, commune, good_registry())
+    services.run(the_batch().job.pk)
+    token = the_batch().token
+    client.post(f"/imports/{token}/confirm/")
+    job = the_batch().job
+    role = officer.memberships.get()
+    role.delete()
+    services.run(job.pk)
+    role.save()
+    page = client.get(f"/jobs/{job.pk}/").text
+    assert 'data-testid="job-retry-page"' in page and f'href="/imports/{token}/"' in page
+    assert 'data-testid="job-retry"' not in page
+    response = client.post(f"/jobs/{job.pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"/imports/{token}/"
+    assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED  # not run again from there
+    assert "Xác nhận nhập" in client.get(f"/imports/{token}/").text  # confirmed again there

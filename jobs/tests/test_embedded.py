@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from jobs import services
-from jobs.models import Job
+from jobs.models import LIVE_HERE, Job
 from jobs.registry import JobError, Result, register
 
 
@@ -135,13 +135,18 @@ def test_job_runs_in_a_thread_of_the_web_process_by_default(settings, officer, c
     settings.CELERY_BROKER_URL = ""
     settings.JOBS_EMBEDDED = "thread"
     job = services.start("tests.echo", user=officer, area=commune, params={"text": "luồng"})
-    # The job runs in a daemon thread named after it; wait for it rather than poll the row (an
-    # in-memory SQLite test database locks a table read while the thread writes it).
-    runner = next(t for t in threading.enumerate() if t.name == f"job-{job.pk}")
-    runner.join(timeout=10)
+    # The job runs in a daemon thread named after it, its id in LIVE_HERE until it ends; wait
+    # for that rather than poll the row (an in-memory SQLite test database locks a table read
+    # while the thread writes it). The thread may have ended already: then it is not listed.
+    runner = next((t for t in threading.enumerate() if t.name == f"job-{job.pk}"), None)
+    assert runner is None or runner.daemon
+    deadline = time.monotonic() + 10
+    while job.pk in LIVE_HERE and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if runner is not None:
+        runner.join(timeout=10)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
-    assert runner.daemon
 
 
 def test_job_fails_with_a_clear_message_when_the_broker_is_down(
@@ -155,3 +160,106 @@ def test_job_fails_with_a_clear_message_when_the_broker_is_down(
     assert time.monotonic() - started < 10
     assert job.status == Job.Status.FAILED
     assert job.error.startswith("Không gửi được việc tới máy chạy nền.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_taken_over_writes_nothing_into_the_new_runs_row(settings, officer, commune):
+    settings.CELERY_BROKER_URL = ""
+    settings.JOBS_EMBEDDED = "inline"
+    job = Job.objects.create(kind="tests.echo", user=officer, area=commune)
+    first = services._claim(job.pk)
+    beat = services._Beat(first)
+    try:
+        beat.progress(2, 9, "lần đầu")
+        assert Job.objects.get(pk=job.pk).progress_done == 2  # its own run: written
+        # Its heartbeat stopped and a second run claimed the job meanwhile.
+        Job.objects.filter(pk=job.pk).update(attempts=2, progress_done=0, progress_step="")
+        beat.progress(9, 9, "lần đầu")
+        beat._write(progress=False)
+    finally:
+        beat.stop()
+    row = Job.objects.get(pk=job.pk)
+    assert (row.progress_done, row.progress_step, row.status) == (0, "", Job.Status.RUNNING)
+    services._fail(job.pk, "lỗi của lần đầu", attempts=first.attempts)
+    assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+
+
+def test_a_second_start_of_the_same_job_returns_the_one_under_way(
+    inline, officer, commune, django_capture_on_commit_callbacks
+):
+    first = services.start("tests.echo", user=officer, area=commune, params={"text": "a"})
+    again = services.start("tests.echo", user=officer, area=commune, params={"text": "a"})
+    assert again.pk == first.pk
+    other = services.start("tests.echo", user=officer, area=commune, params={"text": "b"})
+    assert other.pk != first.pk
+    services.run(first.pk)  # once it is done, the same request starts a new job
+    later = services.start("tests.echo", user=officer, area=commune, params={"text": "a"})
+    assert later.pk not in (first.pk, other.pk)
+    assert Job.objects.filter(kind="tests.echo").count() == 3
+
+
+STORED: list[int] = []
+
+
+@register("tests.recorded", action="view")
+def recorded(job, progress):
+    if job.params.get("taken_over"):  # another run claims the job while this one works
+        Job.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
+    return Result("r.txt", "x", stored=lambda: STORED.append(job.pk))
+
+
+def test_a_results_record_is_made_once_by_the_run_that_finished_the_job(inline, officer, commune):
+    STORED.clear()
+    job = Job.objects.create(kind="tests.recorded", user=officer, area=commune)
+    assert services.run(job.pk).status == Job.Status.DONE
+    assert [job.pk] == STORED
+    # A run whose job was taken over meanwhile records nothing: its result is dropped.
+    other = Job.objects.create(
+        kind="tests.recorded", user=officer, area=commune, params={"taken_over": True}
+    )
+    assert services.run(other.pk) is None
+    assert [job.pk] == STORED
+
+
+STARTED, GATE = threading.Event(), threading.Event()
+
+
+@register("tests.holding", action="view")
+def holding(job, progress):
+    """Writes in its own transaction and waits there, as an import does while it writes."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        Group.objects.create(name=f"holding-{job.pk}")
+        progress(1, 2, "đang ghi")
+        STARTED.set()
+        GATE.wait(10)
+        progress(2, 2, "đang ghi")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_in_its_transaction_leaves_the_job_row_free_and_is_never_interrupted(
+    settings, officer, commune
+):
+    settings.CELERY_BROKER_URL = ""
+    settings.JOBS_EMBEDDED = "thread"
+    settings.JOBS_PROGRESS_INTERVAL = 0
+    STARTED.clear()
+    GATE.clear()
+    job = services.start("tests.holding", user=officer, area=commune)
+    try:
+        assert STARTED.wait(10)
+        # On SQLite the page reads the job's row while the handler's transaction is open: the
+        # progress stayed in memory, so no lock of the row's table is held ("database is locked").
+        row = Job.objects.get(pk=job.pk)
+        assert row.status == Job.Status.RUNNING
+        settings.JOBS_STALE_SECONDS = 0  # its heartbeat looks stopped: its thread lives here
+        assert not row.interrupted and not row.retryable
+        assert not services.retry(row) and not Job.objects.stale().exists()
+    finally:
+        GATE.set()
+        deadline = time.monotonic() + 10
+        while job.pk in LIVE_HERE and time.monotonic() < deadline:
+            time.sleep(0.01)
+    job.refresh_from_db()
+    assert (job.status, job.progress_done, job.progress_total) == (Job.Status.DONE, 2, 2)

@@ -56,3 +56,29 @@ def test_healthz_through_gunicorn(settings):
     with web() as site, urllib.request.urlopen(f"{site.url}/healthz", timeout=10) as response:
         body = json.loads(response.read())
     assert response.status == 200 and body["checks"]["broker"] == "ok"
+
+
+def test_cache_checks_at_once_do_not_read_each_others_token():
+    import threading
+
+    from django.core.cache import cache
+
+    from jobs.health import check_cache
+
+    cache.set("healthz", "another process's", 30)
+    errors = []
+
+    def check_many():
+        for _ in range(50):
+            try:
+                check_cache()
+            except Exception as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=check_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert cache.get("healthz") == "another process's"  # its own keys, deleted after use

@@ -119,3 +119,30 @@ def test_admin_lists_jobs_read_only_without_the_result_name(client, administrato
     page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
     assert "echo.txt" in page and job.result.name not in page
     assert client.post(reverse("admin:jobs_job_delete", args=[job.pk])).status_code == 403
+
+
+def test_a_queued_job_never_claimed_is_interrupted_and_retried(job, settings, capsys):
+    from django.core.management import call_command
+
+    old = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, heartbeat_at=old)
+    job.refresh_from_db()
+    assert job.interrupted and job.retryable
+    assert list(Job.objects.stale()) == [job]
+    call_command("jobs_retry", "--stale")
+    assert "đã cho chạy lại" in capsys.readouterr().out
+    job.refresh_from_db()
+    # Queued again just now: neither interrupted nor stale until the limit passes again.
+    assert job.status == Job.Status.QUEUED and not job.interrupted and not job.retryable
+    assert not Job.objects.stale().exists() and not services.retry(job)
+
+
+def test_a_queued_job_from_before_the_queue_time_counts_from_its_creation(job, settings):
+    old = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, heartbeat_at=None)
+    job.refresh_from_db()
+    assert not job.interrupted and not Job.objects.stale().exists()
+    Job.objects.filter(pk=job.pk).update(created_at=old)
+    job.refresh_from_db()
+    assert job.interrupted and Job.objects.stale().get() == job
+    assert services.retry(job)

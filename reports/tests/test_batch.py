@@ -92,3 +92,12 @@ def test_command_zip_holds_the_same_files_as_the_folder(area_data, tmp_path, cap
     assert sorted(p.name for p in (tmp_path / "folder").iterdir()) == EXPECTED[:2]
     with pytest.raises(CommandError, match="--zip"):
         call_command(*common, "--zip", str(tmp_path / "c.zip"))
+
+
+def test_posting_the_batch_twice_starts_one_job(client, viewer, area_data, inline):
+    client.force_login(viewer)
+    data = {"area": area_data.pk, "year": "2023", "format": "pdf"}
+    first = client.post(reverse("report_batch", args=["baseline"]), data)
+    second = client.post(reverse("report_batch", args=["baseline"]), data)  # a double click
+    job = Job.objects.get()
+    assert first["Location"] == second["Location"] == reverse("jobs:detail", args=[job.pk])

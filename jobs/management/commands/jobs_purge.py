@@ -2,6 +2,7 @@
 ``JOBS_KEEP_DAYS`` days ago (run daily from cron, docs/deployment.md); the jobs stay listed."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from jobs import services
 
@@ -14,4 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, **options):
         count = services.jobs_purge(days=days)
-        self.stdout.write(f"Đã xoá {count} tệp kết quả.")
+        self.stdout.write(_("Đã xoá %(count)s tệp kết quả.") % {"count": count})

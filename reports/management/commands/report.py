@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from areas.models import Area
 from jobs.registry import JobError
@@ -104,7 +105,7 @@ class Command(BaseCommand):
         if all_below:
             return self.write_all_below(spec, place, year, format, output, zip_path, extra)
         if zip_path:
-            raise CommandError("--zip chỉ dùng với --all-below.")
+            raise CommandError(_("--zip chỉ dùng với --all-below."))
         year = year or default_year(spec, place)
         try:
             report = registry.build(spec, place, year, **extra)
@@ -132,9 +133,9 @@ class Command(BaseCommand):
         """One file per commune under ``place`` (``reports.jobs.batch``, the function the
         report page's batch job runs too): into the folder ``output``, or one zip ``zip_path``."""
         if not output and not zip_path:
-            raise CommandError("--all-below cần --output THƯ_MỤC hoặc --zip TỆP.zip.")
+            raise CommandError(_("--all-below cần --output THƯ_MỤC hoặc --zip TỆP.zip."))
         if output and zip_path:
-            raise CommandError("Chỉ ghi một trong hai: --output THƯ_MỤC hoặc --zip TỆP.zip.")
+            raise CommandError(_("Chỉ ghi một trong hai: --output THƯ_MỤC hoặc --zip TỆP.zip."))
         tty = sys.stderr.isatty()
 
         def progress(done: int, total: int, step: str = "") -> None:
@@ -167,7 +168,8 @@ class Command(BaseCommand):
             self.stderr.write("")
         seconds = time.monotonic() - started
         self.stderr.write(
-            f"Đã ghi {len(outcome.written)} tệp vào {target} trong {seconds:.1f} giây."
+            _("Đã ghi %(count)s tệp vào %(target)s trong %(seconds)s giây.")
+            % {"count": len(outcome.written), "target": target, "seconds": f"{seconds:.1f}"}
         )
         for line in outcome.skipped:
-            self.stderr.write(f"Bỏ qua {line}")
+            self.stderr.write(_("Bỏ qua %(line)s") % {"line": line})
