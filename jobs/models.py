@@ -18,13 +18,17 @@ LIVE_HERE: set[int] = set()
 
 
 def stale_q(now: datetime.datetime | None = None) -> models.Q:
-    """The condition of an interrupted job. A queued job's ``heartbeat_at`` is when it was
-    queued (started or retried); a job queued before that field was set counts from its
-    creation."""
-    limit = (now or timezone.now()) - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
-    active = (Job.Status.QUEUED, Job.Status.RUNNING)
-    return models.Q(status__in=active, heartbeat_at__lt=limit) | models.Q(
-        status=Job.Status.QUEUED, heartbeat_at=None, created_at__lt=limit
+    """The condition of an interrupted job: running with no heartbeat for ``JOBS_STALE_SECONDS``,
+    or queued and unclaimed for ``JOBS_QUEUED_STALE_SECONDS``. A queued job's ``heartbeat_at`` is
+    when it was queued (started or retried); a job queued before that field was set counts from
+    its creation."""
+    now = now or timezone.now()
+    running = now - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    queued = now - datetime.timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS)
+    return (
+        models.Q(status=Job.Status.RUNNING, heartbeat_at__lt=running)
+        | models.Q(status=Job.Status.QUEUED, heartbeat_at__lt=queued)
+        | models.Q(status=Job.Status.QUEUED, heartbeat_at=None, created_at__lt=queued)
     )
 
 
@@ -95,9 +99,10 @@ class Job(models.Model):
 
     @property
     def interrupted(self) -> bool:
-        """Running, but its heartbeat stopped (the process running it died); or queued and never
-        claimed within ``JOBS_STALE_SECONDS`` (the broker lost its message, or the web process
-        died before handing it on). The same rule as :meth:`JobQuerySet.stale`."""
+        """Running, but its heartbeat stopped for ``JOBS_STALE_SECONDS`` (the process running it
+        died); or queued and never claimed within ``JOBS_QUEUED_STALE_SECONDS`` (the broker lost
+        its message, or the web process died before handing it on; longer, so a job waiting its
+        turn behind others is not taken for lost). The same rule as :meth:`JobQuerySet.stale`."""
         if self.status not in (self.Status.QUEUED, self.Status.RUNNING) or self.pk in LIVE_HERE:
             return False
         since = self.heartbeat_at
@@ -105,7 +110,12 @@ class Job(models.Model):
             if self.status != self.Status.QUEUED:
                 return False
             since = self.created_at
-        return (timezone.now() - since).total_seconds() > settings.JOBS_STALE_SECONDS
+        limit = (
+            settings.JOBS_QUEUED_STALE_SECONDS
+            if self.status == self.Status.QUEUED
+            else settings.JOBS_STALE_SECONDS
+        )
+        return (timezone.now() - since).total_seconds() > limit
 
     @property
     def retryable(self) -> bool:

@@ -380,6 +380,10 @@ JOBS_EMBEDDED = env("JOBS_EMBEDDED", "thread")
 # A running job whose heartbeat is older than this many seconds was interrupted (its worker or
 # web process died): it may be run again, from the page or `manage.py jobs_retry`.
 JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120)
+# A queued job no worker has claimed after this many seconds is taken for lost (the broker lost
+# its message): it may be run again. Longer than the above, so that a job waiting its turn behind
+# long ones is not shown as interrupted.
+JOBS_QUEUED_STALE_SECONDS = env_int("JOBS_QUEUED_STALE_SECONDS", 900)
 # Seconds between two writes of a running job's progress (the last state is always written).
 JOBS_PROGRESS_INTERVAL = float(env("JOBS_PROGRESS_INTERVAL", "0.5"))
 # Where job results are kept (default: MEDIA_ROOT/jobs, read on each use).

@@ -326,7 +326,7 @@ def test_a_confirm_whose_message_was_lost_is_offered_retry_and_cancel(
     token = the_batch().token
     client.post(f"/imports/{token}/confirm/")
     job = the_batch().job
-    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_STALE_SECONDS + 5)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS + 5)
     # What a Redis restart (or a web process dying before the hand-over) leaves: queued forever.
     Job.objects.filter(pk=job.pk).update(heartbeat_at=long_ago, created_at=long_ago)
     page = client.get(f"/imports/{token}/")

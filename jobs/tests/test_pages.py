@@ -124,7 +124,12 @@ def test_admin_lists_jobs_read_only_without_the_result_name(client, administrato
 def test_a_queued_job_never_claimed_is_interrupted_and_retried(job, settings, capsys):
     from django.core.management import call_command
 
-    old = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
+    # Waiting its turn longer than a running job may go without a heartbeat: still queued.
+    waiting = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, heartbeat_at=waiting)
+    job.refresh_from_db()
+    assert not job.interrupted and not Job.objects.stale().exists()
+    old = timezone.now() - timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS + 1)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, heartbeat_at=old)
     job.refresh_from_db()
     assert job.interrupted and job.retryable
@@ -138,7 +143,7 @@ def test_a_queued_job_never_claimed_is_interrupted_and_retried(job, settings, ca
 
 
 def test_a_queued_job_from_before_the_queue_time_counts_from_its_creation(job, settings):
-    old = timezone.now() - timedelta(seconds=settings.JOBS_STALE_SECONDS + 1)
+    old = timezone.now() - timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS + 1)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, heartbeat_at=None)
     job.refresh_from_db()
     assert not job.interrupted and not Job.objects.stale().exists()
