@@ -94,10 +94,15 @@ def collecting():
         yield
     finally:
         _pending.reset(token)
-    if pending.villages:
-        refresh(pending.villages, years=pending.years)
-    if pending.registry_villages - pending.villages:
-        refresh(pending.registry_villages - pending.villages, registry_only=True)
+    registry_only = pending.registry_villages - pending.villages
+    if not pending.villages and not registry_only:
+        return
+    with transaction.atomic():
+        _lock(pending.villages | registry_only)  # once, in one order (see _lock)
+        if pending.villages:
+            _refresh(pending.villages, pending.years)
+        if registry_only:
+            _refresh(registry_only, None, registry_only=True)
 
 
 def touch(
@@ -172,9 +177,30 @@ def refresh(
     when None; only REGISTRY and HOUSEHOLDS with ``registry_only``) from the registry and the
     results, in the caller's transaction."""
     ids = sorted(set(villages))
+    _lock(ids)
+    _refresh(ids, years, registry_only=registry_only)
+
+
+def _lock(villages: Iterable[int]) -> None:
+    """One writer per village at a time: the second waits here, then reads the first one's
+    rows. FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that references an ``Area``
+    (a household, a result, a summary row) takes FOR KEY SHARE on it, which FOR UPDATE waits
+    for, so two writers that had both inserted in the village would deadlock; FOR NO KEY
+    UPDATE waits only for the other's FOR NO KEY UPDATE. Locked in the order of their ids, all
+    at once, so that two writers of overlapping villages take them in one order."""
+    ids = sorted(set(villages))
+    for part in chunks(ids):
+        list(
+            Area.objects.select_for_update(no_key=True)
+            .filter(pk__in=part)
+            .order_by("pk")
+            .values_list("pk")
+        )
+
+
+def _refresh(villages, years, *, registry_only: bool = False) -> None:
+    ids = sorted(set(villages))
     years = None if years is None else set(years)
-    # One writer per village at a time: the second waits here, then reads the first one's rows.
-    list(Area.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     for part in chunks(ids):
         _delete(part, years, registry_only)
         counts, indicators = _rows(part, years, registry_only)
@@ -200,8 +226,9 @@ def rebuild(area: Area | None = None) -> dict:
     areas = Area.objects.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT])
     if area is not None:
         areas = areas.filter(path__startswith=area.path)
-    # Writers of these villages wait until the rebuild commits (locked in refresh()'s order).
-    list(areas.select_for_update().order_by("pk").values_list("pk"))
+    # Writers of these villages wait until the rebuild commits (locked as _lock() does: FOR NO
+    # KEY UPDATE, which leaves inserts referencing the areas free, in the order of their ids).
+    list(areas.select_for_update(no_key=True).order_by("pk").values_list("pk"))
     if area is None:
         SummaryCount.objects.all().delete()
         SummaryIndicatorCount.objects.all().delete()
