@@ -163,9 +163,15 @@ def villages_of_commune(commune_id: int) -> set[int]:
 
 
 def villages_of_cycle(cycle: ReviewCycle) -> set[int]:
-    """The villages of a cycle's results (what its finalising or reopening can carry on)."""
+    """The villages whose figures a cycle's finalising or reopening can change: those of every
+    result of the households with a result in the cycle. A household kept at its previous
+    result in a later year carries the cycle's result while it is finalised, else an older
+    one, which counts in the village it was recorded in (the household may have moved since)."""
+    households = Assessment.objects.filter(cycle=cycle).values("household_id")
     return set(
-        Assessment.objects.filter(cycle=cycle).values_list("village_id", flat=True).distinct()
+        Assessment.objects.filter(household_id__in=households)
+        .values_list("village_id", flat=True)
+        .distinct()
     )
 
 

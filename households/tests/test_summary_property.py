@@ -250,9 +250,27 @@ SCRIPT = [
 ]
 
 
-def test_each_write_keeps_the_summary_equal_to_a_recount(world):
-    """The same property on one fixed sequence that takes every write at least once."""
-    for op, i, j in SCRIPT:
+# A household kept at a result recorded in another village: its 2023 result in village A, it
+# moves to B, its 2024 result in B, kept at it in 2025; reopening 2024 carries the 2023 result
+# (village A) into 2025 again, deciding it again the 2024 one. No 2024 result is in A (the
+# other household of A moves to B too), so only the household's older result names A.
+CARRIED_ELSEWHERE = [
+    (op_move, 0, 1),  # the first household (result of 2023 in A) to B
+    (op_move, 1, 1),  # the other household of A to B
+    (op_result, 0, 0),  # its 2024 result, in B
+    (op_finalise, 0, 1),  # 2024 decided
+    (op_cycle, 0, 2),  # 2025 opened
+    (op_keep, 0, 0),  # kept at the 2024 result in 2025
+    (op_finalise, 0, 1),  # 2024 reopened: the 2023 result, in A, is carried into 2025
+    (op_finalise, 0, 1),  # 2024 decided again
+]
+
+
+@pytest.mark.parametrize("script", [SCRIPT, CARRIED_ELSEWHERE], ids=["every write", "carried"])
+def test_each_write_keeps_the_summary_equal_to_a_recount(world, script):
+    """The same property on fixed sequences: one that takes every write at least once, one of
+    a result carried from another village."""
+    for op, i, j in script:
         with transaction.atomic():
             op(world, i, j)
         assert summary.stored() == summary.recount(), (op.__name__, i, j)
