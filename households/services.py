@@ -103,6 +103,7 @@ def household_update(
             current=current,
         )
     moved_from = current.village_id
+    counted = _changes_counts(current, fields)
     for key, value in fields.items():
         setattr(current, key, value)
     if "village" in fields:
@@ -111,9 +112,20 @@ def household_update(
     current.full_clean()
     current.save()
     refresh_search_text(current)
-    if fields.keys() & {"village", "joined_registry_on", "left_registry_on"}:  # what counts
+    if counted:
         summary.touch({moved_from, *summary.villages_of_households([current.pk])})
     return current
+
+
+def _changes_counts(household: Household, fields: dict) -> bool:
+    """Whether ``fields`` change what the summary counts of ``household``: its village or its
+    registry dates. Compared with the values saved, since the edit form sends every field."""
+    if "village" in fields and getattr(fields["village"], "pk", None) != household.village_id:
+        return True
+    return any(
+        key in fields and fields[key] != getattr(household, key)
+        for key in ("joined_registry_on", "left_registry_on")
+    )
 
 
 @transaction.atomic

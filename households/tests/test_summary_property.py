@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from households import bulkregistry, services, summary
-from households.models import Household, Member, ReviewCycle, ReviewExemption
+from households.models import Household, Member, ReviewCycle, ReviewExemption, SummaryCount
 from households.queries import cycle_registry, households_without_result
 from review import services as review_services
 
@@ -276,3 +276,22 @@ def test_each_write_keeps_the_summary_equal_to_a_recount(world, script):
         assert summary.stored() == summary.recount(), (op.__name__, i, j)
     figures, _indicators = summary.stored()
     assert any(key[0] == "figures" and key[1] == 2025 for key in figures)  # carried into 2025
+
+
+def test_an_edit_that_changes_no_village_or_date_refreshes_no_count(world):
+    """The edit form sends the village and the registry dates every time: only a change of
+    their values refreshes the counts (a count kept wrong stays wrong until then)."""
+    household = households()[0]
+    SummaryCount.objects.filter(basis="households", village=household.village).update(households=99)
+    services.household_update(
+        household=household,
+        village=household.village,
+        joined_registry_on=household.joined_registry_on,
+        left_registry_on=household.left_registry_on,
+        head_name="Lê Thị Hòa",
+    )
+    assert SummaryCount.objects.get(basis="households", village=household.village).households == 99
+    services.household_update(
+        household=household, village=household.village, left_registry_on=datetime.date(2025, 1, 1)
+    )
+    assert summary.stored() == summary.recount()
