@@ -273,6 +273,25 @@ def test_communes_of_one_name_stay_apart_in_the_commune_filter(client, administr
     assert f'<option value="{there.parent_id}">Xã Tân Lập (Huyện Kia)</option>' in html
 
 
+def test_the_commune_choices_are_kept_per_scope_for_a_few_minutes(
+    client, administrator, district, village_a, other_village
+):
+    from accounts.tests.factories import UserFactory
+    from areas.tests.factories import CommuneFactory
+
+    CommuneFactory(name="Xã Bình An", parent=district)
+    viewer = UserFactory(username="district_list", membership=(district, "viewer"))
+    client.force_login(administrator)
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Khác" in html and "Xã Bình An" in html  # every commune
+    CommuneFactory(name="Xã Mới Lập", parent=district)
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Mới Lập" not in html  # kept: shown once the cache expires
+    client.force_login(viewer)  # another scope: its own choices, the new commune among them
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Mới Lập" in html and "Xã Khác" not in html
+
+
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
     for i in range(30):
         HouseholdFactory(village=village_a, code=f"P{i:03d}", head_name=f"Chủ hộ {29 - i:02d}")
