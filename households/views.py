@@ -360,7 +360,11 @@ def village_options(request):
     return render(
         request,
         "households/_partials/village_options.html",
-        {"villages": villages, "commune_chosen": bool(asked)},
+        {
+            "villages": villages,
+            "commune_chosen": bool(asked),
+            "empty_label": HouseholdFilterForm.base_fields["village"].empty_label,
+        },
     )
 
 

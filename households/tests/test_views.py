@@ -253,6 +253,7 @@ def test_the_village_options_are_those_of_the_commune_the_user_may_see(
     client.force_login(board_a)  # its commune is visible, its neighbour's village is not
     html = client.get(url, {"commune": commune.pk}).content.decode()
     assert f'value="{village_a.pk}"' in html and f'value="{village_b.pk}"' not in html
+    assert '<option value="">— tất cả —</option>' in html  # the field's own empty label
     client.force_login(other_officer)  # another commune's officer: not found
     assert client.get(url, {"commune": commune.pk}).status_code == 404
 
