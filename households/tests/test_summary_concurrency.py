@@ -13,7 +13,7 @@ from households import services, summary
 from households.models import Assessment, Household
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="SQLite has no row locks: it lets one writer at a time write the whole database",
