@@ -88,7 +88,10 @@ def household_update(
     *, household: Household, expected_version: int | None = None, user=None, **fields
 ) -> Household:
     """Change a household's fields; refused with :class:`ConflictError` if it changed meanwhile."""
-    current = Household.objects.select_for_update().get(pk=household.pk)
+    # FOR NO KEY UPDATE (as every lock a write takes before the summary's): FOR UPDATE would
+    # block the commit of another writer's result of this household (its foreign-key check)
+    # while this one waits for the village that writer holds (docs/architecture.md).
+    current = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     fields = _clean_text_fields(fields)
     if expected_version is not None and current.version != expected_version:
         unchanged = all(getattr(current, k) == v for k, v in fields.items())
@@ -374,7 +377,11 @@ def finalise_refusal(cycle: ReviewCycle, coverage=None) -> str | None:
 
 def _lock_open_cycle(cycle: ReviewCycle) -> ReviewCycle:
     """Re-read the cycle under a row lock and refuse if it is finalised."""
-    locked = ReviewCycle.objects.select_for_update().select_related("standard").get(pk=cycle.pk)
+    locked = (
+        ReviewCycle.objects.select_for_update(no_key=True, of=("self",))  # see household_update
+        .select_related("standard")
+        .get(pk=cycle.pk)
+    )
     if locked.is_finalised:
         raise ValidationError(
             _("Đợt rà soát %(cycle)s đã chốt; không thể thay đổi số liệu của đợt này.")

@@ -3,6 +3,7 @@ full recount. Each writer has inserted rows that reference the village (a househ
 the foreign-key check takes FOR KEY SHARE on the ``Area`` row) before it locks the village to
 refresh its counts; a FOR UPDATE lock would wait for the other's FOR KEY SHARE and deadlock."""
 
+import datetime
 import threading
 import time
 
@@ -74,6 +75,26 @@ def test_a_result_and_a_household_written_at_once_in_one_village_both_count(
     kept = summary.stored()
     assert kept == summary.recount()
     assert any(key[0] == "results" for key in kept[0])
+
+
+def test_a_household_edited_while_its_result_is_recorded_both_count(poverty_standards, village_a):
+    """The edit locks the household's row; the result's commit checks its key: FOR NO KEY
+    UPDATE lets it, while the edit waits for the village the result's writer holds."""
+    home = services.household_create(village=village_a, code="E1", head_name="Lò Thị G")
+    services.member_add(household=home, full_name="Lò Thị G", sex="F", relation_to_head="head")
+    cycle = services.review_cycle_create(commune=village_a.parent, year=2024)
+
+    def record():
+        services.assessment_record(
+            cycle=cycle, household=home, income_per_capita=1_000_000, deprived=("2.2",)
+        )
+
+    def edit():
+        services.household_update(household=home, left_registry_on=datetime.date(2025, 3, 1))
+
+    assert at_once(record, edit) == []
+    assert Assessment.objects.filter(cycle=cycle).count() == 1
+    assert summary.stored() == summary.recount()
 
 
 def test_a_rebuild_and_a_writer_of_one_village_both_commit(village_a):
