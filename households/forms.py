@@ -362,10 +362,18 @@ class HouseholdFilterForm(BootstrapMixin, forms.Form):
     # Over more than one commune the village is chosen within a commune (its villages loaded
     # with htmx, households.views.village_options); a commune user has no commune field.
     commune = forms.ModelChoiceField(
-        label=_("Xã / phường"), queryset=Area.objects.none(), required=False, widget=QuickSelect
+        label=_("Xã / phường"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=QuickSelect,
+        empty_label=_("— tất cả —"),
     )
     village = forms.ModelChoiceField(
-        label=_("Thôn"), queryset=Area.objects.none(), required=False, widget=QuickSelect
+        label=_("Thôn"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=QuickSelect,
+        empty_label=_("— tất cả —"),
     )
     cycle = forms.ModelChoiceField(
         label=_("Đợt rà soát"),

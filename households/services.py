@@ -88,7 +88,10 @@ def household_update(
     *, household: Household, expected_version: int | None = None, user=None, **fields
 ) -> Household:
     """Change a household's fields; refused with :class:`ConflictError` if it changed meanwhile."""
-    current = Household.objects.select_for_update().get(pk=household.pk)
+    # FOR NO KEY UPDATE (as every lock a write takes before the summary's): FOR UPDATE would
+    # block the commit of another writer's result of this household (its foreign-key check)
+    # while this one waits for the village that writer holds (docs/architecture.md).
+    current = Household.objects.select_for_update(no_key=True).get(pk=household.pk)
     fields = _clean_text_fields(fields)
     if expected_version is not None and current.version != expected_version:
         unchanged = all(getattr(current, k) == v for k, v in fields.items())
@@ -103,6 +106,7 @@ def household_update(
             current=current,
         )
     moved_from = current.village_id
+    counted = _changes_counts(current, fields)
     for key, value in fields.items():
         setattr(current, key, value)
     if "village" in fields:
@@ -111,9 +115,20 @@ def household_update(
     current.full_clean()
     current.save()
     refresh_search_text(current)
-    if fields.keys() & {"village", "joined_registry_on", "left_registry_on"}:  # what counts
+    if counted:
         summary.touch({moved_from, *summary.villages_of_households([current.pk])})
     return current
+
+
+def _changes_counts(household: Household, fields: dict) -> bool:
+    """Whether ``fields`` change what the summary counts of ``household``: its village or its
+    registry dates. Compared with the values saved, since the edit form sends every field."""
+    if "village" in fields and getattr(fields["village"], "pk", None) != household.village_id:
+        return True
+    return any(
+        key in fields and fields[key] != getattr(household, key)
+        for key in ("joined_registry_on", "left_registry_on")
+    )
 
 
 @transaction.atomic
@@ -362,7 +377,11 @@ def finalise_refusal(cycle: ReviewCycle, coverage=None) -> str | None:
 
 def _lock_open_cycle(cycle: ReviewCycle) -> ReviewCycle:
     """Re-read the cycle under a row lock and refuse if it is finalised."""
-    locked = ReviewCycle.objects.select_for_update().select_related("standard").get(pk=cycle.pk)
+    locked = (
+        ReviewCycle.objects.select_for_update(no_key=True, of=("self",))  # see household_update
+        .select_related("standard")
+        .get(pk=cycle.pk)
+    )
     if locked.is_finalised:
         raise ValidationError(
             _("Đợt rà soát %(cycle)s đã chốt; không thể thay đổi số liệu của đợt này.")

@@ -17,8 +17,8 @@ already reads, so that a report summed from them is the report computed from the
 - **REGISTRY** (cycle, village, commune): the households of a commune with a periodic ``cycle``
   on its registry on the cycle's reference date (``standing.registry_of_year``), by current
   village and commune. A commune without a periodic review in a year has no row: its
-  denominator (the registry on 31/12) is counted from the households, in one query on the
-  communes that lack one.
+  denominator (the registry on 31/12) is counted from the households of the communes that lack
+  one, in one query.
 - **HOUSEHOLDS** (village, commune; year 0): every household of the village, whatever its dates:
   the unfiltered household list.
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from areas.models import Area
 from areas.scoping import ROLES
@@ -94,10 +94,15 @@ def collecting():
         yield
     finally:
         _pending.reset(token)
-    if pending.villages:
-        refresh(pending.villages, years=pending.years)
-    if pending.registry_villages - pending.villages:
-        refresh(pending.registry_villages - pending.villages, registry_only=True)
+    registry_only = pending.registry_villages - pending.villages
+    if not pending.villages and not registry_only:
+        return
+    with transaction.atomic():
+        _lock(pending.villages | registry_only)  # once, in one order (see _lock)
+        if pending.villages:
+            _refresh(pending.villages, pending.years)
+        if registry_only:
+            _refresh(registry_only, None, registry_only=True)
 
 
 def touch(
@@ -158,9 +163,15 @@ def villages_of_commune(commune_id: int) -> set[int]:
 
 
 def villages_of_cycle(cycle: ReviewCycle) -> set[int]:
-    """The villages of a cycle's results (what its finalising or reopening can carry on)."""
+    """The villages whose figures a cycle's finalising or reopening can change: those of every
+    result of the households with a result in the cycle. A household kept at its previous
+    result in a later year carries the cycle's result while it is finalised, else an older
+    one, which counts in the village it was recorded in (the household may have moved since)."""
+    households = Assessment.objects.filter(cycle=cycle).values("household_id")
     return set(
-        Assessment.objects.filter(cycle=cycle).values_list("village_id", flat=True).distinct()
+        Assessment.objects.filter(household_id__in=households)
+        .values_list("village_id", flat=True)
+        .distinct()
     )
 
 
@@ -172,9 +183,30 @@ def refresh(
     when None; only REGISTRY and HOUSEHOLDS with ``registry_only``) from the registry and the
     results, in the caller's transaction."""
     ids = sorted(set(villages))
+    _lock(ids)
+    _refresh(ids, years, registry_only=registry_only)
+
+
+def _lock(villages: Iterable[int]) -> None:
+    """One writer per village at a time: the second waits here, then reads the first one's
+    rows. FOR NO KEY UPDATE, not FOR UPDATE: every insert of a row that references an ``Area``
+    (a household, a result, a summary row) takes FOR KEY SHARE on it, which FOR UPDATE waits
+    for, so two writers that had both inserted in the village would deadlock; FOR NO KEY
+    UPDATE waits only for the other's FOR NO KEY UPDATE. Locked in the order of their ids, all
+    at once, so that two writers of overlapping villages take them in one order."""
+    ids = sorted(set(villages))
+    for part in chunks(ids):
+        list(
+            Area.objects.select_for_update(no_key=True)
+            .filter(pk__in=part)
+            .order_by("pk")
+            .values_list("pk")
+        )
+
+
+def _refresh(villages, years, *, registry_only: bool = False) -> None:
+    ids = sorted(set(villages))
     years = None if years is None else set(years)
-    # One writer per village at a time: the second waits here, then reads the first one's rows.
-    list(Area.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     for part in chunks(ids):
         _delete(part, years, registry_only)
         counts, indicators = _rows(part, years, registry_only)
@@ -200,8 +232,9 @@ def rebuild(area: Area | None = None) -> dict:
     areas = Area.objects.exclude(kind__in=[Area.Kind.PROVINCE, Area.Kind.DISTRICT])
     if area is not None:
         areas = areas.filter(path__startswith=area.path)
-    # Writers of these villages wait until the rebuild commits (locked in refresh()'s order).
-    list(areas.select_for_update().order_by("pk").values_list("pk"))
+    # Writers of these villages wait until the rebuild commits (locked as _lock() does: FOR NO
+    # KEY UPDATE, which leaves inserts referencing the areas free, in the order of their ids).
+    list(areas.select_for_update(no_key=True).order_by("pk").values_list("pk"))
     if area is None:
         SummaryCount.objects.all().delete()
         SummaryIndicatorCount.objects.all().delete()
@@ -443,7 +476,7 @@ def year_deprived(path_prefix: str, year: int, classes) -> dict[tuple[str, str],
 def registry_by_commune(path_prefix: str, years: Iterable[int]) -> dict[int, Counter]:
     """``standing.registry_counts(area, years, "commune_id")`` from the summary: {year: {commune
     id: households in the denominator}}. Communes without a periodic review in a year are
-    counted from the households on 31/12 of that year (one query per such year)."""
+    counted from the households on 31/12 of that year (one more query for all the years)."""
     years = list(years)
     out: dict[int, Counter] = {y: Counter() for y in years}
     if not years:
@@ -451,30 +484,42 @@ def registry_by_commune(path_prefix: str, years: Iterable[int]) -> dict[int, Cou
     qs = _within(SummaryCount.objects.filter(basis=REGISTRY, year__in=years), path_prefix)
     for r in qs.values("year", "commune_id").annotate(n=Sum("households")).order_by():
         out[r["year"]][r["commune_id"]] += r["n"]
-    communes = Area.objects.filter(kind=Area.Kind.COMMUNE)
-    if path_prefix:
-        communes = communes.filter(path__startswith=path_prefix)
+    # As standing.registry_counts selects them: the households whose village is within the
+    # area, by their own commune's review (the commune a village is now under may differ). The
+    # communes of those households are read off the HOUSEHOLDS rows, which keep the commune.
+    present = _within(SummaryCount.objects.filter(basis=HOUSEHOLDS), path_prefix).values(
+        "commune_id"
+    )
     reviewed = {
         f"y{y}": Exists(
             ReviewCycle.objects.filter(commune_id=OuterRef("pk"), kind=PERIODIC, year=y)
         )
         for y in years
     }
-    flags = list(communes.annotate(**reviewed).values_list("pk", *reviewed).order_by())
-    for i, year in enumerate(years, start=1):
-        without = [row[0] for row in flags if not row[i]]
-        if not without:
-            continue
-        households = Household.objects.filter(commune_id__in=without)
-        if path_prefix:
-            households = households.filter(village__path__startswith=path_prefix)
-        for commune_id, n in (
-            households.filter(standing.on_registry(standing.year_end(year)))
-            .values_list("commune_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            out[year][commune_id] += n
+    flags = list(
+        Area.objects.filter(pk__in=present)
+        .annotate(**reviewed)
+        .values_list("pk", *reviewed)
+        .order_by()
+    )
+    without = {y: [row[0] for row in flags if not row[i]] for i, y in enumerate(years, start=1)}
+    counted = {
+        f"n_{y}": Count(
+            "id",
+            filter=standing.on_registry(standing.year_end(y)) & Q(commune_id__in=without[y]),
+        )
+        for y in years
+        if without[y]
+    }
+    if not counted:
+        return out
+    households = Household.objects.filter(commune_id__in={c for y in years for c in without[y]})
+    if path_prefix:
+        households = households.filter(village__path__startswith=path_prefix)
+    for commune_id, *numbers in households.values_list("commune_id").annotate(**counted).order_by():
+        for name, n in zip(counted, numbers, strict=True):
+            if n:
+                out[int(name[2:])][commune_id] += n
     return out
 
 
@@ -569,8 +614,8 @@ def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> i
         qs = SummaryCount.objects.visible_to(user).filter(basis=RESULTS, cycle__in=cycle_ids)
     if household_class:
         qs = qs.filter(household_class=household_class)
-    if filters.get("commune") is not None:
-        qs = qs.filter(village__parent=filters["commune"])
+    if filters.get("commune") is not None:  # the household's commune, as the list filters
+        qs = qs.filter(commune=filters["commune"])
     if filters.get("village") is not None:
         qs = qs.filter(village=filters["village"])
     return qs.aggregate(n=Sum("households"))["n"] or 0

@@ -213,7 +213,7 @@ def filtered_households(request, open_cycles=None):
         # A commune's user: the commune said once more, redundant with the scope, lets the
         # database read the commune's households by their (commune, code) index rather than
         # walk a province's sort index (docs/benchmarks.md, "Province viewer (issue 16)").
-        commune = communes[0].pk if communes else None
+        commune = communes[0][0] if communes else None
     cycle = filters.get("cycle")
     year = None if cycle else latest_periodic_year(cycles)
     households = household_list(
@@ -255,18 +255,14 @@ def log_export(request, *, what: str, rows: int, area=None) -> None:
     )
 
 
-def _area_fields(form, user, scope) -> list[Area]:
+def _area_fields(form, user, scope) -> list[tuple[int, str]]:
     """The filter's commune and village fields. Over more than one commune (a district or a
     province: 100–160 communes, 1,800 villages) the village is chosen within a commune, its
     villages loaded with htmx when the commune changes (:func:`village_options`) or shown once
     the commune is submitted (without JavaScript). A commune's or a village's user keeps one
-    plain village select and no commune field. Returns the communes the user may see."""
-    # Every commune the user may see (no probe for households: a scan of a province's
-    # households for 160 names); a board sees its own commune as an ancestor, one commune.
-    communes = sorted(
-        Area.objects.visible_to(user).communes().select_related("parent"),
-        key=lambda c: (vietnamese_key(c.name), c.pk),
-    )
+    plain village select and no commune field. Returns the communes the user may see, as
+    (id, label)."""
+    communes = _commune_choices(user)
     if len(communes) <= 1:
         del form.fields["commune"]
         villages = (
@@ -281,11 +277,7 @@ def _area_fields(form, user, scope) -> list[Area]:
         return communes
     field = form.fields["commune"]
     field.queryset = Area.objects.visible_to(user).communes()
-    names = Counter(c.name for c in communes)
-    # Two communes of one name (in different districts) are told apart by the district.
-    field.choices = [("", field.empty_label)] + [
-        (c.pk, f"{c.name} ({c.parent.name})" if names[c.name] > 1 else c.name) for c in communes
-    ]
+    field.choices = [("", field.empty_label), *communes]
     field.widget.attrs.update(
         {
             "hx-get": reverse("household_village_options"),
@@ -295,6 +287,26 @@ def _area_fields(form, user, scope) -> list[Area]:
     )
     form.fields["village"].queryset = Area.objects.visible_to(user).villages()
     return communes
+
+
+def _commune_choices(user) -> list[tuple[int, str]]:
+    """Every commune ``user`` may see, as (id, label) in Vietnamese order (no probe for
+    households: a scan of a province's households for 160 names; a board sees its own commune
+    as an ancestor, one commune). Two communes of one name are told apart by their parent (a
+    district, or the province where districts were abolished). Kept for a few minutes per
+    scope: sorting a national user's 3,300 communes on every page costs more than a commune
+    added or renamed showing a little late (the field still accepts it)."""
+    query = Area.objects.visible_to(user).communes().select_related("parent")
+    key = "household-communes:" + hashlib.sha256(str(query.query).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        communes = sorted(query, key=lambda c: (vietnamese_key(c.name), c.pk))
+        names = Counter(c.name for c in communes)
+        found = [
+            (c.pk, f"{c.name} ({c.parent.name})" if names[c.name] > 1 else c.name) for c in communes
+        ]
+        cache.set(key, found, settings.AREA_CHOICES_CACHE_SECONDS)
+    return found
 
 
 def _village_choices(form, user, scope, filters):
@@ -348,7 +360,11 @@ def village_options(request):
     return render(
         request,
         "households/_partials/village_options.html",
-        {"villages": villages, "commune_chosen": bool(asked)},
+        {
+            "villages": villages,
+            "commune_chosen": bool(asked),
+            "empty_label": HouseholdFilterForm.base_fields["village"].empty_label,
+        },
     )
 
 

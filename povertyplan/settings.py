@@ -348,6 +348,8 @@ PLAN_PDF_JOB_SECONDS = env_int("PLAN_PDF_JOB_SECONDS", 3)
 SUMMARY_READS = env_bool("SUMMARY_READS", default=True)
 # Seconds the household list keeps its choice of ethnic groups for one scope in the cache.
 ETHNICITY_CACHE_SECONDS = env_int("ETHNICITY_CACHE_SECONDS", 300)
+# Seconds the household list keeps its choice of communes for one scope in the cache.
+AREA_CHOICES_CACHE_SECONDS = env_int("AREA_CHOICES_CACHE_SECONDS", 300)
 # Largest B1 score accepted (the income score of survey form B; the lines are 140 and 175).
 B1_SCORE_MAX = env_int("B1_SCORE_MAX", 1000)
 

@@ -75,7 +75,12 @@ def request_record(
     it is; another open request of the same kind is refused."""
     _require_reviewer(user, household)
     # One application at a time per household: the second of two simultaneous posts waits here.
-    household = Household.objects.select_for_update().select_related("village").get(pk=household.pk)
+    # FOR NO KEY UPDATE of the household alone (not its village, which the summary locks).
+    household = (
+        Household.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("village")
+        .get(pk=household.pk)
+    )
     applicant, note = nfc((applicant or "").strip()), nfc((note or "").strip())
     if kind not in ReviewRequest.Kind.values:
         raise ValidationError({"kind": _("Hãy chọn loại đề nghị.")})

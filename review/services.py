@@ -115,7 +115,10 @@ def _lock(cycle: ReviewCycle, *, user=SYSTEM, officer=True, draft=True) -> Revie
     """The cycle re-read under a row lock; refused when ad hoc, finalised (``draft``) or, with
     ``officer``, when the user may not run the commune's review."""
     locked = (
-        ReviewCycle.objects.select_for_update()
+        # FOR NO KEY UPDATE of the cycle alone: FOR UPDATE, of the commune too, would block
+        # the commit of any row that references them (a summary row, a household) while this
+        # write waits for a village's summary lock (docs/architecture.md, "Summary counts").
+        ReviewCycle.objects.select_for_update(no_key=True, of=("self",))
         .select_related("commune", "standard")
         .get(pk=cycle.pk)
     )

@@ -5,8 +5,13 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """Count what is there already (an empty database has nothing to count). The rebuild is the
-    current code's: on an existing database this migration runs against the schema it expects."""
+    """Count what is there already (an empty database has nothing to count), so that an upgraded
+    database does not show zero counts. The rebuild is today's code (households.summary), not
+    the historical models: it expects the schema of the migration that is current when it runs,
+    and counts what today's code counts. A later migration that changes that schema or what the
+    rows count must refill them itself, and after any such change (or on a database migrated
+    past this one with a later summary.py) ``manage.py rebuild_summary`` recomputes every row
+    (docs/deployment.md, "Summary counts")."""
     if apps.get_model("households", "Household").objects.exists():
         from households.summary import rebuild
 

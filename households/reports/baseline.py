@@ -46,8 +46,10 @@ def baseline(area: Area, year: int, on=None) -> Report:
         assessments = standing.year_results(year).within(area)
     else:
         assessments = standing.results_as_of(day).within(area)
-    if wide:  # a district, a province: the summary counts (households/summary.py)
-        every_class = summary_counts.year_totals(area.path, year)
+    on_lists = [POOR, NEAR_POOR]
+    if wide:  # a district, a province: section I from the summary counts (households/summary.py)
+        section = summary_counts.section_one(area.path, year, on_lists)
+        every_class = section.totals
         totals = {k: v for k, v in every_class.items() if k in (*ON_LISTS, AVERAGE)}
     else:
         # Only the poor, near-poor and average totals are shown: totalling just those rows spares
@@ -70,13 +72,14 @@ def baseline(area: Area, year: int, on=None) -> Report:
             params={"year": year, "area": area.name},
         )
     if day is None:
-        all_households, denominator_source = household_total(area, year, from_summary=wide)
+        all_households, denominator_source = household_total(
+            area, year, registry=section.registry if wide else None
+        )
     else:
         all_households, denominator_source = day_total(area, day)
 
-    on_lists = [POOR, NEAR_POOR]
     if wide:
-        deprived = summary_counts.year_deprived(area.path, year, on_lists)
+        deprived = section.deprived
     else:
         deprived = {
             (row["indicator__code"], row["assessment__household_class"]): row["n"]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from areas.models import Area
 from core.formatting import HUNDRED, TWO_PLACES
-from households import standing, summary
+from households import standing
 from households.models import Household, ReviewCycle
 from households.standing import on_registry, registry_of_year
 from indicators.models import Indicator
@@ -24,16 +24,16 @@ POOR, NEAR_POOR = HouseholdClass.POOR.value, HouseholdClass.NEAR_POOR.value
 AVERAGE = HouseholdClass.AVERAGE.value
 
 
-def household_total(area: Area, year: int, *, from_summary: bool = False) -> tuple[int, str]:
+def household_total(area: Area, year: int, *, registry: int | None = None) -> tuple[int, str]:
     """All households of ``area`` at the end of ``year``, and where that figure comes from: the
     declared figure (``HouseholdTotal``) first, else the registry on the reference date of the
-    year's review (households/standing.py), counted from the summary counts with
-    ``from_summary``."""
+    year's review (households/standing.py): ``registry`` when the caller has counted it (from
+    the summary counts), else counted here."""
     stated = HouseholdTotal.objects.filter(area=area, year=year).first()
     if stated is not None:
         return stated.households, _("số hộ khai báo: %(source)s") % {"source": stated.source}
-    if from_summary:
-        return summary.registry_total(area.path, year), registry_source(year)
+    if registry is not None:
+        return registry, registry_source(year)
     return registry_of_year(area, year).count(), registry_source(year)
 
 

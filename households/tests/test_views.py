@@ -253,6 +253,7 @@ def test_the_village_options_are_those_of_the_commune_the_user_may_see(
     client.force_login(board_a)  # its commune is visible, its neighbour's village is not
     html = client.get(url, {"commune": commune.pk}).content.decode()
     assert f'value="{village_a.pk}"' in html and f'value="{village_b.pk}"' not in html
+    assert '<option value="">— tất cả —</option>' in html  # the field's own empty label
     client.force_login(other_officer)  # another commune's officer: not found
     assert client.get(url, {"commune": commune.pk}).status_code == 404
 
@@ -271,6 +272,25 @@ def test_communes_of_one_name_stay_apart_in_the_commune_filter(client, administr
     html = client.get(reverse("household_list")).content.decode()
     assert f'<option value="{here.parent_id}">Xã Tân Lập (Huyện Bắc Quang)</option>' in html
     assert f'<option value="{there.parent_id}">Xã Tân Lập (Huyện Kia)</option>' in html
+
+
+def test_the_commune_choices_are_kept_per_scope_for_a_few_minutes(
+    client, administrator, district, village_a, other_village
+):
+    from accounts.tests.factories import UserFactory
+    from areas.tests.factories import CommuneFactory
+
+    CommuneFactory(name="Xã Bình An", parent=district)
+    viewer = UserFactory(username="district_list", membership=(district, "viewer"))
+    client.force_login(administrator)
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Khác" in html and "Xã Bình An" in html  # every commune
+    CommuneFactory(name="Xã Mới Lập", parent=district)
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Mới Lập" not in html  # kept: shown once the cache expires
+    client.force_login(viewer)  # another scope: its own choices, the new commune among them
+    html = client.get(reverse("household_list")).content.decode()
+    assert "Xã Mới Lập" in html and "Xã Khác" not in html
 
 
 def test_the_list_paginates_sorts_and_counts(client, officer, village_a):
