@@ -20,7 +20,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.storage import Storage, storages
+
+from core.storage import PrivateStorage
 
 CHUNK = 1 << 20
 
@@ -40,25 +42,13 @@ def upload_dir() -> Path:
     return path
 
 
-class UploadStorage(FileSystemStorage):
-    """``FileSystemStorage`` in :func:`upload_dir`, files readable by the server alone. Nothing
-    in it is served: it has no URL."""
+class UploadStorage(PrivateStorage):
+    """A private file storage in :func:`upload_dir`: nothing in it is served."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("file_permissions_mode", 0o600)
-        kwargs.setdefault("directory_permissions_mode", 0o700)
-        super().__init__(**kwargs)
+    refusal = "uploads waiting for an import are not served"
 
-    @property
-    def base_location(self) -> str:
-        return str(upload_dir())
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("uploads waiting for an import are not served")
+    def directory(self) -> Path:
+        return upload_dir()
 
 
 def import_uploads() -> Storage:

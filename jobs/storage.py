@@ -6,33 +6,23 @@ Another storage (an S3 bucket through django-storages) may take its place in
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import storages
+
+from core.storage import PrivateStorage
 
 
 def result_dir() -> Path:
     return Path(settings.JOBS_RESULT_DIR or Path(settings.MEDIA_ROOT) / "jobs")
 
 
-class ResultStorage(FileSystemStorage):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("file_permissions_mode", 0o600)
-        kwargs.setdefault("directory_permissions_mode", 0o700)
-        super().__init__(**kwargs)
+class ResultStorage(PrivateStorage):
+    refusal = "job results are downloaded through their owner's view only"
 
-    @property
-    def base_location(self) -> str:
-        return str(result_dir())
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("job results are downloaded through their owner's view only")
+    def directory(self) -> Path:
+        return result_dir()
 
 
 def job_results():
