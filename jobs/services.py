@@ -367,11 +367,14 @@ class _Beat:
 
 def jobs_purge(*, days: int | None = None) -> int:
     """Remove the result files of jobs finished more than ``days`` (default
-    ``settings.JOBS_KEEP_DAYS``) ago; the jobs stay as a record. Returns how many files went."""
+    ``settings.JOBS_KEEP_DAYS``) ago, and their parameters (a list's search text may hold
+    names); the jobs stay as a record (kind, area, label, who, when). Returns how many files
+    went."""
     days = settings.JOBS_KEEP_DAYS if days is None else days
     limit = timezone.now() - datetime.timedelta(days=days)
     count = 0
     for job in Job.objects.filter(finished_at__lt=limit).exclude(result=""):
         result_delete(job)
         count += 1
+    Job.objects.filter(finished_at__lt=limit).exclude(params={}).update(params={})
     return count

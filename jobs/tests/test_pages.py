@@ -110,6 +110,7 @@ def test_jobs_purge_removes_old_result_files_and_keeps_the_jobs(job):
     assert services.jobs_purge(days=14) == 1
     job.refresh_from_db()
     assert not job.result and job.status == Job.Status.DONE
+    assert job.params == {} and job.label == "Lập thử"  # what was asked (a search) goes too
 
 
 def test_admin_lists_jobs_read_only_without_the_result_name(client, administrator, job):

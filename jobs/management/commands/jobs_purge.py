@@ -1,5 +1,6 @@
 """python manage.py jobs_purge [--days N]: remove the result files of jobs finished more than
-``JOBS_KEEP_DAYS`` days ago (run daily from cron, docs/deployment.md); the jobs stay listed."""
+``JOBS_KEEP_DAYS`` days ago, and their parameters (run daily from cron, docs/deployment.md);
+the jobs stay listed."""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
