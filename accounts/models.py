@@ -14,6 +14,7 @@ class Scope:
     role: str
     area_id: int
     area_path: str
+    area_kind: str = ""
 
 
 class User(AbstractUser):
@@ -34,9 +35,9 @@ class User(AbstractUser):
         cached = getattr(self, "_scope_cache", None)
         if cached is None:
             cached = [
-                Scope(role, area_id, path)
-                for role, area_id, path in self.memberships.values_list(
-                    "role", "area_id", "area__path"
+                Scope(role, area_id, path, kind)
+                for role, area_id, path, kind in self.memberships.values_list(
+                    "role", "area_id", "area__path", "area__kind"
                 )
             ]
             self._scope_cache = cached

@@ -95,8 +95,7 @@ def test_ticking_costs_the_list_page_no_query(
 ):
     client.force_login(officer)
     client.get(LIST)
-    # 16: the page with the summary's check of a wide scope (one query, issue 16)
-    with django_assert_max_num_queries(16) as few:
+    with django_assert_max_num_queries(15) as few:
         client.get(LIST)
     for i in range(40):
         HouseholdFactory(village=homes[0].village, code=f"M{i:03d}")
