@@ -159,7 +159,7 @@ def log_in(url: str, username: str) -> Browser:
 
 
 def test_an_import_previewed_through_one_instance_is_confirmed_through_the_other(
-    site, district, commune, village_a, officer, viewer
+    site, poverty_standards, district, commune, village_a, officer, viewer
 ):
     a, b = site["a"].url, site["b"].url
     user = log_in(a, "officer")
