@@ -102,6 +102,22 @@ def can(user, action: str, area: Area | None = ANYWHERE, *, inside: bool = False
     return False
 
 
+def sees_beyond_a_commune(user, action: str = "view") -> bool:
+    """Whether ``user`` may do ``action`` over a district or a province (or everywhere): the
+    scope whose figures come from the summary counts. Read from the memberships already loaded
+    for the request (their area's kind), so it costs no query."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    wide = ("province", "district")
+    return any(
+        m.role == "admin" or m.area_kind in wide
+        for m in user.scope_memberships()
+        if m.role in ROLES[action]
+    )
+
+
 #: Services take ``user=SYSTEM`` (their keyword-only default, ``None``) to mean that no person
 #: acts: a management command, the demo loader, a data migration. A request never gets there:
 #: views pass ``request.user``, which is never None (a visitor is an ``AnonymousUser``), and

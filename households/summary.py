@@ -44,7 +44,7 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
 from areas.models import Area
-from areas.scoping import ROLES
+from areas.scoping import sees_beyond_a_commune
 from core.chunks import chunks
 
 from . import standing
@@ -597,7 +597,7 @@ def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> i
     household_class = filters.get("household_class") or ""
     if selected or used - ANSWERED or (household_class and household_class not in classes):
         return None
-    if not settings.SUMMARY_READS or not _wide_scope(user):
+    if not settings.SUMMARY_READS or not sees_beyond_a_commune(user):
         return None
     indicator = filters.get("indicator") or ""
     if cycle is not None:
@@ -619,14 +619,3 @@ def list_total(user, filters: dict, *, cycle, year, selected: bool = False) -> i
     if filters.get("village") is not None:
         qs = qs.filter(village=filters["village"])
     return qs.aggregate(n=Sum("households"))["n"] or 0
-
-
-def _wide_scope(user) -> bool:
-    """Whether ``user`` sees the households of a district or a province (or everything)."""
-    if user.is_superuser:
-        return True
-    scopes = [m for m in user.scope_memberships() if m.role in ROLES["view"]]
-    if any(m.role == "admin" for m in scopes):
-        return True
-    wide = (Area.Kind.PROVINCE, Area.Kind.DISTRICT)
-    return any(m.area_kind in wide for m in scopes)  # the memberships read once per request

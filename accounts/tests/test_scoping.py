@@ -100,3 +100,10 @@ def test_a_finance_officer_edits_the_budget_but_not_the_registry(homes, commune)
     assert visible(finance) == {homes["a"], homes["b"]}
     assert editable(finance) == set()
     assert not ReviewCycle.objects.editable_by(finance).exists()
+
+
+def test_only_a_district_or_province_scope_sees_beyond_a_commune(officer, board_a, viewer):
+    from areas.scoping import sees_beyond_a_commune
+
+    assert sees_beyond_a_commune(viewer)
+    assert not sees_beyond_a_commune(officer) and not sees_beyond_a_commune(board_a)
